@@ -1,0 +1,1 @@
+//! A faithful local Zoom (placeholder until the simulator lands).
