@@ -4,5 +4,9 @@
 //! `domain`. `domain` depends on nothing in the crate; `http` never names diesel types;
 //! `store` never names poem types. The Zoom `simulator` is a separate room used by `dev` and tests.
 
+pub mod config;
+pub mod domain;
+pub mod store;
+pub mod crypto;
 pub mod simulator;
 pub mod zoom;

@@ -1,0 +1,10 @@
+//! Pure domain types: validated identifiers and the records the services pass around.
+//! No I/O, no diesel, no poem. Invalid input is refused by the `parse` constructors, at the edge.
+
+pub mod access;
+pub mod meeting;
+pub mod tenant;
+
+pub use access::{Principal, Scope, ScopeSet};
+pub use meeting::Meeting;
+pub use tenant::{Slug, Tenant, TenantId};

@@ -1,0 +1,128 @@
+//! Who is calling, and what they may do.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use super::TenantId;
+
+/// What a tenant API key may do. Site owners signed in through an admin link hold every scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    MeetingsRead,
+    MeetingsWrite,
+    RecordingsRead,
+    RegistrationsRead,
+    RegistrationsWrite,
+    SettingsRead,
+    SettingsWrite,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 7] = [
+        Scope::MeetingsRead,
+        Scope::MeetingsWrite,
+        Scope::RecordingsRead,
+        Scope::RegistrationsRead,
+        Scope::RegistrationsWrite,
+        Scope::SettingsRead,
+        Scope::SettingsWrite,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::MeetingsRead => "meetings:read",
+            Scope::MeetingsWrite => "meetings:write",
+            Scope::RecordingsRead => "recordings:read",
+            Scope::RegistrationsRead => "registrations:read",
+            Scope::RegistrationsWrite => "registrations:write",
+            Scope::SettingsRead => "settings:read",
+            Scope::SettingsWrite => "settings:write",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| format!("unknown scope {raw:?}; known scopes: {}", Self::names().join(", ")))
+    }
+
+    pub fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|s| s.as_str()).collect()
+    }
+}
+
+/// A set of scopes, stored space-separated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScopeSet(BTreeSet<Scope>);
+
+impl ScopeSet {
+    pub fn all() -> Self {
+        Self(Scope::ALL.into_iter().collect())
+    }
+
+    pub fn parse_list<S: AsRef<str>>(items: &[S]) -> Result<Self, String> {
+        if items.is_empty() {
+            return Err("at least one scope is required".into());
+        }
+        items.iter().map(|s| Scope::parse(s.as_ref())).collect::<Result<_, _>>().map(Self)
+    }
+
+    /// Reads the stored form; unknown names (from a newer version) are ignored, never widened.
+    pub fn from_stored(stored: &str) -> Self {
+        Self(stored.split_whitespace().filter_map(|s| Scope::parse(s).ok()).collect())
+    }
+
+    pub fn contains(&self, scope: Scope) -> bool {
+        self.0.contains(&scope)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.0.iter().map(|s| s.as_str().to_owned()).collect()
+    }
+}
+
+impl fmt::Display for ScopeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.names().join(" "))
+    }
+}
+
+/// An authenticated caller of the tenant admin API.
+#[derive(Clone, Debug)]
+pub enum Principal {
+    /// A site owner signed in through an admin link.
+    Owner { tenant_id: TenantId, session_hash: String },
+    /// A third party with a tenant API key.
+    ApiKey { tenant_id: TenantId, key_id: String, scopes: ScopeSet },
+}
+
+impl Principal {
+    pub fn tenant_id(&self) -> &TenantId {
+        match self {
+            Principal::Owner { tenant_id, .. } | Principal::ApiKey { tenant_id, .. } => tenant_id,
+        }
+    }
+
+    pub fn allows(&self, scope: Scope) -> bool {
+        match self {
+            Principal::Owner { .. } => true,
+            Principal::ApiKey { scopes, .. } => scopes.contains(scope),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_round_trip_and_reject_unknown() {
+        let set = ScopeSet::parse_list(&["meetings:read", "settings:write"]).unwrap();
+        assert_eq!(set.to_string(), "meetings:read settings:write");
+        assert_eq!(ScopeSet::from_stored(&set.to_string()), set);
+        assert!(ScopeSet::parse_list(&["meetings:admin"]).is_err());
+        assert!(ScopeSet::parse_list::<&str>(&[]).is_err());
+        assert!(!ScopeSet::from_stored("future:scope").contains(Scope::MeetingsRead));
+    }
+}

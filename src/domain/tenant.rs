@@ -1,0 +1,83 @@
+//! Tenants (hosted sites) and their public identifier, the slug.
+
+use std::fmt;
+
+/// Internal tenant id (UUIDv7 text): stable even if a site is renamed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TenantId(String);
+
+impl TenantId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::now_v7().to_string())
+    }
+
+    /// Wraps an id read back from storage.
+    pub fn from_stored(id: String) -> Self {
+        Self(id)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TenantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A site's public name in URLs: 3–63 characters of `a-z`, `0-9` and `-`, not starting or
+/// ending with `-` (so it is also a valid DNS label).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let valid_chars = raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !(3..=63).contains(&raw.len()) {
+            return Err("slug must be 3 to 63 characters long".into());
+        }
+        if !valid_chars {
+            return Err("slug may contain only lowercase letters, digits and hyphens".into());
+        }
+        if raw.starts_with('-') || raw.ends_with('-') {
+            return Err("slug must not start or end with a hyphen".into());
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A hosted site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub slug: Slug,
+    pub display_name: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        for ok in ["abc", "my-site-2", &"a".repeat(63)] {
+            assert!(Slug::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["ab", "Abc", "a_b", "-abc", "abc-", "ab c", "ümlaut", &"a".repeat(64)] {
+            assert!(Slug::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

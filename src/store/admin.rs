@@ -1,0 +1,185 @@
+//! One-time credentials of the owner flow: admin links, admin sessions and OAuth states.
+//! All are stored as SHA-256 hashes and consumed with a single conditional UPDATE, so a link
+//! or state can be used once even when two requests race (on both backends).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::{admin_links, admin_sessions, oauth_states};
+use super::{Db, StoreError, with_db};
+use crate::crypto::Sealed;
+use crate::domain::TenantId;
+
+/// Why a one-time credential was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    Unknown,
+    Expired,
+    AlreadyUsed,
+}
+
+impl Refusal {
+    /// Explains a failed claim from the row's `used_at` (outer `None`: no such row).
+    fn explain(used_at: Option<Option<NaiveDateTime>>) -> Self {
+        match used_at {
+            None => Refusal::Unknown,
+            Some(Some(_)) => Refusal::AlreadyUsed,
+            Some(None) => Refusal::Expired,
+        }
+    }
+}
+
+pub async fn insert_admin_link(
+    db: &mut Db<'_>,
+    token_hash: &str,
+    tenant_id: &TenantId,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let row = (
+        admin_links::token_hash.eq(token_hash),
+        admin_links::tenant_id.eq(tenant_id.as_str()),
+        admin_links::created_at.eq(now),
+        admin_links::expires_at.eq(expires_at),
+    );
+    with_db!(db, |c| diesel::insert_into(admin_links::table).values(row).execute(c).await)?;
+    Ok(())
+}
+
+/// Marks the link used and returns its tenant, or says why it cannot be used.
+pub async fn consume_admin_link(
+    db: &mut Db<'_>,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Result<TenantId, Refusal>, StoreError> {
+    let claimed: Option<String> = with_db!(db, |c| diesel::update(
+        admin_links::table
+            .filter(admin_links::token_hash.eq(token_hash))
+            .filter(admin_links::used_at.is_null())
+            .filter(admin_links::expires_at.gt(now))
+    )
+    .set(admin_links::used_at.eq(now))
+    .returning(admin_links::tenant_id)
+    .get_result(c)
+    .await
+    .optional())?;
+    if let Some(tenant_id) = claimed {
+        return Ok(Ok(TenantId::from_stored(tenant_id)));
+    }
+    let existing: Option<Option<NaiveDateTime>> = with_db!(db, |c| admin_links::table
+        .find(token_hash)
+        .select(admin_links::used_at)
+        .first(c)
+        .await
+        .optional())?;
+    Ok(Err(Refusal::explain(existing)))
+}
+
+pub async fn insert_session(
+    db: &mut Db<'_>,
+    id_hash: &str,
+    tenant_id: &TenantId,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let row = (
+        admin_sessions::id_hash.eq(id_hash),
+        admin_sessions::tenant_id.eq(tenant_id.as_str()),
+        admin_sessions::created_at.eq(now),
+        admin_sessions::expires_at.eq(expires_at),
+    );
+    with_db!(db, |c| diesel::insert_into(admin_sessions::table).values(row).execute(c).await)?;
+    Ok(())
+}
+
+/// The tenant of an unexpired session.
+pub async fn find_session_tenant(
+    db: &mut Db<'_>,
+    id_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<TenantId>, StoreError> {
+    let tenant: Option<String> = with_db!(db, |c| admin_sessions::table
+        .filter(admin_sessions::id_hash.eq(id_hash))
+        .filter(admin_sessions::expires_at.gt(now))
+        .select(admin_sessions::tenant_id)
+        .first(c)
+        .await
+        .optional())?;
+    Ok(tenant.map(TenantId::from_stored))
+}
+
+pub async fn delete_session(db: &mut Db<'_>, id_hash: &str) -> Result<(), StoreError> {
+    with_db!(db, |c| diesel::delete(admin_sessions::table.find(id_hash)).execute(c).await)?;
+    Ok(())
+}
+
+/// A pending OAuth authorization as stored.
+pub struct NewOAuthState<'a> {
+    pub state_hash: &'a str,
+    pub tenant_id: &'a TenantId,
+    pub session_hash: Option<&'a str>,
+    pub verifier: &'a Sealed,
+    pub now: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+pub async fn insert_oauth_state(db: &mut Db<'_>, state: NewOAuthState<'_>) -> Result<(), StoreError> {
+    let row = (
+        oauth_states::state_hash.eq(state.state_hash),
+        oauth_states::tenant_id.eq(state.tenant_id.as_str()),
+        oauth_states::session_hash.eq(state.session_hash),
+        oauth_states::verifier_sealed.eq(&state.verifier.ciphertext),
+        oauth_states::verifier_key_id.eq(&state.verifier.key_id),
+        oauth_states::created_at.eq(state.now),
+        oauth_states::expires_at.eq(state.expires_at),
+    );
+    with_db!(db, |c| diesel::insert_into(oauth_states::table).values(row).execute(c).await)?;
+    Ok(())
+}
+
+/// A consumed OAuth state: whom it belongs to and the sealed PKCE verifier.
+pub struct ClaimedOAuthState {
+    pub tenant_id: TenantId,
+    pub session_hash: Option<String>,
+    pub verifier: Sealed,
+}
+
+/// Marks the state used (single use) and returns it, or says why it cannot be used.
+pub async fn consume_oauth_state(
+    db: &mut Db<'_>,
+    state_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Result<ClaimedOAuthState, Refusal>, StoreError> {
+    type Claimed = (String, Option<String>, String, String);
+    let claimed: Option<Claimed> = with_db!(db, |c| diesel::update(
+        oauth_states::table
+            .filter(oauth_states::state_hash.eq(state_hash))
+            .filter(oauth_states::used_at.is_null())
+            .filter(oauth_states::expires_at.gt(now))
+    )
+    .set(oauth_states::used_at.eq(now))
+    .returning((
+        oauth_states::tenant_id,
+        oauth_states::session_hash,
+        oauth_states::verifier_sealed,
+        oauth_states::verifier_key_id,
+    ))
+    .get_result(c)
+    .await
+    .optional())?;
+    if let Some((tenant_id, session_hash, ciphertext, key_id)) = claimed {
+        return Ok(Ok(ClaimedOAuthState {
+            tenant_id: TenantId::from_stored(tenant_id),
+            session_hash,
+            verifier: Sealed { key_id, ciphertext },
+        }));
+    }
+    let existing: Option<Option<NaiveDateTime>> = with_db!(db, |c| oauth_states::table
+        .find(state_hash)
+        .select(oauth_states::used_at)
+        .first(c)
+        .await
+        .optional())?;
+    Ok(Err(Refusal::explain(existing)))
+}

@@ -1,0 +1,107 @@
+//! Table definitions shared by both backends (written by hand: diesel_cli would need libpq).
+
+diesel::table! {
+    tenants (id) {
+        id -> Text,
+        slug -> Text,
+        display_name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        tenant_id -> Text,
+        name -> Text,
+        key_hash -> Text,
+        key_prefix -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    admin_links (token_hash) {
+        token_hash -> Text,
+        tenant_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    admin_sessions (id_hash) {
+        id_hash -> Text,
+        tenant_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_states (state_hash) {
+        state_hash -> Text,
+        tenant_id -> Text,
+        session_hash -> Nullable<Text>,
+        verifier_sealed -> Text,
+        verifier_key_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    zoom_connections (tenant_id) {
+        tenant_id -> Text,
+        zoom_account_id -> Text,
+        zoom_user_id -> Text,
+        zoom_email -> Text,
+        zoom_display_name -> Text,
+        scopes -> Text,
+        access_token_sealed -> Text,
+        refresh_token_sealed -> Text,
+        key_id -> Text,
+        access_expires_at -> Timestamp,
+        api_url -> Nullable<Text>,
+        status -> Text,
+        connected_at -> Timestamp,
+        refreshed_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        last_sync_at -> Nullable<Timestamp>,
+        last_sync_result -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    meetings (tenant_id, zoom_meeting_id) {
+        tenant_id -> Text,
+        zoom_meeting_id -> BigInt,
+        zoom_uuid -> Text,
+        host_id -> Text,
+        topic -> Text,
+        agenda -> Text,
+        meeting_type -> Integer,
+        start_time -> Nullable<Timestamp>,
+        duration_minutes -> Integer,
+        timezone -> Text,
+        approval_type -> Integer,
+        join_url -> Text,
+        hidden -> Bool,
+        synced_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    api_keys,
+    admin_links,
+    admin_sessions,
+    oauth_states,
+    zoom_connections,
+    meetings,
+);

@@ -1,0 +1,79 @@
+//! Tenants (sites). Deleting a tenant cascades to every row it owns.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::tenants;
+use super::{Db, StoreError, with_db};
+use crate::domain::{Slug, Tenant, TenantId};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = tenants)]
+struct TenantRow {
+    id: String,
+    slug: String,
+    display_name: String,
+    created_at: chrono::NaiveDateTime,
+}
+
+impl TenantRow {
+    fn into_domain(self) -> Result<Tenant, StoreError> {
+        Ok(Tenant {
+            id: TenantId::from_stored(self.id),
+            slug: Slug::parse(&self.slug).map_err(StoreError::Corrupt)?,
+            display_name: self.display_name,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// Inserts a tenant; a taken slug is `StoreError::Conflict`.
+pub async fn insert(db: &mut Db<'_>, tenant: &Tenant) -> Result<(), StoreError> {
+    let row = TenantRow {
+        id: tenant.id.to_string(),
+        slug: tenant.slug.to_string(),
+        display_name: tenant.display_name.clone(),
+        created_at: tenant.created_at,
+    };
+    with_db!(db, |c| diesel::insert_into(tenants::table).values(&row).execute(c).await)?;
+    Ok(())
+}
+
+pub async fn find_by_slug(db: &mut Db<'_>, slug: &str) -> Result<Option<Tenant>, StoreError> {
+    let row: Option<TenantRow> = with_db!(db, |c| tenants::table
+        .filter(tenants::slug.eq(slug))
+        .select(TenantRow::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    row.map(TenantRow::into_domain).transpose()
+}
+
+pub async fn find_by_id(db: &mut Db<'_>, id: &TenantId) -> Result<Option<Tenant>, StoreError> {
+    let row: Option<TenantRow> = with_db!(db, |c| tenants::table
+        .find(id.as_str())
+        .select(TenantRow::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    row.map(TenantRow::into_domain).transpose()
+}
+
+/// Tenants ordered by slug, after `after` (keyset pagination), at most `limit`.
+pub async fn list(db: &mut Db<'_>, after: Option<&str>, limit: i64) -> Result<Vec<Tenant>, StoreError> {
+    let after = after.unwrap_or("");
+    let rows: Vec<TenantRow> = with_db!(db, |c| tenants::table
+        .filter(tenants::slug.gt(after))
+        .order(tenants::slug.asc())
+        .limit(limit)
+        .select(TenantRow::as_select())
+        .load(c)
+        .await)?;
+    rows.into_iter().map(TenantRow::into_domain).collect()
+}
+
+/// Deletes the tenant and, through foreign keys, everything it owns. Returns whether it existed.
+pub async fn delete(db: &mut Db<'_>, id: &TenantId) -> Result<bool, StoreError> {
+    let n = with_db!(db, |c| diesel::delete(tenants::table.find(id.as_str())).execute(c).await)?;
+    Ok(n > 0)
+}
