@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod domain;
+pub mod service;
 pub mod store;
 pub mod crypto;
 pub mod simulator;

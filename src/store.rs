@@ -26,6 +26,7 @@ pub mod admin;
 pub mod api_key;
 pub mod connection;
 pub mod error;
+pub mod inspect;
 pub mod meeting;
 pub mod schema;
 pub mod tenant;

@@ -3,5 +3,11 @@
 //!
 //! This module never touches the database; services combine it with storage.
 
+pub mod client;
+pub mod error;
+pub mod models;
 pub mod pkce;
 pub mod signature;
+
+pub use client::ZoomClient;
+pub use error::ZoomError;

@@ -72,6 +72,8 @@ CREATE TABLE zoom_connections (
     status TEXT NOT NULL,
     connected_at TIMESTAMP NOT NULL,
     refreshed_at TIMESTAMP,
+    -- Single-flight refresh across instances: whoever sets this owns the refresh until then.
+    refresh_lease_until TIMESTAMP,
     last_error TEXT,
     last_sync_at TIMESTAMP,
     last_sync_result TEXT

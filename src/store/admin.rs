@@ -17,6 +17,8 @@ pub enum Refusal {
     Unknown,
     Expired,
     AlreadyUsed,
+    /// Bound to another browser session than the one presenting it.
+    Foreign,
 }
 
 impl Refusal {
@@ -146,17 +148,24 @@ pub struct ClaimedOAuthState {
 }
 
 /// Marks the state used (single use) and returns it, or says why it cannot be used.
+///
+/// A state started from an admin session can only be completed by that same session
+/// (`session_hash`), which stops one owner's browser from finishing another's connect.
+/// A refusal changes nothing.
 pub async fn consume_oauth_state(
     db: &mut Db<'_>,
     state_hash: &str,
+    session_hash: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<Result<ClaimedOAuthState, Refusal>, StoreError> {
     type Claimed = (String, Option<String>, String, String);
+    let session = session_hash.unwrap_or("");
     let claimed: Option<Claimed> = with_db!(db, |c| diesel::update(
         oauth_states::table
             .filter(oauth_states::state_hash.eq(state_hash))
             .filter(oauth_states::used_at.is_null())
             .filter(oauth_states::expires_at.gt(now))
+            .filter(oauth_states::session_hash.is_null().or(oauth_states::session_hash.eq(session)))
     )
     .set(oauth_states::used_at.eq(now))
     .returning((
@@ -175,11 +184,14 @@ pub async fn consume_oauth_state(
             verifier: Sealed { key_id, ciphertext },
         }));
     }
-    let existing: Option<Option<NaiveDateTime>> = with_db!(db, |c| oauth_states::table
+    let existing: Option<(Option<NaiveDateTime>, NaiveDateTime)> = with_db!(db, |c| oauth_states::table
         .find(state_hash)
-        .select(oauth_states::used_at)
+        .select((oauth_states::used_at, oauth_states::expires_at))
         .first(c)
         .await
         .optional())?;
-    Ok(Err(Refusal::explain(existing)))
+    Ok(Err(match existing {
+        Some((None, expires_at)) if expires_at > now => Refusal::Foreign,
+        other => Refusal::explain(other.map(|(used_at, _)| used_at)),
+    }))
 }

@@ -31,6 +31,7 @@ pub struct StoredConnection {
     pub status: String,
     pub connected_at: NaiveDateTime,
     pub refreshed_at: Option<NaiveDateTime>,
+    pub refresh_lease_until: Option<NaiveDateTime>,
     pub last_error: Option<String>,
     pub last_sync_at: Option<NaiveDateTime>,
     pub last_sync_result: Option<String>,
@@ -65,6 +66,74 @@ pub async fn find(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<Option<Stored
         .first(c)
         .await
         .optional())?)
+}
+
+/// Takes the refresh lease if nobody holds a live one. Whoever gets `true` must refresh and
+/// then call [`store_refreshed`] or [`release_lease`]; a crashed holder's lease just expires.
+pub async fn take_refresh_lease(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let n = with_db!(db, |c| diesel::update(
+        zoom_connections::table
+            .filter(zoom_connections::tenant_id.eq(tenant_id.as_str()))
+            .filter(zoom_connections::refresh_lease_until.is_null().or(zoom_connections::refresh_lease_until.lt(now)))
+    )
+    .set(zoom_connections::refresh_lease_until.eq(until))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+pub async fn release_lease(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<(), StoreError> {
+    with_db!(db, |c| diesel::update(zoom_connections::table.find(tenant_id.as_str()))
+        .set(zoom_connections::refresh_lease_until.eq(None::<NaiveDateTime>))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// A rotated token pair, sealed, ready to replace the old one.
+pub struct RefreshedTokens {
+    pub access: Sealed,
+    pub refresh: Sealed,
+    pub access_expires_at: NaiveDateTime,
+    pub scopes: String,
+    pub refreshed_at: NaiveDateTime,
+}
+
+/// Stores a rotated pair and releases the lease in one statement.
+pub async fn store_refreshed(db: &mut Db<'_>, tenant_id: &TenantId, t: &RefreshedTokens) -> Result<(), StoreError> {
+    debug_assert_eq!(t.access.key_id, t.refresh.key_id);
+    with_db!(db, |c| diesel::update(zoom_connections::table.find(tenant_id.as_str()))
+        .set((
+            zoom_connections::access_token_sealed.eq(&t.access.ciphertext),
+            zoom_connections::refresh_token_sealed.eq(&t.refresh.ciphertext),
+            zoom_connections::key_id.eq(&t.access.key_id),
+            zoom_connections::access_expires_at.eq(t.access_expires_at),
+            zoom_connections::scopes.eq(&t.scopes),
+            zoom_connections::refreshed_at.eq(t.refreshed_at),
+            zoom_connections::refresh_lease_until.eq(None::<NaiveDateTime>),
+            zoom_connections::last_error.eq(None::<String>),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Marks the grant dead: the owner must reconnect. Tokens and synced data are kept.
+pub async fn mark_needs_reconnect(db: &mut Db<'_>, tenant_id: &TenantId, reason: &str) -> Result<(), StoreError> {
+    with_db!(db, |c| diesel::update(zoom_connections::table.find(tenant_id.as_str()))
+        .set((
+            zoom_connections::status.eq(STATUS_NEEDS_RECONNECT),
+            zoom_connections::last_error.eq(reason),
+            zoom_connections::refresh_lease_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
 }
 
 /// Records the outcome of a sync run.

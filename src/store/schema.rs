@@ -71,6 +71,7 @@ diesel::table! {
         status -> Text,
         connected_at -> Timestamp,
         refreshed_at -> Nullable<Timestamp>,
+        refresh_lease_until -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         last_sync_at -> Nullable<Timestamp>,
         last_sync_result -> Nullable<Text>,

@@ -1,0 +1,210 @@
+//! Connecting a site to its owner's Zoom account: the authorization-code flow with `state`
+//! (random, single use, 10 minutes, bound to the tenant and to the owner's session) and PKCE S256
+//! (reference §1.2–1.3), then `/users/me`, sealed tokens, and a first sync.
+
+use chrono::NaiveDateTime;
+
+use crate::crypto::{random_token, sha256_hex};
+use crate::domain::{Principal, Scope, TenantId};
+use crate::store::connection::{STATUS_CONNECTED, StoredConnection};
+use crate::store::{self, admin::NewOAuthState, admin::Refusal};
+use crate::zoom::{ZoomError, pkce};
+
+use super::sync::SyncReport;
+use super::{OAUTH_STATE_TTL, ServiceError, Services};
+
+/// Why a callback was refused. Each has its own page; none stores anything.
+#[derive(Debug)]
+pub enum CallbackRefused {
+    /// The owner pressed "Deny" on Zoom's consent page.
+    Denied,
+    /// No `state`: not a flow Marquee started (e.g. a Marketplace install).
+    MissingState,
+    UnknownState,
+    ExpiredState,
+    ReusedState,
+    /// The state belongs to another owner's session.
+    ForeignState,
+    MissingCode,
+    /// Zoom would not exchange the code (expired, already used, redirect mismatch, …).
+    ExchangeFailed(String),
+}
+
+/// What the callback receives from Zoom's redirect.
+pub struct CallbackParams {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A completed connect.
+#[derive(Debug)]
+pub struct Connected {
+    pub tenant_id: TenantId,
+    pub zoom_email: String,
+    pub zoom_display_name: String,
+    /// Whether the browser that finished the flow is the owner's admin session.
+    pub from_admin_session: bool,
+    pub first_sync: Result<SyncReport, String>,
+}
+
+/// A tenant's Zoom connection as the owner sees it.
+#[derive(Clone, Debug)]
+pub struct ConnectionStatus {
+    pub connected: bool,
+    pub needs_reconnect: bool,
+    pub zoom_email: Option<String>,
+    pub zoom_display_name: Option<String>,
+    pub zoom_account_id: Option<String>,
+    pub scopes: Vec<String>,
+    pub connected_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub last_sync_at: Option<NaiveDateTime>,
+    pub last_sync_result: Option<String>,
+}
+
+impl Services {
+    /// Starts a connect and returns Zoom's authorize URL for the owner's browser.
+    pub async fn start_connect(&self, principal: &Principal) -> Result<String, ServiceError> {
+        self.require(principal, Scope::SettingsWrite)?;
+        let tenant_id = principal.tenant_id().clone();
+        let session_hash = match principal {
+            Principal::Owner { session_hash, .. } => Some(session_hash.clone()),
+            Principal::ApiKey { .. } => None,
+        };
+        let state = random_token("");
+        let verifier = pkce::new_verifier();
+        let sealed_verifier = self.keys.seal(&verifier, tenant_id.as_str());
+        let state_hash = sha256_hex(&state);
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let now = store::now();
+                    let row = NewOAuthState {
+                        state_hash: &state_hash,
+                        tenant_id: &tenant_id,
+                        session_hash: session_hash.as_deref(),
+                        verifier: &sealed_verifier,
+                        now,
+                        expires_at: now + OAUTH_STATE_TTL,
+                    };
+                    store::admin::insert_oauth_state(&mut db, row).await
+                })
+            })
+            .await?;
+        let redirect_uri = self.config.oauth_redirect_uri();
+        Ok(self.zoom.authorize_url(&redirect_uri, &state, &pkce::s256_challenge(&verifier)))
+    }
+
+    /// Finishes a connect from Zoom's redirect. `session_cookie` is the browser's admin
+    /// session cookie, if it has one.
+    pub async fn complete_connect(
+        &self,
+        params: CallbackParams,
+        session_cookie: Option<&str>,
+    ) -> Result<Result<Connected, CallbackRefused>, ServiceError> {
+        if params.error.is_some() {
+            return Ok(Err(CallbackRefused::Denied));
+        }
+        let Some(state) = params.state.filter(|s| !s.is_empty()) else {
+            return Ok(Err(CallbackRefused::MissingState));
+        };
+        let Some(code) = params.code.filter(|c| !c.is_empty()) else {
+            return Ok(Err(CallbackRefused::MissingCode));
+        };
+        let state_hash = sha256_hex(&state);
+        let session_hash = session_cookie.map(sha256_hex);
+        let from_admin_session = session_hash.is_some();
+        let claimed = self
+            .store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    store::admin::consume_oauth_state(&mut db, &state_hash, session_hash.as_deref(), store::now()).await
+                })
+            })
+            .await?;
+        let claimed = match claimed {
+            Ok(claimed) => claimed,
+            Err(Refusal::Unknown) => return Ok(Err(CallbackRefused::UnknownState)),
+            Err(Refusal::Expired) => return Ok(Err(CallbackRefused::ExpiredState)),
+            Err(Refusal::AlreadyUsed) => return Ok(Err(CallbackRefused::ReusedState)),
+            Err(Refusal::Foreign) => return Ok(Err(CallbackRefused::ForeignState)),
+        };
+        let tenant_id = claimed.tenant_id;
+        let verifier = self.keys.open(&claimed.verifier, tenant_id.as_str())?;
+        let grant = match self.zoom.exchange_code(&code, &self.config.oauth_redirect_uri(), &verifier).await {
+            Ok(grant) => grant,
+            Err(e @ (ZoomError::InvalidGrant { .. } | ZoomError::OAuth { .. })) => {
+                return Ok(Err(CallbackRefused::ExchangeFailed(e.to_string())));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let user = self.zoom.get_me(&grant.access_token).await?;
+        let now = store::now();
+        let access = self.keys.seal(&grant.access_token, tenant_id.as_str());
+        let refresh = self.keys.seal(&grant.refresh_token, tenant_id.as_str());
+        let row = StoredConnection {
+            tenant_id: tenant_id.to_string(),
+            zoom_account_id: user.account_id.clone(),
+            zoom_user_id: user.id.clone(),
+            zoom_email: user.email.clone(),
+            zoom_display_name: user.name(),
+            scopes: grant.scope.clone(),
+            access_token_sealed: access.ciphertext,
+            refresh_token_sealed: refresh.ciphertext,
+            key_id: access.key_id,
+            access_expires_at: now + chrono::TimeDelta::seconds(grant.expires_in),
+            api_url: grant.api_url.clone(),
+            status: STATUS_CONNECTED.to_owned(),
+            connected_at: now,
+            refreshed_at: None,
+            refresh_lease_until: None,
+            last_error: None,
+            last_sync_at: None,
+            last_sync_result: None,
+        };
+        self.store.write(move |mut db| Box::pin(async move { store::connection::upsert(&mut db, &row).await })).await?;
+        tracing::info!(tenant.id = %tenant_id, zoom.account_id = %user.account_id, "Zoom connected");
+        let first_sync = self.sync_meetings(&tenant_id).await.map_err(|e| e.to_string());
+        Ok(Ok(Connected {
+            tenant_id,
+            zoom_display_name: user.name(),
+            zoom_email: user.email,
+            from_admin_session,
+            first_sync,
+        }))
+    }
+
+    /// The site's Zoom connection as its owner (or a key with `settings:read`) may see it.
+    pub async fn connection_status(&self, principal: &Principal) -> Result<ConnectionStatus, ServiceError> {
+        self.require(principal, Scope::SettingsRead)?;
+        let tenant_id = principal.tenant_id().clone();
+        let row = self.store.read(move |mut db| Box::pin(async move { store::connection::find(&mut db, &tenant_id).await })).await?;
+        Ok(match row {
+            None => ConnectionStatus {
+                connected: false,
+                needs_reconnect: false,
+                zoom_email: None,
+                zoom_display_name: None,
+                zoom_account_id: None,
+                scopes: Vec::new(),
+                connected_at: None,
+                last_error: None,
+                last_sync_at: None,
+                last_sync_result: None,
+            },
+            Some(c) => ConnectionStatus {
+                connected: c.status == STATUS_CONNECTED,
+                needs_reconnect: c.status != STATUS_CONNECTED,
+                scopes: c.scopes.split_whitespace().map(str::to_owned).collect(),
+                zoom_email: Some(c.zoom_email),
+                zoom_display_name: Some(c.zoom_display_name),
+                zoom_account_id: Some(c.zoom_account_id),
+                connected_at: Some(c.connected_at),
+                last_error: c.last_error,
+                last_sync_at: c.last_sync_at,
+                last_sync_result: c.last_sync_result,
+            },
+        })
+    }
+}

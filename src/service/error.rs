@@ -1,0 +1,54 @@
+//! The service layer's error: what went wrong in terms a caller can act on.
+
+use std::time::Duration;
+
+use crate::crypto::CryptoError;
+use crate::store::StoreError;
+use crate::zoom::ZoomError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The named thing does not exist (or is not visible to this caller: same answer).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Input failed validation; `field` names what to fix.
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    /// The caller is authenticated but lacks the scope.
+    #[error("this API key lacks the {0} scope")]
+    MissingScope(&'static str),
+    /// The tenant has no usable Zoom connection.
+    #[error("{0}")]
+    NotConnected(String),
+    /// Zoom could not be reached or is rate limiting us: try again later.
+    #[error("Zoom is unavailable right now")]
+    ZoomUnavailable { retry_after: Option<Duration> },
+    /// Zoom refused the request for a reason the caller cannot fix by retrying.
+    #[error("Zoom refused the request: {0}")]
+    ZoomRefused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}
+
+impl ServiceError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid { field, message: message.into() }
+    }
+}
+
+impl From<ZoomError> for ServiceError {
+    fn from(err: ZoomError) -> Self {
+        match err {
+            ZoomError::RateLimited { retry_after, .. } => Self::ZoomUnavailable { retry_after },
+            ZoomError::Unavailable(_) => Self::ZoomUnavailable { retry_after: None },
+            ZoomError::InvalidGrant { .. } | ZoomError::AccessTokenRejected { .. } => {
+                Self::NotConnected("the Zoom connection needs to be reconnected".into())
+            }
+            other => Self::ZoomRefused(other.to_string()),
+        }
+    }
+}

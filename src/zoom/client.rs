@@ -1,0 +1,240 @@
+//! The typed Zoom HTTP client. Base URLs come from configuration, so production talks to
+//! zoom.us and dev/tests to the simulator. Tokens travel only in headers (reference §1.7).
+
+use std::time::Duration;
+
+use reqwest::{Response, StatusCode};
+use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
+
+use super::error::ZoomError;
+use super::models::{ApiErrorBody, MeetingPage, OAuthErrorBody, RawTokenResponse, TokenGrant, ZoomMeeting, ZoomUser};
+use crate::config::ZoomConfig;
+
+/// Zoom must answer within this; a slow Zoom must not hold a worker or a visitor forever.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Largest page Zoom serves (reference §4.1).
+pub const MAX_PAGE_SIZE: u32 = 300;
+
+#[derive(Clone)]
+pub struct ZoomClient {
+    http: reqwest::Client,
+    config: ZoomConfig,
+}
+
+impl ZoomClient {
+    pub fn new(config: ZoomConfig) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .user_agent(concat!("marquee/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the TLS backend is compiled in");
+        Self { http, config }
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.config.client_id
+    }
+
+    /// The browser URL that asks the user to authorize the app (reference §1.2). No `scope`:
+    /// scopes come from the app's configuration on Zoom's side.
+    pub fn authorize_url(&self, redirect_uri: &str, state: &str, code_challenge: &str) -> String {
+        let mut url = url::Url::parse(&format!("{}/oauth/authorize", self.config.oauth_url))
+            .expect("oauth_url was validated at start-up");
+        url.query_pairs_mut()
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &self.config.client_id)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("state", state)
+            .append_pair("code_challenge", code_challenge)
+            .append_pair("code_challenge_method", "S256");
+        url.into()
+    }
+
+    /// Exchanges an authorization code (with its PKCE verifier) for a token pair.
+    pub async fn exchange_code(&self, code: &str, redirect_uri: &str, verifier: &str) -> Result<TokenGrant, ZoomError> {
+        self.token_request(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", verifier),
+        ])
+        .await
+    }
+
+    /// Trades a refresh token for a new pair. Zoom rotates: the old refresh token is dead
+    /// once this succeeds (reference §1.4), so callers must persist the result atomically.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenGrant, ZoomError> {
+        self.token_request(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]).await
+    }
+
+    /// Revokes a token; Zoom then invalidates the whole grant (reference §1.6).
+    pub async fn revoke(&self, token: &str) -> Result<(), ZoomError> {
+        let response = self
+            .http
+            .post(format!("{}/oauth/revoke", self.config.oauth_url))
+            .basic_auth(&self.config.client_id, Some(&self.config.client_secret))
+            .form(&[("token", token)])
+            .send()
+            .await
+            .map_err(transport_error)?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(oauth_error(response).await)
+    }
+
+    async fn token_request(&self, form: &[(&str, &str)]) -> Result<TokenGrant, ZoomError> {
+        let response = self
+            .http
+            .post(format!("{}/oauth/token", self.config.oauth_url))
+            .basic_auth(&self.config.client_id, Some(&self.config.client_secret))
+            .form(form)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        if !response.status().is_success() {
+            return Err(oauth_error(response).await);
+        }
+        let raw: RawTokenResponse = read_json(response).await?;
+        let refresh_token = raw.refresh_token.ok_or_else(|| ZoomError::Decode("token response without refresh_token".into()))?;
+        Ok(TokenGrant {
+            access_token: Zeroizing::new(raw.access_token),
+            refresh_token: Zeroizing::new(refresh_token),
+            expires_in: raw.expires_in,
+            scope: raw.scope,
+            api_url: raw.api_url,
+        })
+    }
+
+    /// `GET /users/me`: who authorized the token.
+    pub async fn get_me(&self, access_token: &str) -> Result<ZoomUser, ZoomError> {
+        self.api_get(access_token, "/users/me", &[]).await
+    }
+
+    /// One page of a user's meetings of `kind` (`upcoming`, `scheduled`, …).
+    pub async fn list_meetings(
+        &self,
+        access_token: &str,
+        user_id: &str,
+        kind: &str,
+        page_token: Option<&str>,
+    ) -> Result<MeetingPage, ZoomError> {
+        let page_size = MAX_PAGE_SIZE.to_string();
+        let mut query = vec![("type", kind), ("page_size", page_size.as_str())];
+        if let Some(token) = page_token.filter(|t| !t.is_empty()) {
+            query.push(("next_page_token", token));
+        }
+        let path = format!("/users/{}/meetings", encode_path_segment(user_id));
+        self.api_get(access_token, &path, &query).await
+    }
+
+    /// `GET /meetings/{id}`: full details incl. registration settings.
+    pub async fn get_meeting(&self, access_token: &str, meeting_id: i64) -> Result<ZoomMeeting, ZoomError> {
+        self.api_get(access_token, &format!("/meetings/{meeting_id}"), &[]).await
+    }
+
+    async fn api_get<T: DeserializeOwned>(&self, token: &str, path: &str, query: &[(&str, &str)]) -> Result<T, ZoomError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.config.api_url))
+            .bearer_auth(token)
+            .query(query)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        if !response.status().is_success() {
+            return Err(api_error(response).await);
+        }
+        read_json(response).await
+    }
+}
+
+/// Percent-encodes one path segment (user ids may be e-mail addresses).
+fn encode_path_segment(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+fn transport_error(err: reqwest::Error) -> ZoomError {
+    // reqwest's message may contain the URL but never our headers, so it is safe to keep.
+    ZoomError::Unavailable(err.without_url().to_string())
+}
+
+fn tracking_id(response: &Response) -> String {
+    response
+        .headers()
+        .get("x-zm-trackingid")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned()
+}
+
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ZoomError> {
+    let bytes = response.bytes().await.map_err(transport_error)?;
+    serde_json::from_slice(&bytes).map_err(|e| ZoomError::Decode(e.to_string()))
+}
+
+async fn oauth_error(response: Response) -> ZoomError {
+    let status = response.status();
+    let tracking = tracking_id(&response);
+    if status.is_server_error() {
+        tracing::warn!(zoom.status = status.as_u16(), zoom.tracking_id = %tracking, "Zoom OAuth endpoint failed");
+        return ZoomError::Unavailable(format!("Zoom answered {status}"));
+    }
+    // Zoom sometimes answers errors with non-JSON bodies (reference §1.7): parse defensively.
+    let body: OAuthErrorBody = response.json().await.unwrap_or_default();
+    tracing::info!(zoom.status = status.as_u16(), zoom.tracking_id = %tracking, zoom.error = %body.error, "Zoom OAuth refusal");
+    if body.error == "invalid_grant" {
+        return ZoomError::InvalidGrant { reason: body.reason };
+    }
+    ZoomError::OAuth { status: status.as_u16(), error: body.error, reason: body.reason }
+}
+
+async fn api_error(response: Response) -> ZoomError {
+    let status = response.status();
+    let tracking = tracking_id(&response);
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let body: ApiErrorBody = response.json().await.unwrap_or_default();
+    tracing::info!(zoom.status = status.as_u16(), zoom.code = body.code, zoom.tracking_id = %tracking, "Zoom API error");
+    match status {
+        StatusCode::UNAUTHORIZED if body.code == 124 => ZoomError::AccessTokenRejected { message: body.message },
+        StatusCode::TOO_MANY_REQUESTS => ZoomError::RateLimited { retry_after, message: body.message },
+        s if s.is_server_error() => ZoomError::Unavailable(format!("Zoom answered {s}")),
+        s => ZoomError::Api { status: s.as_u16(), code: body.code, message: body.message },
+    }
+}
+
+/// `Retry-After` is seconds on QPS limits and an ISO-8601 time on daily limits (§5.3).
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(secs) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc3339(value.trim()).ok()?;
+    let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_or_iso_time() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("2000-01-01T00:00:00Z"), Some(Duration::ZERO));
+        assert!(parse_retry_after("2999-01-01T00:00:00Z").unwrap() > Duration::from_secs(86400));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(encode_path_segment("a b@x.com"), "a%20b%40x.com");
+        assert_eq!(encode_path_segment("me"), "me");
+    }
+}
