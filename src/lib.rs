@@ -11,3 +11,8 @@ pub mod store;
 pub mod crypto;
 pub mod simulator;
 pub mod zoom;
+pub mod http;
+pub mod templates;
+pub mod app;
+pub mod cli;
+pub mod telemetry;

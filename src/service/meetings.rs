@@ -36,3 +36,11 @@ impl Services {
         Ok((tenant, meeting))
     }
 }
+
+impl Services {
+    /// How many meetings are stored for the tenant (hidden ones included).
+    pub async fn meeting_count(&self, tenant_id: &crate::domain::TenantId) -> Result<i64, ServiceError> {
+        let id = tenant_id.clone();
+        Ok(self.store.read(move |mut db| Box::pin(async move { store::meeting::count(&mut db, &id).await })).await?)
+    }
+}

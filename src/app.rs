@@ -1,0 +1,80 @@
+//! Wiring: from a validated [`Config`] to a running server. Used by `serve`, `dev` and tests.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Endpoint, Server};
+
+use crate::config::Config;
+use crate::service::Services;
+use crate::store::Store;
+use crate::templates::Templates;
+
+/// A built application: storage opened and migrated, templates compiled.
+pub struct App {
+    pub services: Services,
+    templates: Templates,
+}
+
+impl App {
+    /// Opens the database, applies pending migrations and compiles the templates.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url)
+            .await
+            .with_context(|| format!("opening {}", config.database_url.display_redacted()))?;
+        let applied = store.migrate().await.context("applying migrations")?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "database migrated");
+        }
+        let templates = Templates::load().context("compiling templates")?;
+        Ok(Self { services: Services::new(Arc::new(config), store), templates })
+    }
+
+    pub fn endpoint(&self) -> impl Endpoint + use<> {
+        crate::http::routes(self.services.clone(), self.templates.clone())
+    }
+
+    /// Binds `addr` (port 0 picks a free port) and returns the bound address and a future that
+    /// serves until `shutdown` resolves.
+    pub async fn bind(
+        self,
+        addr: SocketAddr,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<(SocketAddr, impl Future<Output = std::io::Result<()>>)> {
+        let acceptor = TcpListener::bind(addr).into_acceptor().await.with_context(|| format!("binding {addr}"))?;
+        let local = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .context("listener has no socket address")?;
+        let endpoint = self.endpoint();
+        let serving = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+            endpoint,
+            shutdown,
+            Some(std::time::Duration::from_secs(10)),
+        );
+        Ok((local, serving))
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

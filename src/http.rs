@@ -1,0 +1,48 @@
+//! The HTTP layer: the route tree, and nothing else of substance. Handlers are thin: parse,
+//! call one service method, convert. Errors become JSON in `error`, headers are added in
+//! `headers`, and no module here names diesel.
+
+use poem::endpoint::make_sync;
+use poem::middleware::{SizeLimit, Tracing};
+use poem::web::Html;
+use poem::{Endpoint, EndpointExt, Route, get, post};
+
+use crate::service::Services;
+use crate::templates::Templates;
+
+pub mod api;
+pub mod auth;
+pub mod embed;
+pub mod error;
+pub mod headers;
+pub mod pages;
+
+/// swagger-ui needs its own inline script and styles.
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+                        img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Assembles every route of Marquee. The only place routes are defined.
+pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
+    let public_url = services.config().public_url.clone();
+    let max_body = services.config().max_body_bytes;
+    let api = api::api_service(&public_url);
+    let spec = api.spec();
+    let docs = api.swagger_ui().with(poem::middleware::SetHeader::new().overriding("content-security-policy", DOCS_CSP));
+    Route::new()
+        .nest("/", api)
+        .at("/openapi.json", make_sync(move |_| poem::Response::builder().content_type("application/json").body(spec.clone())))
+        .nest("/docs", docs)
+        .at("/admin", get(pages::admin_home))
+        .at("/admin/login", get(pages::login))
+        .at("/admin/logout", post(pages::logout))
+        .at("/admin/zoom/connect", post(pages::connect))
+        .at("/oauth/zoom/callback", get(pages::oauth_callback))
+        .at("/embed/:site/meetings", get(embed::meetings))
+        .at("/favicon.ico", make_sync(|_| Html("")))
+        .catch_all_error(|err| async move { error::to_json_error(err) })
+        .with(headers::SecurityHeaders)
+        .with(SizeLimit::new(max_body))
+        .with(Tracing)
+        .data(services)
+        .data(templates)
+}

@@ -1,0 +1,198 @@
+//! `/api/v1/platform`: what the hosting company's systems do.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::ApiTags;
+use crate::domain::Tenant;
+use crate::http::auth::PlatformAuth;
+use crate::http::error::ApiError;
+use crate::service::Services;
+use crate::service::tenants::MintedKey;
+use crate::store::api_key::ApiKey;
+
+pub struct PlatformApi;
+
+/// A hosted site.
+#[derive(Object)]
+pub struct TenantDto {
+    /// Internal id (stable).
+    pub id: String,
+    /// Public name used in URLs: 3–63 characters of a-z, 0-9 and '-'.
+    pub slug: String,
+    pub display_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Tenant> for TenantDto {
+    fn from(t: Tenant) -> Self {
+        Self { id: t.id.to_string(), slug: t.slug.to_string(), display_name: t.display_name, created_at: t.created_at.and_utc() }
+    }
+}
+
+/// A site to create.
+#[derive(Object)]
+pub struct CreateTenant {
+    /// 3–63 characters of a-z, 0-9 and '-', not starting or ending with '-'.
+    pub slug: String,
+    /// Shown to the owner and visitors; 1–200 characters.
+    pub display_name: String,
+}
+
+#[derive(Object)]
+pub struct TenantList {
+    pub tenants: Vec<TenantDto>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
+}
+
+/// A one-time link that signs the site owner into the admin panel.
+#[derive(Object)]
+pub struct AdminLink {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a new API key may do.
+#[derive(Object)]
+pub struct CreateApiKey {
+    /// A label for people, e.g. "site builder".
+    pub name: String,
+    /// e.g. `["meetings:read", "settings:read"]`.
+    pub scopes: Vec<String>,
+}
+
+/// An API key's metadata. The key itself is never shown again after creation.
+#[derive(Object)]
+pub struct ApiKeyDto {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the key, to tell keys apart.
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKey> for ApiKeyDto {
+    fn from(k: ApiKey) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            prefix: k.key_prefix,
+            scopes: k.scopes.names(),
+            created_at: k.created_at.and_utc(),
+            last_used_at: k.last_used_at.map(|t| t.and_utc()),
+            revoked_at: k.revoked_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+/// A newly created API key, with the secret shown this once.
+#[derive(Object)]
+pub struct CreatedApiKey {
+    /// Send as `Authorization: Bearer <key>`. Store it now: it cannot be shown again.
+    pub key: String,
+    #[oai(flatten)]
+    pub meta: ApiKeyDto,
+}
+
+impl From<MintedKey> for CreatedApiKey {
+    fn from(m: MintedKey) -> Self {
+        Self { key: m.secret, meta: m.key.into() }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum Created<T: poem_openapi::types::ToJSON> {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<T>),
+}
+
+#[derive(ApiResponse)]
+pub enum Deleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    Deleted,
+}
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+#[OpenApi(prefix_path = "/api/v1/platform", tag = "ApiTags::Platform")]
+impl PlatformApi {
+    /// Create a site
+    #[oai(path = "/tenants", method = "post", operation_id = "create_tenant")]
+    async fn create_tenant(&self, _auth: PlatformAuth, s: Data<&Services>, body: Json<CreateTenant>) -> Result<Created<TenantDto>> {
+        let tenant = s.create_tenant(&body.slug, &body.display_name).await?;
+        Ok(Created::Created(Json(tenant.into())))
+    }
+
+    /// List sites, ordered by slug
+    #[oai(path = "/tenants", method = "get", operation_id = "list_tenants")]
+    async fn list_tenants(
+        &self,
+        _auth: PlatformAuth,
+        s: Data<&Services>,
+        /// Return sites whose slug sorts after this one (from `next_after`).
+        after: Query<Option<String>>,
+        /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<i64>>,
+    ) -> Result<Json<TenantList>> {
+        let limit = limit.0.unwrap_or(50);
+        let tenants = s.list_tenants(after.0, limit).await?;
+        let next_after = (tenants.len() as i64 == limit).then(|| tenants.last().map(|t| t.slug.to_string())).flatten();
+        Ok(Json(TenantList { tenants: tenants.into_iter().map(Into::into).collect(), next_after }))
+    }
+
+    /// Get a site
+    #[oai(path = "/tenants/:slug", method = "get", operation_id = "get_tenant")]
+    async fn get_tenant(&self, _auth: PlatformAuth, s: Data<&Services>, slug: Path<String>) -> Result<Json<TenantDto>> {
+        Ok(Json(s.get_tenant(&slug).await?.into()))
+    }
+
+    /// Delete a site and everything stored for it
+    #[oai(path = "/tenants/:slug", method = "delete", operation_id = "delete_tenant")]
+    async fn delete_tenant(&self, _auth: PlatformAuth, s: Data<&Services>, slug: Path<String>) -> Result<Deleted> {
+        s.delete_tenant(&slug).await?;
+        Ok(Deleted::Deleted)
+    }
+
+    /// Mint a one-time admin link (valid 15 minutes) for the site owner
+    #[oai(path = "/tenants/:slug/admin-links", method = "post", operation_id = "create_admin_link")]
+    async fn create_admin_link(&self, _auth: PlatformAuth, s: Data<&Services>, slug: Path<String>) -> Result<Created<AdminLink>> {
+        let (url, expires_at) = s.mint_admin_link(&slug).await?;
+        Ok(Created::Created(Json(AdminLink { url, expires_at: expires_at.and_utc() })))
+    }
+
+    /// Create a tenant API key (the key is returned once)
+    #[oai(path = "/tenants/:slug/api-keys", method = "post", operation_id = "create_api_key")]
+    async fn create_api_key(
+        &self,
+        _auth: PlatformAuth,
+        s: Data<&Services>,
+        slug: Path<String>,
+        body: Json<CreateApiKey>,
+    ) -> Result<Created<CreatedApiKey>> {
+        let minted = s.create_api_key(&slug, &body.name, &body.scopes).await?;
+        Ok(Created::Created(Json(minted.into())))
+    }
+
+    /// List a site's API keys
+    #[oai(path = "/tenants/:slug/api-keys", method = "get", operation_id = "list_api_keys")]
+    async fn list_api_keys(&self, _auth: PlatformAuth, s: Data<&Services>, slug: Path<String>) -> Result<Json<Vec<ApiKeyDto>>> {
+        Ok(Json(s.list_api_keys(&slug).await?.into_iter().map(Into::into).collect()))
+    }
+
+    /// Revoke an API key
+    #[oai(path = "/tenants/:slug/api-keys/:key_id", method = "delete", operation_id = "revoke_api_key")]
+    async fn revoke_api_key(&self, _auth: PlatformAuth, s: Data<&Services>, slug: Path<String>, key_id: Path<String>) -> Result<Deleted> {
+        s.revoke_api_key(&slug, &key_id).await?;
+        Ok(Deleted::Deleted)
+    }
+}

@@ -1,0 +1,85 @@
+//! Security schemes of the API, as poem-openapi extractors (so they appear in the spec).
+//!
+//! * `PlatformAuth`: the operator's platform key (`Authorization: Bearer …`).
+//! * `TenantKeyAuth`: a tenant API key (`Authorization: Bearer mq_live_…`).
+//! * `SessionAuth`: the site owner's session cookie; state-changing requests must also carry
+//!   the session's CSRF token in `X-CSRF-Token`.
+//! * `AdminAuth`: either of the last two.
+
+use poem::Request;
+use poem::http::Method;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::{ApiKey, Bearer};
+
+use super::error::ApiError;
+use crate::crypto::constant_time_eq;
+use crate::domain::Principal;
+use crate::service::{Services, access};
+
+pub const SESSION_COOKIE: &str = "marquee_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+fn services(req: &Request) -> &Services {
+    req.data::<Services>().expect("Services is attached to every route")
+}
+
+/// Operator access with the platform key.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_platform_key")]
+pub struct PlatformAuth(());
+
+async fn check_platform_key(req: &Request, bearer: Bearer) -> poem::Result<()> {
+    let expected = services(req).config().platform_key.as_bytes();
+    if constant_time_eq(expected, bearer.token.as_bytes()) {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized("invalid platform key").into())
+    }
+}
+
+/// A tenant API key.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", checker = "check_tenant_key")]
+pub struct TenantKeyAuth(Principal);
+
+async fn check_tenant_key(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    match services(req).authenticate_api_key(&bearer.token).await.map_err(ApiError::from)? {
+        Some(principal) => Ok(principal),
+        None => Err(ApiError::unauthorized("invalid or revoked API key").into()),
+    }
+}
+
+/// The site owner's session cookie (set by an admin link).
+#[derive(SecurityScheme)]
+#[oai(ty = "api_key", key_in = "cookie", key_name = "marquee_session", checker = "check_session")]
+pub struct SessionAuth(Principal);
+
+async fn check_session(req: &Request, cookie: ApiKey) -> poem::Result<Principal> {
+    let Some(principal) = services(req).authenticate_session(&cookie.key).await.map_err(ApiError::from)? else {
+        return Err(ApiError::unauthorized("session expired; open a new admin link").into());
+    };
+    let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe_method {
+        let presented = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !access::csrf_matches(&cookie.key, presented) {
+            return Err(ApiError::forbidden("csrf_failed", "missing or wrong X-CSRF-Token header").into());
+        }
+    }
+    Ok(principal)
+}
+
+/// The tenant admin API accepts a tenant API key or the owner's session.
+#[derive(SecurityScheme)]
+pub enum AdminAuth {
+    // Key first: when both fail, the session's error (e.g. CSRF) is the one reported.
+    Key(TenantKeyAuth),
+    Session(SessionAuth),
+}
+
+impl AdminAuth {
+    pub fn principal(&self) -> &Principal {
+        match self {
+            AdminAuth::Key(TenantKeyAuth(p)) | AdminAuth::Session(SessionAuth(p)) => p,
+        }
+    }
+}

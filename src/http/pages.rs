@@ -1,0 +1,273 @@
+//! Server-rendered pages of the owner flow: admin-link login, the admin panel, the Connect
+//! button, and Zoom's OAuth callback. Every refusal lands on a clear page, never a stack trace.
+
+use poem::http::{StatusCode, header};
+use poem::web::cookie::{Cookie, CookieJar, SameSite};
+use poem::web::{Data, Form, Query};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+
+use super::auth::SESSION_COOKIE;
+use crate::domain::Principal;
+use crate::service::access::{LoginRefused, csrf_matches, csrf_token};
+use crate::service::connect::{CallbackParams, CallbackRefused, Connected};
+use crate::service::{ADMIN_SESSION_TTL, ServiceError, Services};
+use crate::templates::Templates;
+
+/// Builds an HTML response with its own Content-Security-Policy.
+pub fn html(status: StatusCode, body: String, csp: &str) -> Response {
+    Response::builder()
+        .status(status)
+        .content_type("text/html; charset=utf-8")
+        .header(header::CONTENT_SECURITY_POLICY, csp)
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(body)
+}
+
+/// Admin pages: only our own inline styles; forms may post to us (and redirect to Zoom).
+fn admin_csp(services: &Services) -> String {
+    let zoom_origin = url::Url::parse(&services.config().zoom.oauth_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    format!(
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self' {zoom_origin}; \
+         frame-ancestors 'none'; base-uri 'none'"
+    )
+}
+
+/// A page that explains something (an error or a result) in one sentence or two.
+fn message_page(
+    services: &Services,
+    templates: &Templates,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    next: Option<(&str, &str)>,
+) -> Response {
+    let (next_url, next_label) = next.unwrap_or(("", ""));
+    let ctx = minijinja::context! { title, message, next_url, next_label };
+    match templates.render("admin/message.html.j2", ctx) {
+        Ok(body) => html(status, body, &admin_csp(services)),
+        Err(e) => {
+            tracing::error!(error = %e, "message page failed to render");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn service_failure(s: &Services, t: &Templates, err: ServiceError) -> Response {
+    match err {
+        ServiceError::ZoomUnavailable { .. } => message_page(
+            s,
+            t,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Zoom is not answering",
+            "Zoom could not be reached just now. Nothing was changed; please try again in a minute.",
+            Some(("/admin", "Back to the admin panel")),
+        ),
+        other => {
+            tracing::error!(error = %other, "owner page failed");
+            message_page(
+                s,
+                t,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                "Marquee could not complete this. Nothing was changed; please try again.",
+                Some(("/admin", "Back to the admin panel")),
+            )
+        }
+    }
+}
+
+fn session_cookie(s: &Services, value: String) -> Cookie {
+    let mut cookie = Cookie::new_with_str(SESSION_COOKIE, value);
+    cookie.set_http_only(true);
+    // Lax, not Strict: Zoom's redirect back to the callback is a cross-site top-level
+    // navigation and must carry the cookie to bind the OAuth state to this session.
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_secure(s.config().public_url.starts_with("https://"));
+    cookie.set_path("/");
+    cookie.set_max_age(ADMIN_SESSION_TTL.to_std().unwrap_or_default());
+    cookie
+}
+
+/// The owner behind the browser's session cookie, with the cookie value.
+async fn current_owner(s: &Services, jar: &CookieJar) -> Result<Option<(Principal, String)>, ServiceError> {
+    let Some(value) = jar.get(SESSION_COOKIE).map(|c| c.value_str().to_owned()) else {
+        return Ok(None);
+    };
+    Ok(s.authenticate_session(&value).await?.map(|p| (p, value)))
+}
+
+fn session_expired(s: &Services, t: &Templates) -> Response {
+    message_page(
+        s,
+        t,
+        StatusCode::UNAUTHORIZED,
+        "Please sign in again",
+        "Your admin session has ended. Open the admin link from your hosting provider's control panel again.",
+        None,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    token: Option<String>,
+}
+
+/// `GET /admin/login?token=…`: consumes a one-time admin link and opens a session.
+#[handler]
+pub async fn login(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, q: Query<LoginQuery>) -> Response {
+    let token = q.0.token.unwrap_or_default();
+    let refused = |title: &str, message: &str| message_page(&s, &t, StatusCode::BAD_REQUEST, title, message, None);
+    match s.login_with_admin_link(&token).await {
+        Ok(Ok(session)) => {
+            jar.add(session_cookie(&s, session.cookie_value));
+            Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, "/admin").finish()
+        }
+        Ok(Err(LoginRefused::Expired)) => refused("This link has expired", "Admin links work for 15 minutes. Request a new one."),
+        Ok(Err(LoginRefused::AlreadyUsed)) => refused("This link was already used", "Admin links work once. Request a new one."),
+        Ok(Err(LoginRefused::Unknown)) => refused("This link is not valid", "Check that you copied the whole link, or request a new one."),
+        Err(e) => service_failure(&s, &t, e),
+    }
+}
+
+/// `GET /admin`: the site's admin panel.
+#[handler]
+pub async fn admin_home(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar) -> Response {
+    match render_admin_home(&s, &t, jar).await {
+        Ok(resp) => resp,
+        Err(e) => service_failure(&s, &t, e),
+    }
+}
+
+async fn render_admin_home(s: &Services, t: &Templates, jar: &CookieJar) -> Result<Response, ServiceError> {
+    let Some((owner, cookie)) = current_owner(s, jar).await? else {
+        return Ok(session_expired(s, t));
+    };
+    let tenant = s.get_tenant_by_id(owner.tenant_id()).await?;
+    let zoom = s.connection_status(&owner).await?;
+    let meeting_count = s.meeting_count(owner.tenant_id()).await?;
+    let widget_url = format!("{}/embed/{}/meetings", s.config().public_url, tenant.slug);
+    let ctx = minijinja::context! {
+        site => minijinja::context! { slug => tenant.slug.as_str(), display_name => tenant.display_name },
+        zoom => minijinja::context! {
+            connected => zoom.connected,
+            needs_reconnect => zoom.needs_reconnect,
+            email => zoom.zoom_email,
+            display_name => zoom.zoom_display_name,
+            last_error => zoom.last_error,
+            last_sync_at => zoom.last_sync_at.map(|t| t.and_utc().to_rfc3339()),
+            last_sync_result => zoom.last_sync_result,
+        },
+        meeting_count,
+        csrf_token => csrf_token(&cookie),
+        iframe_snippet => format!(
+            r#"<iframe src="{widget_url}" title="Upcoming meetings" style="width:100%;border:0;min-height:480px" loading="lazy"></iframe>"#
+        ),
+        widget_url,
+    };
+    let body = t.render("admin/admin.html.j2", ctx).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    Ok(html(StatusCode::OK, body, &admin_csp(s)))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf_token: Option<String>,
+}
+
+/// `POST /admin/zoom/connect`: the Connect button; redirects the browser to Zoom.
+#[handler]
+pub async fn connect(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, form: Form<CsrfForm>) -> Response {
+    let owner = match checked_owner(&s, &t, jar, form.0.csrf_token.as_deref()).await {
+        Ok(owner) => owner,
+        Err(page) => return page,
+    };
+    match s.start_connect(&owner).await {
+        Ok(url) => Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, url).finish(),
+        Err(e) => service_failure(&s, &t, e),
+    }
+}
+
+/// `POST /admin/logout`.
+#[handler]
+pub async fn logout(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, form: Form<CsrfForm>) -> Response {
+    if let Err(page) = checked_owner(&s, &t, jar, form.0.csrf_token.as_deref()).await {
+        return page;
+    }
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        if let Err(e) = s.logout(cookie.value_str()).await {
+            return service_failure(&s, &t, e);
+        }
+    }
+    jar.remove(SESSION_COOKIE);
+    message_page(&s, &t, StatusCode::OK, "Signed out", "You are signed out of the admin panel.", None)
+}
+
+/// The signed-in owner, if the form carries the session's CSRF token; otherwise the page to show.
+async fn checked_owner(s: &Services, t: &Templates, jar: &CookieJar, csrf: Option<&str>) -> Result<Principal, Response> {
+    let (owner, cookie) = match current_owner(s, jar).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Err(session_expired(s, t)),
+        Err(e) => return Err(service_failure(s, t, e)),
+    };
+    if !csrf_matches(&cookie, csrf.unwrap_or("")) {
+        return Err(message_page(
+            s,
+            t,
+            StatusCode::FORBIDDEN,
+            "Please try again",
+            "This form expired or did not come from your admin panel. Reload the admin panel and try again.",
+            Some(("/admin", "Back to the admin panel")),
+        ));
+    }
+    Ok(owner)
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /oauth/zoom/callback`: Zoom's redirect after consent.
+#[handler]
+pub async fn oauth_callback(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, q: Query<CallbackQuery>) -> Response {
+    let cookie = jar.get(SESSION_COOKIE).map(|c| c.value_str().to_owned());
+    let params = CallbackParams { code: q.0.code, state: q.0.state, error: q.0.error };
+    match s.complete_connect(params, cookie.as_deref()).await {
+        Ok(Ok(connected)) => connected_page(&s, &t, connected),
+        Ok(Err(refused)) => refused_page(&s, &t, refused),
+        Err(e) => service_failure(&s, &t, e),
+    }
+}
+
+fn connected_page(s: &Services, t: &Templates, c: Connected) -> Response {
+    if c.from_admin_session {
+        return Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, "/admin").finish();
+    }
+    let message = format!("This site is now connected to Zoom as {} ({}). You can close this window.", c.zoom_display_name, c.zoom_email);
+    message_page(s, t, StatusCode::OK, "Zoom connected", &message, None)
+}
+
+fn refused_page(s: &Services, t: &Templates, refused: CallbackRefused) -> Response {
+    let back = Some(("/admin", "Back to the admin panel"));
+    let (title, message) = match &refused {
+        CallbackRefused::Denied => ("Zoom was not connected", "You declined access on Zoom's page, so nothing was connected."),
+        CallbackRefused::MissingState | CallbackRefused::UnknownState => (
+            "This sign-in did not start here",
+            "Start connecting Zoom from your site's admin panel, using the Connect Zoom button.",
+        ),
+        CallbackRefused::ExpiredState => ("This attempt has expired", "Connecting must finish within 10 minutes. Press Connect Zoom again."),
+        CallbackRefused::ReusedState => ("This attempt was already used", "Press Connect Zoom again to start a new one."),
+        CallbackRefused::ForeignState => (
+            "This attempt belongs to another session",
+            "Finish connecting in the same browser session that pressed Connect Zoom.",
+        ),
+        CallbackRefused::MissingCode => ("Zoom sent no authorization", "Press Connect Zoom again."),
+        CallbackRefused::ExchangeFailed(_) => ("Zoom did not confirm the connection", "Zoom refused the authorization. Press Connect Zoom again."),
+    };
+    tracing::info!(refusal = ?refused, "OAuth callback refused");
+    message_page(s, t, StatusCode::BAD_REQUEST, title, message, back)
+}
