@@ -3,7 +3,7 @@
 //! `headers`, and no module here names diesel.
 
 use poem::endpoint::make_sync;
-use poem::middleware::{SizeLimit, Tracing};
+use poem::middleware::SizeLimit;
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, Route, get, post};
 
@@ -14,7 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod embed;
 pub mod error;
-pub mod headers;
+pub mod middleware;
 pub mod pages;
 
 /// swagger-ui needs its own inline script and styles.
@@ -40,9 +40,9 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         .at("/embed/:site/meetings", get(embed::meetings))
         .at("/favicon.ico", make_sync(|_| Html("")))
         .catch_all_error(|err| async move { error::to_json_error(err) })
-        .with(headers::SecurityHeaders)
+        .with(middleware::SecurityHeaders)
         .with(SizeLimit::new(max_body))
-        .with(Tracing)
+        .with(middleware::RequestLog)
         .data(services)
         .data(templates)
 }
