@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::listener::TcpAcceptor;
 use poem::{Endpoint, Server};
 
 use crate::config::Config;
@@ -37,19 +37,26 @@ impl App {
         crate::http::routes(self.services.clone(), self.templates.clone())
     }
 
-    /// Binds `addr` (port 0 picks a free port) and returns the bound address and a future that
-    /// serves until `shutdown` resolves.
+    /// Binds `addr` (port 0 picks a free port); see [`App::serve_on`].
     pub async fn bind(
         self,
         addr: SocketAddr,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<(SocketAddr, impl Future<Output = std::io::Result<()>>)> {
-        let acceptor = TcpListener::bind(addr).into_acceptor().await.with_context(|| format!("binding {addr}"))?;
-        let local = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
-            .context("listener has no socket address")?;
+        let listener = std::net::TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
+        self.serve_on(listener, shutdown)
+    }
+
+    /// Serves on an already bound listener (tests bind first to learn the port, then build the
+    /// config that names it). Returns the address and a future that serves until `shutdown`.
+    pub fn serve_on(
+        self,
+        listener: std::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<(SocketAddr, impl Future<Output = std::io::Result<()>>)> {
+        let local = listener.local_addr()?;
+        listener.set_nonblocking(true)?;
+        let acceptor = TcpAcceptor::from_std(listener)?;
         let endpoint = self.endpoint();
         let serving = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
             endpoint,
