@@ -195,10 +195,10 @@ pub async fn logout(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, fo
     if let Err(page) = checked_owner(&s, &t, jar, form.0.csrf_token.as_deref()).await {
         return page;
     }
-    if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        if let Err(e) = s.logout(cookie.value_str()).await {
-            return service_failure(&s, &t, e);
-        }
+    if let Some(cookie) = jar.get(SESSION_COOKIE)
+        && let Err(e) = s.logout(cookie.value_str()).await
+    {
+        return service_failure(&s, &t, e);
     }
     jar.remove(SESSION_COOKIE);
     message_page(&s, &t, StatusCode::OK, "Signed out", "You are signed out of the admin panel.", None)
