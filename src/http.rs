@@ -36,6 +36,7 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         .at("/admin/login", get(pages::login))
         .at("/admin/logout", post(pages::logout))
         .at("/admin/zoom/connect", post(pages::connect))
+        .at("/admin/zoom/disconnect", post(pages::disconnect))
         .at("/oauth/zoom/callback", get(pages::oauth_callback))
         .at("/embed/:site/meetings", get(embed::meetings))
         .at("/favicon.ico", make_sync(|_| Html("")))

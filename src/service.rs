@@ -13,6 +13,7 @@ use crate::zoom::ZoomClient;
 
 pub mod access;
 pub mod connect;
+pub mod disconnect;
 pub mod error;
 pub mod meetings;
 pub mod sync;
@@ -33,11 +34,18 @@ pub struct Services {
     pub zoom: ZoomClient,
     pub(crate) keys: KeyRing,
     pub(crate) config: Arc<Config>,
+    refresh_locks: tokens::RefreshLocks,
 }
 
 impl Services {
     pub fn new(config: Arc<Config>, store: Store) -> Self {
-        Self { zoom: ZoomClient::new(config.zoom.clone()), keys: config.keys.clone(), store, config }
+        Self {
+            zoom: ZoomClient::new(config.zoom.clone()),
+            keys: config.keys.clone(),
+            store,
+            config,
+            refresh_locks: tokens::RefreshLocks::default(),
+        }
     }
 
     pub fn config(&self) -> &Config {

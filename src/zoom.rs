@@ -7,6 +7,7 @@ pub mod client;
 pub mod error;
 pub mod models;
 pub mod pkce;
+pub mod scopes;
 pub mod signature;
 
 pub use client::ZoomClient;

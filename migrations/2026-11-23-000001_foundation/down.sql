@@ -1,5 +1,7 @@
+DROP TABLE audit_events;
 DROP TABLE meetings;
 DROP TABLE zoom_connections;
+DROP TABLE zoom_grants;
 DROP TABLE oauth_states;
 DROP TABLE admin_sessions;
 DROP TABLE admin_links;

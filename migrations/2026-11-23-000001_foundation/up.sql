@@ -55,30 +55,42 @@ CREATE TABLE oauth_states (
 );
 CREATE INDEX oauth_states_tenant_id_idx ON oauth_states (tenant_id);
 
-CREATE TABLE zoom_connections (
-    tenant_id TEXT PRIMARY KEY NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+-- One Zoom authorization (account + user) and its token pair. Zoom keeps only the newest
+-- authorization of a user for an app, so sites connecting the same Zoom user share one grant.
+CREATE TABLE zoom_grants (
+    id TEXT PRIMARY KEY NOT NULL,
     zoom_account_id TEXT NOT NULL,
     zoom_user_id TEXT NOT NULL,
     zoom_email TEXT NOT NULL,
     zoom_display_name TEXT NOT NULL,
     scopes TEXT NOT NULL,
-    -- Both tokens sealed with the tenant id as associated data, under key_id.
+    -- Both tokens sealed with the grant id as associated data, under key_id.
     access_token_sealed TEXT NOT NULL,
     refresh_token_sealed TEXT NOT NULL,
     key_id TEXT NOT NULL,
     access_expires_at TIMESTAMP NOT NULL,
     api_url TEXT,
-    -- 'connected' or 'needs_reconnect'.
+    -- 'active' or 'dead' (Zoom refused the grant: the owner must reconnect).
     status TEXT NOT NULL,
-    connected_at TIMESTAMP NOT NULL,
+    created_at TIMESTAMP NOT NULL,
     refreshed_at TIMESTAMP,
     -- Single-flight refresh across instances: whoever sets this owns the refresh until then.
     refresh_lease_until TIMESTAMP,
     last_error TEXT,
+    -- A Marketplace install not yet claimed by a site: SHA-256 of the claim cookie.
+    claim_token_hash TEXT,
+    UNIQUE (zoom_account_id, zoom_user_id)
+);
+
+-- Which grant a site uses. Deleting a grant (deauthorization) disconnects its sites.
+CREATE TABLE zoom_connections (
+    tenant_id TEXT PRIMARY KEY NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    grant_id TEXT NOT NULL REFERENCES zoom_grants (id) ON DELETE CASCADE,
+    connected_at TIMESTAMP NOT NULL,
     last_sync_at TIMESTAMP,
     last_sync_result TEXT
 );
-CREATE INDEX zoom_connections_zoom_account_id_idx ON zoom_connections (zoom_account_id);
+CREATE INDEX zoom_connections_grant_id_idx ON zoom_connections (grant_id);
 
 CREATE TABLE meetings (
     tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -99,3 +111,14 @@ CREATE TABLE meetings (
     PRIMARY KEY (tenant_id, zoom_meeting_id)
 );
 CREATE INDEX meetings_tenant_id_start_time_idx ON meetings (tenant_id, start_time);
+
+-- What happened to a site's Zoom connection, kept after the connection (and the site) is gone.
+CREATE TABLE audit_events (
+    id TEXT PRIMARY KEY NOT NULL,
+    tenant_id TEXT,
+    zoom_account_id TEXT,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX audit_events_tenant_id_idx ON audit_events (tenant_id);

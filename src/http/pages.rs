@@ -157,6 +157,7 @@ async fn render_admin_home(s: &Services, t: &Templates, jar: &CookieJar) -> Resu
             email => zoom.zoom_email,
             display_name => zoom.zoom_display_name,
             last_error => zoom.last_error,
+            missing_scopes => zoom.missing_scopes,
             last_sync_at => zoom.last_sync_at.map(|t| t.and_utc().to_rfc3339()),
             last_sync_result => zoom.last_sync_result,
         },
@@ -185,6 +186,21 @@ pub async fn connect(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, f
     };
     match s.start_connect(&owner).await {
         Ok(url) => Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, url).finish(),
+        Err(e) => service_failure(&s, &t, e),
+    }
+}
+
+/// `POST /admin/zoom/disconnect`: the Disconnect button.
+#[handler]
+pub async fn disconnect(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, form: Form<CsrfForm>) -> Response {
+    let owner = match checked_owner(&s, &t, jar, form.0.csrf_token.as_deref()).await {
+        Ok(owner) => owner,
+        Err(page) => return page,
+    };
+    match s.disconnect(&owner).await {
+        Ok(_) | Err(ServiceError::NotFound(_)) => {
+            Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, "/admin").finish()
+        }
         Err(e) => service_failure(&s, &t, e),
     }
 }

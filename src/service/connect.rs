@@ -6,9 +6,10 @@ use chrono::NaiveDateTime;
 
 use crate::crypto::{random_token, sha256_hex};
 use crate::domain::{Principal, Scope, TenantId};
-use crate::store::connection::{STATUS_CONNECTED, StoredConnection};
-use crate::store::{self, admin::NewOAuthState, admin::Refusal};
-use crate::zoom::{ZoomError, pkce};
+use crate::store::grant::{GrantTokens, STATUS_ACTIVE};
+use crate::store::{self, admin::NewOAuthState, admin::Refusal, audit};
+use crate::zoom::models::{TokenGrant, ZoomUser};
+use crate::zoom::{ZoomError, pkce, scopes};
 
 use super::sync::SyncReport;
 use super::{OAUTH_STATE_TTL, ServiceError, Services};
@@ -49,7 +50,7 @@ pub struct Connected {
 }
 
 /// A tenant's Zoom connection as the owner sees it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ConnectionStatus {
     pub connected: bool,
     pub needs_reconnect: bool,
@@ -57,7 +58,11 @@ pub struct ConnectionStatus {
     pub zoom_display_name: Option<String>,
     pub zoom_account_id: Option<String>,
     pub scopes: Vec<String>,
+    /// Scopes Marquee needs that Zoom did not grant (granular, user-level names).
+    pub missing_scopes: Vec<String>,
     pub connected_at: Option<NaiveDateTime>,
+    pub token_expires_at: Option<NaiveDateTime>,
+    pub last_refreshed_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
     pub last_sync_at: Option<NaiveDateTime>,
     pub last_sync_result: Option<String>,
@@ -140,31 +145,17 @@ impl Services {
             Err(e) => return Err(e.into()),
         };
         let user = self.zoom.get_me(&grant.access_token).await?;
-        let now = store::now();
-        let access = self.keys.seal(&grant.access_token, tenant_id.as_str());
-        let refresh = self.keys.seal(&grant.refresh_token, tenant_id.as_str());
-        let row = StoredConnection {
-            tenant_id: tenant_id.to_string(),
-            zoom_account_id: user.account_id.clone(),
-            zoom_user_id: user.id.clone(),
-            zoom_email: user.email.clone(),
-            zoom_display_name: user.name(),
-            scopes: grant.scope.clone(),
-            access_token_sealed: access.ciphertext,
-            refresh_token_sealed: refresh.ciphertext,
-            key_id: access.key_id,
-            access_expires_at: now + chrono::TimeDelta::seconds(grant.expires_in),
-            api_url: grant.api_url.clone(),
-            status: STATUS_CONNECTED.to_owned(),
-            connected_at: now,
-            refreshed_at: None,
-            refresh_lease_until: None,
-            last_error: None,
-            last_sync_at: None,
-            last_sync_result: None,
-        };
-        self.store.write(move |mut db| Box::pin(async move { store::connection::upsert(&mut db, &row).await })).await?;
-        tracing::info!(tenant.id = %tenant_id, zoom.account_id = %user.account_id, "Zoom connected");
+        let grant_id = self.store_grant(&user, &grant, None).await?;
+        let (tid, gid, account) = (tenant_id.clone(), grant_id.clone(), user.account_id.clone());
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    store::connection::link(&mut db, &tid, &gid, store::now()).await?;
+                    audit::record(&mut db, Some(&tid), Some(&account), "connected", "Zoom connected by the site owner").await
+                })
+            })
+            .await?;
+        tracing::info!(tenant.id = %tenant_id, zoom.account_id = %user.account_id, zoom.grant_id = %grant_id, "Zoom connected");
         let first_sync = self.sync_meetings(&tenant_id).await.map_err(|e| e.to_string());
         Ok(Ok(Connected {
             tenant_id,
@@ -175,36 +166,85 @@ impl Services {
         }))
     }
 
+    /// Stores a fresh token pair for the Zoom user: replaces the tokens of the user's existing
+    /// grant (Zoom has just revoked the older pair, reference §1.4) or creates the grant. Every
+    /// site already using the grant keeps working with the new pair.
+    pub(crate) async fn store_grant(
+        &self,
+        user: &ZoomUser,
+        tokens: &TokenGrant,
+        claim_token_hash: Option<String>,
+    ) -> Result<String, ServiceError> {
+        let (account, user_id) = (user.account_id.clone(), user.id.clone());
+        let existing = self
+            .store
+            .read(move |mut db| Box::pin(async move { store::grant::find_id(&mut db, &account, &user_id).await }))
+            .await?;
+        let grant_id = existing.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let access = self.keys.seal(&tokens.access_token, &grant_id);
+        let refresh = self.keys.seal(&tokens.refresh_token, &grant_id);
+        let now = store::now();
+        let expires = now + chrono::TimeDelta::seconds(tokens.expires_in);
+        let (email, name, scopes, api_url) = (user.email.clone(), user.name(), tokens.scope.clone(), tokens.api_url.clone());
+        let (account, user_id, id) = (user.account_id.clone(), user.id.clone(), grant_id.clone());
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let row = GrantTokens {
+                        zoom_email: &email,
+                        zoom_display_name: &name,
+                        scopes: &scopes,
+                        access: &access,
+                        refresh: &refresh,
+                        access_expires_at: expires,
+                        api_url: api_url.as_deref(),
+                        now,
+                        claim_token_hash: claim_token_hash.as_deref(),
+                    };
+                    match existing {
+                        Some(_) => store::grant::replace_tokens(&mut db, &id, &row).await,
+                        None => store::grant::insert(&mut db, &id, &account, &user_id, &row).await,
+                    }
+                })
+            })
+            .await?;
+        Ok(grant_id)
+    }
+
     /// The site's Zoom connection as its owner (or a key with `settings:read`) may see it.
     pub async fn connection_status(&self, principal: &Principal) -> Result<ConnectionStatus, ServiceError> {
         self.require(principal, Scope::SettingsRead)?;
         let tenant_id = principal.tenant_id().clone();
-        let row = self.store.read(move |mut db| Box::pin(async move { store::connection::find(&mut db, &tenant_id).await })).await?;
-        Ok(match row {
-            None => ConnectionStatus {
-                connected: false,
-                needs_reconnect: false,
-                zoom_email: None,
-                zoom_display_name: None,
-                zoom_account_id: None,
-                scopes: Vec::new(),
-                connected_at: None,
-                last_error: None,
-                last_sync_at: None,
-                last_sync_result: None,
-            },
-            Some(c) => ConnectionStatus {
-                connected: c.status == STATUS_CONNECTED,
-                needs_reconnect: c.status != STATUS_CONNECTED,
-                scopes: c.scopes.split_whitespace().map(str::to_owned).collect(),
-                zoom_email: Some(c.zoom_email),
-                zoom_display_name: Some(c.zoom_display_name),
-                zoom_account_id: Some(c.zoom_account_id),
-                connected_at: Some(c.connected_at),
-                last_error: c.last_error,
-                last_sync_at: c.last_sync_at,
-                last_sync_result: c.last_sync_result,
-            },
+        let (link, grant) = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    let link = store::connection::find(&mut db, &tenant_id).await?;
+                    let grant = store::grant::find_for_tenant(&mut db, &tenant_id).await?;
+                    Ok((link, grant))
+                })
+            })
+            .await?;
+        Ok(match (link, grant) {
+            (Some(link), Some(g)) => {
+                let granted: Vec<String> = g.scopes.split_whitespace().map(str::to_owned).collect();
+                ConnectionStatus {
+                    connected: g.status == STATUS_ACTIVE,
+                    needs_reconnect: g.status != STATUS_ACTIVE,
+                    missing_scopes: scopes::missing(&granted),
+                    scopes: granted,
+                    zoom_email: Some(g.zoom_email),
+                    zoom_display_name: Some(g.zoom_display_name),
+                    zoom_account_id: Some(g.zoom_account_id),
+                    connected_at: Some(link.connected_at),
+                    token_expires_at: Some(g.access_expires_at),
+                    last_refreshed_at: g.refreshed_at,
+                    last_error: g.last_error,
+                    last_sync_at: link.last_sync_at,
+                    last_sync_result: link.last_sync_result,
+                }
+            }
+            _ => ConnectionStatus::default(),
         })
     }
 }

@@ -40,13 +40,19 @@ impl Services {
     }
 
     async fn fetch_and_store_meetings(&self, tenant_id: &TenantId) -> Result<SyncReport, ServiceError> {
-        let token = self.access_token(tenant_id).await?;
+        let zoom = &self.zoom;
         let mut meetings = Vec::new();
         let mut page_token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let page = self.zoom.list_meetings(&token, "me", "upcoming", page_token.as_deref()).await?;
+            let current = page_token.clone();
+            let page = self
+                .with_zoom_token(tenant_id, |t| {
+                    let current = current.clone();
+                    async move { zoom.list_meetings(&t, "me", "upcoming", current.as_deref()).await }
+                })
+                .await?;
             for listed in page.meetings {
-                let full = self.zoom.get_meeting(&token, listed.id).await?;
+                let full = self.with_zoom_token(tenant_id, |t| async move { zoom.get_meeting(&t, listed.id).await }).await?;
                 meetings.push(to_domain(full));
             }
             page_token = page.next_page_token.filter(|t| !t.is_empty());

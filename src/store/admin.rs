@@ -195,3 +195,25 @@ pub async fn consume_oauth_state(
         other => Refusal::explain(other.map(|(used_at, _)| used_at)),
     }))
 }
+
+/// Pending OAuth states whose verifier is sealed under another key than `current_key_id`.
+pub async fn states_not_under_key(db: &mut Db<'_>, current_key_id: &str) -> Result<Vec<(String, String, Sealed)>, StoreError> {
+    let rows: Vec<(String, String, String, String)> = with_db!(db, |c| oauth_states::table
+        .filter(oauth_states::verifier_key_id.ne(current_key_id))
+        .select((oauth_states::state_hash, oauth_states::tenant_id, oauth_states::verifier_sealed, oauth_states::verifier_key_id))
+        .load(c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(hash, tenant, ciphertext, key_id)| (hash, tenant, Sealed { key_id, ciphertext }))
+        .collect())
+}
+
+/// Re-seals one state's verifier (key rotation).
+pub async fn reseal_state(db: &mut Db<'_>, state_hash: &str, verifier: &Sealed) -> Result<(), StoreError> {
+    with_db!(db, |c| diesel::update(oauth_states::table.find(state_hash))
+        .set((oauth_states::verifier_sealed.eq(&verifier.ciphertext), oauth_states::verifier_key_id.eq(&verifier.key_id)))
+        .execute(c)
+        .await)?;
+    Ok(())
+}

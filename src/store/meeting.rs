@@ -173,3 +173,8 @@ pub async fn count(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<i64, StoreEr
         .get_result(c)
         .await)?)
 }
+
+/// Deletes every meeting of the tenant (disconnect, deauthorization).
+pub async fn delete_all(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<usize, StoreError> {
+    Ok(with_db!(db, |c| diesel::delete(meetings::table.filter(meetings::tenant_id.eq(tenant_id.as_str()))).execute(c).await)?)
+}

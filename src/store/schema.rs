@@ -56,8 +56,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    zoom_connections (tenant_id) {
-        tenant_id -> Text,
+    zoom_grants (id) {
+        id -> Text,
         zoom_account_id -> Text,
         zoom_user_id -> Text,
         zoom_email -> Text,
@@ -69,14 +69,36 @@ diesel::table! {
         access_expires_at -> Timestamp,
         api_url -> Nullable<Text>,
         status -> Text,
-        connected_at -> Timestamp,
+        created_at -> Timestamp,
         refreshed_at -> Nullable<Timestamp>,
         refresh_lease_until -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        claim_token_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    zoom_connections (tenant_id) {
+        tenant_id -> Text,
+        grant_id -> Text,
+        connected_at -> Timestamp,
         last_sync_at -> Nullable<Timestamp>,
         last_sync_result -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        tenant_id -> Nullable<Text>,
+        zoom_account_id -> Nullable<Text>,
+        action -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(zoom_connections -> zoom_grants (grant_id));
 
 diesel::table! {
     meetings (tenant_id, zoom_meeting_id) {
@@ -103,6 +125,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     admin_links,
     admin_sessions,
     oauth_states,
+    zoom_grants,
     zoom_connections,
     meetings,
+    audit_events,
 );

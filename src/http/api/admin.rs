@@ -26,7 +26,12 @@ pub struct ZoomConnectionDto {
     pub zoom_account_id: Option<String>,
     /// Scopes Zoom granted.
     pub scopes: Vec<String>,
+    /// Scopes Marquee needs that Zoom did not grant (fix in the Zoom app's configuration).
+    pub missing_scopes: Vec<String>,
     pub connected_at: Option<DateTime<Utc>>,
+    /// When the current access token expires (Marquee refreshes it before then).
+    pub token_expires_at: Option<DateTime<Utc>>,
+    pub last_refreshed_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub last_sync_at: Option<DateTime<Utc>>,
     pub last_sync_result: Option<String>,
@@ -41,12 +46,26 @@ impl From<ConnectionStatus> for ZoomConnectionDto {
             zoom_display_name: c.zoom_display_name,
             zoom_account_id: c.zoom_account_id,
             scopes: c.scopes,
+            missing_scopes: c.missing_scopes,
             connected_at: c.connected_at.map(|t| t.and_utc()),
+            token_expires_at: c.token_expires_at.map(|t| t.and_utc()),
+            last_refreshed_at: c.last_refreshed_at.map(|t| t.and_utc()),
             last_error: c.last_error,
             last_sync_at: c.last_sync_at.map(|t| t.and_utc()),
             last_sync_result: c.last_sync_result,
         }
     }
+}
+
+/// What a disconnect did.
+#[derive(Object)]
+pub struct DisconnectResult {
+    /// Zoom confirmed the revocation. False when another site still uses the same Zoom user's
+    /// authorization (it stays valid for that site) or Zoom could not be reached; Marquee's copy
+    /// of the tokens is deleted either way.
+    pub revoked_at_zoom: bool,
+    /// Synced meetings removed from this site.
+    pub meetings_removed: u64,
 }
 
 /// Where to send the owner's browser to authorize Zoom.
@@ -72,5 +91,15 @@ impl AdminApi {
     async fn start_zoom_connect(&self, auth: AdminAuth, s: Data<&Services>) -> Result<Json<ConnectStart>, ApiError> {
         let authorize_url = s.start_connect(auth.principal()).await?;
         Ok(Json(ConnectStart { authorize_url }))
+    }
+
+    /// Disconnect Zoom (scope `settings:write`)
+    ///
+    /// Revokes the authorization at Zoom (unless another site still uses it), deletes the tokens
+    /// and removes this site's synced Zoom data. Connecting again works at once.
+    #[oai(path = "/zoom", method = "delete", operation_id = "disconnect_zoom")]
+    async fn disconnect_zoom(&self, auth: AdminAuth, s: Data<&Services>) -> Result<Json<DisconnectResult>, ApiError> {
+        let done = s.disconnect(auth.principal()).await?;
+        Ok(Json(DisconnectResult { revoked_at_zoom: done.revoked_at_zoom, meetings_removed: done.meetings_removed as u64 }))
     }
 }

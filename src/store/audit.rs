@@ -1,0 +1,50 @@
+//! An append-only trail of connection events (connect, disconnect, deauthorization, dead grant).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::audit_events;
+use super::{Db, StoreError, with_db};
+use crate::domain::TenantId;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub id: String,
+    pub tenant_id: Option<String>,
+    pub zoom_account_id: Option<String>,
+    pub action: String,
+    pub detail: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub async fn record(
+    db: &mut Db<'_>,
+    tenant_id: Option<&TenantId>,
+    zoom_account_id: Option<&str>,
+    action: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    let row = (
+        audit_events::id.eq(uuid::Uuid::now_v7().to_string()),
+        audit_events::tenant_id.eq(tenant_id.map(TenantId::as_str)),
+        audit_events::zoom_account_id.eq(zoom_account_id),
+        audit_events::action.eq(action),
+        audit_events::detail.eq(detail),
+        audit_events::created_at.eq(super::now()),
+    );
+    with_db!(db, |c| diesel::insert_into(audit_events::table).values(row).execute(c).await)?;
+    Ok(())
+}
+
+/// The site's events, newest first.
+pub async fn list_for_tenant(db: &mut Db<'_>, tenant_id: &TenantId, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
+    Ok(with_db!(db, |c| audit_events::table
+        .filter(audit_events::tenant_id.eq(tenant_id.as_str()))
+        .order(audit_events::created_at.desc())
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(c)
+        .await)?)
+}

@@ -1,0 +1,38 @@
+//! Which Zoom scopes Marquee needs (reference §1.9). Each need is met by the granular scope at
+//! user or admin level, or by the classic scope that covers it.
+
+/// (what Marquee needs, the scope names that satisfy it). The first name is the one reported.
+const NEEDS: &[(&str, &[&str])] = &[
+    ("user:read:user", &["user:read:user", "user:read:user:admin", "user:read", "user:read:admin"]),
+    (
+        "meeting:read:list_meetings",
+        &["meeting:read:list_meetings", "meeting:read:list_meetings:admin", "meeting:read", "meeting:read:admin"],
+    ),
+    ("meeting:read:meeting", &["meeting:read:meeting", "meeting:read:meeting:admin", "meeting:read", "meeting:read:admin"]),
+];
+
+/// The needed scopes that `granted` does not satisfy.
+pub fn missing(granted: &[String]) -> Vec<String> {
+    NEEDS
+        .iter()
+        .filter(|(_, satisfied_by)| !satisfied_by.iter().any(|s| granted.iter().any(|g| g == s)))
+        .map(|(need, _)| (*need).to_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn admin_granular_and_classic_scopes_satisfy_needs() {
+        let admin = v(&["user:read:user:admin", "meeting:read:list_meetings:admin", "meeting:read:meeting:admin"]);
+        assert!(missing(&admin).is_empty());
+        assert!(missing(&v(&["user:read", "meeting:read"])).is_empty());
+        assert_eq!(missing(&v(&["user:read:user"])), ["meeting:read:list_meetings", "meeting:read:meeting"]);
+    }
+}
