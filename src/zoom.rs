@@ -3,5 +3,6 @@
 //!
 //! This module never touches the database; services combine it with storage.
 
+pub mod app_context;
 pub mod pkce;
 pub mod signature;
