@@ -261,7 +261,12 @@ mod tests {
 
     #[test]
     fn round_trip_with_fresh_iv() {
-        let header = encode(SECRET, rand::random(), b"", r#"{"typ":"panel","aud":"a","iss":"marketplace.zoom.us","ts":1,"exp":2}"#);
+        let header = encode(
+            SECRET,
+            rand::random(),
+            b"",
+            r#"{"typ":"panel","aud":"a","iss":"marketplace.zoom.us","ts":1,"exp":2}"#,
+        );
         assert!(!header.contains('=') && !header.contains('+') && !header.contains('/'));
         let ctx = decode(SECRET, &header).unwrap();
         assert_eq!(ctx.typ, "panel");
