@@ -3,6 +3,7 @@
 //!
 //! This module never touches the database; services combine it with storage.
 
+pub mod app_context;
 pub mod client;
 pub mod error;
 pub mod models;

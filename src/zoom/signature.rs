@@ -72,7 +72,12 @@ mod tests {
     #[test]
     fn wrong_timestamp_or_malformed_header_is_rejected() {
         assert!(!verify(SECRET, "1700000001", W1_BODY.as_bytes(), W1_SIG));
-        assert!(!verify(SECRET, "1700000000", W1_BODY.as_bytes(), "360ff5b9"));
+        assert!(!verify(
+            SECRET,
+            "1700000000",
+            W1_BODY.as_bytes(),
+            "360ff5b9"
+        ));
         assert!(!verify(SECRET, "1700000000", W1_BODY.as_bytes(), "v0=zz"));
     }
 
