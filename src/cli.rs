@@ -21,6 +21,10 @@ struct Cli {
 enum Command {
     /// Run Marquee (production): configuration from MARQUEE_* variables or .env.
     Serve,
+    /// Try Marquee locally: SQLite, the built-in Zoom simulator and a demo site; prints the URLs.
+    Dev(crate::dev::DevOptions),
+    /// Run the Zoom simulator alone.
+    ZoomSim(crate::dev::SimOptions),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage sites (tenants).
@@ -35,6 +39,23 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Encryption keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Re-encrypt every stored secret with the first key of MARQUEE_ENCRYPTION_KEYS.
+    Rotate,
+    /// Print a new random key spec to put in MARQUEE_ENCRYPTION_KEYS.
+    Generate {
+        /// The new key's id.
+        #[arg(long, default_value = "k2")]
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -67,12 +88,24 @@ pub fn run() -> anyhow::Result<()> {
 async fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(load_config()?).await,
+        Command::Dev(opts) => crate::dev::run_dev(opts).await,
+        Command::ZoomSim(opts) => crate::dev::run_zoom_sim(opts).await,
         Command::Migrate => migrate().await,
         Command::Tenant { command } => tenant(command).await,
         Command::AdminLink { site } => {
             let app = App::build(load_config()?).await?;
             let (url, expires_at) = app.services.mint_admin_link(&site).await?;
             println!("{url}\n(valid once, until {expires_at} UTC)");
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Rotate } => {
+            let app = App::build(load_config()?).await?;
+            let moved = app.services.rotate_keys().await?;
+            println!("{moved} secret(s) re-encrypted with key {:?}", app.services.config().keys.current_key_id());
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Generate { id } } => {
+            println!("{}", crate::crypto::KeyRing::generate_spec(&id));
             Ok(())
         }
         Command::Openapi => unreachable!("handled before the runtime starts"),

@@ -3,7 +3,7 @@
 //! `headers`, and no module here names diesel.
 
 use poem::endpoint::make_sync;
-use poem::middleware::SizeLimit;
+use poem::middleware::{CatchPanic, CookieJarManager};
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, Route, get, post};
 
@@ -40,9 +40,12 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         .at("/oauth/zoom/callback", get(pages::oauth_callback))
         .at("/embed/:site/meetings", get(embed::meetings))
         .at("/favicon.ico", make_sync(|_| Html("")))
+        .with(middleware::BodyLimit { max: max_body })
         .catch_all_error(|err| async move { error::to_json_error(err) })
         .with(middleware::SecurityHeaders)
-        .with(SizeLimit::new(max_body))
+        .with(CookieJarManager::new())
+        // A bug must cost one 500 with the usual headers, not the connection.
+        .with(CatchPanic::new())
         .with(middleware::RequestLog)
         .data(services)
         .data(templates)

@@ -16,3 +16,4 @@ pub mod templates;
 pub mod app;
 pub mod cli;
 pub mod telemetry;
+pub mod dev;

@@ -24,8 +24,10 @@ use crate::config::DatabaseUrl;
 
 pub mod admin;
 pub mod api_key;
+pub mod audit;
 pub mod connection;
 pub mod error;
+pub mod grant;
 pub mod inspect;
 pub mod meeting;
 pub mod schema;

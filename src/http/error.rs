@@ -117,6 +117,8 @@ pub fn to_json_error(err: poem::Error) -> poem::Response {
     }
     let status = err.status();
     let code = match status.as_u16() {
+        401 => "unauthorized",
+        403 => "forbidden",
         404 => "not_found",
         405 => "method_not_allowed",
         413 => "payload_too_large",
@@ -124,6 +126,7 @@ pub fn to_json_error(err: poem::Error) -> poem::Response {
         _ => "internal",
     };
     let message = match status.as_u16() {
+        401 => "missing or invalid credentials: send `Authorization: Bearer <key>` or sign in".to_owned(),
         404 => "no such route".to_owned(),
         500..=599 => "internal error".to_owned(),
         _ => err.to_string(),

@@ -87,3 +87,41 @@ impl<E: Endpoint> Endpoint for RequestLogEndpoint<E> {
         .await
     }
 }
+
+/// Refuses request bodies over `max` bytes with 413. Bodies must declare their length: a
+/// chunked body (no `Content-Length`) gets 411, since its size cannot be checked up front.
+/// Requests without a body pass untouched (poem's own `SizeLimit` would refuse every GET).
+pub struct BodyLimit {
+    pub max: usize,
+}
+
+impl<E: Endpoint> Middleware<E> for BodyLimit {
+    type Output = BodyLimitEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        BodyLimitEndpoint { inner: ep, max: self.max }
+    }
+}
+
+pub struct BodyLimitEndpoint<E> {
+    inner: E,
+    max: usize,
+}
+
+impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Self::Output> {
+        let length = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+        match length {
+            Some(n) if n > self.max => {
+                return Err(poem::Error::from_status(poem::http::StatusCode::PAYLOAD_TOO_LARGE));
+            }
+            None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+                return Err(poem::Error::from_status(poem::http::StatusCode::LENGTH_REQUIRED));
+            }
+            _ => {}
+        }
+        self.inner.call(req).await.map(IntoResponse::into_response)
+    }
+}

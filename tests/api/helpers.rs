@@ -1,0 +1,350 @@
+//! `TestApp::spawn()`: a database of its own (SQLite file or PostgreSQL database), the Zoom
+//! simulator on 127.0.0.1:0, and Marquee's real HTTP server on 127.0.0.1:0.
+//!
+//! The backend comes from `MARQUEE_TEST_DB` (`sqlite`, the default, or `postgres`); the
+//! PostgreSQL leg needs `MARQUEE_TEST_PG_URL` (a server URL; each test creates its own database).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use marquee::app::App;
+use marquee::config::{Config, LogFormat};
+use marquee::crypto::KeyRing;
+use marquee::service::Services;
+use marquee::simulator::{self, RunningSimulator, SimConfig};
+use marquee::store::Store;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub const PLATFORM_KEY: &str = "test-platform-key-0123456789abcdef";
+pub const CLIENT_ID: &str = "zoomsimClientId01";
+pub const CLIENT_SECRET: &str = "zoomsim_client_secret_0001";
+pub const WEBHOOK_SECRET: &str = "zoomsim_webhook_secret_0001";
+
+/// Every log line of this test binary, so tests can prove no secret is ever logged.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&log_buffer().lock().unwrap()).into_owned()
+}
+
+fn log_buffer() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = LogWriter(buffer.clone());
+        let filter = tracing_subscriber::EnvFilter::new("debug,hyper=info,h2=info,reqwest=debug,rustls=info");
+        marquee::telemetry::init_with_writer(LogFormat::Text, move || writer.clone(), filter);
+        buffer
+    })
+}
+
+#[derive(Clone)]
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        if std::env::var_os("MARQUEE_TEST_LOG").is_some() {
+            std::io::stderr().write_all(buf)?;
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A database for one test, removed when the test ends.
+pub enum TestDb {
+    Sqlite { dir: std::path::PathBuf },
+    Postgres { server_url: String, name: String },
+}
+
+impl TestDb {
+    pub async fn create() -> (Self, String) {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        match std::env::var("MARQUEE_TEST_DB").as_deref() {
+            Ok("postgres") => {
+                let server_url = std::env::var("MARQUEE_TEST_PG_URL")
+                    .expect("MARQUEE_TEST_DB=postgres needs MARQUEE_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
+                let name = format!("mq_test_{id}");
+                let admin = Store::connect(&marquee::config::DatabaseUrl::Postgres(server_url.clone())).await.unwrap();
+                admin.execute_raw(&format!("CREATE DATABASE {name}")).await.expect("PostgreSQL reachable for the test leg");
+                let url = replace_db_name(&server_url, &name);
+                (Self::Postgres { server_url, name }, url)
+            }
+            Ok("sqlite") | Err(_) => {
+                let dir = std::env::temp_dir().join(format!("marquee-test-{id}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                let url = format!("sqlite://{}/marquee.db", dir.display());
+                (Self::Sqlite { dir }, url)
+            }
+            Ok(other) => panic!("MARQUEE_TEST_DB={other}: use sqlite or postgres"),
+        }
+    }
+}
+
+fn replace_db_name(server_url: &str, name: &str) -> String {
+    let mut url = url::Url::parse(server_url).unwrap();
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDb::Postgres { server_url, name } => {
+                let (server_url, name) = (server_url.clone(), name.clone());
+                // Drop runs outside async context guarantees: use a small runtime of its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    rt.block_on(async {
+                        if let Ok(admin) = Store::connect(&marquee::config::DatabaseUrl::Postgres(server_url)).await {
+                            let _ = admin.execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    /// Marquee's base URL, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    pub http: reqwest::Client,
+    pub sim: RunningSimulator,
+    pub services: Services,
+    pub keys: KeyRing,
+    shutdown: Option<oneshot::Sender<()>>,
+    _db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns with a chance to adjust the simulator's configuration first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut SimConfig)) -> Self {
+        log_buffer();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let mut sim_config = SimConfig::new(CLIENT_ID, CLIENT_SECRET, WEBHOOK_SECRET);
+        sim_config.redirect_uris = vec![format!("{url}/oauth/zoom/callback")];
+        adjust(&mut sim_config);
+        let sim = simulator::start(sim_config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let (db, database_url) = TestDb::create().await;
+        let keys_spec = KeyRing::generate_spec("test1");
+        let vars: HashMap<String, String> = [
+            ("MARQUEE_DATABASE_URL", database_url.as_str()),
+            ("MARQUEE_PUBLIC_URL", url.as_str()),
+            ("MARQUEE_PLATFORM_KEY", PLATFORM_KEY),
+            ("MARQUEE_ZOOM_CLIENT_ID", CLIENT_ID),
+            ("MARQUEE_ZOOM_CLIENT_SECRET", CLIENT_SECRET),
+            ("MARQUEE_ZOOM_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("MARQUEE_ZOOM_OAUTH_URL", sim.url()),
+            ("MARQUEE_ZOOM_API_URL", &sim.api_url()),
+            ("MARQUEE_ENCRYPTION_KEYS", keys_spec.as_str()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let config = Config::from_vars(&vars).unwrap();
+        let keys = config.keys.clone();
+        let app = App::build(config).await.unwrap();
+        let services = app.services.clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        let (_, serving) = app
+            .serve_on(listener, async {
+                let _ = rx.await;
+            })
+            .unwrap();
+        tokio::spawn(serving);
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .unwrap();
+        Self { url, http, sim, services, keys, shutdown: Some(tx), _db: db }
+    }
+
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    // ---- platform API ----
+
+    pub async fn platform(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, self.at(path)).bearer_auth(PLATFORM_KEY);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        json_response(req.send().await.unwrap()).await
+    }
+
+    pub async fn create_tenant(&self, slug: &str) {
+        let (status, body) = self
+            .platform(reqwest::Method::POST, "/api/v1/platform/tenants", Some(json!({"slug": slug, "display_name": format!("Site {slug}")})))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
+    pub async fn admin_link(&self, slug: &str) -> String {
+        let (status, body) =
+            self.platform(reqwest::Method::POST, &format!("/api/v1/platform/tenants/{slug}/admin-links"), None).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["url"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn api_key(&self, slug: &str, scopes: &[&str]) -> String {
+        let (status, body) = self
+            .platform(
+                reqwest::Method::POST,
+                &format!("/api/v1/platform/tenants/{slug}/api-keys"),
+                Some(json!({"name": "test key", "scopes": scopes})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["key"].as_str().unwrap().to_owned()
+    }
+
+    // ---- the owner's browser ----
+
+    /// Opens a fresh admin link and returns the session cookie (`marquee_session=…`).
+    pub async fn sign_in(&self, slug: &str) -> String {
+        let link = self.admin_link(slug).await;
+        let resp = self.http.get(&link).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        session_cookie(&resp).expect("login sets the session cookie")
+    }
+
+    /// The admin page's HTML and the CSRF token embedded in it.
+    pub async fn admin_page(&self, cookie: &str) -> (String, String) {
+        let resp = self.http.get(self.at("/admin")).header("cookie", cookie).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let html = resp.text().await.unwrap();
+        let csrf = extract_between(&html, r#"name="csrf_token" value=""#, "\"").expect("csrf token in admin page");
+        (html, csrf)
+    }
+
+    /// Presses "Connect Zoom" and returns the Zoom authorize URL the browser is sent to.
+    pub async fn press_connect(&self, cookie: &str) -> String {
+        let (_, csrf) = self.admin_page(cookie).await;
+        let resp = self
+            .http
+            .post(self.at("/admin/zoom/connect"))
+            .header("cookie", cookie)
+            .form(&[("csrf_token", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        location(&resp)
+    }
+
+    /// Consents on the simulator's page (the "Allow" button) and returns the callback URL Zoom
+    /// redirects the browser to.
+    pub async fn consent(&self, authorize_url: &str) -> String {
+        let url = url::Url::parse(authorize_url).unwrap();
+        let mut form: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        form.push(("decision".into(), "allow".into()));
+        let resp = self.http.post(format!("{}/oauth/authorize", self.sim.url())).form(&form).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::FOUND, "{}", resp.text().await.unwrap_or_default());
+        location(&resp)
+    }
+
+    /// Follows Zoom's redirect back to Marquee, with the browser's cookie if any.
+    pub async fn callback(&self, callback_url: &str, cookie: Option<&str>) -> reqwest::Response {
+        let mut req = self.http.get(callback_url);
+        if let Some(cookie) = cookie {
+            req = req.header("cookie", cookie);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// The whole owner journey: sign in, connect, consent, come back. Returns the session cookie.
+    pub async fn connect_site(&self, slug: &str) -> String {
+        let cookie = self.sign_in(slug).await;
+        let authorize = self.press_connect(&cookie).await;
+        let callback = self.consent(&authorize).await;
+        let resp = self.callback(&callback, Some(&cookie)).await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{}", resp.text().await.unwrap_or_default());
+        assert_eq!(location(&resp), "/admin");
+        cookie
+    }
+
+    // ---- the simulator's control API (acting as a host in Zoom) ----
+
+    pub async fn sim_post(&self, path: &str, body: Value) -> Value {
+        let resp = self.http.post(format!("{}{path}", self.sim.url())).json(&body).send().await.unwrap();
+        let (status, body) = json_response(resp).await;
+        assert!(status.is_success(), "{path}: {status} {body}");
+        body
+    }
+
+    /// Creates a Zoom user (a new account unless `account_id` is given) and signs them in on zoom.us.
+    pub async fn sim_user(&self, email: &str) -> Value {
+        let user = self.sim_post("/_sim/users", json!({"email": email, "first_name": "Ada", "last_name": "Host", "timezone": "Europe/Berlin", "plan": "pro"})).await;
+        let resp = self
+            .http
+            .put(format!("{}/_sim/session", self.sim.url()))
+            .json(&json!({"user_id": user["id"]}))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success());
+        user
+    }
+
+    /// Schedules a meeting for `user_id` as the host would in Zoom.
+    pub async fn sim_meeting(&self, user_id: &str, body: Value) -> Value {
+        self.sim_post(&format!("/_sim/users/{user_id}/meetings"), body).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub async fn json_response(resp: reqwest::Response) -> (StatusCode, Value) {
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, body)
+}
+
+pub fn location(resp: &reqwest::Response) -> String {
+    resp.headers().get("location").expect("a Location header").to_str().unwrap().to_owned()
+}
+
+pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("marquee_session="))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+}
+
+pub fn extract_between(haystack: &str, start: &str, end: &str) -> Option<String> {
+    let from = haystack.find(start)? + start.len();
+    let len = haystack[from..].find(end)?;
+    Some(haystack[from..from + len].to_owned())
+}
+
+/// An upcoming meeting body for the simulator, `days` from now.
+pub fn meeting_body(topic: &str, days: i64, approval_type: i64) -> Value {
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(days)).format("%Y-%m-%dT%H:00:00Z").to_string();
+    json!({"topic": topic, "type": 2, "start_time": start, "duration": 45, "timezone": "Europe/Berlin",
+           "agenda": format!("About {topic}"), "settings": {"approval_type": approval_type}})
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real HTTP server on loopback, the Zoom simulator over HTTP, and a real
+//! database (SQLite by default, PostgreSQL with `MARQUEE_TEST_DB=postgres`). One binary.
+
+mod config;
+mod connect;
+mod helpers;
+mod isolation;
+mod openapi;
+mod platform;
+mod secrets;
+mod widgets;
