@@ -103,13 +103,14 @@ pub(crate) fn gate(
         return Err(invalid_token("Invalid access token."));
     };
     let granted = |s: &&str| token.scopes.iter().any(|t| t == s);
-    if !scopes.user.iter().chain(scopes.admin).any(|s| granted(&s)) {
+    if !scopes.user.iter().chain(scopes.admin).any(granted) {
+        // the first scope of each list is the granular one Zoom names in its message
         let wanted: Vec<&str> = scopes
             .user
-            .iter()
-            .chain(scopes.admin)
+            .first()
+            .into_iter()
+            .chain(scopes.admin.first())
             .copied()
-            .filter(|s| s.matches(':').count() >= 2)
             .collect();
         return Err(missing_scopes(&wanted));
     }

@@ -68,7 +68,7 @@ fn parse_auth_request(
         ));
     }
     let redirect_uri = get("redirect_uri").unwrap_or_default();
-    if !sim.redirect_uris.iter().any(|u| *u == redirect_uri) {
+    if !sim.redirect_uris.contains(&redirect_uri) {
         return Err(error_page(
             400,
             4709,
@@ -262,10 +262,22 @@ async fn authorize_decision(sim: Arc<Sim>, call: Call) -> HResult {
     }
 }
 
-/// An OAuth error body `{"reason", "error"}` (reference §1.5).
+#[derive(serde::Serialize)]
+struct OAuthError<'a> {
+    reason: &'a str,
+    error: &'a str,
+}
+
+/// An OAuth error body in Zoom's order, `{"reason":…,"error":…}` (reference §1.5).
 fn oauth_error(sim: &Sim, status: u16, error: &str, reason: &str) -> poem::Response {
     sim.stats().grant_error(error);
-    json_response(status, &json!({"reason": reason, "error": error}))
+    let body = serde_json::to_vec(&OAuthError { reason, error }).expect("serializes");
+    poem::Response::builder()
+        .status(
+            poem::http::StatusCode::from_u16(status).unwrap_or(poem::http::StatusCode::BAD_REQUEST),
+        )
+        .content_type("application/json;charset=UTF-8")
+        .body(body)
 }
 
 /// HTTP Basic client authentication (reference §1.3).
