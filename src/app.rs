@@ -30,7 +30,10 @@ impl App {
             tracing::info!(migrations = ?applied, "database migrated");
         }
         let templates = Templates::load().context("compiling templates")?;
-        Ok(Self { services: Services::new(Arc::new(config), store), templates })
+        Ok(Self {
+            services: Services::new(Arc::new(config), store),
+            templates,
+        })
     }
 
     pub fn endpoint(&self) -> impl Endpoint + use<> {
@@ -43,7 +46,8 @@ impl App {
         addr: SocketAddr,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<(SocketAddr, impl Future<Output = std::io::Result<()>>)> {
-        let listener = std::net::TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
+        let listener =
+            std::net::TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
         self.serve_on(listener, shutdown)
     }
 

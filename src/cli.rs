@@ -11,7 +11,11 @@ use crate::store::Store;
 use crate::telemetry;
 
 #[derive(Parser)]
-#[command(name = "marquee", version, about = "Each site owner's own Zoom meetings on their own website.")]
+#[command(
+    name = "marquee",
+    version,
+    about = "Each site owner's own Zoom meetings on their own website."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -81,7 +85,9 @@ pub fn run() -> anyhow::Result<()> {
         return Ok(());
     }
     // Migrations block in place, which needs the multi-threaded runtime.
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(dispatch(cli.command))
 }
 
@@ -98,13 +104,20 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
             println!("{url}\n(valid once, until {expires_at} UTC)");
             Ok(())
         }
-        Command::Keys { command: KeysCommand::Rotate } => {
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => {
             let app = App::build(load_config()?).await?;
             let moved = app.services.rotate_keys().await?;
-            println!("{moved} secret(s) re-encrypted with key {:?}", app.services.config().keys.current_key_id());
+            println!(
+                "{moved} secret(s) re-encrypted with key {:?}",
+                app.services.config().keys.current_key_id()
+            );
             Ok(())
         }
-        Command::Keys { command: KeysCommand::Generate { id } } => {
+        Command::Keys {
+            command: KeysCommand::Generate { id },
+        } => {
             println!("{}", crate::crypto::KeyRing::generate_spec(&id));
             Ok(())
         }
@@ -131,11 +144,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn migrate() -> anyhow::Result<()> {
     let _ = dotenvy::dotenv();
     let vars: HashMap<String, String> = std::env::vars().collect();
-    let raw = vars.get("MARQUEE_DATABASE_URL").map(String::as_str).unwrap_or(DEFAULT_DATABASE_URL);
-    let url = DatabaseUrl::parse(raw).map_err(|e| anyhow::anyhow!("configuration error: MARQUEE_DATABASE_URL: {e}"))?;
+    let raw = vars
+        .get("MARQUEE_DATABASE_URL")
+        .map(String::as_str)
+        .unwrap_or(DEFAULT_DATABASE_URL);
+    let url = DatabaseUrl::parse(raw)
+        .map_err(|e| anyhow::anyhow!("configuration error: MARQUEE_DATABASE_URL: {e}"))?;
     let store = Store::connect(&url).await?;
     let applied = store.migrate().await?;
-    println!("{} migration(s) applied to {}", applied.len(), url.display_redacted());
+    println!(
+        "{} migration(s) applied to {}",
+        applied.len(),
+        url.display_redacted()
+    );
     Ok(())
 }
 
@@ -144,7 +165,9 @@ async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
     let s = &app.services;
     match command {
         TenantCommand::Create { slug, name } => {
-            let tenant = s.create_tenant(&slug, name.as_deref().unwrap_or(&slug)).await?;
+            let tenant = s
+                .create_tenant(&slug, name.as_deref().unwrap_or(&slug))
+                .await?;
             println!("created {} ({})", tenant.slug, tenant.display_name);
         }
         TenantCommand::List => {
@@ -152,7 +175,12 @@ async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
             loop {
                 let page = s.list_tenants(after.clone(), 200).await?;
                 for t in &page {
-                    println!("{}\t{}\t{}", t.slug, t.display_name, t.created_at.and_utc().to_rfc3339());
+                    println!(
+                        "{}\t{}\t{}",
+                        t.slug,
+                        t.display_name,
+                        t.created_at.and_utc().to_rfc3339()
+                    );
                 }
                 match page.last() {
                     Some(last) if page.len() == 200 => after = Some(last.slug.to_string()),

@@ -118,7 +118,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(variable: &str, problem: impl Into<String>) -> Self {
-        Self { variable: variable.to_owned(), problem: problem.into() }
+        Self {
+            variable: variable.to_owned(),
+            problem: problem.into(),
+        }
     }
 }
 
@@ -134,7 +137,8 @@ impl Vars<'_> {
     }
 
     fn required(&self, name: &str) -> Result<&str, ConfigError> {
-        self.optional(name).ok_or_else(|| ConfigError::new(name, "is required but not set"))
+        self.optional(name)
+            .ok_or_else(|| ConfigError::new(name, "is required but not set"))
     }
 
     fn base_url(&self, name: &str, default: &str) -> Result<String, ConfigError> {
@@ -159,18 +163,25 @@ impl Config {
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let v = Vars(vars);
         let database_url = DatabaseUrl::parse(
-            v.optional("MARQUEE_DATABASE_URL").unwrap_or(DEFAULT_DATABASE_URL),
+            v.optional("MARQUEE_DATABASE_URL")
+                .unwrap_or(DEFAULT_DATABASE_URL),
         )
         .map_err(|p| ConfigError::new("MARQUEE_DATABASE_URL", p))?;
         let listen_raw = v.optional("MARQUEE_LISTEN").unwrap_or(DEFAULT_LISTEN);
         let listen: SocketAddr = listen_raw.parse().map_err(|_| {
-            ConfigError::new("MARQUEE_LISTEN", format!("{listen_raw:?} is not an address like 127.0.0.1:8080"))
+            ConfigError::new(
+                "MARQUEE_LISTEN",
+                format!("{listen_raw:?} is not an address like 127.0.0.1:8080"),
+            )
         })?;
         let default_public = format!("http://{listen}");
         let public_url = v.base_url("MARQUEE_PUBLIC_URL", &default_public)?;
         let platform_key = v.required("MARQUEE_PLATFORM_KEY")?;
         if platform_key.len() < 24 {
-            return Err(ConfigError::new("MARQUEE_PLATFORM_KEY", "must be at least 24 characters"));
+            return Err(ConfigError::new(
+                "MARQUEE_PLATFORM_KEY",
+                "must be at least 24 characters",
+            ));
         }
         let zoom = ZoomConfig {
             client_id: v.required("MARQUEE_ZOOM_CLIENT_ID")?.to_owned(),
@@ -179,19 +190,27 @@ impl Config {
             oauth_url: v.base_url("MARQUEE_ZOOM_OAUTH_URL", "https://zoom.us")?,
             api_url: v.base_url("MARQUEE_ZOOM_API_URL", "https://api.zoom.us/v2")?,
         };
-        let keys = KeyRing::parse(v.required("MARQUEE_ENCRYPTION_KEYS")?)
-            .map_err(|e: KeyRingError| ConfigError::new("MARQUEE_ENCRYPTION_KEYS", e.to_string()))?;
+        let keys =
+            KeyRing::parse(v.required("MARQUEE_ENCRYPTION_KEYS")?).map_err(|e: KeyRingError| {
+                ConfigError::new("MARQUEE_ENCRYPTION_KEYS", e.to_string())
+            })?;
         let log_format = match v.optional("MARQUEE_LOG_FORMAT").unwrap_or("text") {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
             other => {
-                return Err(ConfigError::new("MARQUEE_LOG_FORMAT", format!("{other:?} is not text or json")));
+                return Err(ConfigError::new(
+                    "MARQUEE_LOG_FORMAT",
+                    format!("{other:?} is not text or json"),
+                ));
             }
         };
         let max_body_bytes = match v.optional("MARQUEE_MAX_BODY_BYTES") {
             None => 64 * 1024,
             Some(raw) => raw.parse().ok().filter(|n| *n >= 1024).ok_or_else(|| {
-                ConfigError::new("MARQUEE_MAX_BODY_BYTES", "must be a whole number of bytes, at least 1024")
+                ConfigError::new(
+                    "MARQUEE_MAX_BODY_BYTES",
+                    "must be a whole number of bytes, at least 1024",
+                )
             })?,
         };
         Ok(Self {
@@ -222,7 +241,10 @@ mod tests {
             ("MARQUEE_ZOOM_CLIENT_ID", "cid"),
             ("MARQUEE_ZOOM_CLIENT_SECRET", "csecret"),
             ("MARQUEE_ZOOM_WEBHOOK_SECRET", "whsecret"),
-            ("MARQUEE_ENCRYPTION_KEYS", "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+            (
+                "MARQUEE_ENCRYPTION_KEYS",
+                "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -241,10 +263,16 @@ mod tests {
     #[test]
     fn defaults_apply() {
         let config = Config::from_vars(&valid()).unwrap();
-        assert_eq!(config.database_url, DatabaseUrl::Sqlite("data/marquee.db".into()));
+        assert_eq!(
+            config.database_url,
+            DatabaseUrl::Sqlite("data/marquee.db".into())
+        );
         assert_eq!(config.public_url, "http://127.0.0.1:8080");
         assert_eq!(config.zoom.api_url, "https://api.zoom.us/v2");
-        assert_eq!(config.oauth_redirect_uri(), "http://127.0.0.1:8080/oauth/zoom/callback");
+        assert_eq!(
+            config.oauth_redirect_uri(),
+            "http://127.0.0.1:8080/oauth/zoom/callback"
+        );
     }
 
     #[test]
@@ -271,16 +299,28 @@ mod tests {
             ("MARQUEE_PLATFORM_KEY", "short"),
         ];
         for (name, value) in cases {
-            assert_eq!(error_with(name, Some(value)).variable, name, "{name}={value}");
+            assert_eq!(
+                error_with(name, Some(value)).variable,
+                name,
+                "{name}={value}"
+            );
         }
     }
 
     #[test]
     fn database_urls_pick_the_backend() {
-        assert_eq!(DatabaseUrl::parse("sqlite:///abs/m.db"), Ok(DatabaseUrl::Sqlite("/abs/m.db".into())));
-        assert!(matches!(DatabaseUrl::parse("postgres://u@h/db"), Ok(DatabaseUrl::Postgres(_))));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///abs/m.db"),
+            Ok(DatabaseUrl::Sqlite("/abs/m.db".into()))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
         assert!(DatabaseUrl::parse("sqlite://").is_err());
-        let redacted = DatabaseUrl::parse("postgres://u:secret@h/db").unwrap().display_redacted();
+        let redacted = DatabaseUrl::parse("postgres://u:secret@h/db")
+            .unwrap()
+            .display_redacted();
         assert!(!redacted.contains("secret"), "{redacted}");
     }
 }

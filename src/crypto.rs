@@ -57,15 +57,22 @@ impl KeyRing {
             let (id, b64) = part.split_once(':').ok_or(KeyRingError::Empty)?;
             let valid_id = !id.is_empty()
                 && id.len() <= 32
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !valid_id {
                 return Err(KeyRingError::BadKeyId(id.to_owned()));
             }
             if keys.iter().any(|(existing, _)| existing == id) {
                 return Err(KeyRingError::DuplicateKeyId(id.to_owned()));
             }
-            let bytes = Zeroizing::new(STANDARD.decode(b64).map_err(|_| KeyRingError::BadKey(id.to_owned()))?);
-            let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| KeyRingError::BadKey(id.to_owned()))?;
+            let bytes = Zeroizing::new(
+                STANDARD
+                    .decode(b64)
+                    .map_err(|_| KeyRingError::BadKey(id.to_owned()))?,
+            );
+            let cipher = Aes256Gcm::new_from_slice(&bytes)
+                .map_err(|_| KeyRingError::BadKey(id.to_owned()))?;
             keys.push((id.to_owned(), cipher));
         }
         if keys.is_empty() {
@@ -94,12 +101,21 @@ impl KeyRing {
         let (key_id, cipher) = &self.keys[0];
         let nonce_bytes: [u8; NONCE_LEN] = rand::random();
         let ciphertext = cipher
-            .encrypt(&Nonce::from(nonce_bytes), Payload { msg: plaintext.as_bytes(), aad: aad.as_bytes() })
+            .encrypt(
+                &Nonce::from(nonce_bytes),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let mut blob = Vec::with_capacity(NONCE_LEN + ciphertext.len());
         blob.extend_from_slice(&nonce_bytes);
         blob.extend_from_slice(&ciphertext);
-        Sealed { key_id: key_id.clone(), ciphertext: STANDARD.encode(blob) }
+        Sealed {
+            key_id: key_id.clone(),
+            ciphertext: STANDARD.encode(blob),
+        }
     }
 
     /// Decrypts a value sealed by [`KeyRing::seal`] with the same `aad`.
@@ -110,22 +126,35 @@ impl KeyRing {
             .find(|(id, _)| *id == sealed.key_id)
             .map(|(_, c)| c)
             .ok_or_else(|| CryptoError::UnknownKey(sealed.key_id.clone()))?;
-        let blob = STANDARD.decode(&sealed.ciphertext).map_err(|_| CryptoError::Corrupt)?;
+        let blob = STANDARD
+            .decode(&sealed.ciphertext)
+            .map_err(|_| CryptoError::Corrupt)?;
         if blob.len() < NONCE_LEN + 16 {
             return Err(CryptoError::Corrupt);
         }
         let (nonce, body) = blob.split_at(NONCE_LEN);
         let nonce = Nonce::try_from(nonce).map_err(|_| CryptoError::Corrupt)?;
         let plain = cipher
-            .decrypt(&nonce, Payload { msg: body, aad: aad.as_bytes() })
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: body,
+                    aad: aad.as_bytes(),
+                },
+            )
             .map_err(|_| CryptoError::Corrupt)?;
-        String::from_utf8(plain).map(Zeroizing::new).map_err(|_| CryptoError::Corrupt)
+        String::from_utf8(plain)
+            .map(Zeroizing::new)
+            .map_err(|_| CryptoError::Corrupt)
     }
 }
 
 /// A random credential: `prefix` + base64url of 32 random bytes (256 bits).
 pub fn random_token(prefix: &str) -> String {
-    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()))
+    format!(
+        "{prefix}{}",
+        URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+    )
 }
 
 /// Hex SHA-256, the form in which credentials are stored and looked up.
@@ -163,7 +192,10 @@ mod tests {
         assert_eq!(keys.open(&sealed, "tenant-b"), Err(CryptoError::Corrupt));
         let mut bytes = STANDARD.decode(&sealed.ciphertext).unwrap();
         bytes[14] ^= 1;
-        let tampered = Sealed { key_id: "k1".into(), ciphertext: STANDARD.encode(bytes) };
+        let tampered = Sealed {
+            key_id: "k1".into(),
+            ciphertext: STANDARD.encode(bytes),
+        };
         assert_eq!(keys.open(&tampered, "tenant-a"), Err(CryptoError::Corrupt));
     }
 
@@ -176,23 +208,38 @@ mod tests {
         assert_eq!(rotated.current_key_id(), "new");
         assert_eq!(rotated.open(&sealed, "t").unwrap().as_str(), "v");
         let new_only = ring(&KeyRing::generate_spec("new"));
-        assert_eq!(new_only.open(&sealed, "t"), Err(CryptoError::UnknownKey("old".into())));
+        assert_eq!(
+            new_only.open(&sealed, "t"),
+            Err(CryptoError::UnknownKey("old".into()))
+        );
     }
 
     #[test]
     fn key_specs_are_validated() {
         assert_eq!(KeyRing::parse("").err(), Some(KeyRingError::Empty));
-        assert!(matches!(KeyRing::parse("k1:abc"), Err(KeyRingError::BadKey(_))));
-        assert!(matches!(KeyRing::parse("bad id:abc"), Err(KeyRingError::BadKeyId(_))));
+        assert!(matches!(
+            KeyRing::parse("k1:abc"),
+            Err(KeyRingError::BadKey(_))
+        ));
+        assert!(matches!(
+            KeyRing::parse("bad id:abc"),
+            Err(KeyRingError::BadKeyId(_))
+        ));
         let spec = KeyRing::generate_spec("k1");
-        assert!(matches!(KeyRing::parse(&format!("{spec},{spec}")), Err(KeyRingError::DuplicateKeyId(_))));
+        assert!(matches!(
+            KeyRing::parse(&format!("{spec},{spec}")),
+            Err(KeyRingError::DuplicateKeyId(_))
+        ));
     }
 
     #[test]
     fn tokens_and_hashes() {
         let t = random_token("mq_");
         assert!(t.starts_with("mq_") && t.len() == 46);
-        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert!(constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abd"));
     }
 }

@@ -45,7 +45,10 @@ pub struct SimOptions {
     #[arg(long, default_value = DEV_WEBHOOK_SECRET)]
     pub webhook_secret: String,
     /// Allowed OAuth redirect URI (repeatable).
-    #[arg(long = "redirect-uri", default_value = "http://127.0.0.1:8080/oauth/zoom/callback")]
+    #[arg(
+        long = "redirect-uri",
+        default_value = "http://127.0.0.1:8080/oauth/zoom/callback"
+    )]
     pub redirect_uris: Vec<String>,
     /// Where to deliver signed webhook events.
     #[arg(long)]
@@ -67,16 +70,20 @@ pub struct SimOptions {
 
 pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
     telemetry::init(LogFormat::Text);
-    std::fs::create_dir_all(&opts.data_dir).with_context(|| format!("creating {}", opts.data_dir.display()))?;
+    std::fs::create_dir_all(&opts.data_dir)
+        .with_context(|| format!("creating {}", opts.data_dir.display()))?;
     let secrets = dev_secrets(&opts.data_dir.join("dev-secrets.env"))?;
     let public_url = format!("http://127.0.0.1:{}", opts.port);
 
     let mut sim_config = SimConfig::new(DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_WEBHOOK_SECRET);
     sim_config.redirect_uris = vec![format!("{public_url}/oauth/zoom/callback")];
     sim_config.seed = Some(SeedOptions::demo());
-    let sim = simulator::start(sim_config, SocketAddr::from(([127, 0, 0, 1], opts.sim_port)))
-        .await
-        .with_context(|| format!("starting the Zoom simulator on port {}", opts.sim_port))?;
+    let sim = simulator::start(
+        sim_config,
+        SocketAddr::from(([127, 0, 0, 1], opts.sim_port)),
+    )
+    .await
+    .with_context(|| format!("starting the Zoom simulator on port {}", opts.sim_port))?;
 
     let db = format!("sqlite://{}", opts.data_dir.join("marquee.db").display());
     let mut vars = secrets.clone();
@@ -95,10 +102,17 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
     let app = App::build(config).await?;
     let services = app.services.clone();
     if services.get_tenant(DEMO_SITE).await.is_err() {
-        services.create_tenant(DEMO_SITE, "Demo Yoga Studio").await?;
+        services
+            .create_tenant(DEMO_SITE, "Demo Yoga Studio")
+            .await?;
     }
     let (admin_link, _) = services.mint_admin_link(DEMO_SITE).await?;
-    let (_, serving) = app.bind(SocketAddr::from(([127, 0, 0, 1], opts.port)), shutdown_signal()).await?;
+    let (_, serving) = app
+        .bind(
+            SocketAddr::from(([127, 0, 0, 1], opts.port)),
+            shutdown_signal(),
+        )
+        .await?;
 
     println!(
         "\nMarquee dev is running (SQLite at {db}, Zoom simulator at {sim_url}).\n\n\
@@ -148,7 +162,10 @@ pub async fn run_zoom_sim(opts: SimOptions) -> anyhow::Result<()> {
         months_of_recordings: 3,
     });
     let sim = simulator::start(config, opts.listen).await?;
-    println!("Zoom simulator on {} (OAuth at /oauth/*, API at /v2, control API at /_sim). Ctrl-C stops.", sim.url());
+    println!(
+        "Zoom simulator on {} (OAuth at /oauth/*, API at /v2, control API at /_sim). Ctrl-C stops.",
+        sim.url()
+    );
     shutdown_signal().await;
     sim.shutdown().await;
     Ok(())

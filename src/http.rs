@@ -27,10 +27,19 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
     let max_body = services.config().max_body_bytes;
     let api = api::api_service(&public_url);
     let spec = api.spec();
-    let docs = api.swagger_ui().with(poem::middleware::SetHeader::new().overriding("content-security-policy", DOCS_CSP));
+    let docs = api
+        .swagger_ui()
+        .with(poem::middleware::SetHeader::new().overriding("content-security-policy", DOCS_CSP));
     Route::new()
         .nest("/", api)
-        .at("/openapi.json", make_sync(move |_| poem::Response::builder().content_type("application/json").body(spec.clone())))
+        .at(
+            "/openapi.json",
+            make_sync(move |_| {
+                poem::Response::builder()
+                    .content_type("application/json")
+                    .body(spec.clone())
+            }),
+        )
         .nest("/docs", docs)
         .at("/admin", get(pages::admin_home))
         .at("/admin/login", get(pages::login))

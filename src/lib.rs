@@ -4,16 +4,16 @@
 //! `domain`. `domain` depends on nothing in the crate; `http` never names diesel types;
 //! `store` never names poem types. The Zoom `simulator` is a separate room used by `dev` and tests.
 
-pub mod config;
-pub mod domain;
-pub mod service;
-pub mod store;
-pub mod crypto;
-pub mod simulator;
-pub mod zoom;
-pub mod http;
-pub mod templates;
 pub mod app;
 pub mod cli;
-pub mod telemetry;
+pub mod config;
+pub mod crypto;
 pub mod dev;
+pub mod domain;
+pub mod http;
+pub mod service;
+pub mod simulator;
+pub mod store;
+pub mod telemetry;
+pub mod templates;
+pub mod zoom;

@@ -11,12 +11,14 @@
 
 use std::time::Duration;
 
-use diesel::sqlite::SqliteConnection;
 use deadpool::managed::{self, Manager};
+use diesel::sqlite::SqliteConnection;
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
-use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::{
+    AsyncConnection, AsyncMigrationHarness, AsyncPgConnection, SimpleAsyncConnection,
+};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures::future::BoxFuture;
 
@@ -87,13 +89,16 @@ impl Store {
             }
             DatabaseUrl::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+                    })?;
                 }
                 let mut config = ManagerConfig::<SqliteConn>::default();
                 config.custom_setup = Box::new(|url| Box::pin(open_sqlite(url.to_owned())));
-                let manager =
-                    AsyncDieselConnectionManager::<SqliteConn>::new_with_config(path.to_string_lossy(), config);
+                let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
+                    path.to_string_lossy(),
+                    config,
+                );
                 Pools::Sqlite(build_pool(manager, 8)?)
             }
         };
@@ -131,7 +136,10 @@ impl Store {
         macro_rules! pending {
             ($pool:expr) => {{
                 let mut harness = AsyncMigrationHarness::new(get($pool).await?);
-                harness.pending_migrations(MIGRATIONS).map_err(|e| StoreError::Migration(e.to_string()))?.len()
+                harness
+                    .pending_migrations(MIGRATIONS)
+                    .map_err(|e| StoreError::Migration(e.to_string()))?
+                    .len()
             }};
         }
         let count = match &self.pools {
@@ -140,7 +148,9 @@ impl Store {
         };
         match count {
             0 => Ok(()),
-            n => Err(StoreError::Migration(format!("{n} migration(s) not applied; run `marquee migrate`"))),
+            n => Err(StoreError::Migration(format!(
+                "{n} migration(s) not applied; run `marquee migrate`"
+            ))),
         }
     }
 
@@ -166,7 +176,8 @@ impl Store {
         match &self.pools {
             Pools::Sqlite(pool) => {
                 let mut conn = get(pool).await?;
-                conn.immediate_transaction(async move |c| f(Db::Sqlite(c)).await).await
+                conn.immediate_transaction(async move |c| f(Db::Sqlite(c)).await)
+                    .await
             }
             Pools::Pg(pool) => {
                 let mut conn = get(pool).await?;
@@ -190,7 +201,9 @@ async fn get<M: Manager>(pool: &managed::Pool<M>) -> Result<managed::Object<M>, 
 where
     M::Error: std::fmt::Display,
 {
-    pool.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))
+    pool.get()
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
 /// Every SQLite connection gets the same PRAGMAs: WAL so readers never block the writer,
@@ -210,5 +223,6 @@ async fn open_sqlite(path: String) -> diesel::ConnectionResult<SqliteConn> {
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{DurationRound, TimeDelta};
     let now = chrono::Utc::now().naive_utc();
-    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
 }

@@ -21,7 +21,10 @@ pub fn init_with_writer<W>(format: LogFormat, writer: W, filter: EnvFilter)
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    let builder = fmt().with_env_filter(filter).with_writer(writer).with_target(true);
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_target(true);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

@@ -9,10 +9,22 @@ use std::sync::Arc;
 use minijinja::{AutoEscape, Environment, Value};
 
 const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html.j2", include_str!("../tenant-templates/default/base.html.j2")),
-    ("meetings.html.j2", include_str!("../tenant-templates/default/meetings.html.j2")),
-    ("admin/admin.html.j2", include_str!("http/pages/admin.html.j2")),
-    ("admin/message.html.j2", include_str!("http/pages/message.html.j2")),
+    (
+        "base.html.j2",
+        include_str!("../tenant-templates/default/base.html.j2"),
+    ),
+    (
+        "meetings.html.j2",
+        include_str!("../tenant-templates/default/meetings.html.j2"),
+    ),
+    (
+        "admin/admin.html.j2",
+        include_str!("http/pages/admin.html.j2"),
+    ),
+    (
+        "admin/message.html.j2",
+        include_str!("http/pages/message.html.j2"),
+    ),
 ];
 
 #[derive(Clone)]
@@ -61,7 +73,10 @@ mod tests {
                 minijinja::context! { title => "<b>x</b>", message => "a & b", next_url => "", next_label => "" },
             )
             .unwrap();
-        assert!(html.contains("&lt;b&gt;x&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;x&lt;/b&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;b&gt;x&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;x&lt;/b&gt;"),
+            "{html}"
+        );
         assert!(html.contains("a &amp; b"));
     }
 }

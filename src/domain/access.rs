@@ -44,7 +44,12 @@ impl Scope {
         Self::ALL
             .into_iter()
             .find(|s| s.as_str() == raw)
-            .ok_or_else(|| format!("unknown scope {raw:?}; known scopes: {}", Self::names().join(", ")))
+            .ok_or_else(|| {
+                format!(
+                    "unknown scope {raw:?}; known scopes: {}",
+                    Self::names().join(", ")
+                )
+            })
     }
 
     pub fn names() -> Vec<&'static str> {
@@ -65,12 +70,21 @@ impl ScopeSet {
         if items.is_empty() {
             return Err("at least one scope is required".into());
         }
-        items.iter().map(|s| Scope::parse(s.as_ref())).collect::<Result<_, _>>().map(Self)
+        items
+            .iter()
+            .map(|s| Scope::parse(s.as_ref()))
+            .collect::<Result<_, _>>()
+            .map(Self)
     }
 
     /// Reads the stored form; unknown names (from a newer version) are ignored, never widened.
     pub fn from_stored(stored: &str) -> Self {
-        Self(stored.split_whitespace().filter_map(|s| Scope::parse(s).ok()).collect())
+        Self(
+            stored
+                .split_whitespace()
+                .filter_map(|s| Scope::parse(s).ok())
+                .collect(),
+        )
     }
 
     pub fn contains(&self, scope: Scope) -> bool {
@@ -92,9 +106,16 @@ impl fmt::Display for ScopeSet {
 #[derive(Clone, Debug)]
 pub enum Principal {
     /// A site owner signed in through an admin link.
-    Owner { tenant_id: TenantId, session_hash: String },
+    Owner {
+        tenant_id: TenantId,
+        session_hash: String,
+    },
     /// A third party with a tenant API key.
-    ApiKey { tenant_id: TenantId, key_id: String, scopes: ScopeSet },
+    ApiKey {
+        tenant_id: TenantId,
+        key_id: String,
+        scopes: ScopeSet,
+    },
 }
 
 impl Principal {

@@ -34,7 +34,9 @@ pub struct Slug(String);
 
 impl Slug {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let valid_chars = raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let valid_chars = raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !(3..=63).contains(&raw.len()) {
             return Err("slug must be 3 to 63 characters long".into());
         }
@@ -76,7 +78,16 @@ mod tests {
         for ok in ["abc", "my-site-2", &"a".repeat(63)] {
             assert!(Slug::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["ab", "Abc", "a_b", "-abc", "abc-", "ab c", "ümlaut", &"a".repeat(64)] {
+        for bad in [
+            "ab",
+            "Abc",
+            "a_b",
+            "-abc",
+            "abc-",
+            "ab c",
+            "ümlaut",
+            &"a".repeat(64),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad}");
         }
     }

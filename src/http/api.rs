@@ -21,12 +21,22 @@ pub enum ApiTags {
     Health,
 }
 
-pub type Apis = (platform::PlatformApi, admin::AdminApi, sites::SitesApi, health::HealthApi);
+pub type Apis = (
+    platform::PlatformApi,
+    admin::AdminApi,
+    sites::SitesApi,
+    health::HealthApi,
+);
 
 /// The API service, with `public_url` as the server shown in the spec.
 pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (platform::PlatformApi, admin::AdminApi, sites::SitesApi, health::HealthApi),
+        (
+            platform::PlatformApi,
+            admin::AdminApi,
+            sites::SitesApi,
+            health::HealthApi,
+        ),
         "Marquee",
         env!("CARGO_PKG_VERSION"),
     )

@@ -20,7 +20,8 @@ pub const SESSION_COOKIE: &str = "marquee_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 fn services(req: &Request) -> &Services {
-    req.data::<Services>().expect("Services is attached to every route")
+    req.data::<Services>()
+        .expect("Services is attached to every route")
 }
 
 /// Operator access with the platform key.
@@ -43,7 +44,11 @@ async fn check_platform_key(req: &Request, bearer: Bearer) -> poem::Result<()> {
 pub struct TenantKeyAuth(Principal);
 
 async fn check_tenant_key(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
-    match services(req).authenticate_api_key(&bearer.token).await.map_err(ApiError::from)? {
+    match services(req)
+        .authenticate_api_key(&bearer.token)
+        .await
+        .map_err(ApiError::from)?
+    {
         Some(principal) => Ok(principal),
         None => Err(ApiError::unauthorized("invalid or revoked API key").into()),
     }
@@ -51,18 +56,33 @@ async fn check_tenant_key(req: &Request, bearer: Bearer) -> poem::Result<Princip
 
 /// The site owner's session cookie (set by an admin link).
 #[derive(SecurityScheme)]
-#[oai(ty = "api_key", key_in = "cookie", key_name = "marquee_session", checker = "check_session")]
+#[oai(
+    ty = "api_key",
+    key_in = "cookie",
+    key_name = "marquee_session",
+    checker = "check_session"
+)]
 pub struct SessionAuth(Principal);
 
 async fn check_session(req: &Request, cookie: ApiKey) -> poem::Result<Principal> {
-    let Some(principal) = services(req).authenticate_session(&cookie.key).await.map_err(ApiError::from)? else {
+    let Some(principal) = services(req)
+        .authenticate_session(&cookie.key)
+        .await
+        .map_err(ApiError::from)?
+    else {
         return Err(ApiError::unauthorized("session expired; open a new admin link").into());
     };
     let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe_method {
-        let presented = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let presented = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         if !access::csrf_matches(&cookie.key, presented) {
-            return Err(ApiError::forbidden("csrf_failed", "missing or wrong X-CSRF-Token header").into());
+            return Err(
+                ApiError::forbidden("csrf_failed", "missing or wrong X-CSRF-Token header").into(),
+            );
         }
     }
     Ok(principal)

@@ -22,7 +22,9 @@ const EMBED_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 
 pub async fn meetings(s: Data<&Services>, t: Data<&Templates>, site: Path<String>) -> Response {
     let (tenant, meetings) = match s.public_meetings(&site, 50).await {
         Ok(found) => found,
-        Err(ServiceError::NotFound(_)) => return (StatusCode::NOT_FOUND, "No such site").into_response(),
+        Err(ServiceError::NotFound(_)) => {
+            return (StatusCode::NOT_FOUND, "No such site").into_response();
+        }
         Err(e) => {
             tracing::error!(error = %e, "meetings widget failed");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
@@ -37,7 +39,10 @@ pub async fn meetings(s: Data<&Services>, t: Data<&Templates>, site: Path<String
     match t.render("meetings.html.j2", ctx) {
         Ok(body) => {
             let mut resp = html(StatusCode::OK, body, EMBED_CSP);
-            resp.headers_mut().insert(poem::http::header::CACHE_CONTROL, "public, max-age=30".parse().expect("static"));
+            resp.headers_mut().insert(
+                poem::http::header::CACHE_CONTROL,
+                "public, max-age=30".parse().expect("static"),
+            );
             resp
         }
         Err(e) => {

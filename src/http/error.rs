@@ -24,7 +24,12 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(code: &str, message: impl Into<String>) -> Json<Self> {
-        Json(Self { error: ErrorDetail { code: code.to_owned(), message: message.into() } })
+        Json(Self {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message: message.into(),
+            },
+        })
     }
 }
 
@@ -58,13 +63,19 @@ pub enum ApiError {
     BadGateway(Json<ErrorBody>),
     /// Temporarily unavailable (database or Zoom); retry after the given seconds.
     #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] Option<String>),
+    Unavailable(
+        Json<ErrorBody>,
+        #[oai(header = "Retry-After")] Option<String>,
+    ),
 }
 
 /// poem-openapi's own parse failures (bad JSON, wrong types, missing parameters) get our envelope.
 fn bad_request(err: poem::Error) -> ApiError {
     if err.status() == poem::http::StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::PayloadTooLarge(ErrorBody::new("payload_too_large", "request body is too large"));
+        return ApiError::PayloadTooLarge(ErrorBody::new(
+            "payload_too_large",
+            "request body is too large",
+        ));
     }
     ApiError::BadRequest(ErrorBody::new("invalid_request", err.to_string()))
 }
@@ -88,18 +99,32 @@ impl From<ServiceError> for ApiError {
         let message = err.to_string();
         match err {
             ServiceError::NotFound(_) => Self::NotFound(ErrorBody::new("not_found", message)),
-            ServiceError::Invalid { .. } => Self::BadRequest(ErrorBody::new("invalid_request", message)),
+            ServiceError::Invalid { .. } => {
+                Self::BadRequest(ErrorBody::new("invalid_request", message))
+            }
             ServiceError::Conflict(_) => Self::Conflict(ErrorBody::new("conflict", message)),
-            ServiceError::MissingScope(_) => Self::Forbidden(ErrorBody::new("missing_scope", message)),
-            ServiceError::NotConnected(_) => Self::Conflict(ErrorBody::new("zoom_not_connected", message)),
+            ServiceError::MissingScope(_) => {
+                Self::Forbidden(ErrorBody::new("missing_scope", message))
+            }
+            ServiceError::NotConnected(_) => {
+                Self::Conflict(ErrorBody::new("zoom_not_connected", message))
+            }
             ServiceError::ZoomUnavailable { retry_after } => {
                 let secs = retry_after.map_or(30, |d| d.as_secs().max(1));
-                Self::Unavailable(ErrorBody::new("zoom_unavailable", message), Some(secs.to_string()))
+                Self::Unavailable(
+                    ErrorBody::new("zoom_unavailable", message),
+                    Some(secs.to_string()),
+                )
             }
-            ServiceError::ZoomRefused(_) => Self::BadGateway(ErrorBody::new("zoom_refused", message)),
+            ServiceError::ZoomRefused(_) => {
+                Self::BadGateway(ErrorBody::new("zoom_refused", message))
+            }
             ServiceError::Store(StoreError::Unavailable(_)) => {
                 tracing::error!(error = %message, "database unavailable");
-                Self::Unavailable(ErrorBody::new("unavailable", "the database is unavailable"), Some("5".into()))
+                Self::Unavailable(
+                    ErrorBody::new("unavailable", "the database is unavailable"),
+                    Some("5".into()),
+                )
             }
             ServiceError::Store(_) | ServiceError::Crypto(_) => {
                 tracing::error!(error = %message, "internal error");
@@ -126,7 +151,8 @@ pub fn to_json_error(err: poem::Error) -> poem::Response {
         _ => "internal",
     };
     let message = match status.as_u16() {
-        401 => "missing or invalid credentials: send `Authorization: Bearer <key>` or sign in".to_owned(),
+        401 => "missing or invalid credentials: send `Authorization: Bearer <key>` or sign in"
+            .to_owned(),
         404 => "no such route".to_owned(),
         500..=599 => "internal error".to_owned(),
         _ => err.to_string(),

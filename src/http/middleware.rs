@@ -37,7 +37,10 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
         };
         let headers = resp.headers_mut();
         let defaults: [(HeaderName, &str); 4] = [
-            (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"),
+            (
+                header::STRICT_TRANSPORT_SECURITY,
+                "max-age=31536000; includeSubDomains",
+            ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
             (header::CONTENT_SECURITY_POLICY, DEFAULT_CSP),
@@ -99,7 +102,10 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
     type Output = BodyLimitEndpoint<E>;
 
     fn transform(&self, ep: E) -> Self::Output {
-        BodyLimitEndpoint { inner: ep, max: self.max }
+        BodyLimitEndpoint {
+            inner: ep,
+            max: self.max,
+        }
     }
 }
 
@@ -112,13 +118,21 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> Result<Self::Output> {
-        let length = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+        let length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
         match length {
             Some(n) if n > self.max => {
-                return Err(poem::Error::from_status(poem::http::StatusCode::PAYLOAD_TOO_LARGE));
+                return Err(poem::Error::from_status(
+                    poem::http::StatusCode::PAYLOAD_TOO_LARGE,
+                ));
             }
             None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
-                return Err(poem::Error::from_status(poem::http::StatusCode::LENGTH_REQUIRED));
+                return Err(poem::Error::from_status(
+                    poem::http::StatusCode::LENGTH_REQUIRED,
+                ));
             }
             _ => {}
         }

@@ -92,7 +92,10 @@ fn session_cookie(s: &Services, value: String) -> Cookie {
 }
 
 /// The owner behind the browser's session cookie, with the cookie value.
-async fn current_owner(s: &Services, jar: &CookieJar) -> Result<Option<(Principal, String)>, ServiceError> {
+async fn current_owner(
+    s: &Services,
+    jar: &CookieJar,
+) -> Result<Option<(Principal, String)>, ServiceError> {
     let Some(value) = jar.get(SESSION_COOKIE).map(|c| c.value_str().to_owned()) else {
         return Ok(None);
     };
@@ -117,17 +120,36 @@ pub struct LoginQuery {
 
 /// `GET /admin/login?token=…`: consumes a one-time admin link and opens a session.
 #[handler]
-pub async fn login(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, q: Query<LoginQuery>) -> Response {
+pub async fn login(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    jar: &CookieJar,
+    q: Query<LoginQuery>,
+) -> Response {
     let token = q.0.token.unwrap_or_default();
-    let refused = |title: &str, message: &str| message_page(&s, &t, StatusCode::BAD_REQUEST, title, message, None);
+    let refused = |title: &str, message: &str| {
+        message_page(&s, &t, StatusCode::BAD_REQUEST, title, message, None)
+    };
     match s.login_with_admin_link(&token).await {
         Ok(Ok(session)) => {
             jar.add(session_cookie(&s, session.cookie_value));
-            Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, "/admin").finish()
+            Response::builder()
+                .status(StatusCode::SEE_OTHER)
+                .header(header::LOCATION, "/admin")
+                .finish()
         }
-        Ok(Err(LoginRefused::Expired)) => refused("This link has expired", "Admin links work for 15 minutes. Request a new one."),
-        Ok(Err(LoginRefused::AlreadyUsed)) => refused("This link was already used", "Admin links work once. Request a new one."),
-        Ok(Err(LoginRefused::Unknown)) => refused("This link is not valid", "Check that you copied the whole link, or request a new one."),
+        Ok(Err(LoginRefused::Expired)) => refused(
+            "This link has expired",
+            "Admin links work for 15 minutes. Request a new one.",
+        ),
+        Ok(Err(LoginRefused::AlreadyUsed)) => refused(
+            "This link was already used",
+            "Admin links work once. Request a new one.",
+        ),
+        Ok(Err(LoginRefused::Unknown)) => refused(
+            "This link is not valid",
+            "Check that you copied the whole link, or request a new one.",
+        ),
         Err(e) => service_failure(&s, &t, e),
     }
 }
@@ -141,7 +163,11 @@ pub async fn admin_home(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar
     }
 }
 
-async fn render_admin_home(s: &Services, t: &Templates, jar: &CookieJar) -> Result<Response, ServiceError> {
+async fn render_admin_home(
+    s: &Services,
+    t: &Templates,
+    jar: &CookieJar,
+) -> Result<Response, ServiceError> {
     let Some((owner, cookie)) = current_owner(s, jar).await? else {
         return Ok(session_expired(s, t));
     };
@@ -168,7 +194,9 @@ async fn render_admin_home(s: &Services, t: &Templates, jar: &CookieJar) -> Resu
         ),
         widget_url,
     };
-    let body = t.render("admin/admin.html.j2", ctx).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let body = t
+        .render("admin/admin.html.j2", ctx)
+        .map_err(|e| ServiceError::Conflict(e.to_string()))?;
     Ok(html(StatusCode::OK, body, &admin_csp(s)))
 }
 
@@ -179,35 +207,54 @@ pub struct CsrfForm {
 
 /// `POST /admin/zoom/connect`: the Connect button; redirects the browser to Zoom.
 #[handler]
-pub async fn connect(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, form: Form<CsrfForm>) -> Response {
+pub async fn connect(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    jar: &CookieJar,
+    form: Form<CsrfForm>,
+) -> Response {
     let owner = match checked_owner(&s, &t, jar, form.0.csrf_token.as_deref()).await {
         Ok(owner) => owner,
         Err(page) => return page,
     };
     match s.start_connect(&owner).await {
-        Ok(url) => Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, url).finish(),
+        Ok(url) => Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, url)
+            .finish(),
         Err(e) => service_failure(&s, &t, e),
     }
 }
 
 /// `POST /admin/zoom/disconnect`: the Disconnect button.
 #[handler]
-pub async fn disconnect(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, form: Form<CsrfForm>) -> Response {
+pub async fn disconnect(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    jar: &CookieJar,
+    form: Form<CsrfForm>,
+) -> Response {
     let owner = match checked_owner(&s, &t, jar, form.0.csrf_token.as_deref()).await {
         Ok(owner) => owner,
         Err(page) => return page,
     };
     match s.disconnect(&owner).await {
-        Ok(_) | Err(ServiceError::NotFound(_)) => {
-            Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, "/admin").finish()
-        }
+        Ok(_) | Err(ServiceError::NotFound(_)) => Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, "/admin")
+            .finish(),
         Err(e) => service_failure(&s, &t, e),
     }
 }
 
 /// `POST /admin/logout`.
 #[handler]
-pub async fn logout(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, form: Form<CsrfForm>) -> Response {
+pub async fn logout(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    jar: &CookieJar,
+    form: Form<CsrfForm>,
+) -> Response {
     if let Err(page) = checked_owner(&s, &t, jar, form.0.csrf_token.as_deref()).await {
         return page;
     }
@@ -217,11 +264,23 @@ pub async fn logout(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, fo
         return service_failure(&s, &t, e);
     }
     jar.remove(SESSION_COOKIE);
-    message_page(&s, &t, StatusCode::OK, "Signed out", "You are signed out of the admin panel.", None)
+    message_page(
+        &s,
+        &t,
+        StatusCode::OK,
+        "Signed out",
+        "You are signed out of the admin panel.",
+        None,
+    )
 }
 
 /// The signed-in owner, if the form carries the session's CSRF token; otherwise the page to show.
-async fn checked_owner(s: &Services, t: &Templates, jar: &CookieJar, csrf: Option<&str>) -> Result<Principal, Response> {
+async fn checked_owner(
+    s: &Services,
+    t: &Templates,
+    jar: &CookieJar,
+    csrf: Option<&str>,
+) -> Result<Principal, Response> {
     let (owner, cookie) = match current_owner(s, jar).await {
         Ok(Some(found)) => found,
         Ok(None) => return Err(session_expired(s, t)),
@@ -249,9 +308,18 @@ pub struct CallbackQuery {
 
 /// `GET /oauth/zoom/callback`: Zoom's redirect after consent.
 #[handler]
-pub async fn oauth_callback(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar, q: Query<CallbackQuery>) -> Response {
+pub async fn oauth_callback(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    jar: &CookieJar,
+    q: Query<CallbackQuery>,
+) -> Response {
     let cookie = jar.get(SESSION_COOKIE).map(|c| c.value_str().to_owned());
-    let params = CallbackParams { code: q.0.code, state: q.0.state, error: q.0.error };
+    let params = CallbackParams {
+        code: q.0.code,
+        state: q.0.state,
+        error: q.0.error,
+    };
     match s.complete_connect(params, cookie.as_deref()).await {
         Ok(Ok(connected)) => connected_page(&s, &t, connected),
         Ok(Err(refused)) => refused_page(&s, &t, refused),
@@ -261,28 +329,46 @@ pub async fn oauth_callback(s: Data<&Services>, t: Data<&Templates>, jar: &Cooki
 
 fn connected_page(s: &Services, t: &Templates, c: Connected) -> Response {
     if c.from_admin_session {
-        return Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, "/admin").finish();
+        return Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, "/admin")
+            .finish();
     }
-    let message = format!("This site is now connected to Zoom as {} ({}). You can close this window.", c.zoom_display_name, c.zoom_email);
+    let message = format!(
+        "This site is now connected to Zoom as {} ({}). You can close this window.",
+        c.zoom_display_name, c.zoom_email
+    );
     message_page(s, t, StatusCode::OK, "Zoom connected", &message, None)
 }
 
 fn refused_page(s: &Services, t: &Templates, refused: CallbackRefused) -> Response {
     let back = Some(("/admin", "Back to the admin panel"));
     let (title, message) = match &refused {
-        CallbackRefused::Denied => ("Zoom was not connected", "You declined access on Zoom's page, so nothing was connected."),
+        CallbackRefused::Denied => (
+            "Zoom was not connected",
+            "You declined access on Zoom's page, so nothing was connected.",
+        ),
         CallbackRefused::MissingState | CallbackRefused::UnknownState => (
             "This sign-in did not start here",
             "Start connecting Zoom from your site's admin panel, using the Connect Zoom button.",
         ),
-        CallbackRefused::ExpiredState => ("This attempt has expired", "Connecting must finish within 10 minutes. Press Connect Zoom again."),
-        CallbackRefused::ReusedState => ("This attempt was already used", "Press Connect Zoom again to start a new one."),
+        CallbackRefused::ExpiredState => (
+            "This attempt has expired",
+            "Connecting must finish within 10 minutes. Press Connect Zoom again.",
+        ),
+        CallbackRefused::ReusedState => (
+            "This attempt was already used",
+            "Press Connect Zoom again to start a new one.",
+        ),
         CallbackRefused::ForeignState => (
             "This attempt belongs to another session",
             "Finish connecting in the same browser session that pressed Connect Zoom.",
         ),
         CallbackRefused::MissingCode => ("Zoom sent no authorization", "Press Connect Zoom again."),
-        CallbackRefused::ExchangeFailed(_) => ("Zoom did not confirm the connection", "Zoom refused the authorization. Press Connect Zoom again."),
+        CallbackRefused::ExchangeFailed(_) => (
+            "Zoom did not confirm the connection",
+            "Zoom refused the authorization. Press Connect Zoom again.",
+        ),
     };
     tracing::info!(refusal = ?refused, "OAuth callback refused");
     message_page(s, t, StatusCode::BAD_REQUEST, title, message, back)

@@ -26,7 +26,10 @@ pub struct NewSession {
 
 impl Services {
     /// The principal behind a tenant API key, or `None` for unknown and revoked keys.
-    pub async fn authenticate_api_key(&self, secret: &str) -> Result<Option<Principal>, ServiceError> {
+    pub async fn authenticate_api_key(
+        &self,
+        secret: &str,
+    ) -> Result<Option<Principal>, ServiceError> {
         let hash = sha256_hex(secret);
         let key = self
             .store
@@ -40,24 +43,39 @@ impl Services {
                 })
             })
             .await?;
-        Ok(key.map(|k| Principal::ApiKey { tenant_id: k.tenant_id, key_id: k.id, scopes: k.scopes }))
+        Ok(key.map(|k| Principal::ApiKey {
+            tenant_id: k.tenant_id,
+            key_id: k.id,
+            scopes: k.scopes,
+        }))
     }
 
     /// The owner behind a session cookie, or `None` if it is unknown or expired.
-    pub async fn authenticate_session(&self, cookie_value: &str) -> Result<Option<Principal>, ServiceError> {
+    pub async fn authenticate_session(
+        &self,
+        cookie_value: &str,
+    ) -> Result<Option<Principal>, ServiceError> {
         let session_hash = sha256_hex(cookie_value);
         let lookup = session_hash.clone();
         let tenant = self
             .store
             .read(move |mut db| {
-                Box::pin(async move { store::admin::find_session_tenant(&mut db, &lookup, store::now()).await })
+                Box::pin(async move {
+                    store::admin::find_session_tenant(&mut db, &lookup, store::now()).await
+                })
             })
             .await?;
-        Ok(tenant.map(|tenant_id| Principal::Owner { tenant_id, session_hash }))
+        Ok(tenant.map(|tenant_id| Principal::Owner {
+            tenant_id,
+            session_hash,
+        }))
     }
 
     /// Consumes a one-time admin link and opens a session for its site.
-    pub async fn login_with_admin_link(&self, token: &str) -> Result<Result<NewSession, LoginRefused>, ServiceError> {
+    pub async fn login_with_admin_link(
+        &self,
+        token: &str,
+    ) -> Result<Result<NewSession, LoginRefused>, ServiceError> {
         let link_hash = sha256_hex(token);
         let cookie_value = random_token("");
         let session_hash = sha256_hex(&cookie_value);
@@ -66,17 +84,28 @@ impl Services {
             .write(move |mut db| {
                 Box::pin(async move {
                     let now = store::now();
-                    let tenant_id = match store::admin::consume_admin_link(&mut db, &link_hash, now).await? {
-                        Ok(tenant_id) => tenant_id,
-                        Err(refusal) => return Ok(Err(refusal)),
-                    };
-                    store::admin::insert_session(&mut db, &session_hash, &tenant_id, now, now + ADMIN_SESSION_TTL).await?;
+                    let tenant_id =
+                        match store::admin::consume_admin_link(&mut db, &link_hash, now).await? {
+                            Ok(tenant_id) => tenant_id,
+                            Err(refusal) => return Ok(Err(refusal)),
+                        };
+                    store::admin::insert_session(
+                        &mut db,
+                        &session_hash,
+                        &tenant_id,
+                        now,
+                        now + ADMIN_SESSION_TTL,
+                    )
+                    .await?;
                     Ok(Ok(tenant_id))
                 })
             })
             .await?;
         Ok(match outcome {
-            Ok(tenant_id) => Ok(NewSession { cookie_value, tenant_id }),
+            Ok(tenant_id) => Ok(NewSession {
+                cookie_value,
+                tenant_id,
+            }),
             Err(Refusal::Expired) => Err(LoginRefused::Expired),
             Err(Refusal::AlreadyUsed) => Err(LoginRefused::AlreadyUsed),
             Err(Refusal::Unknown | Refusal::Foreign) => Err(LoginRefused::Unknown),
@@ -85,13 +114,21 @@ impl Services {
 
     pub async fn logout(&self, cookie_value: &str) -> Result<(), ServiceError> {
         let hash = sha256_hex(cookie_value);
-        self.store.write(move |mut db| Box::pin(async move { store::admin::delete_session(&mut db, &hash).await })).await?;
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move { store::admin::delete_session(&mut db, &hash).await })
+            })
+            .await?;
         Ok(())
     }
 
     /// Fails with `MissingScope` unless the principal may use `scope`.
     pub fn require(&self, principal: &Principal, scope: Scope) -> Result<(), ServiceError> {
-        if principal.allows(scope) { Ok(()) } else { Err(ServiceError::MissingScope(scope.as_str())) }
+        if principal.allows(scope) {
+            Ok(())
+        } else {
+            Err(ServiceError::MissingScope(scope.as_str()))
+        }
     }
 }
 

@@ -98,7 +98,9 @@ impl Services {
             })
             .await?;
         let redirect_uri = self.config.oauth_redirect_uri();
-        Ok(self.zoom.authorize_url(&redirect_uri, &state, &pkce::s256_challenge(&verifier)))
+        Ok(self
+            .zoom
+            .authorize_url(&redirect_uri, &state, &pkce::s256_challenge(&verifier)))
     }
 
     /// Finishes a connect from Zoom's redirect. `session_cookie` is the browser's admin
@@ -124,7 +126,13 @@ impl Services {
             .store
             .write(move |mut db| {
                 Box::pin(async move {
-                    store::admin::consume_oauth_state(&mut db, &state_hash, session_hash.as_deref(), store::now()).await
+                    store::admin::consume_oauth_state(
+                        &mut db,
+                        &state_hash,
+                        session_hash.as_deref(),
+                        store::now(),
+                    )
+                    .await
                 })
             })
             .await?;
@@ -137,7 +145,11 @@ impl Services {
         };
         let tenant_id = claimed.tenant_id;
         let verifier = self.keys.open(&claimed.verifier, tenant_id.as_str())?;
-        let grant = match self.zoom.exchange_code(&code, &self.config.oauth_redirect_uri(), &verifier).await {
+        let grant = match self
+            .zoom
+            .exchange_code(&code, &self.config.oauth_redirect_uri(), &verifier)
+            .await
+        {
             Ok(grant) => grant,
             Err(e @ (ZoomError::InvalidGrant { .. } | ZoomError::OAuth { .. })) => {
                 return Ok(Err(CallbackRefused::ExchangeFailed(e.to_string())));
@@ -151,12 +163,22 @@ impl Services {
             .write(move |mut db| {
                 Box::pin(async move {
                     store::connection::link(&mut db, &tid, &gid, store::now()).await?;
-                    audit::record(&mut db, Some(&tid), Some(&account), "connected", "Zoom connected by the site owner").await
+                    audit::record(
+                        &mut db,
+                        Some(&tid),
+                        Some(&account),
+                        "connected",
+                        "Zoom connected by the site owner",
+                    )
+                    .await
                 })
             })
             .await?;
         tracing::info!(tenant.id = %tenant_id, zoom.account_id = %user.account_id, zoom.grant_id = %grant_id, "Zoom connected");
-        let first_sync = self.sync_meetings(&tenant_id).await.map_err(|e| e.to_string());
+        let first_sync = self
+            .sync_meetings(&tenant_id)
+            .await
+            .map_err(|e| e.to_string());
         Ok(Ok(Connected {
             tenant_id,
             zoom_display_name: user.name(),
@@ -178,14 +200,23 @@ impl Services {
         let (account, user_id) = (user.account_id.clone(), user.id.clone());
         let existing = self
             .store
-            .read(move |mut db| Box::pin(async move { store::grant::find_id(&mut db, &account, &user_id).await }))
+            .read(move |mut db| {
+                Box::pin(async move { store::grant::find_id(&mut db, &account, &user_id).await })
+            })
             .await?;
-        let grant_id = existing.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let grant_id = existing
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let access = self.keys.seal(&tokens.access_token, &grant_id);
         let refresh = self.keys.seal(&tokens.refresh_token, &grant_id);
         let now = store::now();
         let expires = now + chrono::TimeDelta::seconds(tokens.expires_in);
-        let (email, name, scopes, api_url) = (user.email.clone(), user.name(), tokens.scope.clone(), tokens.api_url.clone());
+        let (email, name, scopes, api_url) = (
+            user.email.clone(),
+            user.name(),
+            tokens.scope.clone(),
+            tokens.api_url.clone(),
+        );
         let (account, user_id, id) = (user.account_id.clone(), user.id.clone(), grant_id.clone());
         self.store
             .write(move |mut db| {
@@ -212,7 +243,10 @@ impl Services {
     }
 
     /// The site's Zoom connection as its owner (or a key with `settings:read`) may see it.
-    pub async fn connection_status(&self, principal: &Principal) -> Result<ConnectionStatus, ServiceError> {
+    pub async fn connection_status(
+        &self,
+        principal: &Principal,
+    ) -> Result<ConnectionStatus, ServiceError> {
         self.require(principal, Scope::SettingsRead)?;
         let tenant_id = principal.tenant_id().clone();
         let (link, grant) = self

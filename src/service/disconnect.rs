@@ -29,23 +29,46 @@ impl Services {
     pub async fn disconnect(&self, principal: &Principal) -> Result<Disconnected, ServiceError> {
         self.require(principal, Scope::SettingsWrite)?;
         let tenant_id = principal.tenant_id().clone();
-        let grant = self.grant_of(&tenant_id).await.map_err(|_| ServiceError::NotFound("Zoom connection"))?;
-        let (tid, gid, account) = (tenant_id.clone(), grant.id.clone(), grant.zoom_account_id.clone());
+        let grant = self
+            .grant_of(&tenant_id)
+            .await
+            .map_err(|_| ServiceError::NotFound("Zoom connection"))?;
+        let (tid, gid, account) = (
+            tenant_id.clone(),
+            grant.id.clone(),
+            grant.zoom_account_id.clone(),
+        );
         let (removed, others) = self
             .store
             .write(move |mut db| {
                 Box::pin(async move {
                     store::connection::unlink(&mut db, &tid).await?;
                     let removed = store::meeting::delete_all(&mut db, &tid).await?;
-                    audit::record(&mut db, Some(&tid), Some(&account), "disconnected", "disconnected by the site owner").await?;
-                    let others = store::connection::tenants_of_grant(&mut db, &gid).await?.len();
+                    audit::record(
+                        &mut db,
+                        Some(&tid),
+                        Some(&account),
+                        "disconnected",
+                        "disconnected by the site owner",
+                    )
+                    .await?;
+                    let others = store::connection::tenants_of_grant(&mut db, &gid)
+                        .await?
+                        .len();
                     Ok((removed, others))
                 })
             })
             .await?;
-        let revoked_at_zoom = if others == 0 { self.revoke_and_delete(&grant).await? } else { false };
+        let revoked_at_zoom = if others == 0 {
+            self.revoke_and_delete(&grant).await?
+        } else {
+            false
+        };
         tracing::info!(tenant.id = %tenant_id, revoked = revoked_at_zoom, "Zoom disconnected");
-        Ok(Disconnected { revoked_at_zoom, meetings_removed: removed })
+        Ok(Disconnected {
+            revoked_at_zoom,
+            meetings_removed: removed,
+        })
     }
 
     /// Revokes the grant at Zoom (best effort) and deletes it. Returns whether Zoom confirmed.
@@ -64,31 +87,55 @@ impl Services {
             }
         };
         let id = grant.id.clone();
-        self.store.write(move |mut db| Box::pin(async move { store::grant::delete(&mut db, &id).await })).await?;
+        self.store
+            .write(move |mut db| Box::pin(async move { store::grant::delete(&mut db, &id).await }))
+            .await?;
         Ok(revoked)
     }
 
     /// Zoom's `app_deauthorized` (reference §2.8): the user (or the whole account, when no user
     /// is named) removed the app. Deletes every matching grant and purges the Zoom data of every
     /// site that used one; nothing is revoked (Zoom already did).
-    pub async fn deauthorize(&self, zoom_account_id: &str, zoom_user_id: Option<&str>) -> Result<Deauthorized, ServiceError> {
+    pub async fn deauthorize(
+        &self,
+        zoom_account_id: &str,
+        zoom_user_id: Option<&str>,
+    ) -> Result<Deauthorized, ServiceError> {
         let (account, user) = (zoom_account_id.to_owned(), zoom_user_id.map(str::to_owned));
         let outcome = self
             .store
             .write(move |mut db| {
                 Box::pin(async move {
                     let mut outcome = Deauthorized::default();
-                    for grant in store::grant::find_by_zoom(&mut db, &account, user.as_deref()).await? {
-                        for tenant in store::connection::tenants_of_grant(&mut db, &grant.id).await? {
+                    for grant in
+                        store::grant::find_by_zoom(&mut db, &account, user.as_deref()).await?
+                    {
+                        for tenant in
+                            store::connection::tenants_of_grant(&mut db, &grant.id).await?
+                        {
                             store::meeting::delete_all(&mut db, &tenant).await?;
-                            audit::record(&mut db, Some(&tenant), Some(&account), "deauthorized", "the app was removed in Zoom").await?;
+                            audit::record(
+                                &mut db,
+                                Some(&tenant),
+                                Some(&account),
+                                "deauthorized",
+                                "the app was removed in Zoom",
+                            )
+                            .await?;
                             outcome.sites_disconnected.push(tenant);
                         }
                         store::grant::delete(&mut db, &grant.id).await?;
                         outcome.grants_removed += 1;
                     }
                     if outcome.grants_removed == 0 {
-                        audit::record(&mut db, None, Some(&account), "deauthorized", "no matching connection").await?;
+                        audit::record(
+                            &mut db,
+                            None,
+                            Some(&account),
+                            "deauthorized",
+                            "no matching connection",
+                        )
+                        .await?;
                     }
                     Ok(outcome)
                 })
@@ -101,18 +148,29 @@ impl Services {
     /// Re-seals every stored secret under the current (first) key. Returns how many values moved.
     pub async fn rotate_keys(&self) -> Result<usize, ServiceError> {
         let current = self.keys.current_key_id().to_owned();
-        let grants = self.store.read(|mut db| Box::pin(async move { store::grant::list_all(&mut db).await })).await?;
+        let grants = self
+            .store
+            .read(|mut db| Box::pin(async move { store::grant::list_all(&mut db).await }))
+            .await?;
         let mut moved = 0;
         for grant in grants.into_iter().filter(|g| g.key_id != current) {
-            let access = self.keys.seal(&self.keys.open(&grant.access_token(), &grant.id)?, &grant.id);
-            let refresh = self.keys.seal(&self.keys.open(&grant.refresh_token(), &grant.id)?, &grant.id);
+            let access = self.keys.seal(
+                &self.keys.open(&grant.access_token(), &grant.id)?,
+                &grant.id,
+            );
+            let refresh = self.keys.seal(
+                &self.keys.open(&grant.refresh_token(), &grant.id)?,
+                &grant.id,
+            );
             let (id, old_sealed) = (grant.id.clone(), grant.access_token_sealed.clone());
             // Skip if a refresh replaced the pair meanwhile (it is then under the current key).
             self.store
                 .write(move |mut db| {
                     Box::pin(async move {
                         match store::grant::find(&mut db, &id).await? {
-                            Some(g) if g.access_token_sealed == old_sealed => store::grant::reseal(&mut db, &id, &access, &refresh).await,
+                            Some(g) if g.access_token_sealed == old_sealed => {
+                                store::grant::reseal(&mut db, &id, &access, &refresh).await
+                            }
                             _ => Ok(()),
                         }
                     })
@@ -121,11 +179,22 @@ impl Services {
             moved += 2;
         }
         let cur = current.clone();
-        let states = self.store.read(move |mut db| Box::pin(async move { store::admin::states_not_under_key(&mut db, &cur).await })).await?;
+        let states = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::admin::states_not_under_key(&mut db, &cur).await })
+            })
+            .await?;
         for (state_hash, tenant_id, sealed) in states {
-            let verifier = self.keys.seal(&self.keys.open(&sealed, &tenant_id)?, &tenant_id);
+            let verifier = self
+                .keys
+                .seal(&self.keys.open(&sealed, &tenant_id)?, &tenant_id);
             self.store
-                .write(move |mut db| Box::pin(async move { store::admin::reseal_state(&mut db, &state_hash, &verifier).await }))
+                .write(move |mut db| {
+                    Box::pin(async move {
+                        store::admin::reseal_state(&mut db, &state_hash, &verifier).await
+                    })
+                })
                 .await?;
             moved += 1;
         }

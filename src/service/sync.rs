@@ -27,19 +27,27 @@ impl Services {
     pub async fn sync_meetings(&self, tenant_id: &TenantId) -> Result<SyncReport, ServiceError> {
         let result = self.fetch_and_store_meetings(tenant_id).await;
         let summary = match &result {
-            Ok(report) => format!("ok: {} meetings, {} removed", report.meetings, report.removed),
+            Ok(report) => format!(
+                "ok: {} meetings, {} removed",
+                report.meetings, report.removed
+            ),
             Err(e) => format!("failed: {e}"),
         };
         let id = tenant_id.clone();
         self.store
             .write(move |mut db| {
-                Box::pin(async move { store::connection::record_sync(&mut db, &id, store::now(), &summary).await })
+                Box::pin(async move {
+                    store::connection::record_sync(&mut db, &id, store::now(), &summary).await
+                })
             })
             .await?;
         result
     }
 
-    async fn fetch_and_store_meetings(&self, tenant_id: &TenantId) -> Result<SyncReport, ServiceError> {
+    async fn fetch_and_store_meetings(
+        &self,
+        tenant_id: &TenantId,
+    ) -> Result<SyncReport, ServiceError> {
         let zoom = &self.zoom;
         let mut meetings = Vec::new();
         let mut page_token: Option<String> = None;
@@ -48,11 +56,18 @@ impl Services {
             let page = self
                 .with_zoom_token(tenant_id, |t| {
                     let current = current.clone();
-                    async move { zoom.list_meetings(&t, "me", "upcoming", current.as_deref()).await }
+                    async move {
+                        zoom.list_meetings(&t, "me", "upcoming", current.as_deref())
+                            .await
+                    }
                 })
                 .await?;
             for listed in page.meetings {
-                let full = self.with_zoom_token(tenant_id, |t| async move { zoom.get_meeting(&t, listed.id).await }).await?;
+                let full = self
+                    .with_zoom_token(tenant_id, |t| async move {
+                        zoom.get_meeting(&t, listed.id).await
+                    })
+                    .await?;
                 meetings.push(to_domain(full));
             }
             page_token = page.next_page_token.filter(|t| !t.is_empty());
@@ -76,7 +91,10 @@ impl Services {
             })
             .await?;
         tracing::info!(tenant.id = %tenant_id, sync.meetings = count, sync.removed = removed, "meetings synced");
-        Ok(SyncReport { meetings: count, removed })
+        Ok(SyncReport {
+            meetings: count,
+            removed,
+        })
     }
 }
 
@@ -91,7 +109,10 @@ pub fn to_domain(m: ZoomMeeting) -> Meeting {
         meeting_type: m.meeting_type,
         start_time: m.start_time.as_deref().and_then(parse_zoom_time),
         duration_minutes: m.duration,
-        timezone: m.timezone.filter(|tz| !tz.is_empty()).unwrap_or_else(|| "UTC".to_owned()),
+        timezone: m
+            .timezone
+            .filter(|tz| !tz.is_empty())
+            .unwrap_or_else(|| "UTC".to_owned()),
         approval_type: m.settings.map_or(2, |s| s.approval_type),
         join_url: m.join_url,
         hidden: false,
@@ -100,7 +121,9 @@ pub fn to_domain(m: ZoomMeeting) -> Meeting {
 
 /// Zoom's times are UTC `yyyy-MM-ddTHH:mm:ssZ` in responses (reference §4.1).
 fn parse_zoom_time(raw: &str) -> Option<NaiveDateTime> {
-    DateTime::parse_from_rfc3339(raw).ok().map(|t| t.naive_utc())
+    DateTime::parse_from_rfc3339(raw)
+        .ok()
+        .map(|t| t.naive_utc())
 }
 
 #[cfg(test)]

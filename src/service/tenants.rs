@@ -19,11 +19,18 @@ pub struct MintedKey {
 }
 
 impl Services {
-    pub async fn create_tenant(&self, slug: &str, display_name: &str) -> Result<Tenant, ServiceError> {
+    pub async fn create_tenant(
+        &self,
+        slug: &str,
+        display_name: &str,
+    ) -> Result<Tenant, ServiceError> {
         let slug = Slug::parse(slug).map_err(|m| ServiceError::invalid("slug", m))?;
         let display_name = display_name.trim();
         if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME {
-            return Err(ServiceError::invalid("display_name", "must be 1 to 200 characters"));
+            return Err(ServiceError::invalid(
+                "display_name",
+                "must be 1 to 200 characters",
+            ));
         }
         let tenant = Tenant {
             id: TenantId::generate(),
@@ -32,23 +39,43 @@ impl Services {
             created_at: store::now(),
         };
         let row = tenant.clone();
-        match self.store.write(move |mut db| Box::pin(async move { store::tenant::insert(&mut db, &row).await })).await {
+        match self
+            .store
+            .write(move |mut db| {
+                Box::pin(async move { store::tenant::insert(&mut db, &row).await })
+            })
+            .await
+        {
             Ok(()) => Ok(tenant),
-            Err(StoreError::Conflict(_)) => Err(ServiceError::Conflict(format!("slug {:?} is taken", tenant.slug.as_str()))),
+            Err(StoreError::Conflict(_)) => Err(ServiceError::Conflict(format!(
+                "slug {:?} is taken",
+                tenant.slug.as_str()
+            ))),
             Err(e) => Err(e.into()),
         }
     }
 
-    pub async fn list_tenants(&self, after: Option<String>, limit: i64) -> Result<Vec<Tenant>, ServiceError> {
+    pub async fn list_tenants(
+        &self,
+        after: Option<String>,
+        limit: i64,
+    ) -> Result<Vec<Tenant>, ServiceError> {
         let limit = limit.clamp(1, MAX_PAGE);
-        Ok(self.store.read(move |mut db| Box::pin(async move { store::tenant::list(&mut db, after.as_deref(), limit).await })).await?)
+        Ok(self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::tenant::list(&mut db, after.as_deref(), limit).await })
+            })
+            .await?)
     }
 
     /// The tenant with this slug; unknown slugs are `NotFound`.
     pub async fn get_tenant(&self, slug: &str) -> Result<Tenant, ServiceError> {
         let slug = slug.to_owned();
         self.store
-            .read(move |mut db| Box::pin(async move { store::tenant::find_by_slug(&mut db, &slug).await }))
+            .read(move |mut db| {
+                Box::pin(async move { store::tenant::find_by_slug(&mut db, &slug).await })
+            })
             .await?
             .ok_or(ServiceError::NotFound("site"))
     }
@@ -56,7 +83,9 @@ impl Services {
     pub async fn get_tenant_by_id(&self, id: &TenantId) -> Result<Tenant, ServiceError> {
         let id = id.clone();
         self.store
-            .read(move |mut db| Box::pin(async move { store::tenant::find_by_id(&mut db, &id).await }))
+            .read(move |mut db| {
+                Box::pin(async move { store::tenant::find_by_id(&mut db, &id).await })
+            })
             .await?
             .ok_or(ServiceError::NotFound("site"))
     }
@@ -64,12 +93,19 @@ impl Services {
     /// Deletes a site and everything Marquee stored for it.
     pub async fn delete_tenant(&self, slug: &str) -> Result<(), ServiceError> {
         let tenant = self.get_tenant(slug).await?;
-        self.store.write(move |mut db| Box::pin(async move { store::tenant::delete(&mut db, &tenant.id).await })).await?;
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move { store::tenant::delete(&mut db, &tenant.id).await })
+            })
+            .await?;
         Ok(())
     }
 
     /// A one-time URL that signs the site owner into the admin panel (15 minutes, single use).
-    pub async fn mint_admin_link(&self, slug: &str) -> Result<(String, chrono::NaiveDateTime), ServiceError> {
+    pub async fn mint_admin_link(
+        &self,
+        slug: &str,
+    ) -> Result<(String, chrono::NaiveDateTime), ServiceError> {
         let tenant = self.get_tenant(slug).await?;
         let token = random_token("");
         let hash = sha256_hex(&token);
@@ -77,15 +113,27 @@ impl Services {
         let expires_at = now + ADMIN_LINK_TTL;
         self.store
             .write(move |mut db| {
-                Box::pin(async move { store::admin::insert_admin_link(&mut db, &hash, &tenant.id, now, expires_at).await })
+                Box::pin(async move {
+                    store::admin::insert_admin_link(&mut db, &hash, &tenant.id, now, expires_at)
+                        .await
+                })
             })
             .await?;
-        Ok((format!("{}/admin/login?token={token}", self.config.public_url), expires_at))
+        Ok((
+            format!("{}/admin/login?token={token}", self.config.public_url),
+            expires_at,
+        ))
     }
 
-    pub async fn create_api_key(&self, slug: &str, name: &str, scopes: &[String]) -> Result<MintedKey, ServiceError> {
+    pub async fn create_api_key(
+        &self,
+        slug: &str,
+        name: &str,
+        scopes: &[String],
+    ) -> Result<MintedKey, ServiceError> {
         let tenant = self.get_tenant(slug).await?;
-        let scopes = ScopeSet::parse_list(scopes).map_err(|m| ServiceError::invalid("scopes", m))?;
+        let scopes =
+            ScopeSet::parse_list(scopes).map_err(|m| ServiceError::invalid("scopes", m))?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > MAX_DISPLAY_NAME {
             return Err(ServiceError::invalid("name", "must be 1 to 200 characters"));
@@ -102,13 +150,22 @@ impl Services {
             revoked_at: None,
         };
         let (row, hash) = (key.clone(), sha256_hex(&secret));
-        self.store.write(move |mut db| Box::pin(async move { store::api_key::insert(&mut db, &row, &hash).await })).await?;
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move { store::api_key::insert(&mut db, &row, &hash).await })
+            })
+            .await?;
         Ok(MintedKey { key, secret })
     }
 
     pub async fn list_api_keys(&self, slug: &str) -> Result<Vec<ApiKey>, ServiceError> {
         let tenant = self.get_tenant(slug).await?;
-        Ok(self.store.read(move |mut db| Box::pin(async move { store::api_key::list(&mut db, &tenant.id).await })).await?)
+        Ok(self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::api_key::list(&mut db, &tenant.id).await })
+            })
+            .await?)
     }
 
     /// Revokes one of the site's keys; a key of another site is `NotFound`.
@@ -118,9 +175,15 @@ impl Services {
         let revoked = self
             .store
             .write(move |mut db| {
-                Box::pin(async move { store::api_key::revoke(&mut db, &tenant.id, &key_id, store::now()).await })
+                Box::pin(async move {
+                    store::api_key::revoke(&mut db, &tenant.id, &key_id, store::now()).await
+                })
             })
             .await?;
-        if revoked { Ok(()) } else { Err(ServiceError::NotFound("API key")) }
+        if revoked {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound("API key"))
+        }
     }
 }

@@ -35,7 +35,10 @@ pub struct RefreshLocks(Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>
 
 impl RefreshLocks {
     fn for_grant(&self, grant_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut map = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         map.entry(grant_id.to_owned()).or_default().clone()
     }
 }
@@ -64,7 +67,11 @@ impl Services {
 
     /// Runs one Zoom call with the site's token; if Zoom rejects the token (401 code 124), the
     /// token is refreshed once and the call repeated (reference §1.4 practical policy).
-    pub async fn with_zoom_token<T, F, Fut>(&self, tenant_id: &TenantId, call: F) -> Result<T, ServiceError>
+    pub async fn with_zoom_token<T, F, Fut>(
+        &self,
+        tenant_id: &TenantId,
+        call: F,
+    ) -> Result<T, ServiceError>
     where
         F: Fn(Zeroizing<String>) -> Fut,
         Fut: Future<Output = Result<T, ZoomError>>,
@@ -83,7 +90,9 @@ impl Services {
     pub(crate) async fn grant_of(&self, tenant_id: &TenantId) -> Result<StoredGrant, ServiceError> {
         let id = tenant_id.clone();
         self.store
-            .read(move |mut db| Box::pin(async move { store::grant::find_for_tenant(&mut db, &id).await }))
+            .read(move |mut db| {
+                Box::pin(async move { store::grant::find_for_tenant(&mut db, &id).await })
+            })
             .await?
             .ok_or_else(|| ServiceError::NotConnected("this site is not connected to Zoom".into()))
     }
@@ -98,7 +107,11 @@ impl Services {
 
     fn open_access(&self, grant: StoredGrant) -> Result<AccessToken, ServiceError> {
         let value = self.keys.open(&grant.access_token(), &grant.id)?;
-        Ok(AccessToken { value, grant_id: grant.id, sealed: grant.access_token_sealed })
+        Ok(AccessToken {
+            value,
+            grant_id: grant.id,
+            sealed: grant.access_token_sealed,
+        })
     }
 
     /// A valid access token of one grant, refreshing it (once, everywhere) when it is due.
@@ -128,7 +141,9 @@ impl Services {
             // Another instance holds the lease: wait for its result.
             tokio::time::sleep(WAIT_STEP).await;
         }
-        Err(ServiceError::ZoomUnavailable { retry_after: Some(Duration::from_secs(5)) })
+        Err(ServiceError::ZoomUnavailable {
+            retry_after: Some(Duration::from_secs(5)),
+        })
     }
 
     async fn take_refresh_lease(&self, grant_id: &str) -> Result<bool, ServiceError> {
@@ -165,15 +180,27 @@ impl Services {
                 let sealed = tokens.access.ciphertext.clone();
                 let id = grant_id.to_owned();
                 self.store
-                    .write(move |mut db| Box::pin(async move { store::grant::store_refreshed(&mut db, &id, &tokens).await }))
+                    .write(move |mut db| {
+                        Box::pin(async move {
+                            store::grant::store_refreshed(&mut db, &id, &tokens).await
+                        })
+                    })
                     .await?;
                 tracing::info!(zoom.grant_id = %grant_id, "Zoom access token refreshed");
-                Ok(AccessToken { value: zoom_grant.access_token, grant_id: grant_id.to_owned(), sealed })
+                Ok(AccessToken {
+                    value: zoom_grant.access_token,
+                    grant_id: grant_id.to_owned(),
+                    sealed,
+                })
             }
             Err(ZoomError::InvalidGrant { reason }) => {
                 // Under the lease nobody else can have rotated the pair since our re-read, so
                 // Zoom's refusal is final: the owner must reconnect. Data stays visible.
-                self.mark_grant_dead(&grant, &format!("Zoom refused the refresh token ({reason})")).await?;
+                self.mark_grant_dead(
+                    &grant,
+                    &format!("Zoom refused the refresh token ({reason})"),
+                )
+                .await?;
                 Err(not_connected())
             }
             Err(other) => {
@@ -185,13 +212,24 @@ impl Services {
     }
 
     async fn mark_grant_dead(&self, grant: &StoredGrant, reason: &str) -> Result<(), ServiceError> {
-        let (id, account, reason) = (grant.id.clone(), grant.zoom_account_id.clone(), reason.to_owned());
+        let (id, account, reason) = (
+            grant.id.clone(),
+            grant.zoom_account_id.clone(),
+            reason.to_owned(),
+        );
         self.store
             .write(move |mut db| {
                 Box::pin(async move {
                     store::grant::mark_dead(&mut db, &id, &reason).await?;
                     for tenant in store::connection::tenants_of_grant(&mut db, &id).await? {
-                        audit::record(&mut db, Some(&tenant), Some(&account), "grant_dead", &reason).await?;
+                        audit::record(
+                            &mut db,
+                            Some(&tenant),
+                            Some(&account),
+                            "grant_dead",
+                            &reason,
+                        )
+                        .await?;
                     }
                     Ok(())
                 })
@@ -203,7 +241,11 @@ impl Services {
 
     async fn release_refresh_lease(&self, grant_id: &str) -> Result<(), ServiceError> {
         let id = grant_id.to_owned();
-        self.store.write(move |mut db| Box::pin(async move { store::grant::release_lease(&mut db, &id).await })).await?;
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move { store::grant::release_lease(&mut db, &id).await })
+            })
+            .await?;
         Ok(())
     }
 

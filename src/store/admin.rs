@@ -45,7 +45,10 @@ pub async fn insert_admin_link(
         admin_links::created_at.eq(now),
         admin_links::expires_at.eq(expires_at),
     );
-    with_db!(db, |c| diesel::insert_into(admin_links::table).values(row).execute(c).await)?;
+    with_db!(db, |c| diesel::insert_into(admin_links::table)
+        .values(row)
+        .execute(c)
+        .await)?;
     Ok(())
 }
 
@@ -91,7 +94,10 @@ pub async fn insert_session(
         admin_sessions::created_at.eq(now),
         admin_sessions::expires_at.eq(expires_at),
     );
-    with_db!(db, |c| diesel::insert_into(admin_sessions::table).values(row).execute(c).await)?;
+    with_db!(db, |c| diesel::insert_into(admin_sessions::table)
+        .values(row)
+        .execute(c)
+        .await)?;
     Ok(())
 }
 
@@ -112,7 +118,9 @@ pub async fn find_session_tenant(
 }
 
 pub async fn delete_session(db: &mut Db<'_>, id_hash: &str) -> Result<(), StoreError> {
-    with_db!(db, |c| diesel::delete(admin_sessions::table.find(id_hash)).execute(c).await)?;
+    with_db!(db, |c| diesel::delete(admin_sessions::table.find(id_hash))
+        .execute(c)
+        .await)?;
     Ok(())
 }
 
@@ -126,7 +134,10 @@ pub struct NewOAuthState<'a> {
     pub expires_at: NaiveDateTime,
 }
 
-pub async fn insert_oauth_state(db: &mut Db<'_>, state: NewOAuthState<'_>) -> Result<(), StoreError> {
+pub async fn insert_oauth_state(
+    db: &mut Db<'_>,
+    state: NewOAuthState<'_>,
+) -> Result<(), StoreError> {
     let row = (
         oauth_states::state_hash.eq(state.state_hash),
         oauth_states::tenant_id.eq(state.tenant_id.as_str()),
@@ -136,7 +147,10 @@ pub async fn insert_oauth_state(db: &mut Db<'_>, state: NewOAuthState<'_>) -> Re
         oauth_states::created_at.eq(state.now),
         oauth_states::expires_at.eq(state.expires_at),
     );
-    with_db!(db, |c| diesel::insert_into(oauth_states::table).values(row).execute(c).await)?;
+    with_db!(db, |c| diesel::insert_into(oauth_states::table)
+        .values(row)
+        .execute(c)
+        .await)?;
     Ok(())
 }
 
@@ -165,7 +179,11 @@ pub async fn consume_oauth_state(
             .filter(oauth_states::state_hash.eq(state_hash))
             .filter(oauth_states::used_at.is_null())
             .filter(oauth_states::expires_at.gt(now))
-            .filter(oauth_states::session_hash.is_null().or(oauth_states::session_hash.eq(session)))
+            .filter(
+                oauth_states::session_hash
+                    .is_null()
+                    .or(oauth_states::session_hash.eq(session))
+            )
     )
     .set(oauth_states::used_at.eq(now))
     .returning((
@@ -184,12 +202,13 @@ pub async fn consume_oauth_state(
             verifier: Sealed { key_id, ciphertext },
         }));
     }
-    let existing: Option<(Option<NaiveDateTime>, NaiveDateTime)> = with_db!(db, |c| oauth_states::table
-        .find(state_hash)
-        .select((oauth_states::used_at, oauth_states::expires_at))
-        .first(c)
-        .await
-        .optional())?;
+    let existing: Option<(Option<NaiveDateTime>, NaiveDateTime)> =
+        with_db!(db, |c| oauth_states::table
+            .find(state_hash)
+            .select((oauth_states::used_at, oauth_states::expires_at))
+            .first(c)
+            .await
+            .optional())?;
     Ok(Err(match existing {
         Some((None, expires_at)) if expires_at > now => Refusal::Foreign,
         other => Refusal::explain(other.map(|(used_at, _)| used_at)),
@@ -197,10 +216,18 @@ pub async fn consume_oauth_state(
 }
 
 /// Pending OAuth states whose verifier is sealed under another key than `current_key_id`.
-pub async fn states_not_under_key(db: &mut Db<'_>, current_key_id: &str) -> Result<Vec<(String, String, Sealed)>, StoreError> {
+pub async fn states_not_under_key(
+    db: &mut Db<'_>,
+    current_key_id: &str,
+) -> Result<Vec<(String, String, Sealed)>, StoreError> {
     let rows: Vec<(String, String, String, String)> = with_db!(db, |c| oauth_states::table
         .filter(oauth_states::verifier_key_id.ne(current_key_id))
-        .select((oauth_states::state_hash, oauth_states::tenant_id, oauth_states::verifier_sealed, oauth_states::verifier_key_id))
+        .select((
+            oauth_states::state_hash,
+            oauth_states::tenant_id,
+            oauth_states::verifier_sealed,
+            oauth_states::verifier_key_id
+        ))
         .load(c)
         .await)?;
     Ok(rows
@@ -210,9 +237,16 @@ pub async fn states_not_under_key(db: &mut Db<'_>, current_key_id: &str) -> Resu
 }
 
 /// Re-seals one state's verifier (key rotation).
-pub async fn reseal_state(db: &mut Db<'_>, state_hash: &str, verifier: &Sealed) -> Result<(), StoreError> {
+pub async fn reseal_state(
+    db: &mut Db<'_>,
+    state_hash: &str,
+    verifier: &Sealed,
+) -> Result<(), StoreError> {
     with_db!(db, |c| diesel::update(oauth_states::table.find(state_hash))
-        .set((oauth_states::verifier_sealed.eq(&verifier.ciphertext), oauth_states::verifier_key_id.eq(&verifier.key_id)))
+        .set((
+            oauth_states::verifier_sealed.eq(&verifier.ciphertext),
+            oauth_states::verifier_key_id.eq(&verifier.key_id)
+        ))
         .execute(c)
         .await)?;
     Ok(())

@@ -62,12 +62,18 @@ pub async fn insert(db: &mut Db<'_>, key: &ApiKey, key_hash: &str) -> Result<(),
         last_used_at: None,
         revoked_at: None,
     };
-    with_db!(db, |c| diesel::insert_into(api_keys::table).values(&row).execute(c).await)?;
+    with_db!(db, |c| diesel::insert_into(api_keys::table)
+        .values(&row)
+        .execute(c)
+        .await)?;
     Ok(())
 }
 
 /// The unrevoked key with this hash, if any.
-pub async fn find_active_by_hash(db: &mut Db<'_>, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
+pub async fn find_active_by_hash(
+    db: &mut Db<'_>,
+    key_hash: &str,
+) -> Result<Option<ApiKey>, StoreError> {
     let row: Option<ApiKeyRow> = with_db!(db, |c| api_keys::table
         .filter(api_keys::key_hash.eq(key_hash))
         .filter(api_keys::revoked_at.is_null())
@@ -89,7 +95,12 @@ pub async fn list(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<Vec<ApiKey>, 
 }
 
 /// Revokes a key of this tenant; returns whether an active key was revoked.
-pub async fn revoke(db: &mut Db<'_>, tenant_id: &TenantId, key_id: &str, at: NaiveDateTime) -> Result<bool, StoreError> {
+pub async fn revoke(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    key_id: &str,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
     let n = with_db!(db, |c| diesel::update(
         api_keys::table
             .filter(api_keys::tenant_id.eq(tenant_id.as_str()))
@@ -106,9 +117,11 @@ pub async fn revoke(db: &mut Db<'_>, tenant_id: &TenantId, key_id: &str, at: Nai
 pub async fn touch(db: &mut Db<'_>, key_id: &str, at: NaiveDateTime) -> Result<(), StoreError> {
     let stale_before = at - chrono::TimeDelta::minutes(1);
     with_db!(db, |c| diesel::update(
-        api_keys::table
-            .filter(api_keys::id.eq(key_id))
-            .filter(api_keys::last_used_at.is_null().or(api_keys::last_used_at.lt(stale_before)))
+        api_keys::table.filter(api_keys::id.eq(key_id)).filter(
+            api_keys::last_used_at
+                .is_null()
+                .or(api_keys::last_used_at.lt(stale_before))
+        )
     )
     .set(api_keys::last_used_at.eq(at))
     .execute(c)

@@ -34,12 +34,19 @@ pub async fn record(
         audit_events::detail.eq(detail),
         audit_events::created_at.eq(super::now()),
     );
-    with_db!(db, |c| diesel::insert_into(audit_events::table).values(row).execute(c).await)?;
+    with_db!(db, |c| diesel::insert_into(audit_events::table)
+        .values(row)
+        .execute(c)
+        .await)?;
     Ok(())
 }
 
 /// The site's events, newest first.
-pub async fn list_for_tenant(db: &mut Db<'_>, tenant_id: &TenantId, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
+pub async fn list_for_tenant(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, StoreError> {
     Ok(with_db!(db, |c| audit_events::table
         .filter(audit_events::tenant_id.eq(tenant_id.as_str()))
         .order(audit_events::created_at.desc())

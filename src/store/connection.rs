@@ -19,7 +19,12 @@ pub struct StoredConnection {
 }
 
 /// Links the site to `grant_id` (replacing any earlier link: a reconnect).
-pub async fn link(db: &mut Db<'_>, tenant_id: &TenantId, grant_id: &str, now: NaiveDateTime) -> Result<(), StoreError> {
+pub async fn link(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    grant_id: &str,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
     let row = (
         zoom_connections::tenant_id.eq(tenant_id.as_str()),
         zoom_connections::grant_id.eq(grant_id),
@@ -29,13 +34,19 @@ pub async fn link(db: &mut Db<'_>, tenant_id: &TenantId, grant_id: &str, now: Na
         .values(row)
         .on_conflict(zoom_connections::tenant_id)
         .do_update()
-        .set((zoom_connections::grant_id.eq(grant_id), zoom_connections::connected_at.eq(now)))
+        .set((
+            zoom_connections::grant_id.eq(grant_id),
+            zoom_connections::connected_at.eq(now)
+        ))
         .execute(c)
         .await)?;
     Ok(())
 }
 
-pub async fn find(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<Option<StoredConnection>, StoreError> {
+pub async fn find(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+) -> Result<Option<StoredConnection>, StoreError> {
     Ok(with_db!(db, |c| zoom_connections::table
         .find(tenant_id.as_str())
         .select(StoredConnection::as_select())
@@ -46,15 +57,20 @@ pub async fn find(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<Option<Stored
 
 /// Removes the site's link; returns the grant it used.
 pub async fn unlink(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<Option<String>, StoreError> {
-    Ok(with_db!(db, |c| diesel::delete(zoom_connections::table.find(tenant_id.as_str()))
-        .returning(zoom_connections::grant_id)
-        .get_result(c)
-        .await
-        .optional())?)
+    Ok(with_db!(db, |c| diesel::delete(
+        zoom_connections::table.find(tenant_id.as_str())
+    )
+    .returning(zoom_connections::grant_id)
+    .get_result(c)
+    .await
+    .optional())?)
 }
 
 /// The sites using a grant.
-pub async fn tenants_of_grant(db: &mut Db<'_>, grant_id: &str) -> Result<Vec<TenantId>, StoreError> {
+pub async fn tenants_of_grant(
+    db: &mut Db<'_>,
+    grant_id: &str,
+) -> Result<Vec<TenantId>, StoreError> {
     let ids: Vec<String> = with_db!(db, |c| zoom_connections::table
         .filter(zoom_connections::grant_id.eq(grant_id))
         .select(zoom_connections::tenant_id)
@@ -64,10 +80,20 @@ pub async fn tenants_of_grant(db: &mut Db<'_>, grant_id: &str) -> Result<Vec<Ten
 }
 
 /// Records the outcome of a sync run.
-pub async fn record_sync(db: &mut Db<'_>, tenant_id: &TenantId, at: NaiveDateTime, result: &str) -> Result<(), StoreError> {
-    with_db!(db, |c| diesel::update(zoom_connections::table.find(tenant_id.as_str()))
-        .set((zoom_connections::last_sync_at.eq(at), zoom_connections::last_sync_result.eq(result)))
-        .execute(c)
-        .await)?;
+pub async fn record_sync(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    at: NaiveDateTime,
+    result: &str,
+) -> Result<(), StoreError> {
+    with_db!(db, |c| diesel::update(
+        zoom_connections::table.find(tenant_id.as_str())
+    )
+    .set((
+        zoom_connections::last_sync_at.eq(at),
+        zoom_connections::last_sync_result.eq(result)
+    ))
+    .execute(c)
+    .await)?;
     Ok(())
 }

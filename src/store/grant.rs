@@ -40,11 +40,17 @@ pub struct StoredGrant {
 
 impl StoredGrant {
     pub fn access_token(&self) -> Sealed {
-        Sealed { key_id: self.key_id.clone(), ciphertext: self.access_token_sealed.clone() }
+        Sealed {
+            key_id: self.key_id.clone(),
+            ciphertext: self.access_token_sealed.clone(),
+        }
     }
 
     pub fn refresh_token(&self) -> Sealed {
-        Sealed { key_id: self.key_id.clone(), ciphertext: self.refresh_token_sealed.clone() }
+        Sealed {
+            key_id: self.key_id.clone(),
+            ciphertext: self.refresh_token_sealed.clone(),
+        }
     }
 }
 
@@ -62,7 +68,11 @@ pub struct GrantTokens<'a> {
 }
 
 /// The id of the grant of this Zoom user, if there is one.
-pub async fn find_id(db: &mut Db<'_>, zoom_account_id: &str, zoom_user_id: &str) -> Result<Option<String>, StoreError> {
+pub async fn find_id(
+    db: &mut Db<'_>,
+    zoom_account_id: &str,
+    zoom_user_id: &str,
+) -> Result<Option<String>, StoreError> {
     Ok(with_db!(db, |c| zoom_grants::table
         .filter(zoom_grants::zoom_account_id.eq(zoom_account_id))
         .filter(zoom_grants::zoom_user_id.eq(zoom_user_id))
@@ -73,7 +83,13 @@ pub async fn find_id(db: &mut Db<'_>, zoom_account_id: &str, zoom_user_id: &str)
 }
 
 /// Creates the grant with `id`. The caller sealed the tokens with `id` as associated data.
-pub async fn insert(db: &mut Db<'_>, id: &str, account: &str, user: &str, t: &GrantTokens<'_>) -> Result<(), StoreError> {
+pub async fn insert(
+    db: &mut Db<'_>,
+    id: &str,
+    account: &str,
+    user: &str,
+    t: &GrantTokens<'_>,
+) -> Result<(), StoreError> {
     let row = StoredGrant {
         id: id.to_owned(),
         zoom_account_id: account.to_owned(),
@@ -93,13 +109,20 @@ pub async fn insert(db: &mut Db<'_>, id: &str, account: &str, user: &str, t: &Gr
         last_error: None,
         claim_token_hash: t.claim_token_hash.map(str::to_owned),
     };
-    with_db!(db, |c| diesel::insert_into(zoom_grants::table).values(&row).execute(c).await)?;
+    with_db!(db, |c| diesel::insert_into(zoom_grants::table)
+        .values(&row)
+        .execute(c)
+        .await)?;
     Ok(())
 }
 
 /// Replaces the tokens of an existing grant after a new authorization (Zoom has revoked the
 /// older pair, reference §1.4), reviving it if it was dead.
-pub async fn replace_tokens(db: &mut Db<'_>, id: &str, t: &GrantTokens<'_>) -> Result<(), StoreError> {
+pub async fn replace_tokens(
+    db: &mut Db<'_>,
+    id: &str,
+    t: &GrantTokens<'_>,
+) -> Result<(), StoreError> {
     with_db!(db, |c| diesel::update(zoom_grants::table.find(id))
         .set((
             zoom_grants::zoom_email.eq(t.zoom_email),
@@ -122,11 +145,19 @@ pub async fn replace_tokens(db: &mut Db<'_>, id: &str, t: &GrantTokens<'_>) -> R
 }
 
 pub async fn find(db: &mut Db<'_>, id: &str) -> Result<Option<StoredGrant>, StoreError> {
-    Ok(with_db!(db, |c| zoom_grants::table.find(id).select(StoredGrant::as_select()).first(c).await.optional())?)
+    Ok(with_db!(db, |c| zoom_grants::table
+        .find(id)
+        .select(StoredGrant::as_select())
+        .first(c)
+        .await
+        .optional())?)
 }
 
 /// The grant a site uses, if it is connected.
-pub async fn find_for_tenant(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<Option<StoredGrant>, StoreError> {
+pub async fn find_for_tenant(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+) -> Result<Option<StoredGrant>, StoreError> {
     Ok(with_db!(db, |c| zoom_connections::table
         .inner_join(zoom_grants::table)
         .filter(zoom_connections::tenant_id.eq(tenant_id.as_str()))
@@ -137,9 +168,15 @@ pub async fn find_for_tenant(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<Op
 }
 
 /// Every grant of a Zoom account, or of one user in it.
-pub async fn find_by_zoom(db: &mut Db<'_>, account_id: &str, user_id: Option<&str>) -> Result<Vec<StoredGrant>, StoreError> {
+pub async fn find_by_zoom(
+    db: &mut Db<'_>,
+    account_id: &str,
+    user_id: Option<&str>,
+) -> Result<Vec<StoredGrant>, StoreError> {
     Ok(with_db!(db, |c| {
-        let mut query = zoom_grants::table.filter(zoom_grants::zoom_account_id.eq(account_id)).into_boxed();
+        let mut query = zoom_grants::table
+            .filter(zoom_grants::zoom_account_id.eq(account_id))
+            .into_boxed();
         if let Some(user) = user_id {
             query = query.filter(zoom_grants::zoom_user_id.eq(user));
         }
@@ -150,12 +187,21 @@ pub async fn find_by_zoom(db: &mut Db<'_>, account_id: &str, user_id: Option<&st
 /// Takes the refresh lease if nobody holds a live one. Whoever gets `true` must refresh and
 /// then call [`store_refreshed`], [`mark_dead`] or [`release_lease`]; a crashed holder's lease
 /// simply expires.
-pub async fn take_refresh_lease(db: &mut Db<'_>, id: &str, now: NaiveDateTime, until: NaiveDateTime) -> Result<bool, StoreError> {
+pub async fn take_refresh_lease(
+    db: &mut Db<'_>,
+    id: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> Result<bool, StoreError> {
     let n = with_db!(db, |c| diesel::update(
         zoom_grants::table
             .filter(zoom_grants::id.eq(id))
             .filter(zoom_grants::status.eq(STATUS_ACTIVE))
-            .filter(zoom_grants::refresh_lease_until.is_null().or(zoom_grants::refresh_lease_until.lt(now)))
+            .filter(
+                zoom_grants::refresh_lease_until
+                    .is_null()
+                    .or(zoom_grants::refresh_lease_until.lt(now))
+            )
     )
     .set(zoom_grants::refresh_lease_until.eq(until))
     .execute(c)
@@ -181,7 +227,11 @@ pub struct RefreshedTokens {
 }
 
 /// Stores a rotated pair and releases the lease in one statement.
-pub async fn store_refreshed(db: &mut Db<'_>, id: &str, t: &RefreshedTokens) -> Result<(), StoreError> {
+pub async fn store_refreshed(
+    db: &mut Db<'_>,
+    id: &str,
+    t: &RefreshedTokens,
+) -> Result<(), StoreError> {
     with_db!(db, |c| diesel::update(zoom_grants::table.find(id))
         .set((
             zoom_grants::access_token_sealed.eq(&t.access.ciphertext),
@@ -212,10 +262,17 @@ pub async fn mark_dead(db: &mut Db<'_>, id: &str, reason: &str) -> Result<(), St
 }
 
 /// Forces the next `access_token` call to refresh (after Zoom rejected the access token).
-pub async fn expire_access_token(db: &mut Db<'_>, id: &str, sealed_ciphertext: &str, at: NaiveDateTime) -> Result<(), StoreError> {
+pub async fn expire_access_token(
+    db: &mut Db<'_>,
+    id: &str,
+    sealed_ciphertext: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
     // Only if the token is still the one that was rejected: a sibling may have refreshed already.
     with_db!(db, |c| diesel::update(
-        zoom_grants::table.filter(zoom_grants::id.eq(id)).filter(zoom_grants::access_token_sealed.eq(sealed_ciphertext))
+        zoom_grants::table
+            .filter(zoom_grants::id.eq(id))
+            .filter(zoom_grants::access_token_sealed.eq(sealed_ciphertext))
     )
     .set(zoom_grants::access_expires_at.eq(at))
     .execute(c)
@@ -225,17 +282,27 @@ pub async fn expire_access_token(db: &mut Db<'_>, id: &str, sealed_ciphertext: &
 
 /// Deletes the grant (its tokens) and, through the foreign key, every site's link to it.
 pub async fn delete(db: &mut Db<'_>, id: &str) -> Result<(), StoreError> {
-    with_db!(db, |c| diesel::delete(zoom_grants::table.find(id)).execute(c).await)?;
+    with_db!(db, |c| diesel::delete(zoom_grants::table.find(id))
+        .execute(c)
+        .await)?;
     Ok(())
 }
 
 /// All grants with their sealed values (for key rotation).
 pub async fn list_all(db: &mut Db<'_>) -> Result<Vec<StoredGrant>, StoreError> {
-    Ok(with_db!(db, |c| zoom_grants::table.select(StoredGrant::as_select()).load(c).await)?)
+    Ok(with_db!(db, |c| zoom_grants::table
+        .select(StoredGrant::as_select())
+        .load(c)
+        .await)?)
 }
 
 /// Re-seals a grant's tokens under a new key (key rotation).
-pub async fn reseal(db: &mut Db<'_>, id: &str, access: &Sealed, refresh: &Sealed) -> Result<(), StoreError> {
+pub async fn reseal(
+    db: &mut Db<'_>,
+    id: &str,
+    access: &Sealed,
+    refresh: &Sealed,
+) -> Result<(), StoreError> {
     with_db!(db, |c| diesel::update(zoom_grants::table.find(id))
         .set((
             zoom_grants::access_token_sealed.eq(&access.ciphertext),

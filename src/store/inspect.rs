@@ -29,17 +29,24 @@ impl Store {
                 let sql = match db {
                     Db::Pg(_) => format!("SELECT CAST(t.* AS TEXT) AS value FROM {table} t"),
                     Db::Sqlite(_) => {
-                        let columns: Vec<TextRow> = with_db!(&mut db, |c| diesel::sql_query(format!(
-                            "SELECT name AS value FROM pragma_table_info('{table}')"
-                        ))
+                        let columns: Vec<TextRow> = with_db!(&mut db, |c| diesel::sql_query(
+                            format!("SELECT name AS value FROM pragma_table_info('{table}')")
+                        )
                         .load(c)
                         .await)?;
-                        let quoted: Vec<String> =
-                            columns.into_iter().flat_map(|c| c.value).map(|c| format!("quote(\"{c}\")")).collect();
-                        format!("SELECT {} AS value FROM {table}", quoted.join(" || ',' || "))
+                        let quoted: Vec<String> = columns
+                            .into_iter()
+                            .flat_map(|c| c.value)
+                            .map(|c| format!("quote(\"{c}\")"))
+                            .collect();
+                        format!(
+                            "SELECT {} AS value FROM {table}",
+                            quoted.join(" || ',' || ")
+                        )
                     }
                 };
-                let rows: Vec<TextRow> = with_db!(&mut db, |c| diesel::sql_query(sql).load(c).await)?;
+                let rows: Vec<TextRow> =
+                    with_db!(&mut db, |c| diesel::sql_query(sql).load(c).await)?;
                 Ok(rows.into_iter().flat_map(|r| r.value).collect())
             })
         })
@@ -49,7 +56,13 @@ impl Store {
     /// Runs one statement verbatim (tests use it to age rows, e.g. expire an OAuth state).
     pub async fn execute_raw(&self, sql: &str) -> Result<usize, StoreError> {
         let sql = sql.to_owned();
-        self.read(move |mut db| Box::pin(async move { Ok(with_db!(&mut db, |c| diesel::sql_query(sql).execute(c).await)?) }))
-            .await
+        self.read(move |mut db| {
+            Box::pin(async move {
+                Ok(with_db!(&mut db, |c| diesel::sql_query(sql)
+                    .execute(c)
+                    .await)?)
+            })
+        })
+        .await
     }
 }

@@ -64,7 +64,12 @@ struct ZoomFields<'a> {
 }
 
 /// Inserts or updates one meeting from Zoom, keeping the owner's `hidden` choice.
-pub async fn upsert(db: &mut Db<'_>, tenant_id: &TenantId, m: &Meeting, now: NaiveDateTime) -> Result<(), StoreError> {
+pub async fn upsert(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    m: &Meeting,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
     let row = MeetingRow {
         tenant_id: tenant_id.to_string(),
         zoom_meeting_id: m.zoom_meeting_id,
@@ -105,7 +110,11 @@ pub async fn upsert(db: &mut Db<'_>, tenant_id: &TenantId, m: &Meeting, now: Nai
 }
 
 /// Removes the tenant's meetings whose ids are not in `keep` (Zoom no longer has them).
-pub async fn delete_missing(db: &mut Db<'_>, tenant_id: &TenantId, keep: &[i64]) -> Result<usize, StoreError> {
+pub async fn delete_missing(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    keep: &[i64],
+) -> Result<usize, StoreError> {
     // Chunked to stay under SQLite's bound-parameter limit on very large accounts.
     let existing: Vec<i64> = with_db!(db, |c| meetings::table
         .filter(meetings::tenant_id.eq(tenant_id.as_str()))
@@ -113,7 +122,10 @@ pub async fn delete_missing(db: &mut Db<'_>, tenant_id: &TenantId, keep: &[i64])
         .load(c)
         .await)?;
     let keep: std::collections::HashSet<i64> = keep.iter().copied().collect();
-    let gone: Vec<i64> = existing.into_iter().filter(|id| !keep.contains(id)).collect();
+    let gone: Vec<i64> = existing
+        .into_iter()
+        .filter(|id| !keep.contains(id))
+        .collect();
     for chunk in gone.chunks(500) {
         with_db!(db, |c| diesel::delete(
             meetings::table
@@ -139,8 +151,16 @@ pub async fn list_upcoming_visible(
     let rows: Vec<MeetingRow> = with_db!(db, |c| meetings::table
         .filter(meetings::tenant_id.eq(tenant_id.as_str()))
         .filter(meetings::hidden.eq(false))
-        .filter(meetings::start_time.gt(earliest_start).or(meetings::start_time.is_null()))
-        .order((meetings::start_time.is_null().asc(), meetings::start_time.asc(), meetings::zoom_meeting_id.asc()))
+        .filter(
+            meetings::start_time
+                .gt(earliest_start)
+                .or(meetings::start_time.is_null())
+        )
+        .order((
+            meetings::start_time.is_null().asc(),
+            meetings::start_time.asc(),
+            meetings::zoom_meeting_id.asc()
+        ))
         .limit(limit)
         .select(MeetingRow::as_select())
         .load(c)
@@ -148,12 +168,20 @@ pub async fn list_upcoming_visible(
     Ok(rows
         .into_iter()
         .map(Meeting::from)
-        .filter(|m| m.start_time.is_none_or(|start| start + chrono::TimeDelta::minutes(m.duration_minutes.into()) > from))
+        .filter(|m| {
+            m.start_time.is_none_or(|start| {
+                start + chrono::TimeDelta::minutes(m.duration_minutes.into()) > from
+            })
+        })
         .collect())
 }
 
 /// One visible meeting of the tenant.
-pub async fn find_visible(db: &mut Db<'_>, tenant_id: &TenantId, zoom_meeting_id: i64) -> Result<Option<Meeting>, StoreError> {
+pub async fn find_visible(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+) -> Result<Option<Meeting>, StoreError> {
     let row: Option<MeetingRow> = with_db!(db, |c| meetings::table
         .filter(meetings::tenant_id.eq(tenant_id.as_str()))
         .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
@@ -176,5 +204,9 @@ pub async fn count(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<i64, StoreEr
 
 /// Deletes every meeting of the tenant (disconnect, deauthorization).
 pub async fn delete_all(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<usize, StoreError> {
-    Ok(with_db!(db, |c| diesel::delete(meetings::table.filter(meetings::tenant_id.eq(tenant_id.as_str()))).execute(c).await)?)
+    Ok(with_db!(db, |c| diesel::delete(
+        meetings::table.filter(meetings::tenant_id.eq(tenant_id.as_str()))
+    )
+    .execute(c)
+    .await)?)
 }

@@ -35,7 +35,10 @@ pub async fn insert(db: &mut Db<'_>, tenant: &Tenant) -> Result<(), StoreError> 
         display_name: tenant.display_name.clone(),
         created_at: tenant.created_at,
     };
-    with_db!(db, |c| diesel::insert_into(tenants::table).values(&row).execute(c).await)?;
+    with_db!(db, |c| diesel::insert_into(tenants::table)
+        .values(&row)
+        .execute(c)
+        .await)?;
     Ok(())
 }
 
@@ -60,7 +63,11 @@ pub async fn find_by_id(db: &mut Db<'_>, id: &TenantId) -> Result<Option<Tenant>
 }
 
 /// Tenants ordered by slug, after `after` (keyset pagination), at most `limit`.
-pub async fn list(db: &mut Db<'_>, after: Option<&str>, limit: i64) -> Result<Vec<Tenant>, StoreError> {
+pub async fn list(
+    db: &mut Db<'_>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Tenant>, StoreError> {
     let after = after.unwrap_or("");
     let rows: Vec<TenantRow> = with_db!(db, |c| tenants::table
         .filter(tenants::slug.gt(after))
@@ -74,6 +81,8 @@ pub async fn list(db: &mut Db<'_>, after: Option<&str>, limit: i64) -> Result<Ve
 
 /// Deletes the tenant and, through foreign keys, everything it owns. Returns whether it existed.
 pub async fn delete(db: &mut Db<'_>, id: &TenantId) -> Result<bool, StoreError> {
-    let n = with_db!(db, |c| diesel::delete(tenants::table.find(id.as_str())).execute(c).await)?;
+    let n = with_db!(db, |c| diesel::delete(tenants::table.find(id.as_str()))
+        .execute(c)
+        .await)?;
     Ok(n > 0)
 }

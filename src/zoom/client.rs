@@ -8,7 +8,9 @@ use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 use super::error::ZoomError;
-use super::models::{ApiErrorBody, MeetingPage, OAuthErrorBody, RawTokenResponse, TokenGrant, ZoomMeeting, ZoomUser};
+use super::models::{
+    ApiErrorBody, MeetingPage, OAuthErrorBody, RawTokenResponse, TokenGrant, ZoomMeeting, ZoomUser,
+};
 use crate::config::ZoomConfig;
 
 /// Zoom must answer within this; a slow Zoom must not hold a worker or a visitor forever.
@@ -54,7 +56,12 @@ impl ZoomClient {
     }
 
     /// Exchanges an authorization code (with its PKCE verifier) for a token pair.
-    pub async fn exchange_code(&self, code: &str, redirect_uri: &str, verifier: &str) -> Result<TokenGrant, ZoomError> {
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        verifier: &str,
+    ) -> Result<TokenGrant, ZoomError> {
         self.token_request(&[
             ("grant_type", "authorization_code"),
             ("code", code),
@@ -67,7 +74,11 @@ impl ZoomClient {
     /// Trades a refresh token for a new pair. Zoom rotates: the old refresh token is dead
     /// once this succeeds (reference §1.4), so callers must persist the result atomically.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenGrant, ZoomError> {
-        self.token_request(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]).await
+        self.token_request(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ])
+        .await
     }
 
     /// Revokes a token; Zoom then invalidates the whole grant (reference §1.6).
@@ -99,7 +110,9 @@ impl ZoomClient {
             return Err(oauth_error(response).await);
         }
         let raw: RawTokenResponse = read_json(response).await?;
-        let refresh_token = raw.refresh_token.ok_or_else(|| ZoomError::Decode("token response without refresh_token".into()))?;
+        let refresh_token = raw
+            .refresh_token
+            .ok_or_else(|| ZoomError::Decode("token response without refresh_token".into()))?;
         Ok(TokenGrant {
             access_token: Zeroizing::new(raw.access_token),
             refresh_token: Zeroizing::new(refresh_token),
@@ -132,11 +145,21 @@ impl ZoomClient {
     }
 
     /// `GET /meetings/{id}`: full details incl. registration settings.
-    pub async fn get_meeting(&self, access_token: &str, meeting_id: i64) -> Result<ZoomMeeting, ZoomError> {
-        self.api_get(access_token, &format!("/meetings/{meeting_id}"), &[]).await
+    pub async fn get_meeting(
+        &self,
+        access_token: &str,
+        meeting_id: i64,
+    ) -> Result<ZoomMeeting, ZoomError> {
+        self.api_get(access_token, &format!("/meetings/{meeting_id}"), &[])
+            .await
     }
 
-    async fn api_get<T: DeserializeOwned>(&self, token: &str, path: &str, query: &[(&str, &str)]) -> Result<T, ZoomError> {
+    async fn api_get<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T, ZoomError> {
         let response = self
             .http
             .get(format!("{}{path}", self.config.api_url))
@@ -154,7 +177,9 @@ impl ZoomClient {
 
 /// Percent-encodes one path segment (user ids may be e-mail addresses).
 fn encode_path_segment(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+    url::form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 fn transport_error(err: reqwest::Error) -> ZoomError {
@@ -187,9 +212,15 @@ async fn oauth_error(response: Response) -> ZoomError {
     let body: OAuthErrorBody = response.json().await.unwrap_or_default();
     tracing::info!(zoom.status = status.as_u16(), zoom.tracking_id = %tracking, zoom.error = %body.error, "Zoom OAuth refusal");
     if body.error == "invalid_grant" {
-        return ZoomError::InvalidGrant { reason: body.reason };
+        return ZoomError::InvalidGrant {
+            reason: body.reason,
+        };
     }
-    ZoomError::OAuth { status: status.as_u16(), error: body.error, reason: body.reason }
+    ZoomError::OAuth {
+        status: status.as_u16(),
+        error: body.error,
+        reason: body.reason,
+    }
 }
 
 async fn api_error(response: Response) -> ZoomError {
@@ -203,10 +234,19 @@ async fn api_error(response: Response) -> ZoomError {
     let body: ApiErrorBody = response.json().await.unwrap_or_default();
     tracing::info!(zoom.status = status.as_u16(), zoom.code = body.code, zoom.tracking_id = %tracking, "Zoom API error");
     match status {
-        StatusCode::UNAUTHORIZED if body.code == 124 => ZoomError::AccessTokenRejected { message: body.message },
-        StatusCode::TOO_MANY_REQUESTS => ZoomError::RateLimited { retry_after, message: body.message },
+        StatusCode::UNAUTHORIZED if body.code == 124 => ZoomError::AccessTokenRejected {
+            message: body.message,
+        },
+        StatusCode::TOO_MANY_REQUESTS => ZoomError::RateLimited {
+            retry_after,
+            message: body.message,
+        },
         s if s.is_server_error() => ZoomError::Unavailable(format!("Zoom answered {s}")),
-        s => ZoomError::Api { status: s.as_u16(), code: body.code, message: body.message },
+        s => ZoomError::Api {
+            status: s.as_u16(),
+            code: body.code,
+            message: body.message,
+        },
     }
 }
 
@@ -227,7 +267,10 @@ mod tests {
     #[test]
     fn retry_after_seconds_or_iso_time() {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("2000-01-01T00:00:00Z"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("2000-01-01T00:00:00Z"),
+            Some(Duration::ZERO)
+        );
         assert!(parse_retry_after("2999-01-01T00:00:00Z").unwrap() > Duration::from_secs(86400));
         assert_eq!(parse_retry_after("soon"), None);
     }

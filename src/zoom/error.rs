@@ -10,16 +10,27 @@ pub enum ZoomError {
     InvalidGrant { reason: String },
     /// Any other OAuth endpoint refusal (bad code, redirect mismatch, bad client).
     #[error("Zoom OAuth error {error}: {reason}")]
-    OAuth { status: u16, error: String, reason: String },
+    OAuth {
+        status: u16,
+        error: String,
+        reason: String,
+    },
     /// 401 code 124: the access token is expired or invalid; refresh once and retry. (§1.7)
     #[error("Zoom rejected the access token: {message}")]
     AccessTokenRejected { message: String },
     /// 429: wait before the next call. (§5.3)
     #[error("Zoom rate limit reached ({message})")]
-    RateLimited { retry_after: Option<Duration>, message: String },
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: String,
+    },
     /// A Zoom API error with its body code, e.g. 3001 meeting not found. (§4.7)
     #[error("Zoom API error {status}/{code}: {message}")]
-    Api { status: u16, code: i64, message: String },
+    Api {
+        status: u16,
+        code: i64,
+        message: String,
+    },
     /// Zoom answered 5xx or not at all: retry later, never a reason to drop tokens.
     #[error("Zoom is unavailable: {0}")]
     Unavailable(String),

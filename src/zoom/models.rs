@@ -73,7 +73,9 @@ impl ZoomUser {
     pub fn name(&self) -> String {
         match &self.display_name {
             Some(name) if !name.is_empty() => name.clone(),
-            _ => format!("{} {}", self.first_name, self.last_name).trim().to_owned(),
+            _ => format!("{} {}", self.first_name, self.last_name)
+                .trim()
+                .to_owned(),
         }
     }
 }

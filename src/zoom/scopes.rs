@@ -3,12 +3,33 @@
 
 /// (what Marquee needs, the scope names that satisfy it). The first name is the one reported.
 const NEEDS: &[(&str, &[&str])] = &[
-    ("user:read:user", &["user:read:user", "user:read:user:admin", "user:read", "user:read:admin"]),
+    (
+        "user:read:user",
+        &[
+            "user:read:user",
+            "user:read:user:admin",
+            "user:read",
+            "user:read:admin",
+        ],
+    ),
     (
         "meeting:read:list_meetings",
-        &["meeting:read:list_meetings", "meeting:read:list_meetings:admin", "meeting:read", "meeting:read:admin"],
+        &[
+            "meeting:read:list_meetings",
+            "meeting:read:list_meetings:admin",
+            "meeting:read",
+            "meeting:read:admin",
+        ],
     ),
-    ("meeting:read:meeting", &["meeting:read:meeting", "meeting:read:meeting:admin", "meeting:read", "meeting:read:admin"]),
+    (
+        "meeting:read:meeting",
+        &[
+            "meeting:read:meeting",
+            "meeting:read:meeting:admin",
+            "meeting:read",
+            "meeting:read:admin",
+        ],
+    ),
 ];
 
 /// The needed scopes that `granted` does not satisfy.
@@ -30,9 +51,16 @@ mod tests {
 
     #[test]
     fn admin_granular_and_classic_scopes_satisfy_needs() {
-        let admin = v(&["user:read:user:admin", "meeting:read:list_meetings:admin", "meeting:read:meeting:admin"]);
+        let admin = v(&[
+            "user:read:user:admin",
+            "meeting:read:list_meetings:admin",
+            "meeting:read:meeting:admin",
+        ]);
         assert!(missing(&admin).is_empty());
         assert!(missing(&v(&["user:read", "meeting:read"])).is_empty());
-        assert_eq!(missing(&v(&["user:read:user"])), ["meeting:read:list_meetings", "meeting:read:meeting"]);
+        assert_eq!(
+            missing(&v(&["user:read:user"])),
+            ["meeting:read:list_meetings", "meeting:read:meeting"]
+        );
     }
 }

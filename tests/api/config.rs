@@ -16,7 +16,10 @@ fn marquee(vars: &[(&str, &str)]) -> (bool, String) {
     }
     let out = cmd.output().unwrap();
     let _ = std::fs::remove_dir_all(dir);
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -31,9 +34,15 @@ fn missing_and_malformed_settings_name_the_variable() {
         ("MARQUEE_ZOOM_CLIENT_ID", "id"),
         ("MARQUEE_ZOOM_CLIENT_SECRET", "secret"),
         ("MARQUEE_ZOOM_WEBHOOK_SECRET", "wh"),
-        ("MARQUEE_ENCRYPTION_KEYS", "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+        (
+            "MARQUEE_ENCRYPTION_KEYS",
+            "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        ),
         ("MARQUEE_DATABASE_URL", "mysql://localhost/marquee"),
     ]);
     assert!(!ok);
-    assert!(stderr.contains("MARQUEE_DATABASE_URL") && stderr.contains("unsupported scheme"), "{stderr}");
+    assert!(
+        stderr.contains("MARQUEE_DATABASE_URL") && stderr.contains("unsupported scheme"),
+        "{stderr}"
+    );
 }

@@ -11,13 +11,20 @@ async fn owner_connects_zoom_and_visitors_see_the_meetings() {
     let app = TestApp::spawn().await;
     let user = app.sim_user("teacher@example.com").await;
     let host = user["id"].as_str().unwrap();
-    let later = app.sim_meeting(host, meeting_body("Yoga for beginners", 3, 0)).await;
-    let sooner = app.sim_meeting(host, meeting_body("Q&A session", 1, 2)).await;
+    let later = app
+        .sim_meeting(host, meeting_body("Yoga for beginners", 3, 0))
+        .await;
+    let sooner = app
+        .sim_meeting(host, meeting_body("Q&A session", 1, 2))
+        .await;
     app.create_tenant("yoga-club").await;
 
     let cookie = app.sign_in("yoga-club").await;
     let (html, _) = app.admin_page(&cookie).await;
-    assert!(html.contains("Connect Zoom") && html.contains("Not connected"), "{html}");
+    assert!(
+        html.contains("Connect Zoom") && html.contains("Not connected"),
+        "{html}"
+    );
 
     let authorize = app.press_connect(&cookie).await;
     let auth_url = url::Url::parse(&authorize).unwrap();
@@ -36,25 +43,54 @@ async fn owner_connects_zoom_and_visitors_see_the_meetings() {
     assert!(html.contains("Connected as"), "{html}");
     assert!(html.contains("teacher@example.com"));
 
-    let (status, body) = json_response(app.http.get(app.at("/api/v1/sites/yoga-club/meetings")).send().await.unwrap()).await;
+    let (status, body) = json_response(
+        app.http
+            .get(app.at("/api/v1/sites/yoga-club/meetings"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let meetings = body["meetings"].as_array().unwrap();
-    let topics: Vec<&str> = meetings.iter().map(|m| m["topic"].as_str().unwrap()).collect();
-    assert_eq!(topics, ["Q&A session", "Yoga for beginners"], "soonest first");
-    assert_eq!(meetings[1]["id"], later["id"], "Zoom's meeting id as a JSON number");
+    let topics: Vec<&str> = meetings
+        .iter()
+        .map(|m| m["topic"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        topics,
+        ["Q&A session", "Yoga for beginners"],
+        "soonest first"
+    );
+    assert_eq!(
+        meetings[1]["id"], later["id"],
+        "Zoom's meeting id as a JSON number"
+    );
     assert!(meetings[1]["id"].is_i64());
     assert_eq!(meetings[1]["registration_open"], Value::Bool(true));
     assert_eq!(meetings[0]["registration_open"], Value::Bool(false));
     assert_eq!(meetings[0]["timezone"], "Europe/Berlin");
-    assert!(!body.to_string().contains("start_url"), "start_url never reaches a public response");
-    assert!(!body.to_string().contains(later["start_url"].as_str().unwrap_or("zzz-no-start-url")));
+    assert!(
+        !body.to_string().contains("start_url"),
+        "start_url never reaches a public response"
+    );
+    assert!(
+        !body
+            .to_string()
+            .contains(later["start_url"].as_str().unwrap_or("zzz-no-start-url"))
+    );
 
     let one = format!("/api/v1/sites/yoga-club/meetings/{}", sooner["id"]);
     let (status, body) = json_response(app.http.get(app.at(&one)).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["topic"], "Q&A session");
 
-    let widget = app.http.get(app.at("/embed/yoga-club/meetings")).send().await.unwrap();
+    let widget = app
+        .http
+        .get(app.at("/embed/yoga-club/meetings"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(widget.status(), StatusCode::OK);
     let html = widget.text().await.unwrap();
     assert!(html.contains("Yoga for beginners"));
@@ -66,9 +102,17 @@ async fn api_clients_get_an_authorize_url_and_the_callback_confirms_without_a_se
     let app = TestApp::spawn().await;
     app.sim_user("coach@example.com").await;
     app.create_tenant("coach").await;
-    let key = app.api_key("coach", &["settings:read", "settings:write"]).await;
+    let key = app
+        .api_key("coach", &["settings:read", "settings:write"])
+        .await;
 
-    let resp = app.http.post(app.at("/api/v1/admin/zoom/connect")).bearer_auth(&key).send().await.unwrap();
+    let resp = app
+        .http
+        .post(app.at("/api/v1/admin/zoom/connect"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     let (status, body) = json_response(resp).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let authorize = body["authorize_url"].as_str().unwrap();
@@ -79,11 +123,22 @@ async fn api_clients_get_an_authorize_url_and_the_callback_confirms_without_a_se
     let html = resp.text().await.unwrap();
     assert!(html.contains("coach@example.com"), "{html}");
 
-    let (status, body) = json_response(app.http.get(app.at("/api/v1/admin/zoom")).bearer_auth(&key).send().await.unwrap()).await;
+    let (status, body) = json_response(
+        app.http
+            .get(app.at("/api/v1/admin/zoom"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["connected"], Value::Bool(true));
     assert_eq!(body["zoom_email"], "coach@example.com");
-    assert!(body["last_sync_result"].as_str().unwrap().starts_with("ok"), "{body}");
+    assert!(
+        body["last_sync_result"].as_str().unwrap().starts_with("ok"),
+        "{body}"
+    );
 }
 
 /// Refused callbacks land on a clear page and store nothing.
@@ -100,7 +155,12 @@ async fn callbacks_with_bad_state_are_refused_and_store_nothing() {
     let authorize = app.press_connect(&cookie_a).await;
     let callback = app.consent(&authorize).await;
     let code = extract_between(&format!("{callback}&"), "code=", "&").unwrap();
-    let resp = app.callback(&app.at(&format!("/oauth/zoom/callback?code={code}")), Some(&cookie_a)).await;
+    let resp = app
+        .callback(
+            &app.at(&format!("/oauth/zoom/callback?code={code}")),
+            Some(&cookie_a),
+        )
+        .await;
     assert_refused(resp, "did not start here").await;
 
     // Foreign: site A's attempt finished in site B's session.
@@ -115,33 +175,73 @@ async fn callbacks_with_bad_state_are_refused_and_store_nothing() {
     let callback_expired = app.consent(&authorize).await;
     let state = extract_between(&format!("{callback_expired}&"), "state=", "&").unwrap();
     let state_hash = marquee::crypto::sha256_hex(&state);
-    let aged = format!("UPDATE oauth_states SET expires_at = '2000-01-01 00:00:00' WHERE state_hash = '{state_hash}'");
+    let aged = format!(
+        "UPDATE oauth_states SET expires_at = '2000-01-01 00:00:00' WHERE state_hash = '{state_hash}'"
+    );
     assert_eq!(app.services.store.execute_raw(&aged).await.unwrap(), 1);
     let resp = app.callback(&callback_expired, Some(&cookie_a)).await;
     assert_refused(resp, "expired").await;
 
     // Unknown state.
-    let resp = app.callback(&app.at("/oauth/zoom/callback?code=abc&state=forged"), Some(&cookie_a)).await;
+    let resp = app
+        .callback(
+            &app.at("/oauth/zoom/callback?code=abc&state=forged"),
+            Some(&cookie_a),
+        )
+        .await;
     assert_refused(resp, "did not start here").await;
 
     // Denied on Zoom's page.
-    let resp = app.callback(&app.at("/oauth/zoom/callback?error=access_denied&state=x"), Some(&cookie_a)).await;
+    let resp = app
+        .callback(
+            &app.at("/oauth/zoom/callback?error=access_denied&state=x"),
+            Some(&cookie_a),
+        )
+        .await;
     assert_refused(resp, "declined").await;
 
-    assert!(app.services.store.dump_table("zoom_connections").await.unwrap().is_empty(), "nothing stored");
-    assert!(app.services.store.dump_table("meetings").await.unwrap().is_empty());
+    assert!(
+        app.services
+            .store
+            .dump_table("zoom_connections")
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing stored"
+    );
+    assert!(
+        app.services
+            .store
+            .dump_table("meetings")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // The first, untouched attempt still works in the right session, exactly once.
     let resp = app.callback(&callback, Some(&cookie_a)).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.services.store.dump_table("zoom_connections").await.unwrap().len(), 1);
+    assert_eq!(
+        app.services
+            .store
+            .dump_table("zoom_connections")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let resp = app.callback(&callback, Some(&cookie_a)).await;
     assert_refused(resp, "already used").await;
 }
 
 async fn assert_refused(resp: reqwest::Response, phrase: &str) {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = resp.text().await.unwrap();
     assert!(html.contains(phrase), "expected {phrase:?} in {html}");
 }

@@ -33,7 +33,9 @@ fn log_buffer() -> &'static Arc<Mutex<Vec<u8>>> {
     LOGS.get_or_init(|| {
         let buffer = Arc::new(Mutex::new(Vec::new()));
         let writer = LogWriter(buffer.clone());
-        let filter = tracing_subscriber::EnvFilter::new("debug,hyper=info,h2=info,reqwest=debug,rustls=info");
+        let filter = tracing_subscriber::EnvFilter::new(
+            "debug,hyper=info,h2=info,reqwest=debug,rustls=info",
+        );
         marquee::telemetry::init_with_writer(LogFormat::Text, move || writer.clone(), filter);
         buffer
     })
@@ -69,8 +71,14 @@ impl TestDb {
                 let server_url = std::env::var("MARQUEE_TEST_PG_URL")
                     .expect("MARQUEE_TEST_DB=postgres needs MARQUEE_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
                 let name = format!("mq_test_{id}");
-                let admin = Store::connect(&marquee::config::DatabaseUrl::Postgres(server_url.clone())).await.unwrap();
-                admin.execute_raw(&format!("CREATE DATABASE {name}")).await.expect("PostgreSQL reachable for the test leg");
+                let admin =
+                    Store::connect(&marquee::config::DatabaseUrl::Postgres(server_url.clone()))
+                        .await
+                        .unwrap();
+                admin
+                    .execute_raw(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("PostgreSQL reachable for the test leg");
                 let url = replace_db_name(&server_url, &name);
                 (Self::Postgres { server_url, name }, url)
             }
@@ -101,10 +109,20 @@ impl Drop for TestDb {
                 let (server_url, name) = (server_url.clone(), name.clone());
                 // Drop runs outside async context guarantees: use a small runtime of its own.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
                     rt.block_on(async {
-                        if let Ok(admin) = Store::connect(&marquee::config::DatabaseUrl::Postgres(server_url)).await {
-                            let _ = admin.execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                        if let Ok(admin) =
+                            Store::connect(&marquee::config::DatabaseUrl::Postgres(server_url))
+                                .await
+                        {
+                            let _ = admin
+                                .execute_raw(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
                         }
                     });
                 })
@@ -138,7 +156,9 @@ impl TestApp {
         let mut sim_config = SimConfig::new(CLIENT_ID, CLIENT_SECRET, WEBHOOK_SECRET);
         sim_config.redirect_uris = vec![format!("{url}/oauth/zoom/callback")];
         adjust(&mut sim_config);
-        let sim = simulator::start(sim_config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let sim = simulator::start(sim_config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
         let (db, database_url) = TestDb::create().await;
         let keys_spec = KeyRing::generate_spec("test1");
         let vars: HashMap<String, String> = [
@@ -171,7 +191,15 @@ impl TestApp {
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .unwrap();
-        Self { url, http, sim, services, keys, shutdown: Some(tx), _db: db }
+        Self {
+            url,
+            http,
+            sim,
+            services,
+            keys,
+            shutdown: Some(tx),
+            _db: db,
+        }
     }
 
     pub fn at(&self, path: &str) -> String {
@@ -180,8 +208,16 @@ impl TestApp {
 
     // ---- platform API ----
 
-    pub async fn platform(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, self.at(path)).bearer_auth(PLATFORM_KEY);
+    pub async fn platform(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, self.at(path))
+            .bearer_auth(PLATFORM_KEY);
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -190,14 +226,23 @@ impl TestApp {
 
     pub async fn create_tenant(&self, slug: &str) {
         let (status, body) = self
-            .platform(reqwest::Method::POST, "/api/v1/platform/tenants", Some(json!({"slug": slug, "display_name": format!("Site {slug}")})))
+            .platform(
+                reqwest::Method::POST,
+                "/api/v1/platform/tenants",
+                Some(json!({"slug": slug, "display_name": format!("Site {slug}")})),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
 
     pub async fn admin_link(&self, slug: &str) -> String {
-        let (status, body) =
-            self.platform(reqwest::Method::POST, &format!("/api/v1/platform/tenants/{slug}/admin-links"), None).await;
+        let (status, body) = self
+            .platform(
+                reqwest::Method::POST,
+                &format!("/api/v1/platform/tenants/{slug}/admin-links"),
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["url"].as_str().unwrap().to_owned()
     }
@@ -226,10 +271,17 @@ impl TestApp {
 
     /// The admin page's HTML and the CSRF token embedded in it.
     pub async fn admin_page(&self, cookie: &str) -> (String, String) {
-        let resp = self.http.get(self.at("/admin")).header("cookie", cookie).send().await.unwrap();
+        let resp = self
+            .http
+            .get(self.at("/admin"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         let html = resp.text().await.unwrap();
-        let csrf = extract_between(&html, r#"name="csrf_token" value=""#, "\"").expect("csrf token in admin page");
+        let csrf = extract_between(&html, r#"name="csrf_token" value=""#, "\"")
+            .expect("csrf token in admin page");
         (html, csrf)
     }
 
@@ -252,10 +304,24 @@ impl TestApp {
     /// redirects the browser to.
     pub async fn consent(&self, authorize_url: &str) -> String {
         let url = url::Url::parse(authorize_url).unwrap();
-        let mut form: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let mut form: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         form.push(("decision".into(), "allow".into()));
-        let resp = self.http.post(format!("{}/oauth/authorize", self.sim.url())).form(&form).send().await.unwrap();
-        assert_eq!(resp.status(), StatusCode::FOUND, "{}", resp.text().await.unwrap_or_default());
+        let resp = self
+            .http
+            .post(format!("{}/oauth/authorize", self.sim.url()))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::FOUND,
+            "{}",
+            resp.text().await.unwrap_or_default()
+        );
         location(&resp)
     }
 
@@ -274,7 +340,12 @@ impl TestApp {
         let authorize = self.press_connect(&cookie).await;
         let callback = self.consent(&authorize).await;
         let resp = self.callback(&callback, Some(&cookie)).await;
-        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{}", resp.text().await.unwrap_or_default());
+        assert_eq!(
+            resp.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            resp.text().await.unwrap_or_default()
+        );
         assert_eq!(location(&resp), "/admin");
         cookie
     }
@@ -282,7 +353,13 @@ impl TestApp {
     // ---- the simulator's control API (acting as a host in Zoom) ----
 
     pub async fn sim_post(&self, path: &str, body: Value) -> Value {
-        let resp = self.http.post(format!("{}{path}", self.sim.url())).json(&body).send().await.unwrap();
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.sim.url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let (status, body) = json_response(resp).await;
         assert!(status.is_success(), "{path}: {status} {body}");
         body
@@ -304,7 +381,8 @@ impl TestApp {
 
     /// Schedules a meeting for `user_id` as the host would in Zoom.
     pub async fn sim_meeting(&self, user_id: &str, body: Value) -> Value {
-        self.sim_post(&format!("/_sim/users/{user_id}/meetings"), body).await
+        self.sim_post(&format!("/_sim/users/{user_id}/meetings"), body)
+            .await
     }
 }
 
@@ -319,12 +397,21 @@ impl Drop for TestApp {
 pub async fn json_response(resp: reqwest::Response) -> (StatusCode, Value) {
     let status = resp.status();
     let text = resp.text().await.unwrap();
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
     (status, body)
 }
 
 pub fn location(resp: &reqwest::Response) -> String {
-    resp.headers().get("location").expect("a Location header").to_str().unwrap().to_owned()
+    resp.headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .unwrap()
+        .to_owned()
 }
 
 pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
@@ -344,7 +431,9 @@ pub fn extract_between(haystack: &str, start: &str, end: &str) -> Option<String>
 
 /// An upcoming meeting body for the simulator, `days` from now.
 pub fn meeting_body(topic: &str, days: i64, approval_type: i64) -> Value {
-    let start = (chrono::Utc::now() + chrono::TimeDelta::days(days)).format("%Y-%m-%dT%H:00:00Z").to_string();
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(days))
+        .format("%Y-%m-%dT%H:00:00Z")
+        .to_string();
     json!({"topic": topic, "type": 2, "start_time": start, "duration": 45, "timezone": "Europe/Berlin",
            "agenda": format!("About {topic}"), "settings": {"approval_type": approval_type}})
 }

@@ -19,7 +19,8 @@ const TABLES: [&str; 9] = [
 async fn zoom_tokens_and_credentials_are_not_stored_or_logged_in_plain_text() {
     let app = TestApp::spawn().await;
     let user = app.sim_user("secret-keeper@example.com").await;
-    app.sim_meeting(user["id"].as_str().unwrap(), meeting_body("Private", 2, 2)).await;
+    app.sim_meeting(user["id"].as_str().unwrap(), meeting_body("Private", 2, 2))
+        .await;
     app.create_tenant("vault").await;
     let api_key = app.api_key("vault", &["settings:read"]).await;
     let admin_link = app.admin_link("vault").await;
@@ -31,7 +32,9 @@ async fn zoom_tokens_and_credentials_are_not_stored_or_logged_in_plain_text() {
     let grant = app
         .services
         .store
-        .read(move |mut db| Box::pin(async move { marquee::store::grant::find_for_tenant(&mut db, &tid).await }))
+        .read(move |mut db| {
+            Box::pin(async move { marquee::store::grant::find_for_tenant(&mut db, &tid).await })
+        })
         .await
         .unwrap()
         .unwrap();
@@ -40,20 +43,39 @@ async fn zoom_tokens_and_credentials_are_not_stored_or_logged_in_plain_text() {
     assert!(access.len() > 20 && refresh.len() > 20);
     assert_eq!(grant.key_id, "test1", "key id stored beside the ciphertext");
     // Sealed with the grant id as associated data: moved to another row, it does not open.
-    let sealed = Sealed { key_id: grant.key_id.clone(), ciphertext: grant.access_token_sealed.clone() };
+    let sealed = Sealed {
+        key_id: grant.key_id.clone(),
+        ciphertext: grant.access_token_sealed.clone(),
+    };
     assert!(app.keys.open(&sealed, "another-grant").is_err());
 
     let session_value = cookie.trim_start_matches("marquee_session=");
     let link_token = admin_link.split("token=").nth(1).unwrap();
-    let secrets = [access.as_str(), refresh.as_str(), api_key.as_str(), session_value, link_token];
+    let secrets = [
+        access.as_str(),
+        refresh.as_str(),
+        api_key.as_str(),
+        session_value,
+        link_token,
+    ];
     let mut everything = String::new();
     for table in TABLES {
-        everything.push_str(&app.services.store.dump_table(table).await.unwrap().join("\n"));
+        everything.push_str(
+            &app.services
+                .store
+                .dump_table(table)
+                .await
+                .unwrap()
+                .join("\n"),
+        );
     }
     let logs = captured_logs();
     assert!(logs.contains("Zoom connected"), "logs were captured");
     for secret in secrets {
-        assert!(!everything.contains(secret), "a secret is stored in plain text");
+        assert!(
+            !everything.contains(secret),
+            "a secret is stored in plain text"
+        );
         assert!(!logs.contains(secret), "a secret was logged");
     }
 }

@@ -14,7 +14,12 @@ async fn hostile_topics_are_escaped_and_pages_carry_the_owasp_headers() {
     app.create_tenant("safe-site").await;
     let cookie = app.connect_site("safe-site").await;
 
-    let resp = app.http.get(app.at("/embed/safe-site/meetings")).send().await.unwrap();
+    let resp = app
+        .http
+        .get(app.at("/embed/safe-site/meetings"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert_owasp_headers(&resp);
     let html = resp.text().await.unwrap();
@@ -23,19 +28,38 @@ async fn hostile_topics_are_escaped_and_pages_carry_the_owasp_headers() {
     assert!(html.contains("&lt;script&gt;alert("), "{html}");
     assert!(html.contains("Ünïcødé 🎉"));
     // minijinja's HTML escaping writes '/' as '&#x2f;' (displayed as '/').
-    assert!(html.contains("(Europe&#x2f;Berlin)"), "time shown in the meeting's zone: {html}");
+    assert!(
+        html.contains("(Europe&#x2f;Berlin)"),
+        "time shown in the meeting's zone: {html}"
+    );
 
-    let admin = app.http.get(app.at("/admin")).header("cookie", &cookie).send().await.unwrap();
+    let admin = app
+        .http
+        .get(app.at("/admin"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_owasp_headers(&admin);
     let csp = admin.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
 
-    let unknown = app.http.get(app.at("/embed/no-such-site/meetings")).send().await.unwrap();
+    let unknown = app
+        .http
+        .get(app.at("/embed/no-such-site/meetings"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
 fn assert_owasp_headers(resp: &reqwest::Response) {
-    for name in ["strict-transport-security", "x-content-type-options", "content-security-policy", "referrer-policy"] {
+    for name in [
+        "strict-transport-security",
+        "x-content-type-options",
+        "content-security-policy",
+        "referrer-policy",
+    ] {
         assert!(resp.headers().contains_key(name), "missing {name}");
     }
     assert_eq!(resp.headers()["x-content-type-options"], "nosniff");

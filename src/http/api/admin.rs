@@ -79,7 +79,11 @@ pub struct ConnectStart {
 impl AdminApi {
     /// The site's Zoom connection status (scope `settings:read`)
     #[oai(path = "/zoom", method = "get", operation_id = "get_zoom_connection")]
-    async fn get_zoom_connection(&self, auth: AdminAuth, s: Data<&Services>) -> Result<Json<ZoomConnectionDto>, ApiError> {
+    async fn get_zoom_connection(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+    ) -> Result<Json<ZoomConnectionDto>, ApiError> {
         Ok(Json(s.connection_status(auth.principal()).await?.into()))
     }
 
@@ -87,8 +91,16 @@ impl AdminApi {
     ///
     /// Returns Zoom's authorize URL. Open it in the owner's browser; Zoom sends the browser back
     /// to `/oauth/zoom/callback`, which completes the connection and runs a first sync.
-    #[oai(path = "/zoom/connect", method = "post", operation_id = "start_zoom_connect")]
-    async fn start_zoom_connect(&self, auth: AdminAuth, s: Data<&Services>) -> Result<Json<ConnectStart>, ApiError> {
+    #[oai(
+        path = "/zoom/connect",
+        method = "post",
+        operation_id = "start_zoom_connect"
+    )]
+    async fn start_zoom_connect(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+    ) -> Result<Json<ConnectStart>, ApiError> {
         let authorize_url = s.start_connect(auth.principal()).await?;
         Ok(Json(ConnectStart { authorize_url }))
     }
@@ -98,8 +110,15 @@ impl AdminApi {
     /// Revokes the authorization at Zoom (unless another site still uses it), deletes the tokens
     /// and removes this site's synced Zoom data. Connecting again works at once.
     #[oai(path = "/zoom", method = "delete", operation_id = "disconnect_zoom")]
-    async fn disconnect_zoom(&self, auth: AdminAuth, s: Data<&Services>) -> Result<Json<DisconnectResult>, ApiError> {
+    async fn disconnect_zoom(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+    ) -> Result<Json<DisconnectResult>, ApiError> {
         let done = s.disconnect(auth.principal()).await?;
-        Ok(Json(DisconnectResult { revoked_at_zoom: done.revoked_at_zoom, meetings_removed: done.meetings_removed as u64 }))
+        Ok(Json(DisconnectResult {
+            revoked_at_zoom: done.revoked_at_zoom,
+            meetings_removed: done.meetings_removed as u64,
+        }))
     }
 }

@@ -29,7 +29,12 @@ pub struct TenantDto {
 
 impl From<Tenant> for TenantDto {
     fn from(t: Tenant) -> Self {
-        Self { id: t.id.to_string(), slug: t.slug.to_string(), display_name: t.display_name, created_at: t.created_at.and_utc() }
+        Self {
+            id: t.id.to_string(),
+            slug: t.slug.to_string(),
+            display_name: t.display_name,
+            created_at: t.created_at.and_utc(),
+        }
     }
 }
 
@@ -103,7 +108,10 @@ pub struct CreatedApiKey {
 
 impl From<MintedKey> for CreatedApiKey {
     fn from(m: MintedKey) -> Self {
-        Self { key: m.secret, meta: m.key.into() }
+        Self {
+            key: m.secret,
+            meta: m.key.into(),
+        }
     }
 }
 
@@ -127,7 +135,12 @@ type Result<T> = std::result::Result<T, ApiError>;
 impl PlatformApi {
     /// Create a site
     #[oai(path = "/tenants", method = "post", operation_id = "create_tenant")]
-    async fn create_tenant(&self, _auth: PlatformAuth, s: Data<&Services>, body: Json<CreateTenant>) -> Result<Created<TenantDto>> {
+    async fn create_tenant(
+        &self,
+        _auth: PlatformAuth,
+        s: Data<&Services>,
+        body: Json<CreateTenant>,
+    ) -> Result<Created<TenantDto>> {
         let tenant = s.create_tenant(&body.slug, &body.display_name).await?;
         Ok(Created::Created(Json(tenant.into())))
     }
@@ -146,32 +159,67 @@ impl PlatformApi {
     ) -> Result<Json<TenantList>> {
         let limit = limit.0.unwrap_or(50);
         let tenants = s.list_tenants(after.0, limit).await?;
-        let next_after = (tenants.len() as i64 == limit).then(|| tenants.last().map(|t| t.slug.to_string())).flatten();
-        Ok(Json(TenantList { tenants: tenants.into_iter().map(Into::into).collect(), next_after }))
+        let next_after = (tenants.len() as i64 == limit)
+            .then(|| tenants.last().map(|t| t.slug.to_string()))
+            .flatten();
+        Ok(Json(TenantList {
+            tenants: tenants.into_iter().map(Into::into).collect(),
+            next_after,
+        }))
     }
 
     /// Get a site
     #[oai(path = "/tenants/:slug", method = "get", operation_id = "get_tenant")]
-    async fn get_tenant(&self, _auth: PlatformAuth, s: Data<&Services>, slug: Path<String>) -> Result<Json<TenantDto>> {
+    async fn get_tenant(
+        &self,
+        _auth: PlatformAuth,
+        s: Data<&Services>,
+        slug: Path<String>,
+    ) -> Result<Json<TenantDto>> {
         Ok(Json(s.get_tenant(&slug).await?.into()))
     }
 
     /// Delete a site and everything stored for it
-    #[oai(path = "/tenants/:slug", method = "delete", operation_id = "delete_tenant")]
-    async fn delete_tenant(&self, _auth: PlatformAuth, s: Data<&Services>, slug: Path<String>) -> Result<Deleted> {
+    #[oai(
+        path = "/tenants/:slug",
+        method = "delete",
+        operation_id = "delete_tenant"
+    )]
+    async fn delete_tenant(
+        &self,
+        _auth: PlatformAuth,
+        s: Data<&Services>,
+        slug: Path<String>,
+    ) -> Result<Deleted> {
         s.delete_tenant(&slug).await?;
         Ok(Deleted::Deleted)
     }
 
     /// Mint a one-time admin link (valid 15 minutes) for the site owner
-    #[oai(path = "/tenants/:slug/admin-links", method = "post", operation_id = "create_admin_link")]
-    async fn create_admin_link(&self, _auth: PlatformAuth, s: Data<&Services>, slug: Path<String>) -> Result<Created<AdminLink>> {
+    #[oai(
+        path = "/tenants/:slug/admin-links",
+        method = "post",
+        operation_id = "create_admin_link"
+    )]
+    async fn create_admin_link(
+        &self,
+        _auth: PlatformAuth,
+        s: Data<&Services>,
+        slug: Path<String>,
+    ) -> Result<Created<AdminLink>> {
         let (url, expires_at) = s.mint_admin_link(&slug).await?;
-        Ok(Created::Created(Json(AdminLink { url, expires_at: expires_at.and_utc() })))
+        Ok(Created::Created(Json(AdminLink {
+            url,
+            expires_at: expires_at.and_utc(),
+        })))
     }
 
     /// Create a tenant API key (the key is returned once)
-    #[oai(path = "/tenants/:slug/api-keys", method = "post", operation_id = "create_api_key")]
+    #[oai(
+        path = "/tenants/:slug/api-keys",
+        method = "post",
+        operation_id = "create_api_key"
+    )]
     async fn create_api_key(
         &self,
         _auth: PlatformAuth,
@@ -184,14 +232,39 @@ impl PlatformApi {
     }
 
     /// List a site's API keys
-    #[oai(path = "/tenants/:slug/api-keys", method = "get", operation_id = "list_api_keys")]
-    async fn list_api_keys(&self, _auth: PlatformAuth, s: Data<&Services>, slug: Path<String>) -> Result<Json<Vec<ApiKeyDto>>> {
-        Ok(Json(s.list_api_keys(&slug).await?.into_iter().map(Into::into).collect()))
+    #[oai(
+        path = "/tenants/:slug/api-keys",
+        method = "get",
+        operation_id = "list_api_keys"
+    )]
+    async fn list_api_keys(
+        &self,
+        _auth: PlatformAuth,
+        s: Data<&Services>,
+        slug: Path<String>,
+    ) -> Result<Json<Vec<ApiKeyDto>>> {
+        Ok(Json(
+            s.list_api_keys(&slug)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        ))
     }
 
     /// Revoke an API key
-    #[oai(path = "/tenants/:slug/api-keys/:key_id", method = "delete", operation_id = "revoke_api_key")]
-    async fn revoke_api_key(&self, _auth: PlatformAuth, s: Data<&Services>, slug: Path<String>, key_id: Path<String>) -> Result<Deleted> {
+    #[oai(
+        path = "/tenants/:slug/api-keys/:key_id",
+        method = "delete",
+        operation_id = "revoke_api_key"
+    )]
+    async fn revoke_api_key(
+        &self,
+        _auth: PlatformAuth,
+        s: Data<&Services>,
+        slug: Path<String>,
+        key_id: Path<String>,
+    ) -> Result<Deleted> {
         s.revoke_api_key(&slug, &key_id).await?;
         Ok(Deleted::Deleted)
     }

@@ -54,7 +54,11 @@ pub struct MeetingList {
 #[OpenApi(prefix_path = "/api/v1/sites", tag = "ApiTags::Sites")]
 impl SitesApi {
     /// Upcoming meetings of a site, soonest first
-    #[oai(path = "/:site/meetings", method = "get", operation_id = "list_site_meetings")]
+    #[oai(
+        path = "/:site/meetings",
+        method = "get",
+        operation_id = "list_site_meetings"
+    )]
     async fn list_site_meetings(
         &self,
         s: Data<&Services>,
@@ -65,11 +69,17 @@ impl SitesApi {
         limit: Query<Option<i64>>,
     ) -> Result<Json<MeetingList>, ApiError> {
         let (_, meetings) = s.public_meetings(&site, limit.0.unwrap_or(50)).await?;
-        Ok(Json(MeetingList { meetings: meetings.into_iter().map(Into::into).collect() }))
+        Ok(Json(MeetingList {
+            meetings: meetings.into_iter().map(Into::into).collect(),
+        }))
     }
 
     /// One meeting of a site
-    #[oai(path = "/:site/meetings/:meeting_id", method = "get", operation_id = "get_site_meeting")]
+    #[oai(
+        path = "/:site/meetings/:meeting_id",
+        method = "get",
+        operation_id = "get_site_meeting"
+    )]
     async fn get_site_meeting(
         &self,
         s: Data<&Services>,
