@@ -122,8 +122,9 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
          \x20    The public JSON:              {public_url}/api/v1/sites/{DEMO_SITE}/meetings\n\
          \x20 3. API docs:                     {public_url}/docs\n\
          \x20    Platform key (Bearer):        {platform_key}\n\n\
-         New admin link: cargo run -- admin-link {DEMO_SITE} (with the same data dir) or restart. Ctrl-C stops.\n",
+         Restart for a fresh admin link (data is kept in {data_dir}). Ctrl-C stops.\n",
         sim_url = sim.url(),
+        data_dir = opts.data_dir.display(),
         platform_key = secrets["MARQUEE_PLATFORM_KEY"],
     );
     serving.await?;

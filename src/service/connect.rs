@@ -242,6 +242,17 @@ impl Services {
         Ok(grant_id)
     }
 
+    /// The connected Zoom user, asked of Zoom now (proves the token works).
+    pub async fn live_zoom_user(&self, principal: &Principal) -> Result<ZoomUser, ServiceError> {
+        self.require(principal, Scope::SettingsRead)?;
+        let zoom = &self.zoom;
+        self.with_zoom_token(
+            principal.tenant_id(),
+            |t| async move { zoom.get_me(&t).await },
+        )
+        .await
+    }
+
     /// The site's Zoom connection as its owner (or a key with `settings:read`) may see it.
     pub async fn connection_status(
         &self,

@@ -5,10 +5,12 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, json_response, meeting_body};
 
-/// Every route of the tenant admin API, with the scope it needs.
-const ADMIN_ROUTES: [(&str, &str); 2] = [
-    ("GET", "/api/v1/admin/zoom"),
-    ("POST", "/api/v1/admin/zoom/connect"),
+/// Every route of the tenant admin API, and what tenant A (not connected) must get from it.
+const ADMIN_ROUTES: [(&str, &str, u16); 4] = [
+    ("GET", "/api/v1/admin/zoom", 200),
+    ("POST", "/api/v1/admin/zoom/connect", 200),
+    ("GET", "/api/v1/admin/zoom/user", 409),
+    ("DELETE", "/api/v1/admin/zoom", 404),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,7 +31,7 @@ async fn a_tenants_key_and_session_only_ever_reach_their_own_site() {
     let cookie_a = app.sign_in("tenant-a").await;
     let (_, csrf_a) = app.admin_page(&cookie_a).await;
 
-    for (method, path) in ADMIN_ROUTES {
+    for (method, path, expected) in ADMIN_ROUTES {
         let method: Method = method.parse().unwrap();
         let by_key = app
             .http
@@ -48,14 +50,14 @@ async fn a_tenants_key_and_session_only_ever_reach_their_own_site() {
             .unwrap();
         for resp in [by_key, by_session] {
             let (status, body) = json_response(resp).await;
-            assert_eq!(status, StatusCode::OK, "{method} {path}: {body}");
+            assert_eq!(status.as_u16(), expected, "{method} {path}: {body}");
             let text = body.to_string();
             assert!(
                 !text.contains("b-owner@example.com"),
                 "{path} leaked tenant B: {text}"
             );
             assert!(!text.contains("B's secret class"));
-            if path == "/api/v1/admin/zoom" {
+            if method == Method::GET && path == "/api/v1/admin/zoom" {
                 assert_eq!(
                     body["connected"],
                     Value::Bool(false),

@@ -57,6 +57,16 @@ impl From<ConnectionStatus> for ZoomConnectionDto {
     }
 }
 
+/// The connected Zoom user, as Zoom reports it right now.
+#[derive(Object)]
+pub struct ZoomUserDto {
+    pub id: String,
+    pub account_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub timezone: Option<String>,
+}
+
 /// What a disconnect did.
 #[derive(Object)]
 pub struct DisconnectResult {
@@ -103,6 +113,25 @@ impl AdminApi {
     ) -> Result<Json<ConnectStart>, ApiError> {
         let authorize_url = s.start_connect(auth.principal()).await?;
         Ok(Json(ConnectStart { authorize_url }))
+    }
+
+    /// The connected Zoom user, fetched live from Zoom (scope `settings:read`)
+    ///
+    /// Verifies that the connection works: uses (and if needed refreshes) the access token.
+    #[oai(path = "/zoom/user", method = "get", operation_id = "get_zoom_user")]
+    async fn get_zoom_user(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+    ) -> Result<Json<ZoomUserDto>, ApiError> {
+        let user = s.live_zoom_user(auth.principal()).await?;
+        Ok(Json(ZoomUserDto {
+            display_name: user.name(),
+            id: user.id,
+            account_id: user.account_id,
+            email: user.email,
+            timezone: user.timezone,
+        }))
     }
 
     /// Disconnect Zoom (scope `settings:write`)
