@@ -52,11 +52,22 @@ pub async fn meetings(s: Data<&Services>, t: Data<&Templates>, site: Path<String
     }
 }
 
+/// Zoom allows 2,000-character agendas; a widget shows the start of it.
+const AGENDA_PREVIEW_CHARS: usize = 280;
+
+/// The first `max` characters of `text` (on a character boundary), with an ellipsis if cut.
+fn clamp(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text.to_owned(),
+    }
+}
+
 fn meeting_view(m: &Meeting) -> Value {
     minijinja::context! {
         id => m.zoom_meeting_id,
         topic => &m.topic,
-        agenda => &m.agenda,
+        agenda => clamp(&m.agenda, AGENDA_PREVIEW_CHARS),
         timezone => &m.timezone,
         duration_minutes => m.duration_minutes,
         registration_open => m.registration_open(),
@@ -95,6 +106,12 @@ mod tests {
         assert_eq!(before.get_attr("zone_abbr").unwrap().to_string(), "CET");
         assert_eq!(after.get_attr("time").unwrap().to_string(), "19:00");
         assert_eq!(after.get_attr("zone_abbr").unwrap().to_string(), "CEST");
+    }
+
+    #[test]
+    fn long_agendas_are_clamped_on_character_boundaries() {
+        assert_eq!(clamp("short", 10), "short");
+        assert_eq!(clamp("äöüäöü", 3), "äöü…");
     }
 
     #[test]

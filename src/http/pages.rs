@@ -184,7 +184,7 @@ async fn render_admin_home(
             display_name => zoom.zoom_display_name,
             last_error => zoom.last_error,
             missing_scopes => zoom.missing_scopes,
-            last_sync_at => zoom.last_sync_at.map(|t| t.and_utc().to_rfc3339()),
+            last_sync_at => zoom.last_sync_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
             last_sync_result => zoom.last_sync_result,
         },
         meeting_count,

@@ -44,6 +44,7 @@ impl Services {
                 Box::pin(async move {
                     store::connection::unlink(&mut db, &tid).await?;
                     let removed = store::meeting::delete_all(&mut db, &tid).await?;
+                    store::tenant::bump_content_version(&mut db, &tid).await?;
                     audit::record(
                         &mut db,
                         Some(&tid),
@@ -114,6 +115,7 @@ impl Services {
                             store::connection::tenants_of_grant(&mut db, &grant.id).await?
                         {
                             store::meeting::delete_all(&mut db, &tenant).await?;
+                            store::tenant::bump_content_version(&mut db, &tenant).await?;
                             audit::record(
                                 &mut db,
                                 Some(&tenant),

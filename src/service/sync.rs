@@ -86,7 +86,9 @@ impl Services {
                         store::meeting::upsert(&mut db, &id, meeting, now).await?;
                     }
                     let keep: Vec<i64> = meetings.iter().map(|m| m.zoom_meeting_id).collect();
-                    store::meeting::delete_missing(&mut db, &id, &keep).await
+                    let removed = store::meeting::delete_missing(&mut db, &id, &keep).await?;
+                    store::tenant::bump_content_version(&mut db, &id).await?;
+                    Ok(removed)
                 })
             })
             .await?;

@@ -25,6 +25,7 @@ struct MeetingRow {
     join_url: String,
     hidden: bool,
     synced_at: NaiveDateTime,
+    kind: String,
 }
 
 impl From<MeetingRow> for Meeting {
@@ -85,6 +86,7 @@ pub async fn upsert(
         join_url: m.join_url.clone(),
         hidden: false,
         synced_at: now,
+        kind: "meeting".to_owned(),
     };
     let changes = ZoomFields {
         zoom_uuid: &m.zoom_uuid,

@@ -6,6 +6,7 @@ diesel::table! {
         slug -> Text,
         display_name -> Text,
         created_at -> Timestamp,
+        content_version -> BigInt,
     }
 }
 
@@ -116,6 +117,56 @@ diesel::table! {
         join_url -> Text,
         hidden -> Bool,
         synced_at -> Timestamp,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    meeting_occurrences (tenant_id, zoom_meeting_id, occurrence_id) {
+        tenant_id -> Text,
+        zoom_meeting_id -> BigInt,
+        occurrence_id -> Text,
+        start_time -> Timestamp,
+        duration_minutes -> Integer,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    recordings (tenant_id, zoom_meeting_uuid) {
+        tenant_id -> Text,
+        zoom_meeting_uuid -> Text,
+        zoom_meeting_id -> BigInt,
+        host_id -> Text,
+        topic -> Text,
+        start_time -> Timestamp,
+        duration_minutes -> Integer,
+        timezone -> Text,
+        share_url -> Text,
+        play_passcode -> Text,
+        total_size -> BigInt,
+        files_json -> Text,
+        status -> Text,
+        hidden -> Bool,
+        synced_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        tenant_id -> Text,
+        zoom_meeting_id -> BigInt,
+        occurrence_id -> Text,
+        email -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        zoom_registrant_id -> Text,
+        status -> Text,
+        join_url -> Nullable<Text>,
+        idempotency_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -128,5 +179,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     zoom_grants,
     zoom_connections,
     meetings,
+    meeting_occurrences,
+    recordings,
+    registrations,
     audit_events,
 );

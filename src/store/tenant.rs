@@ -14,6 +14,7 @@ struct TenantRow {
     slug: String,
     display_name: String,
     created_at: chrono::NaiveDateTime,
+    content_version: i64,
 }
 
 impl TenantRow {
@@ -34,6 +35,7 @@ pub async fn insert(db: &mut Db<'_>, tenant: &Tenant) -> Result<(), StoreError> 
         slug: tenant.slug.to_string(),
         display_name: tenant.display_name.clone(),
         created_at: tenant.created_at,
+        content_version: 0,
     };
     with_db!(db, |c| diesel::insert_into(tenants::table)
         .values(&row)
@@ -85,4 +87,24 @@ pub async fn delete(db: &mut Db<'_>, id: &TenantId) -> Result<bool, StoreError> 
         .execute(c)
         .await)?;
     Ok(n > 0)
+}
+
+/// Marks the site's visible data as changed. Every writer of data a visitor can see (sync,
+/// webhooks, owner settings) calls this in the same transaction, so caches on every instance
+/// notice (they compare [`content_version`]).
+pub async fn bump_content_version(db: &mut Db<'_>, id: &TenantId) -> Result<(), StoreError> {
+    with_db!(db, |c| diesel::update(tenants::table.find(id.as_str()))
+        .set(tenants::content_version.eq(tenants::content_version + 1))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// The site's current content version (see [`bump_content_version`]).
+pub async fn content_version(db: &mut Db<'_>, id: &TenantId) -> Result<i64, StoreError> {
+    Ok(with_db!(db, |c| tenants::table
+        .find(id.as_str())
+        .select(tenants::content_version)
+        .first(c)
+        .await)?)
 }

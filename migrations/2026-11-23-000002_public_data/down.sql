@@ -1,0 +1,5 @@
+DROP TABLE registrations;
+DROP TABLE recordings;
+DROP TABLE meeting_occurrences;
+ALTER TABLE tenants DROP COLUMN content_version;
+ALTER TABLE meetings DROP COLUMN kind;
