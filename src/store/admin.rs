@@ -215,13 +215,14 @@ pub async fn consume_oauth_state(
     }))
 }
 
-/// Pending OAuth states whose verifier is sealed under another key than `current_key_id`.
+/// Unused OAuth states whose verifier is sealed under another key than `current_key_id`.
 pub async fn states_not_under_key(
     db: &mut Db<'_>,
     current_key_id: &str,
 ) -> Result<Vec<(String, String, Sealed)>, StoreError> {
     let rows: Vec<(String, String, String, String)> = with_db!(db, |c| oauth_states::table
         .filter(oauth_states::verifier_key_id.ne(current_key_id))
+        .filter(oauth_states::used_at.is_null())
         .select((
             oauth_states::state_hash,
             oauth_states::tenant_id,

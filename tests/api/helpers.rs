@@ -139,8 +139,43 @@ pub struct TestApp {
     pub sim: RunningSimulator,
     pub services: Services,
     pub keys: KeyRing,
+    /// The configuration this instance was built from (siblings start from it).
+    pub vars: HashMap<String, String>,
     shutdown: Option<oneshot::Sender<()>>,
     _db: TestDb,
+}
+
+/// Another Marquee instance on the same database and simulator (a second process in production).
+pub struct Sibling {
+    pub url: String,
+    pub services: Services,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Builds and serves Marquee from `vars` on `listener`; returns its services and a stop handle.
+async fn serve_instance(
+    vars: &HashMap<String, String>,
+    listener: std::net::TcpListener,
+) -> (Services, oneshot::Sender<()>) {
+    let config = Config::from_vars(vars).unwrap();
+    let app = App::build(config).await.unwrap();
+    let services = app.services.clone();
+    let (tx, rx) = oneshot::channel::<()>();
+    let (_, serving) = app
+        .serve_on(listener, async {
+            let _ = rx.await;
+        })
+        .unwrap();
+    tokio::spawn(serving);
+    (services, tx)
 }
 
 impl TestApp {
@@ -175,17 +210,8 @@ impl TestApp {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        let config = Config::from_vars(&vars).unwrap();
-        let keys = config.keys.clone();
-        let app = App::build(config).await.unwrap();
-        let services = app.services.clone();
-        let (tx, rx) = oneshot::channel::<()>();
-        let (_, serving) = app
-            .serve_on(listener, async {
-                let _ = rx.await;
-            })
-            .unwrap();
-        tokio::spawn(serving);
+        let keys = Config::from_vars(&vars).unwrap().keys;
+        let (services, tx) = serve_instance(&vars, listener).await;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(20))
@@ -197,9 +223,66 @@ impl TestApp {
             sim,
             services,
             keys,
+            vars,
             shutdown: Some(tx),
             _db: db,
         }
+    }
+
+    /// Starts a second instance on the same database and simulator, with `adjust` applied to
+    /// its configuration (e.g. other encryption keys).
+    pub async fn sibling(&self, adjust: impl FnOnce(&mut HashMap<String, String>)) -> Sibling {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let mut vars = self.vars.clone();
+        vars.insert("MARQUEE_PUBLIC_URL".into(), url.clone());
+        adjust(&mut vars);
+        let (services, tx) = serve_instance(&vars, listener).await;
+        Sibling {
+            url,
+            services,
+            shutdown: Some(tx),
+        }
+    }
+
+    /// The simulator's call statistics (`GET /_sim/stats`).
+    pub async fn sim_stats(&self) -> Value {
+        let resp = self
+            .http
+            .get(format!("{}/_sim/stats", self.sim.url()))
+            .send()
+            .await
+            .unwrap();
+        json_response(resp).await.1
+    }
+
+    /// How many `refresh_token` grants the simulator has served.
+    pub async fn refreshes(&self) -> u64 {
+        self.sim_stats().await["grants"]["refresh_token"]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// Makes Marquee believe the site's access token has expired (as if an hour had passed).
+    pub async fn age_access_tokens(&self) {
+        self.services
+            .store
+            .execute_raw("UPDATE zoom_grants SET access_expires_at = '2000-01-01 00:00:00'")
+            .await
+            .unwrap();
+    }
+
+    /// `GET /api/v1/admin/zoom/user` with a tenant key: a live Zoom call with the site's token.
+    pub async fn live_user(&self, base: &str, key: &str) -> (StatusCode, Value) {
+        json_response(
+            self.http
+                .get(format!("{base}/api/v1/admin/zoom/user"))
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub fn at(&self, path: &str) -> String {

@@ -3,6 +3,7 @@
 
 mod config;
 mod connect;
+mod connection;
 mod helpers;
 mod isolation;
 mod openapi;
