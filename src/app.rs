@@ -36,6 +36,12 @@ impl App {
         })
     }
 
+    /// Starts the background loops (upkeep). Abort the handles to stop them.
+    pub fn start_workers(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        let every = self.services.config().upkeep_interval;
+        vec![crate::jobs::spawn_upkeep(self.services.clone(), every)]
+    }
+
     pub fn endpoint(&self) -> impl Endpoint + use<> {
         crate::http::routes(self.services.clone(), self.templates.clone())
     }

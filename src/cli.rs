@@ -135,9 +135,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
     let public_url = config.public_url.clone();
     let app = App::build(config).await?;
+    let workers = app.start_workers();
     let (addr, serving) = app.bind(listen, shutdown_signal()).await?;
     tracing::info!(%addr, %public_url, "Marquee is listening");
-    serving.await.context("server failed")
+    let result = serving.await.context("server failed");
+    workers.iter().for_each(|w| w.abort());
+    result
 }
 
 /// `migrate` needs only the database URL.

@@ -94,6 +94,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How often the upkeep task runs (idle-grant refresh, credential purge).
+    pub upkeep_interval: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -213,6 +215,20 @@ impl Config {
                 )
             })?,
         };
+        let upkeep_interval = match v.optional("MARQUEE_UPKEEP_INTERVAL_SECS") {
+            None => std::time::Duration::from_secs(3600),
+            Some(raw) => raw
+                .parse()
+                .ok()
+                .filter(|n| *n >= 1)
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "MARQUEE_UPKEEP_INTERVAL_SECS",
+                        "must be a whole number of seconds, at least 1",
+                    )
+                })?,
+        };
         Ok(Self {
             database_url,
             listen,
@@ -222,6 +238,7 @@ impl Config {
             keys,
             log_format,
             max_body_bytes,
+            upkeep_interval,
         })
     }
 
@@ -297,6 +314,7 @@ mod tests {
             ("MARQUEE_ENCRYPTION_KEYS", "k1:short"),
             ("MARQUEE_LOG_FORMAT", "xml"),
             ("MARQUEE_PLATFORM_KEY", "short"),
+            ("MARQUEE_UPKEEP_INTERVAL_SECS", "0"),
         ];
         for (name, value) in cases {
             assert_eq!(

@@ -46,6 +46,8 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         .at("/admin/logout", post(pages::logout))
         .at("/admin/zoom/connect", post(pages::connect))
         .at("/admin/zoom/disconnect", post(pages::disconnect))
+        .at("/admin/zoom/claim", post(pages::claim))
+        .at("/zoomapp/install", get(pages::zoomapp_install))
         .at("/oauth/zoom/callback", get(pages::oauth_callback))
         .at("/embed/:site/meetings", get(embed::meetings))
         .at("/favicon.ico", make_sync(|_| Html("")))

@@ -15,10 +15,12 @@ pub mod access;
 pub mod connect;
 pub mod disconnect;
 pub mod error;
+pub mod install;
 pub mod meetings;
 pub mod sync;
 pub mod tenants;
 pub mod tokens;
+pub mod upkeep;
 
 pub use error::ServiceError;
 

@@ -8,6 +8,9 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use super::auth::SESSION_COOKIE;
+
+/// Holds the claim token of a Marketplace install finished in this browser.
+pub const CLAIM_COOKIE: &str = "marquee_claim";
 use crate::domain::Principal;
 use crate::service::access::{LoginRefused, csrf_matches, csrf_token};
 use crate::service::connect::{CallbackParams, CallbackRefused, Connected};
@@ -174,6 +177,10 @@ async fn render_admin_home(
     let tenant = s.get_tenant_by_id(owner.tenant_id()).await?;
     let zoom = s.connection_status(&owner).await?;
     let meeting_count = s.meeting_count(owner.tenant_id()).await?;
+    let pending = match jar.get(CLAIM_COOKIE) {
+        Some(c) => s.pending_install(c.value_str()).await?,
+        None => None,
+    };
     let widget_url = format!("{}/embed/{}/meetings", s.config().public_url, tenant.slug);
     let ctx = minijinja::context! {
         site => minijinja::context! { slug => tenant.slug.as_str(), display_name => tenant.display_name },
@@ -188,6 +195,7 @@ async fn render_admin_home(
             last_sync_result => zoom.last_sync_result,
         },
         meeting_count,
+        pending_install => pending.map(|p| minijinja::context! { email => p.zoom_email, display_name => p.zoom_display_name }),
         csrf_token => csrf_token(&cookie),
         iframe_snippet => format!(
             r#"<iframe src="{widget_url}" title="Upcoming meetings" style="width:100%;border:0;min-height:480px" loading="lazy"></iframe>"#
@@ -320,9 +328,103 @@ pub async fn oauth_callback(
         state: q.0.state,
         error: q.0.error,
     };
+    let stateless = params.error.is_none() && params.state.as_deref().unwrap_or("").is_empty();
+    if let (true, Some(code)) = (stateless, params.code.as_deref().filter(|c| !c.is_empty())) {
+        return marketplace_install(&s, &t, jar, code, cookie.is_some()).await;
+    }
     match s.complete_connect(params, cookie.as_deref()).await {
         Ok(Ok(connected)) => connected_page(&s, &t, connected),
         Ok(Err(refused)) => refused_page(&s, &t, refused),
+        Err(e) => service_failure(&s, &t, e),
+    }
+}
+
+/// A code without our state: an install from the Zoom Marketplace. Park it for the owner to claim.
+async fn marketplace_install(
+    s: &Services,
+    t: &Templates,
+    jar: &CookieJar,
+    code: &str,
+    signed_in: bool,
+) -> Response {
+    let parked = match s.park_marketplace_install(code).await {
+        Ok(Ok(parked)) => parked,
+        Ok(Err(refused)) => return refused_page(s, t, refused),
+        Err(e) => return service_failure(s, t, e),
+    };
+    jar.add(claim_cookie(s, parked.claim_token));
+    if signed_in {
+        return Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, "/admin")
+            .finish();
+    }
+    let message = format!(
+        "Zoom account {} ({}) is ready. Now open your site's admin panel (the admin link from your hosting \
+         provider) in this browser and choose \"Use this Zoom account\".",
+        parked.zoom_display_name, parked.zoom_email
+    );
+    message_page(s, t, StatusCode::OK, "Almost done", &message, None)
+}
+
+fn claim_cookie(s: &Services, value: String) -> Cookie {
+    let mut cookie = session_cookie(s, value);
+    cookie.set_name(CLAIM_COOKIE);
+    cookie.set_max_age(std::time::Duration::from_secs(24 * 3600));
+    cookie
+}
+
+/// `POST /admin/zoom/claim`: attach the Marketplace install this browser finished to the site.
+#[handler]
+pub async fn claim(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    jar: &CookieJar,
+    form: Form<CsrfForm>,
+) -> Response {
+    let owner = match checked_owner(&s, &t, jar, form.0.csrf_token.as_deref()).await {
+        Ok(owner) => owner,
+        Err(page) => return page,
+    };
+    let Some(token) = jar.get(CLAIM_COOKIE).map(|c| c.value_str().to_owned()) else {
+        return Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, "/admin")
+            .finish();
+    };
+    match s.claim_install(&owner, &token).await {
+        Ok(_) | Err(ServiceError::NotFound(_)) => {
+            jar.remove(CLAIM_COOKIE);
+            Response::builder()
+                .status(StatusCode::SEE_OTHER)
+                .header(header::LOCATION, "/admin")
+                .finish()
+        }
+        Err(e) => service_failure(&s, &t, e),
+    }
+}
+
+/// `GET /zoomapp/install`: the app's direct landing URL on the Marketplace ("Visit Site to Add").
+/// A signed-in owner starts the normal flow with our state; anyone else is told how to sign in.
+#[handler]
+pub async fn zoomapp_install(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar) -> Response {
+    match current_owner(&s, jar).await {
+        Ok(Some((owner, _))) => match s.start_connect(&owner).await {
+            Ok(url) => Response::builder()
+                .status(StatusCode::SEE_OTHER)
+                .header(header::LOCATION, url)
+                .finish(),
+            Err(e) => service_failure(&s, &t, e),
+        },
+        Ok(None) => message_page(
+            &s,
+            &t,
+            StatusCode::OK,
+            "Connect Zoom from your site",
+            "Open your site's admin panel with the admin link from your hosting provider, then press Connect Zoom. \
+             Zoom will ask you to allow access and bring you back.",
+            None,
+        ),
         Err(e) => service_failure(&s, &t, e),
     }
 }

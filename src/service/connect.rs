@@ -147,7 +147,7 @@ impl Services {
         let verifier = self.keys.open(&claimed.verifier, tenant_id.as_str())?;
         let grant = match self
             .zoom
-            .exchange_code(&code, &self.config.oauth_redirect_uri(), &verifier)
+            .exchange_code(&code, &self.config.oauth_redirect_uri(), Some(&verifier))
             .await
         {
             Ok(grant) => grant,

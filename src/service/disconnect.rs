@@ -73,7 +73,10 @@ impl Services {
     }
 
     /// Revokes the grant at Zoom (best effort) and deletes it. Returns whether Zoom confirmed.
-    async fn revoke_and_delete(&self, grant: &StoredGrant) -> Result<bool, ServiceError> {
+    pub(crate) async fn revoke_and_delete(
+        &self,
+        grant: &StoredGrant,
+    ) -> Result<bool, ServiceError> {
         let revoked = match self.keys.open(&grant.refresh_token(), &grant.id) {
             Ok(token) => match self.zoom.revoke(&token).await {
                 Ok(()) => true,

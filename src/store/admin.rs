@@ -252,3 +252,33 @@ pub async fn reseal_state(
         .await)?;
     Ok(())
 }
+
+/// Deletes one-time credentials and sessions that can no longer be used. Returns rows removed.
+pub async fn purge_expired(db: &mut Db<'_>, now: NaiveDateTime) -> Result<usize, StoreError> {
+    // Keep used links/states a day for support questions ("was my link used?").
+    let used_before = now - chrono::TimeDelta::days(1);
+    let links = with_db!(db, |c| diesel::delete(
+        admin_links::table.filter(
+            admin_links::expires_at
+                .lt(now)
+                .or(admin_links::used_at.lt(used_before))
+        )
+    )
+    .execute(c)
+    .await)?;
+    let states = with_db!(db, |c| diesel::delete(
+        oauth_states::table.filter(
+            oauth_states::expires_at
+                .lt(now)
+                .or(oauth_states::used_at.lt(used_before))
+        )
+    )
+    .execute(c)
+    .await)?;
+    let sessions = with_db!(db, |c| diesel::delete(
+        admin_sessions::table.filter(admin_sessions::expires_at.lt(now))
+    )
+    .execute(c)
+    .await)?;
+    Ok(links + states + sessions)
+}

@@ -313,3 +313,81 @@ pub async fn reseal(
         .await)?;
     Ok(())
 }
+
+/// Active grants not refreshed since `before` (Zoom may retire refresh tokens nobody uses).
+pub async fn idle_active(
+    db: &mut Db<'_>,
+    before: NaiveDateTime,
+) -> Result<Vec<String>, StoreError> {
+    Ok(with_db!(db, |c| zoom_grants::table
+        .filter(zoom_grants::status.eq(STATUS_ACTIVE))
+        .filter(zoom_grants::claim_token_hash.is_null())
+        .filter(
+            zoom_grants::refreshed_at
+                .lt(before)
+                .or(zoom_grants::refreshed_at
+                    .is_null()
+                    .and(zoom_grants::created_at.lt(before)))
+        )
+        .select(zoom_grants::id)
+        .load(c)
+        .await)?)
+}
+
+/// A parked (Marketplace-installed, unclaimed) grant by its claim token hash.
+pub async fn find_parked(
+    db: &mut Db<'_>,
+    claim_token_hash: &str,
+) -> Result<Option<StoredGrant>, StoreError> {
+    Ok(with_db!(db, |c| zoom_grants::table
+        .filter(zoom_grants::claim_token_hash.eq(claim_token_hash))
+        .select(StoredGrant::as_select())
+        .first(c)
+        .await
+        .optional())?)
+}
+
+/// Clears the claim token once a site has claimed the grant.
+pub async fn mark_claimed(db: &mut Db<'_>, id: &str) -> Result<(), StoreError> {
+    with_db!(db, |c| diesel::update(zoom_grants::table.find(id))
+        .set(zoom_grants::claim_token_hash.eq(None::<String>))
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Parked grants created before `before` that no site ever claimed and no site uses.
+pub async fn abandoned_parked(
+    db: &mut Db<'_>,
+    before: NaiveDateTime,
+) -> Result<Vec<StoredGrant>, StoreError> {
+    Ok(with_db!(db, |c| zoom_grants::table
+        .filter(zoom_grants::claim_token_hash.is_not_null())
+        .filter(zoom_grants::created_at.lt(before))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            zoom_connections::table.filter(zoom_connections::grant_id.eq(zoom_grants::id))
+        )))
+        .select(StoredGrant::as_select())
+        .load(c)
+        .await)?)
+}
+
+/// Makes an idle grant due for refresh, unless someone refreshed it meanwhile.
+pub async fn expire_if_idle(
+    db: &mut Db<'_>,
+    id: &str,
+    before: NaiveDateTime,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let n = with_db!(db, |c| diesel::update(
+        zoom_grants::table.filter(zoom_grants::id.eq(id)).filter(
+            zoom_grants::refreshed_at
+                .lt(before)
+                .or(zoom_grants::refreshed_at.is_null())
+        )
+    )
+    .set(zoom_grants::access_expires_at.eq(at))
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}

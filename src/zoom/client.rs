@@ -55,20 +55,23 @@ impl ZoomClient {
         url.into()
     }
 
-    /// Exchanges an authorization code (with its PKCE verifier) for a token pair.
+    /// Exchanges an authorization code for a token pair. `verifier` is the PKCE verifier of a
+    /// flow Marquee started; Marketplace installs arrive without one.
     pub async fn exchange_code(
         &self,
         code: &str,
         redirect_uri: &str,
-        verifier: &str,
+        verifier: Option<&str>,
     ) -> Result<TokenGrant, ZoomError> {
-        self.token_request(&[
+        let mut form = vec![
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", redirect_uri),
-            ("code_verifier", verifier),
-        ])
-        .await
+        ];
+        if let Some(verifier) = verifier {
+            form.push(("code_verifier", verifier));
+        }
+        self.token_request(&form).await
     }
 
     /// Trades a refresh token for a new pair. Zoom rotates: the old refresh token is dead

@@ -151,17 +151,22 @@ async fn callbacks_with_bad_state_are_refused_and_store_nothing() {
     let cookie_a = app.sign_in("site-a").await;
     let cookie_b = app.sign_in("site-b").await;
 
-    // Missing state (e.g. a Marketplace install we did not start).
+    // Missing state: treated as a Marketplace install, but this code was issued for a PKCE flow,
+    // so Zoom will not exchange it without the verifier; nothing is parked.
     let authorize = app.press_connect(&cookie_a).await;
     let callback = app.consent(&authorize).await;
     let code = extract_between(&format!("{callback}&"), "code=", "&").unwrap();
-    let resp = app
-        .callback(
-            &app.at(&format!("/oauth/zoom/callback?code={code}")),
-            Some(&cookie_a),
-        )
-        .await;
-    assert_refused(resp, "did not start here").await;
+    let stateless = app.at(&format!("/oauth/zoom/callback?code={code}"));
+    let resp = app.callback(&stateless, Some(&cookie_a)).await;
+    assert_refused(resp, "did not confirm").await;
+    assert!(
+        app.services
+            .store
+            .dump_table("zoom_grants")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Foreign: site A's attempt finished in site B's session.
     let resp = app.callback(&callback, Some(&cookie_b)).await;

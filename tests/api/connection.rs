@@ -451,3 +451,192 @@ async fn admin_status_reports_token_health_and_scopes() {
     assert!(status(&app, &key).await["last_refreshed_at"].is_string());
     let _ = Method::GET;
 }
+
+/// Cookies of one browser, joined for a `Cookie` header.
+fn cookies(list: &[&str]) -> String {
+    list.join("; ")
+}
+
+fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_marketplace_install_is_parked_until_its_owner_claims_it() {
+    let app = TestApp::spawn().await;
+    let user = app.sim_user("market@example.com").await;
+    app.sim_meeting(
+        user["id"].as_str().unwrap(),
+        meeting_body("Installed class", 2, 2),
+    )
+    .await;
+    app.create_tenant("market").await;
+    app.create_tenant("bystander").await;
+
+    // The user adds the app on the Marketplace: Zoom redirects with a code and no state.
+    let resp = app
+        .http
+        .get(format!("{}/_sim/install", app.sim.url()))
+        .send()
+        .await
+        .unwrap();
+    let callback = crate::helpers::location(&resp);
+    assert!(!callback.contains("state="), "{callback}");
+    let resp = app.callback(&callback, None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let claim = set_cookie(&resp, "marquee_claim").expect("claim cookie");
+    assert!(resp.text().await.unwrap().contains("market@example.com"));
+    assert_eq!(
+        app.services
+            .store
+            .dump_table("zoom_grants")
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "parked"
+    );
+    assert!(
+        app.services
+            .store
+            .dump_table("zoom_connections")
+            .await
+            .unwrap()
+            .is_empty(),
+        "attached to no site"
+    );
+
+    // Another owner's browser (no claim cookie) is offered nothing.
+    let other = app.sign_in("bystander").await;
+    assert!(
+        !app.admin_page(&other)
+            .await
+            .0
+            .contains("Zoom install waiting")
+    );
+
+    // The owner signs in in the same browser and claims it.
+    let session = app.sign_in("market").await;
+    let browser = cookies(&[&session, &claim]);
+    let (html, csrf) = app.admin_page(&browser).await;
+    assert!(
+        html.contains("Zoom install waiting") && html.contains("market@example.com"),
+        "{html}"
+    );
+    let resp = app
+        .http
+        .post(app.at("/admin/zoom/claim"))
+        .header("cookie", &browser)
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (html, _) = app.admin_page(&session).await;
+    assert!(html.contains("Connected as"), "{html}");
+    let (_, meetings) = json_response(
+        app.http
+            .get(app.at("/api/v1/sites/market/meetings"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(meetings["meetings"][0]["topic"], "Installed class");
+
+    // A claim works once.
+    let (html, _) = app.admin_page(&cookies(&[&other, &claim])).await;
+    assert!(!html.contains("Zoom install waiting"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_direct_landing_url_starts_our_own_flow_for_signed_in_owners() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("landing").await;
+    let resp = app
+        .http
+        .get(app.at("/zoomapp/install"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.text().await.unwrap().contains("admin panel"));
+
+    let session = app.sign_in("landing").await;
+    let resp = app
+        .http
+        .get(app.at("/zoomapp/install"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let url = crate::helpers::location(&resp);
+    assert!(
+        url.starts_with(&format!("{}/oauth/authorize?", app.sim.url())) && url.contains("state="),
+        "{url}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upkeep_refreshes_idle_grants_and_clears_what_can_no_longer_be_used() {
+    let app = TestApp::spawn().await;
+    app.sim_user("idle@example.com").await;
+    let key = connected_site(&app, "idle").await;
+    app.admin_link("idle").await;
+    let store = &app.services.store;
+
+    // Nothing due yet.
+    let report = app.services.run_upkeep().await.unwrap();
+    assert_eq!(report.grants_refreshed, 0);
+    assert_eq!(app.refreshes().await, 0);
+
+    // A week without use: upkeep refreshes once, through the usual lease.
+    store
+        .execute_raw("UPDATE zoom_grants SET created_at = '2000-01-01 00:00:00'")
+        .await
+        .unwrap();
+    store
+        .execute_raw("UPDATE admin_links SET expires_at = '2000-01-01 00:00:00'")
+        .await
+        .unwrap();
+    let report = app.services.run_upkeep().await.unwrap();
+    assert_eq!(report.grants_refreshed, 1, "{report:?}");
+    assert!(
+        report.credentials_purged >= 2,
+        "expired links purged: {report:?}"
+    );
+    assert_eq!(app.refreshes().await, 1);
+    assert!(store.dump_table("admin_links").await.unwrap().is_empty());
+    assert_eq!(
+        app.services.run_upkeep().await.unwrap().grants_refreshed,
+        0,
+        "fresh again"
+    );
+    assert_eq!(app.live_user(&app.url, &key).await.0, StatusCode::OK);
+
+    // A Marketplace install nobody claimed for a day is revoked and removed.
+    app.sim_user("never-claimed@example.com").await;
+    let resp = app
+        .http
+        .get(format!("{}/_sim/install", app.sim.url()))
+        .send()
+        .await
+        .unwrap();
+    let resp = app.callback(&crate::helpers::location(&resp), None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(store.dump_table("zoom_grants").await.unwrap().len(), 2);
+    store
+        .execute_raw("UPDATE zoom_grants SET created_at = '2000-01-01 00:00:00' WHERE claim_token_hash IS NOT NULL")
+        .await
+        .unwrap();
+    let report = app.services.run_upkeep().await.unwrap();
+    assert_eq!(report.abandoned_installs_removed, 1, "{report:?}");
+    assert_eq!(store.dump_table("zoom_grants").await.unwrap().len(), 1);
+    assert_eq!(app.sim_stats().await["endpoints"]["POST /oauth/revoke"], 1);
+}

@@ -1,0 +1,124 @@
+//! Installs that Marquee did not start: a user adds the app from the Zoom Marketplace, and Zoom
+//! redirects to our callback with a code but **no state** (reference §1.2, §6.1).
+//!
+//! Such a code is exchanged, but the grant is *parked*: never attached to a site by guess. The
+//! browser that finished the install gets an HttpOnly claim cookie (its SHA-256 is stored on the
+//! grant); when that browser's owner signs into their site's admin panel, they can attach it.
+//! Parked grants nobody claims within a day are revoked and deleted by the upkeep task.
+
+use crate::crypto::{random_token, sha256_hex};
+use crate::domain::{Principal, Scope};
+use crate::store::{self, audit};
+use crate::zoom::ZoomError;
+
+use super::connect::CallbackRefused;
+use super::sync::SyncReport;
+use super::{ServiceError, Services};
+
+/// A parked Marketplace install, as the browser that finished it learns.
+pub struct ParkedInstall {
+    /// The claim cookie's value (secret; only its hash is stored).
+    pub claim_token: String,
+    pub zoom_email: String,
+    pub zoom_display_name: String,
+}
+
+/// Who a parked install belongs to on Zoom's side.
+pub struct PendingInstall {
+    pub zoom_email: String,
+    pub zoom_display_name: String,
+}
+
+impl Services {
+    /// Exchanges a state-less code and parks the grant until a signed-in owner claims it.
+    pub async fn park_marketplace_install(
+        &self,
+        code: &str,
+    ) -> Result<Result<ParkedInstall, CallbackRefused>, ServiceError> {
+        let redirect_uri = self.config.oauth_redirect_uri();
+        let grant = match self.zoom.exchange_code(code, &redirect_uri, None).await {
+            Ok(grant) => grant,
+            Err(e @ (ZoomError::InvalidGrant { .. } | ZoomError::OAuth { .. })) => {
+                return Ok(Err(CallbackRefused::ExchangeFailed(e.to_string())));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let user = self.zoom.get_me(&grant.access_token).await?;
+        let claim_token = random_token("");
+        self.store_grant(&user, &grant, Some(sha256_hex(&claim_token)))
+            .await?;
+        let account = user.account_id.clone();
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let detail = "Marketplace install parked until a site claims it";
+                    audit::record(&mut db, None, Some(&account), "install_parked", detail).await
+                })
+            })
+            .await?;
+        Ok(Ok(ParkedInstall {
+            claim_token,
+            zoom_display_name: user.name(),
+            zoom_email: user.email,
+        }))
+    }
+
+    /// The parked install behind a claim cookie, if it is still waiting.
+    pub async fn pending_install(
+        &self,
+        claim_token: &str,
+    ) -> Result<Option<PendingInstall>, ServiceError> {
+        let hash = sha256_hex(claim_token);
+        let grant = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::grant::find_parked(&mut db, &hash).await })
+            })
+            .await?;
+        Ok(grant.map(|g| PendingInstall {
+            zoom_email: g.zoom_email,
+            zoom_display_name: g.zoom_display_name,
+        }))
+    }
+
+    /// Attaches the parked install behind `claim_token` to the owner's site, then syncs.
+    pub async fn claim_install(
+        &self,
+        principal: &Principal,
+        claim_token: &str,
+    ) -> Result<Result<SyncReport, String>, ServiceError> {
+        self.require(principal, Scope::SettingsWrite)?;
+        let hash = sha256_hex(claim_token);
+        let tenant_id = principal.tenant_id().clone();
+        let tid = tenant_id.clone();
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let grant = store::grant::find_parked(&mut db, &hash)
+                        .await?
+                        .ok_or(store::StoreError::NotFound)?;
+                    store::connection::link(&mut db, &tid, &grant.id, store::now()).await?;
+                    store::grant::mark_claimed(&mut db, &grant.id).await?;
+                    let detail = "Marketplace install claimed by the site owner";
+                    audit::record(
+                        &mut db,
+                        Some(&tid),
+                        Some(&grant.zoom_account_id),
+                        "connected",
+                        detail,
+                    )
+                    .await
+                })
+            })
+            .await
+            .map_err(|e| match e {
+                store::StoreError::NotFound => ServiceError::NotFound("pending Zoom install"),
+                other => other.into(),
+            })?;
+        tracing::info!(tenant.id = %tenant_id, "Marketplace install claimed");
+        Ok(self
+            .sync_meetings(&tenant_id)
+            .await
+            .map_err(|e| e.to_string()))
+    }
+}
