@@ -17,6 +17,14 @@ use crate::service::connect::{CallbackParams, CallbackRefused, Connected};
 use crate::service::{ADMIN_SESSION_TTL, ServiceError, Services};
 use crate::templates::Templates;
 
+/// A 303 redirect (after a form POST or a login, the browser GETs `location`).
+fn see_other(location: impl AsRef<str>) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location.as_ref())
+        .finish()
+}
+
 /// Builds an HTML response with its own Content-Security-Policy.
 pub fn html(status: StatusCode, body: String, csp: &str) -> Response {
     Response::builder()
@@ -136,10 +144,7 @@ pub async fn login(
     match s.login_with_admin_link(&token).await {
         Ok(Ok(session)) => {
             jar.add(session_cookie(&s, session.cookie_value));
-            Response::builder()
-                .status(StatusCode::SEE_OTHER)
-                .header(header::LOCATION, "/admin")
-                .finish()
+            see_other("/admin")
         }
         Ok(Err(LoginRefused::Expired)) => refused(
             "This link has expired",
@@ -226,10 +231,7 @@ pub async fn connect(
         Err(page) => return page,
     };
     match s.start_connect(&owner).await {
-        Ok(url) => Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, url)
-            .finish(),
+        Ok(url) => see_other(url),
         Err(e) => service_failure(&s, &t, e),
     }
 }
@@ -247,10 +249,7 @@ pub async fn disconnect(
         Err(page) => return page,
     };
     match s.disconnect(&owner).await {
-        Ok(_) | Err(ServiceError::NotFound(_)) => Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, "/admin")
-            .finish(),
+        Ok(_) | Err(ServiceError::NotFound(_)) => see_other("/admin"),
         Err(e) => service_failure(&s, &t, e),
     }
 }
@@ -354,10 +353,7 @@ async fn marketplace_install(
     };
     jar.add(claim_cookie(s, parked.claim_token));
     if signed_in {
-        return Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, "/admin")
-            .finish();
+        return see_other("/admin");
     }
     let message = format!(
         "Zoom account {} ({}) is ready. Now open your site's admin panel (the admin link from your hosting \
@@ -387,18 +383,12 @@ pub async fn claim(
         Err(page) => return page,
     };
     let Some(token) = jar.get(CLAIM_COOKIE).map(|c| c.value_str().to_owned()) else {
-        return Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, "/admin")
-            .finish();
+        return see_other("/admin");
     };
     match s.claim_install(&owner, &token).await {
         Ok(_) | Err(ServiceError::NotFound(_)) => {
             jar.remove(CLAIM_COOKIE);
-            Response::builder()
-                .status(StatusCode::SEE_OTHER)
-                .header(header::LOCATION, "/admin")
-                .finish()
+            see_other("/admin")
         }
         Err(e) => service_failure(&s, &t, e),
     }
@@ -410,10 +400,7 @@ pub async fn claim(
 pub async fn zoomapp_install(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar) -> Response {
     match current_owner(&s, jar).await {
         Ok(Some((owner, _))) => match s.start_connect(&owner).await {
-            Ok(url) => Response::builder()
-                .status(StatusCode::SEE_OTHER)
-                .header(header::LOCATION, url)
-                .finish(),
+            Ok(url) => see_other(url),
             Err(e) => service_failure(&s, &t, e),
         },
         Ok(None) => message_page(
@@ -431,10 +418,7 @@ pub async fn zoomapp_install(s: Data<&Services>, t: Data<&Templates>, jar: &Cook
 
 fn connected_page(s: &Services, t: &Templates, c: Connected) -> Response {
     if c.from_admin_session {
-        return Response::builder()
-            .status(StatusCode::SEE_OTHER)
-            .header(header::LOCATION, "/admin")
-            .finish();
+        return see_other("/admin");
     }
     let message = format!(
         "This site is now connected to Zoom as {} ({}). You can close this window.",

@@ -5,7 +5,7 @@ use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, json_response, meeting_body};
+use crate::helpers::{TestApp, json_response};
 use marquee::simulator::RateLimits;
 
 const SCOPES: [&str; 2] = ["settings:read", "settings:write"];
@@ -110,12 +110,8 @@ async fn two_instances_on_one_database_refresh_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_refresh_response_ends_in_needs_reconnect_and_reconnecting_restores() {
     let app = TestApp::spawn().await;
-    let user = app.sim_user("unlucky@example.com").await;
-    app.sim_meeting(
-        user["id"].as_str().unwrap(),
-        meeting_body("Kept class", 2, 2),
-    )
-    .await;
+    app.sim_user_with_meeting("unlucky@example.com", "Kept class")
+        .await;
     let key = connected_site(&app, "unlucky").await;
 
     // Zoom rotates the refresh token, then the connection drops before we see the answer.
@@ -143,15 +139,8 @@ async fn a_lost_refresh_response_ends_in_needs_reconnect_and_reconnecting_restor
     );
 
     // The site keeps showing the last synced data, and the owner sees what happened.
-    let (_, meetings) = json_response(
-        app.http
-            .get(app.at("/api/v1/sites/unlucky/meetings"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(meetings["meetings"][0]["topic"], "Kept class");
+    let meetings = app.public_meetings("unlucky").await;
+    assert_eq!(meetings[0]["topic"], "Kept class");
     let cookie = app.sign_in("unlucky").await;
     assert!(
         app.admin_page(&cookie)
@@ -170,19 +159,12 @@ async fn a_lost_refresh_response_ends_in_needs_reconnect_and_reconnecting_restor
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn disconnect_revokes_deletes_tokens_and_data_and_leaves_other_sites_alone() {
     let app = TestApp::spawn().await;
-    let first = app.sim_user("first@example.com").await;
-    app.sim_meeting(
-        first["id"].as_str().unwrap(),
-        meeting_body("First's class", 2, 2),
-    )
-    .await;
+    let first = app
+        .sim_user_with_meeting("first@example.com", "First's class")
+        .await;
     let key_a = connected_site(&app, "site-a").await;
-    let second = app.sim_user("second@example.com").await;
-    app.sim_meeting(
-        second["id"].as_str().unwrap(),
-        meeting_body("Second's class", 2, 2),
-    )
-    .await;
+    app.sim_user_with_meeting("second@example.com", "Second's class")
+        .await;
     let key_b = connected_site(&app, "site-b").await;
     assert_eq!(
         app.services
@@ -210,28 +192,10 @@ async fn disconnect_revokes_deletes_tokens_and_data_and_leaves_other_sites_alone
     let grants = app.services.store.dump_table("zoom_grants").await.unwrap();
     assert_eq!(grants.len(), 1, "site A's tokens are deleted");
     assert!(grants[0].contains("second@example.com"));
-    let (_, a_meetings) = json_response(
-        app.http
-            .get(app.at("/api/v1/sites/site-a/meetings"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(
-        a_meetings["meetings"],
-        json!([]),
-        "site A's Zoom data is purged"
-    );
-    let (_, b_meetings) = json_response(
-        app.http
-            .get(app.at("/api/v1/sites/site-b/meetings"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(b_meetings["meetings"][0]["topic"], "Second's class");
+    let a_meetings = app.public_meetings("site-a").await;
+    assert_eq!(a_meetings, json!([]), "site A's Zoom data is purged");
+    let b_meetings = app.public_meetings("site-b").await;
+    assert_eq!(b_meetings[0]["topic"], "Second's class");
     assert_eq!(
         app.live_user(&app.url, &key_b).await.0,
         StatusCode::OK,
@@ -257,15 +221,8 @@ async fn disconnect_revokes_deletes_tokens_and_data_and_leaves_other_sites_alone
     assert!(resp.status().is_success());
     app.connect_site("site-a").await;
     assert_eq!(app.live_user(&app.url, &key_a).await.0, StatusCode::OK);
-    let (_, a_meetings) = json_response(
-        app.http
-            .get(app.at("/api/v1/sites/site-a/meetings"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(a_meetings["meetings"][0]["topic"], "First's class");
+    let a_meetings = app.public_meetings("site-a").await;
+    assert_eq!(a_meetings[0]["topic"], "First's class");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -310,20 +267,13 @@ async fn two_sites_on_one_zoom_account_both_keep_working() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deauthorization_removes_tokens_and_data_of_every_site_of_the_zoom_user() {
     let app = TestApp::spawn().await;
-    let user = app.sim_user("leaver@example.com").await;
-    app.sim_meeting(
-        user["id"].as_str().unwrap(),
-        meeting_body("Soon gone", 2, 2),
-    )
-    .await;
+    let user = app
+        .sim_user_with_meeting("leaver@example.com", "Soon gone")
+        .await;
     let key_a = connected_site(&app, "leaver-a").await;
     connected_site(&app, "leaver-b").await;
-    let other = app.sim_user("stayer@example.com").await;
-    app.sim_meeting(
-        other["id"].as_str().unwrap(),
-        meeting_body("Still here", 2, 2),
-    )
-    .await;
+    app.sim_user_with_meeting("stayer@example.com", "Still here")
+        .await;
     connected_site(&app, "stayer").await;
 
     let account = user["account_id"].as_str().unwrap();
@@ -345,24 +295,10 @@ async fn deauthorization_removes_tokens_and_data_of_every_site_of_the_zoom_user(
         2,
         "{audit:?}"
     );
-    let (_, gone) = json_response(
-        app.http
-            .get(app.at("/api/v1/sites/leaver-b/meetings"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(gone["meetings"], json!([]));
-    let (_, kept) = json_response(
-        app.http
-            .get(app.at("/api/v1/sites/stayer/meetings"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(kept["meetings"][0]["topic"], "Still here");
+    let gone = app.public_meetings("leaver-b").await;
+    assert_eq!(gone, json!([]));
+    let kept = app.public_meetings("stayer").await;
+    assert_eq!(kept[0]["topic"], "Still here");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -469,12 +405,8 @@ fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_marketplace_install_is_parked_until_its_owner_claims_it() {
     let app = TestApp::spawn().await;
-    let user = app.sim_user("market@example.com").await;
-    app.sim_meeting(
-        user["id"].as_str().unwrap(),
-        meeting_body("Installed class", 2, 2),
-    )
-    .await;
+    app.sim_user_with_meeting("market@example.com", "Installed class")
+        .await;
     app.create_tenant("market").await;
     app.create_tenant("bystander").await;
 
@@ -539,15 +471,8 @@ async fn a_marketplace_install_is_parked_until_its_owner_claims_it() {
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let (html, _) = app.admin_page(&session).await;
     assert!(html.contains("Connected as"), "{html}");
-    let (_, meetings) = json_response(
-        app.http
-            .get(app.at("/api/v1/sites/market/meetings"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(meetings["meetings"][0]["topic"], "Installed class");
+    let meetings = app.public_meetings("market").await;
+    assert_eq!(meetings[0]["topic"], "Installed class");
 
     // A claim works once.
     let (html, _) = app.admin_page(&cookies(&[&other, &claim])).await;

@@ -462,6 +462,22 @@ impl TestApp {
         user
     }
 
+    /// A signed-in Zoom user who has scheduled one upcoming meeting with `topic`.
+    pub async fn sim_user_with_meeting(&self, email: &str, topic: &str) -> Value {
+        let user = self.sim_user(email).await;
+        self.sim_meeting(user["id"].as_str().unwrap(), meeting_body(topic, 2, 2))
+            .await;
+        user
+    }
+
+    /// `GET /api/v1/sites/{slug}/meetings` as a visitor: the `meetings` array.
+    pub async fn public_meetings(&self, slug: &str) -> Value {
+        let url = self.at(&format!("/api/v1/sites/{slug}/meetings"));
+        let (status, body) = json_response(self.http.get(url).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["meetings"].clone()
+    }
+
     /// Schedules a meeting for `user_id` as the host would in Zoom.
     pub async fn sim_meeting(&self, user_id: &str, body: Value) -> Value {
         self.sim_post(&format!("/_sim/users/{user_id}/meetings"), body)

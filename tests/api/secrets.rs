@@ -1,6 +1,6 @@
 //! Tokens and credentials: never stored in plain text, never logged.
 
-use crate::helpers::{TestApp, captured_logs, meeting_body};
+use crate::helpers::{TestApp, captured_logs};
 use marquee::crypto::Sealed;
 
 const TABLES: [&str; 9] = [
@@ -18,8 +18,7 @@ const TABLES: [&str; 9] = [
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zoom_tokens_and_credentials_are_not_stored_or_logged_in_plain_text() {
     let app = TestApp::spawn().await;
-    let user = app.sim_user("secret-keeper@example.com").await;
-    app.sim_meeting(user["id"].as_str().unwrap(), meeting_body("Private", 2, 2))
+    app.sim_user_with_meeting("secret-keeper@example.com", "Private")
         .await;
     app.create_tenant("vault").await;
     let api_key = app.api_key("vault", &["settings:read"]).await;
