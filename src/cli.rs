@@ -10,6 +10,8 @@ use crate::config::{Config, DEFAULT_DATABASE_URL, DatabaseUrl};
 use crate::store::Store;
 use crate::telemetry;
 
+mod sync;
+
 #[derive(Parser)]
 #[command(
     name = "marquee",
@@ -40,6 +42,13 @@ enum Command {
     AdminLink {
         /// The site's slug.
         site: String,
+    },
+    /// Sync a site with Zoom now, with a progress bar.
+    Sync(sync::SyncOptions),
+    /// Stored Zoom webhook events: list, replay.
+    Webhooks {
+        #[command(subcommand)]
+        command: sync::WebhooksCommand,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -120,6 +129,10 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         } => {
             println!("{}", crate::crypto::KeyRing::generate_spec(&id));
             Ok(())
+        }
+        Command::Sync(opts) => sync::sync(App::build(load_config()?).await?, opts).await,
+        Command::Webhooks { command } => {
+            sync::webhooks(App::build(load_config()?).await?, command).await
         }
         Command::Openapi => unreachable!("handled before the runtime starts"),
     }

@@ -55,6 +55,16 @@ pub enum Db<'a> {
     Pg(&'a mut AsyncPgConnection),
 }
 
+impl Db<'_> {
+    /// Lends the same connection (and transaction) to a nested call.
+    pub fn reborrow(&mut self) -> Db<'_> {
+        match self {
+            Db::Sqlite(c) => Db::Sqlite(&mut **c),
+            Db::Pg(c) => Db::Pg(&mut **c),
+        }
+    }
+}
+
 /// Expands `$body` once per backend with `$conn` bound to that backend's connection.
 macro_rules! with_db {
     ($db:expr, |$conn:ident| $body:expr) => {

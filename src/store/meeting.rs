@@ -253,7 +253,11 @@ pub async fn upsert_versioned(
             .filter(meetings::zoom_meeting_id.eq(m.zoom_meeting_id))
             .filter(meetings::zoom_version.le(version))
     )
-    .set((&changes, meetings::kind.eq(kind), meetings::zoom_version.eq(version)))
+    .set((
+        &changes,
+        meetings::kind.eq(kind),
+        meetings::zoom_version.eq(version)
+    ))
     .execute(c)
     .await)?;
     if updated > 0 {
@@ -304,7 +308,11 @@ pub async fn delete_versioned(
     )
     .execute(c)
     .await)?;
-    if removed > 0 || find_version(db, tenant_id, zoom_meeting_id).await?.is_none() {
+    if removed > 0
+        || find_version(db, tenant_id, zoom_meeting_id)
+            .await?
+            .is_none()
+    {
         super::occurrence::delete_for_meeting(db, tenant_id, zoom_meeting_id).await?;
         let key = zoom_meeting_id.to_string();
         super::tombstone::put(db, tenant_id, TOMBSTONE, &key, version, now).await?;

@@ -254,7 +254,10 @@ pub async fn list_for_tenant(
 ) -> Result<Vec<RecordingData>, StoreError> {
     let rows: Vec<RecordingRow> = with_db!(db, |c| recordings::table
         .filter(recordings::tenant_id.eq(tenant_id.as_str()))
-        .order((recordings::start_time.desc(), recordings::zoom_meeting_uuid.asc()))
+        .order((
+            recordings::start_time.desc(),
+            recordings::zoom_meeting_uuid.asc()
+        ))
         .select(RecordingRow::as_select())
         .load(c)
         .await)?;

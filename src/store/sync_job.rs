@@ -116,32 +116,43 @@ pub async fn claim_next(
         .load(c)
         .await)?;
     for id in candidates {
-        let taken = with_db!(db, |c| diesel::update(
-            sync_jobs::table.filter(sync_jobs::id.eq(&id)).filter(
-                sync_jobs::status
-                    .eq(STATUS_QUEUED)
-                    .and(sync_jobs::run_after.le(now))
-                    .or(sync_jobs::status
-                        .eq(STATUS_RUNNING)
-                        .and(sync_jobs::lease_until.lt(now)))
-            )
-        )
-        .set((
-            sync_jobs::status.eq(STATUS_RUNNING),
-            sync_jobs::lease_owner.eq(owner),
-            sync_jobs::lease_until.eq(lease_until),
-            sync_jobs::attempts.eq(sync_jobs::attempts + 1),
-            sync_jobs::started_at.eq(now),
-        ))
-        .returning(StoredJob::as_returning())
-        .get_result(c)
-        .await
-        .optional())?;
-        if taken.is_some() {
-            return Ok(taken);
+        if let Some(job) = claim(db, &id, owner, now, lease_until).await? {
+            return Ok(Some(job));
         }
     }
     Ok(None)
+}
+
+/// Claims job `id` if it is due (queued and its time has come, or running under an expired
+/// lease). Returns `None` if another worker holds it or it already finished.
+pub async fn claim(
+    db: &mut Db<'_>,
+    id: &str,
+    owner: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> Result<Option<StoredJob>, StoreError> {
+    Ok(with_db!(db, |c| diesel::update(
+        sync_jobs::table.filter(sync_jobs::id.eq(id)).filter(
+            sync_jobs::status
+                .eq(STATUS_QUEUED)
+                .and(sync_jobs::run_after.le(now))
+                .or(sync_jobs::status
+                    .eq(STATUS_RUNNING)
+                    .and(sync_jobs::lease_until.lt(now)))
+        )
+    )
+    .set((
+        sync_jobs::status.eq(STATUS_RUNNING),
+        sync_jobs::lease_owner.eq(owner),
+        sync_jobs::lease_until.eq(lease_until),
+        sync_jobs::attempts.eq(sync_jobs::attempts + 1),
+        sync_jobs::started_at.eq(now),
+    ))
+    .returning(StoredJob::as_returning())
+    .get_result(c)
+    .await
+    .optional())?)
 }
 
 /// Accounts with a job running under a live lease.

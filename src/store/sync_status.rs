@@ -62,13 +62,15 @@ pub async fn record_start(
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     ensure(db, tenant_id).await?;
-    with_db!(db, |c| diesel::update(sync_status::table.find(tenant_id.as_str()))
-        .set((
-            sync_status::last_kind.eq(kind),
-            sync_status::last_started_at.eq(now),
-        ))
-        .execute(c)
-        .await)?;
+    with_db!(db, |c| diesel::update(
+        sync_status::table.find(tenant_id.as_str())
+    )
+    .set((
+        sync_status::last_kind.eq(kind),
+        sync_status::last_started_at.eq(now),
+    ))
+    .execute(c)
+    .await)?;
     Ok(())
 }
 
@@ -82,19 +84,21 @@ pub async fn record_finish(
 ) -> Result<(), StoreError> {
     ensure(db, tenant_id).await?;
     let result = if error.is_some() { "failed" } else { "ok" };
-    with_db!(db, |c| diesel::update(sync_status::table.find(tenant_id.as_str()))
-        .set((
-            sync_status::last_finished_at.eq(now),
-            sync_status::last_result.eq(result),
-            sync_status::last_error.eq(error),
-            sync_status::meetings.eq(counts.meetings),
-            sync_status::webinars.eq(counts.webinars),
-            sync_status::recordings.eq(counts.recordings),
-            sync_status::removed.eq(counts.removed),
-            sync_status::zoom_requests.eq(counts.zoom_requests),
-        ))
-        .execute(c)
-        .await)?;
+    with_db!(db, |c| diesel::update(
+        sync_status::table.find(tenant_id.as_str())
+    )
+    .set((
+        sync_status::last_finished_at.eq(now),
+        sync_status::last_result.eq(result),
+        sync_status::last_error.eq(error),
+        sync_status::meetings.eq(counts.meetings),
+        sync_status::webinars.eq(counts.webinars),
+        sync_status::recordings.eq(counts.recordings),
+        sync_status::removed.eq(counts.removed),
+        sync_status::zoom_requests.eq(counts.zoom_requests),
+    ))
+    .execute(c)
+    .await)?;
     Ok(())
 }
 
@@ -105,10 +109,12 @@ pub async fn schedule_reconcile(
     at: NaiveDateTime,
 ) -> Result<(), StoreError> {
     ensure(db, tenant_id).await?;
-    with_db!(db, |c| diesel::update(sync_status::table.find(tenant_id.as_str()))
-        .set(sync_status::next_reconcile_at.eq(at))
-        .execute(c)
-        .await)?;
+    with_db!(db, |c| diesel::update(
+        sync_status::table.find(tenant_id.as_str())
+    )
+    .set(sync_status::next_reconcile_at.eq(at))
+    .execute(c)
+    .await)?;
     Ok(())
 }
 

@@ -220,7 +220,10 @@ pub async fn list(
             query = query.filter(webhook_events::status.eq(status));
         }
         query
-            .order((webhook_events::received_at.desc(), webhook_events::id.desc()))
+            .order((
+                webhook_events::received_at.desc(),
+                webhook_events::id.desc(),
+            ))
             .limit(limit)
             .select(StoredEvent::as_select())
             .load(c)
