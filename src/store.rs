@@ -59,8 +59,8 @@ impl Db<'_> {
     /// Lends the same connection (and transaction) to a nested call.
     pub fn reborrow(&mut self) -> Db<'_> {
         match self {
-            Db::Sqlite(c) => Db::Sqlite(&mut **c),
-            Db::Pg(c) => Db::Pg(&mut **c),
+            Db::Sqlite(c) => Db::Sqlite(c),
+            Db::Pg(c) => Db::Pg(c),
         }
     }
 }

@@ -58,8 +58,10 @@ const JOB_LEASE: TimeDelta = TimeDelta::seconds(60);
 const WRITE_CHUNK: usize = 250;
 /// A reconcile re-reads this many months of recordings.
 const RECONCILE_RECORDING_MONTHS: u32 = 2;
-/// QPS 429s and transient failures one call may meet before the job gives up for now.
+/// QPS 429s one call waits out before the job gives up for now.
 const MAX_CALL_RETRIES: u32 = 5;
+/// Quick retries of a Zoom 5xx/timeout within one call (the job or event retries later anyway).
+const MAX_OUTAGE_RETRIES: u32 = 2;
 /// How long the OAuth callback waits for the first sync before letting it finish in the
 /// background.
 const FIRST_SYNC_WAIT: Duration = Duration::from_secs(10);
@@ -685,8 +687,8 @@ impl Services {
                         });
                     }
                 }
-                Err(ServiceError::ZoomUnavailable { .. }) if retries < MAX_CALL_RETRIES => {
-                    tokio::time::sleep(Duration::from_millis(200 << retries)).await;
+                Err(ServiceError::ZoomUnavailable { .. }) if retries < MAX_OUTAGE_RETRIES => {
+                    tokio::time::sleep(Duration::from_millis(100 << retries)).await;
                 }
                 other => return other,
             }
