@@ -36,12 +36,6 @@ impl App {
         })
     }
 
-    /// Starts the background loops (upkeep). Abort the handles to stop them.
-    pub fn start_workers(&self) -> Vec<tokio::task::JoinHandle<()>> {
-        let every = self.services.config().upkeep_interval;
-        vec![crate::jobs::spawn_upkeep(self.services.clone(), every)]
-    }
-
     pub fn endpoint(&self) -> impl Endpoint + use<> {
         crate::http::routes(self.services.clone(), self.templates.clone())
     }
@@ -59,6 +53,8 @@ impl App {
 
     /// Serves on an already bound listener (tests bind first to learn the port, then build the
     /// config that names it). Returns the address and a future that serves until `shutdown`.
+    /// The background workers (webhook events, sync jobs, reconciles) run alongside unless
+    /// `MARQUEE_WORKERS=false`, and stop with the server.
     pub fn serve_on(
         self,
         listener: std::net::TcpListener,
@@ -68,11 +64,24 @@ impl App {
         listener.set_nonblocking(true)?;
         let acceptor = TcpAcceptor::from_std(listener)?;
         let endpoint = self.endpoint();
-        let serving = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+        let workers = self
+            .services
+            .config()
+            .sync
+            .workers
+            .then(|| self.services.start_workers());
+        let server = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
             endpoint,
             shutdown,
             Some(std::time::Duration::from_secs(10)),
         );
+        let serving = async move {
+            let result = server.await;
+            if let Some(workers) = workers {
+                workers.stop().await;
+            }
+            result
+        };
         Ok((local, serving))
     }
 }

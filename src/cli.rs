@@ -10,6 +10,8 @@ use crate::config::{Config, DEFAULT_DATABASE_URL, DatabaseUrl};
 use crate::store::Store;
 use crate::telemetry;
 
+mod sync;
+
 #[derive(Parser)]
 #[command(
     name = "marquee",
@@ -40,6 +42,13 @@ enum Command {
     AdminLink {
         /// The site's slug.
         site: String,
+    },
+    /// Sync a site with Zoom now, with a progress bar.
+    Sync(sync::SyncOptions),
+    /// Stored Zoom webhook events: list, replay.
+    Webhooks {
+        #[command(subcommand)]
+        command: sync::WebhooksCommand,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -121,6 +130,10 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
             println!("{}", crate::crypto::KeyRing::generate_spec(&id));
             Ok(())
         }
+        Command::Sync(opts) => sync::sync(App::build(load_config()?).await?, opts).await,
+        Command::Webhooks { command } => {
+            sync::webhooks(App::build(load_config()?).await?, command).await
+        }
         Command::Openapi => unreachable!("handled before the runtime starts"),
     }
 }
@@ -135,12 +148,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
     let public_url = config.public_url.clone();
     let app = App::build(config).await?;
-    let workers = app.start_workers();
     let (addr, serving) = app.bind(listen, shutdown_signal()).await?;
     tracing::info!(%addr, %public_url, "Marquee is listening");
-    let result = serving.await.context("server failed");
-    workers.iter().for_each(|w| w.abort());
-    result
+    serving.await.context("server failed")
 }
 
 /// `migrate` needs only the database URL.

@@ -81,6 +81,37 @@ impl std::fmt::Debug for ZoomConfig {
     }
 }
 
+/// Webhook intake and the worker that applies stored events.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookConfig {
+    /// Largest accepted |now − x-zm-request-timestamp| (replays of old deliveries are refused).
+    pub tolerance: std::time::Duration,
+    /// Attempts before a failing event is parked as `failed` for the operator.
+    pub max_attempts: u32,
+    /// Wait before the first retry; doubled per attempt (capped at an hour).
+    pub retry_base: std::time::Duration,
+}
+
+/// Background workers and the sync engine.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncConfig {
+    /// Whether this process runs the background workers (webhook events, sync jobs, reconcile).
+    pub workers: bool,
+    /// How often idle workers look for new work in the database.
+    pub poll_interval: std::time::Duration,
+    /// Sync jobs one instance runs at once (at most one per Zoom account).
+    pub job_slots: usize,
+    /// Zoom requests one job has in flight at once (the account's pacer still rules).
+    pub request_concurrency: usize,
+    /// How often each site is reconciled with Zoom (jittered ±10%).
+    pub reconcile_interval: std::time::Duration,
+    /// How far back cloud recordings are walked, in months.
+    pub recordings_horizon_months: u32,
+    /// Requests per second Marquee allows itself per Zoom account, per rate category.
+    pub light_per_second: f64,
+    pub medium_per_second: f64,
+}
+
 /// The whole configuration. Secrets never appear in `Debug` output.
 #[derive(Clone)]
 pub struct Config {
@@ -96,6 +127,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How often the upkeep task runs (idle-grant refresh, credential purge).
     pub upkeep_interval: std::time::Duration,
+    pub webhooks: WebhookConfig,
+    pub sync: SyncConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -106,6 +139,8 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("zoom", &self.zoom)
             .field("encryption_key_ids", &self.keys.key_ids())
+            .field("webhooks", &self.webhooks)
+            .field("sync", &self.sync)
             .finish_non_exhaustive()
     }
 }
@@ -152,6 +187,85 @@ impl Vars<'_> {
         }
         Ok(raw.trim_end_matches('/').to_owned())
     }
+
+    /// A number in `range`, or `default` when unset.
+    fn number<T>(
+        &self,
+        name: &str,
+        default: T,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Result<T, ConfigError>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+    {
+        let Some(raw) = self.optional(name) else {
+            return Ok(default);
+        };
+        raw.parse::<T>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                ConfigError::new(
+                    name,
+                    format!(
+                        "{raw:?} is not a number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            })
+    }
+
+    fn flag(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.optional(name) {
+            None => Ok(default),
+            Some("true" | "on" | "1") => Ok(true),
+            Some("false" | "off" | "0") => Ok(false),
+            Some(other) => Err(ConfigError::new(
+                name,
+                format!("{other:?} is not true or false"),
+            )),
+        }
+    }
+}
+
+fn secs(n: u64) -> std::time::Duration {
+    std::time::Duration::from_secs(n)
+}
+
+fn webhook_config(v: &Vars) -> Result<WebhookConfig, ConfigError> {
+    Ok(WebhookConfig {
+        tolerance: secs(v.number("MARQUEE_WEBHOOK_TOLERANCE_SECS", 300, 1..=10 * 365 * 86_400)?),
+        max_attempts: v.number("MARQUEE_WEBHOOK_MAX_ATTEMPTS", 8, 1..=100)?,
+        retry_base: std::time::Duration::from_millis(v.number(
+            "MARQUEE_WEBHOOK_RETRY_BASE_MS",
+            5_000,
+            1..=3_600_000,
+        )?),
+    })
+}
+
+fn sync_config(v: &Vars) -> Result<SyncConfig, ConfigError> {
+    Ok(SyncConfig {
+        workers: v.flag("MARQUEE_WORKERS", true)?,
+        poll_interval: std::time::Duration::from_millis(v.number(
+            "MARQUEE_WORKER_POLL_MS",
+            1_000,
+            10..=60_000,
+        )?),
+        job_slots: v.number("MARQUEE_SYNC_JOB_SLOTS", 2, 1..=64)?,
+        request_concurrency: v.number("MARQUEE_SYNC_CONCURRENCY", 4, 1..=64)?,
+        reconcile_interval: secs(v.number(
+            "MARQUEE_RECONCILE_INTERVAL_SECS",
+            4 * 3600,
+            1..=30 * 86_400,
+        )?),
+        recordings_horizon_months: v.number("MARQUEE_RECORDINGS_HORIZON_MONTHS", 12, 1..=120)?,
+        // Zoom's Pro plan allows 30 Light / 20 Medium per second per account (reference
+        // §5.1); staying at 80% leaves room for the customer's other apps.
+        light_per_second: v.number("MARQUEE_ZOOM_RATE_LIGHT", 24.0, 0.1..=1000.0)?,
+        medium_per_second: v.number("MARQUEE_ZOOM_RATE_MEDIUM", 16.0, 0.1..=1000.0)?,
+    })
 }
 
 impl Config {
@@ -239,6 +353,8 @@ impl Config {
             log_format,
             max_body_bytes,
             upkeep_interval,
+            webhooks: webhook_config(&v)?,
+            sync: sync_config(&v)?,
         })
     }
 
@@ -287,6 +403,12 @@ mod tests {
         assert_eq!(config.public_url, "http://127.0.0.1:8080");
         assert_eq!(config.zoom.api_url, "https://api.zoom.us/v2");
         assert_eq!(
+            config.webhooks.tolerance,
+            std::time::Duration::from_secs(300)
+        );
+        assert!(config.sync.workers);
+        assert_eq!(config.sync.recordings_horizon_months, 12);
+        assert_eq!(
             config.oauth_redirect_uri(),
             "http://127.0.0.1:8080/oauth/zoom/callback"
         );
@@ -315,6 +437,18 @@ mod tests {
             ("MARQUEE_LOG_FORMAT", "xml"),
             ("MARQUEE_PLATFORM_KEY", "short"),
             ("MARQUEE_UPKEEP_INTERVAL_SECS", "0"),
+            ("MARQUEE_WEBHOOK_TOLERANCE_SECS", "0"),
+            ("MARQUEE_WEBHOOK_TOLERANCE_SECS", "five minutes"),
+            ("MARQUEE_WEBHOOK_MAX_ATTEMPTS", "0"),
+            ("MARQUEE_WEBHOOK_RETRY_BASE_MS", "-1"),
+            ("MARQUEE_WORKERS", "maybe"),
+            ("MARQUEE_WORKER_POLL_MS", "1"),
+            ("MARQUEE_SYNC_JOB_SLOTS", "0"),
+            ("MARQUEE_SYNC_CONCURRENCY", "many"),
+            ("MARQUEE_RECONCILE_INTERVAL_SECS", "0"),
+            ("MARQUEE_RECORDINGS_HORIZON_MONTHS", "0"),
+            ("MARQUEE_ZOOM_RATE_LIGHT", "0"),
+            ("MARQUEE_ZOOM_RATE_MEDIUM", "fast"),
         ];
         for (name, value) in cases {
             assert_eq!(

@@ -107,7 +107,6 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
             .await?;
     }
     let (admin_link, _) = services.mint_admin_link(DEMO_SITE).await?;
-    let workers = app.start_workers();
     let (_, serving) = app
         .bind(
             SocketAddr::from(([127, 0, 0, 1], opts.port)),
@@ -129,7 +128,6 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
         platform_key = secrets["MARQUEE_PLATFORM_KEY"],
     );
     serving.await?;
-    workers.iter().for_each(|w| w.abort());
     sim.shutdown().await;
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod embed;
 pub mod error;
 pub mod middleware;
 pub mod pages;
+pub mod webhooks;
 
 /// swagger-ui needs its own inline script and styles.
 const DOCS_CSP: &str = "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
@@ -49,6 +50,7 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         .at("/admin/zoom/claim", post(pages::claim))
         .at("/zoomapp/install", get(pages::zoomapp_install))
         .at("/oauth/zoom/callback", get(pages::oauth_callback))
+        .at("/webhooks/zoom", post(webhooks::zoom))
         .at("/embed/:site/meetings", get(embed::meetings))
         .at("/favicon.ico", make_sync(|_| Html("")))
         .with(middleware::BodyLimit { max: max_body })

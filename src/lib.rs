@@ -11,7 +11,6 @@ pub mod crypto;
 pub mod dev;
 pub mod domain;
 pub mod http;
-pub mod jobs;
 pub mod service;
 pub mod simulator;
 pub mod store;

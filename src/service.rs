@@ -15,12 +15,16 @@ pub mod access;
 pub mod connect;
 pub mod disconnect;
 pub mod error;
+pub mod events;
 pub mod install;
 pub mod meetings;
 pub mod sync;
 pub mod tenants;
 pub mod tokens;
 pub mod upkeep;
+pub mod webhooks;
+pub mod workers;
+pub mod zoom_budget;
 
 pub use error::ServiceError;
 
@@ -37,16 +41,28 @@ pub struct Services {
     pub(crate) keys: KeyRing,
     pub(crate) config: Arc<Config>,
     refresh_locks: tokens::RefreshLocks,
+    /// Per-Zoom-account request pacing shared by every job and webhook of this instance.
+    pub(crate) budgets: zoom_budget::ZoomBudgets,
+    /// This instance's name in job leases.
+    pub(crate) instance_id: String,
+    wakeups: workers::Wakeups,
 }
 
 impl Services {
     pub fn new(config: Arc<Config>, store: Store) -> Self {
+        let budgets = zoom_budget::ZoomBudgets::new(
+            config.sync.light_per_second,
+            config.sync.medium_per_second,
+        );
         Self {
             zoom: ZoomClient::new(config.zoom.clone()),
             keys: config.keys.clone(),
             store,
             config,
             refresh_locks: tokens::RefreshLocks::default(),
+            budgets,
+            instance_id: format!("marquee-{}", uuid::Uuid::new_v4().simple()),
+            wakeups: workers::Wakeups::default(),
         }
     }
 

@@ -24,6 +24,7 @@ use futures::future::BoxFuture;
 
 use crate::config::DatabaseUrl;
 
+pub mod account_pause;
 pub mod admin;
 pub mod api_key;
 pub mod audit;
@@ -32,8 +33,15 @@ pub mod error;
 pub mod grant;
 pub mod inspect;
 pub mod meeting;
+pub mod occurrence;
+pub mod recording;
+pub mod registration_status;
 pub mod schema;
+pub mod sync_job;
+pub mod sync_status;
 pub mod tenant;
+pub mod tombstone;
+pub mod webhook_event;
 
 pub use error::StoreError;
 
@@ -45,6 +53,16 @@ pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 pub enum Db<'a> {
     Sqlite(&'a mut SqliteConn),
     Pg(&'a mut AsyncPgConnection),
+}
+
+impl Db<'_> {
+    /// Lends the same connection (and transaction) to a nested call.
+    pub fn reborrow(&mut self) -> Db<'_> {
+        match self {
+            Db::Sqlite(c) => Db::Sqlite(c),
+            Db::Pg(c) => Db::Pg(c),
+        }
+    }
 }
 
 /// Expands `$body` once per backend with `$conn` bound to that backend's connection.

@@ -109,7 +109,11 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotConnected(_) => {
                 Self::Conflict(ErrorBody::new("zoom_not_connected", message))
             }
-            ServiceError::ZoomUnavailable { retry_after } => {
+            ServiceError::BadSignature(_) => {
+                Self::Unauthorized(ErrorBody::new("unauthorized", message))
+            }
+            ServiceError::ZoomUnavailable { retry_after }
+            | ServiceError::ZoomRateLimited { retry_after, .. } => {
                 let secs = retry_after.map_or(30, |d| d.as_secs().max(1));
                 Self::Unavailable(
                     ErrorBody::new("zoom_unavailable", message),

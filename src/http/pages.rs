@@ -68,14 +68,16 @@ fn message_page(
 
 fn service_failure(s: &Services, t: &Templates, err: ServiceError) -> Response {
     match err {
-        ServiceError::ZoomUnavailable { .. } => message_page(
-            s,
-            t,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Zoom is not answering",
-            "Zoom could not be reached just now. Nothing was changed; please try again in a minute.",
-            Some(("/admin", "Back to the admin panel")),
-        ),
+        ServiceError::ZoomUnavailable { .. } | ServiceError::ZoomRateLimited { .. } => {
+            message_page(
+                s,
+                t,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Zoom is not answering",
+                "Zoom could not be reached just now. Nothing was changed; please try again in a minute.",
+                Some(("/admin", "Back to the admin panel")),
+            )
+        }
         other => {
             tracing::error!(error = %other, "owner page failed");
             message_page(

@@ -24,6 +24,20 @@ pub struct Deauthorized {
     pub sites_disconnected: Vec<TenantId>,
 }
 
+/// Removes the site's copy of its Zoom data (meetings, occurrences, recordings) and its
+/// pending sync work. Returns how many meetings went away.
+async fn purge_zoom_data(
+    db: &mut store::Db<'_>,
+    tenant: &TenantId,
+) -> Result<usize, store::StoreError> {
+    let removed = store::meeting::delete_all(db, tenant).await?;
+    store::occurrence::delete_all(db, tenant).await?;
+    store::recording::delete_all(db, tenant).await?;
+    store::tombstone::delete_all(db, tenant).await?;
+    store::sync_job::cancel_queued(db, tenant).await?;
+    Ok(removed)
+}
+
 impl Services {
     /// The owner disconnects their site from Zoom.
     pub async fn disconnect(&self, principal: &Principal) -> Result<Disconnected, ServiceError> {
@@ -43,7 +57,7 @@ impl Services {
             .write(move |mut db| {
                 Box::pin(async move {
                     store::connection::unlink(&mut db, &tid).await?;
-                    let removed = store::meeting::delete_all(&mut db, &tid).await?;
+                    let removed = purge_zoom_data(&mut db, &tid).await?;
                     store::tenant::bump_content_version(&mut db, &tid).await?;
                     audit::record(
                         &mut db,
@@ -117,7 +131,7 @@ impl Services {
                         for tenant in
                             store::connection::tenants_of_grant(&mut db, &grant.id).await?
                         {
-                            store::meeting::delete_all(&mut db, &tenant).await?;
+                            purge_zoom_data(&mut db, &tenant).await?;
                             store::tenant::bump_content_version(&mut db, &tenant).await?;
                             audit::record(
                                 &mut db,

@@ -28,6 +28,16 @@ pub enum ServiceError {
     /// Zoom could not be reached or is rate limiting us: try again later.
     #[error("Zoom is unavailable right now")]
     ZoomUnavailable { retry_after: Option<Duration> },
+    /// Zoom answered 429 (reference §5.3): `daily` quotas last until `retry_after` (00:00 UTC).
+    #[error("Zoom's rate limit was reached")]
+    ZoomRateLimited {
+        retry_after: Option<Duration>,
+        daily: bool,
+        limit: Option<u32>,
+    },
+    /// A webhook delivery failed verification (signature, headers or timestamp).
+    #[error("webhook refused: {0}")]
+    BadSignature(&'static str),
     /// Zoom refused the request for a reason the caller cannot fix by retrying.
     #[error("Zoom refused the request: {0}")]
     ZoomRefused(String),
@@ -38,6 +48,17 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// Whether trying the same thing later may succeed (Zoom or the database was unavailable,
+    /// or a rate limit applied).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::ZoomUnavailable { .. }
+                | Self::ZoomRateLimited { .. }
+                | Self::Store(StoreError::Unavailable(_))
+        )
+    }
+
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         Self::Invalid {
             field,
@@ -49,7 +70,16 @@ impl ServiceError {
 impl From<ZoomError> for ServiceError {
     fn from(err: ZoomError) -> Self {
         match err {
-            ZoomError::RateLimited { retry_after, .. } => Self::ZoomUnavailable { retry_after },
+            ZoomError::RateLimited {
+                retry_after,
+                daily,
+                limit,
+                ..
+            } => Self::ZoomRateLimited {
+                retry_after,
+                daily,
+                limit,
+            },
             ZoomError::Unavailable(_) => Self::ZoomUnavailable { retry_after: None },
             ZoomError::InvalidGrant { .. } | ZoomError::AccessTokenRejected { .. } => {
                 Self::NotConnected("the Zoom connection needs to be reconnected".into())

@@ -1,4 +1,8 @@
-//! Synced meetings. Every function is scoped by tenant.
+//! Synced meetings and webinars (`kind`). Every function is scoped by tenant.
+//!
+//! Writes from Zoom carry a version (`zoom_version`, Zoom's epoch ms of the state): a write
+//! older than what is stored, or older than a recorded deletion (`tombstone`), changes nothing,
+//! so late and out-of-order webhooks cannot bring back old state.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -26,6 +30,7 @@ struct MeetingRow {
     hidden: bool,
     synced_at: NaiveDateTime,
     kind: String,
+    zoom_version: i64,
 }
 
 impl From<MeetingRow> for Meeting {
@@ -64,6 +69,24 @@ struct ZoomFields<'a> {
     synced_at: NaiveDateTime,
 }
 
+impl<'a> ZoomFields<'a> {
+    fn of(m: &'a Meeting, now: NaiveDateTime) -> Self {
+        Self {
+            zoom_uuid: &m.zoom_uuid,
+            host_id: &m.host_id,
+            topic: &m.topic,
+            agenda: &m.agenda,
+            meeting_type: m.meeting_type,
+            start_time: m.start_time,
+            duration_minutes: m.duration_minutes,
+            timezone: &m.timezone,
+            approval_type: m.approval_type,
+            join_url: &m.join_url,
+            synced_at: now,
+        }
+    }
+}
+
 /// Inserts or updates one meeting from Zoom, keeping the owner's `hidden` choice.
 pub async fn upsert(
     db: &mut Db<'_>,
@@ -87,20 +110,9 @@ pub async fn upsert(
         hidden: false,
         synced_at: now,
         kind: "meeting".to_owned(),
+        zoom_version: now.and_utc().timestamp_millis(),
     };
-    let changes = ZoomFields {
-        zoom_uuid: &m.zoom_uuid,
-        host_id: &m.host_id,
-        topic: &m.topic,
-        agenda: &m.agenda,
-        meeting_type: m.meeting_type,
-        start_time: m.start_time,
-        duration_minutes: m.duration_minutes,
-        timezone: &m.timezone,
-        approval_type: m.approval_type,
-        join_url: &m.join_url,
-        synced_at: now,
-    };
+    let changes = ZoomFields::of(m, now);
     with_db!(db, |c| diesel::insert_into(meetings::table)
         .values(&row)
         .on_conflict((meetings::tenant_id, meetings::zoom_meeting_id))
@@ -211,4 +223,176 @@ pub async fn delete_all(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<usize, 
     )
     .execute(c)
     .await)?)
+}
+
+/// `meetings.kind`: Zoom meetings and webinars share the table (their ids do not collide).
+pub const KIND_MEETING: &str = "meeting";
+pub const KIND_WEBINAR: &str = "webinar";
+
+/// The tombstone kind of meetings (see `store::tombstone`).
+const TOMBSTONE: &str = "meeting";
+
+/// Writes Zoom's state of a meeting (or webinar) if `version` is not older than what is
+/// stored or than its deletion. Returns whether it was written. The owner's `hidden` stays.
+pub async fn upsert_versioned(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    m: &Meeting,
+    kind: &str,
+    version: i64,
+    now: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let key = m.zoom_meeting_id.to_string();
+    if super::tombstone::covers(db, tenant_id, TOMBSTONE, &key, version).await? {
+        return Ok(false);
+    }
+    let changes = ZoomFields::of(m, now);
+    let updated = with_db!(db, |c| diesel::update(
+        meetings::table
+            .filter(meetings::tenant_id.eq(tenant_id.as_str()))
+            .filter(meetings::zoom_meeting_id.eq(m.zoom_meeting_id))
+            .filter(meetings::zoom_version.le(version))
+    )
+    .set((
+        &changes,
+        meetings::kind.eq(kind),
+        meetings::zoom_version.eq(version)
+    ))
+    .execute(c)
+    .await)?;
+    if updated > 0 {
+        return Ok(true);
+    }
+    let row = MeetingRow {
+        tenant_id: tenant_id.to_string(),
+        zoom_meeting_id: m.zoom_meeting_id,
+        zoom_uuid: m.zoom_uuid.clone(),
+        host_id: m.host_id.clone(),
+        topic: m.topic.clone(),
+        agenda: m.agenda.clone(),
+        meeting_type: m.meeting_type,
+        start_time: m.start_time,
+        duration_minutes: m.duration_minutes,
+        timezone: m.timezone.clone(),
+        approval_type: m.approval_type,
+        join_url: m.join_url.clone(),
+        hidden: false,
+        synced_at: now,
+        kind: kind.to_owned(),
+        zoom_version: version,
+    };
+    // Nothing updated: either the row is newer (stale write) or it does not exist yet.
+    let inserted = with_db!(db, |c| diesel::insert_into(meetings::table)
+        .values(&row)
+        .on_conflict((meetings::tenant_id, meetings::zoom_meeting_id))
+        .do_nothing()
+        .execute(c)
+        .await)?;
+    Ok(inserted > 0)
+}
+
+/// Zoom deleted the meeting at `version`: removes it (and its occurrences) unless it was
+/// written at a newer version, and remembers the deletion. Returns whether a row went away.
+pub async fn delete_versioned(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+    version: i64,
+    now: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let removed = with_db!(db, |c| diesel::delete(
+        meetings::table
+            .filter(meetings::tenant_id.eq(tenant_id.as_str()))
+            .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
+            .filter(meetings::zoom_version.le(version))
+    )
+    .execute(c)
+    .await)?;
+    if removed > 0
+        || find_version(db, tenant_id, zoom_meeting_id)
+            .await?
+            .is_none()
+    {
+        super::occurrence::delete_for_meeting(db, tenant_id, zoom_meeting_id).await?;
+        let key = zoom_meeting_id.to_string();
+        super::tombstone::put(db, tenant_id, TOMBSTONE, &key, version, now).await?;
+    }
+    Ok(removed > 0)
+}
+
+/// The stored version of a meeting, if it is stored.
+pub async fn find_version(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+) -> Result<Option<i64>, StoreError> {
+    Ok(with_db!(db, |c| meetings::table
+        .filter(meetings::tenant_id.eq(tenant_id.as_str()))
+        .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
+        .select(meetings::zoom_version)
+        .first(c)
+        .await
+        .optional())?)
+}
+
+/// One stored meeting (hidden or not) with its kind and version, for applying partial patches.
+pub async fn find_any(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+) -> Result<Option<(Meeting, String, i64)>, StoreError> {
+    let row: Option<MeetingRow> = with_db!(db, |c| meetings::table
+        .filter(meetings::tenant_id.eq(tenant_id.as_str()))
+        .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
+        .select(MeetingRow::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    Ok(row.map(|r| {
+        let (kind, version) = (r.kind.clone(), r.zoom_version);
+        (Meeting::from(r), kind, version)
+    }))
+}
+
+/// Every stored meeting of the tenant (id → stored copy), to tell which listed ones changed.
+pub async fn all_by_id(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+) -> Result<std::collections::HashMap<i64, Meeting>, StoreError> {
+    let rows: Vec<MeetingRow> = with_db!(db, |c| meetings::table
+        .filter(meetings::tenant_id.eq(tenant_id.as_str()))
+        .select(MeetingRow::as_select())
+        .load(c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.zoom_meeting_id, Meeting::from(r)))
+        .collect())
+}
+
+/// After a full listing that began at `version`: removes the tenant's meetings of `kind` that
+/// Zoom no longer lists (`keep`), except those written after the listing began (a webhook was
+/// faster). Records each removal as a tombstone. Returns how many went away.
+pub async fn delete_unlisted(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    kind: &str,
+    keep: &std::collections::HashSet<i64>,
+    version: i64,
+    now: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    let existing: Vec<i64> = with_db!(db, |c| meetings::table
+        .filter(meetings::tenant_id.eq(tenant_id.as_str()))
+        .filter(meetings::kind.eq(kind))
+        .filter(meetings::zoom_version.lt(version))
+        .select(meetings::zoom_meeting_id)
+        .load(c)
+        .await)?;
+    let mut removed = 0;
+    for id in existing.into_iter().filter(|id| !keep.contains(id)) {
+        if delete_versioned(db, tenant_id, id, version, now).await? {
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }

@@ -118,6 +118,7 @@ diesel::table! {
         hidden -> Bool,
         synced_at -> Timestamp,
         kind -> Text,
+        zoom_version -> BigInt,
     }
 }
 
@@ -149,6 +150,7 @@ diesel::table! {
         status -> Text,
         hidden -> Bool,
         synced_at -> Timestamp,
+        zoom_version -> BigInt,
     }
 }
 
@@ -183,4 +185,89 @@ diesel::allow_tables_to_appear_in_same_query!(
     recordings,
     registrations,
     audit_events,
+    webhook_events,
+    zoom_tombstones,
+    sync_jobs,
+    sync_status,
+    zoom_account_pauses,
 );
+
+diesel::table! {
+    webhook_events (id) {
+        id -> Text,
+        dedup_key -> Text,
+        event -> Text,
+        zoom_account_id -> Text,
+        event_ts -> BigInt,
+        body -> Text,
+        request_timestamp -> Text,
+        tracking_id -> Nullable<Text>,
+        received_at -> Timestamp,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        processed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    zoom_tombstones (tenant_id, object_kind, object_key) {
+        tenant_id -> Text,
+        object_kind -> Text,
+        object_key -> Text,
+        zoom_version -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sync_jobs (id) {
+        id -> Text,
+        tenant_id -> Text,
+        zoom_account_id -> Text,
+        kind -> Text,
+        param -> Text,
+        pending_key -> Nullable<Text>,
+        status -> Text,
+        run_after -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        attempts -> BigInt,
+        progress_done -> BigInt,
+        progress_total -> BigInt,
+        progress_note -> Text,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        result -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sync_status (tenant_id) {
+        tenant_id -> Text,
+        last_kind -> Nullable<Text>,
+        last_started_at -> Nullable<Timestamp>,
+        last_finished_at -> Nullable<Timestamp>,
+        last_result -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        meetings -> BigInt,
+        webinars -> BigInt,
+        recordings -> BigInt,
+        removed -> BigInt,
+        zoom_requests -> BigInt,
+        next_reconcile_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    zoom_account_pauses (zoom_account_id) {
+        zoom_account_id -> Text,
+        paused_until -> Timestamp,
+        reason -> Text,
+    }
+}

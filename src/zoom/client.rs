@@ -9,7 +9,8 @@ use zeroize::Zeroizing;
 
 use super::error::ZoomError;
 use super::models::{
-    ApiErrorBody, MeetingPage, OAuthErrorBody, RawTokenResponse, TokenGrant, ZoomMeeting, ZoomUser,
+    ApiErrorBody, MeetingPage, OAuthErrorBody, RawTokenResponse, RecordingPage, TokenGrant,
+    UserPage, WebinarPage, ZoomMeeting, ZoomRecording, ZoomUser,
 };
 use crate::config::ZoomConfig;
 
@@ -157,6 +158,79 @@ impl ZoomClient {
             .await
     }
 
+    /// One page of the account's active users (account-level apps only, reference §4.2).
+    pub async fn list_users(
+        &self,
+        access_token: &str,
+        page_token: Option<&str>,
+    ) -> Result<UserPage, ZoomError> {
+        let page_size = MAX_PAGE_SIZE.to_string();
+        let mut query = vec![("status", "active"), ("page_size", page_size.as_str())];
+        if let Some(token) = page_token.filter(|t| !t.is_empty()) {
+            query.push(("next_page_token", token));
+        }
+        self.api_get(access_token, "/users", &query).await
+    }
+
+    /// One page of a user's scheduled webinars (reference §4.6).
+    pub async fn list_webinars(
+        &self,
+        access_token: &str,
+        user_id: &str,
+        page_token: Option<&str>,
+    ) -> Result<WebinarPage, ZoomError> {
+        let page_size = MAX_PAGE_SIZE.to_string();
+        let mut query = vec![("type", "scheduled"), ("page_size", page_size.as_str())];
+        if let Some(token) = page_token.filter(|t| !t.is_empty()) {
+            query.push(("next_page_token", token));
+        }
+        let path = format!("/users/{}/webinars", encode_path_segment(user_id));
+        self.api_get(access_token, &path, &query).await
+    }
+
+    /// `GET /webinars/{id}`.
+    pub async fn get_webinar(
+        &self,
+        access_token: &str,
+        webinar_id: i64,
+    ) -> Result<ZoomMeeting, ZoomError> {
+        self.api_get(access_token, &format!("/webinars/{webinar_id}"), &[])
+            .await
+    }
+
+    /// One page of a user's cloud recordings that started between `from` and `to`
+    /// (`yyyy-mm-dd`, at most one month apart, reference §4.5).
+    pub async fn list_recordings(
+        &self,
+        access_token: &str,
+        user_id: &str,
+        from: &str,
+        to: &str,
+        page_token: Option<&str>,
+    ) -> Result<RecordingPage, ZoomError> {
+        let page_size = MAX_PAGE_SIZE.to_string();
+        let mut query = vec![
+            ("from", from),
+            ("to", to),
+            ("page_size", page_size.as_str()),
+        ];
+        if let Some(token) = page_token.filter(|t| !t.is_empty()) {
+            query.push(("next_page_token", token));
+        }
+        let path = format!("/users/{}/recordings", encode_path_segment(user_id));
+        self.api_get(access_token, &path, &query).await
+    }
+
+    /// `GET /meetings/{uuid}/recordings`: one instance's recording incl. its play passcode.
+    pub async fn get_recording(
+        &self,
+        access_token: &str,
+        meeting_uuid: &str,
+    ) -> Result<ZoomRecording, ZoomError> {
+        let path = format!("/meetings/{}/recordings", encode_uuid(meeting_uuid));
+        self.api_get(access_token, &path, &[]).await
+    }
+
     async fn api_get<T: DeserializeOwned>(
         &self,
         token: &str,
@@ -183,6 +257,17 @@ fn encode_path_segment(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes())
         .collect::<String>()
         .replace('+', "%20")
+}
+
+/// Instance uuids may contain `/`, `+`, `=`; one starting with `/` or containing `//` must be
+/// encoded twice (reference §4.1).
+fn encode_uuid(uuid: &str) -> String {
+    let once = encode_path_segment(uuid);
+    if uuid.starts_with('/') || uuid.contains("//") {
+        encode_path_segment(&once)
+    } else {
+        once
+    }
 }
 
 fn transport_error(err: reqwest::Error) -> ZoomError {
@@ -229,11 +314,17 @@ async fn oauth_error(response: Response) -> ZoomError {
 async fn api_error(response: Response) -> ZoomError {
     let status = response.status();
     let tracking = tracking_id(&response);
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let retry_after = header("retry-after").as_deref().and_then(parse_retry_after);
+    // reference §5.3: `Daily-limit` (Retry-After is then an ISO instant) or `QPS`.
+    let daily = header("x-ratelimit-type").is_some_and(|t| t.eq_ignore_ascii_case("daily-limit"));
+    let limit = header("x-ratelimit-limit").and_then(|v| v.trim().parse().ok());
     let body: ApiErrorBody = response.json().await.unwrap_or_default();
     tracing::info!(zoom.status = status.as_u16(), zoom.code = body.code, zoom.tracking_id = %tracking, "Zoom API error");
     match status {
@@ -242,6 +333,8 @@ async fn api_error(response: Response) -> ZoomError {
         },
         StatusCode::TOO_MANY_REQUESTS => ZoomError::RateLimited {
             retry_after,
+            daily,
+            limit,
             message: body.message,
         },
         s if s.is_server_error() => ZoomError::Unavailable(format!("Zoom answered {s}")),
@@ -282,5 +375,7 @@ mod tests {
     fn path_segments_are_encoded() {
         assert_eq!(encode_path_segment("a b@x.com"), "a%20b%40x.com");
         assert_eq!(encode_path_segment("me"), "me");
+        assert_eq!(encode_uuid("aDYl+hA=="), "aDYl%2BhA%3D%3D");
+        assert_eq!(encode_uuid("/ab//c="), "%252Fab%252F%252Fc%253D");
     }
 }

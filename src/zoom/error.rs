@@ -22,6 +22,10 @@ pub enum ZoomError {
     #[error("Zoom rate limit reached ({message})")]
     RateLimited {
         retry_after: Option<Duration>,
+        /// `X-RateLimit-Type: Daily-limit`: nothing more today (until `retry_after`).
+        daily: bool,
+        /// `X-RateLimit-Limit`: the allowed rate of this category, when Zoom says it.
+        limit: Option<u32>,
         message: String,
     },
     /// A Zoom API error with its body code, e.g. 3001 meeting not found. (§4.7)

@@ -115,6 +115,104 @@ pub struct ZoomMeeting {
     /// Only in `GET /meetings/{id}`, not in lists.
     #[serde(default)]
     pub settings: Option<MeetingSettings>,
+    /// Occurrences of a recurring meeting (only in `GET /meetings/{id}`).
+    #[serde(default)]
+    pub occurrences: Vec<ZoomOccurrence>,
+}
+
+/// One occurrence of a recurring meeting (reference §4.3).
+#[derive(Clone, Debug, Deserialize)]
+pub struct ZoomOccurrence {
+    pub occurrence_id: String,
+    pub start_time: String,
+    #[serde(default)]
+    pub duration: Option<i32>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// One page of `GET /users` (reference §4.2).
+#[derive(Debug, Deserialize)]
+pub struct UserPage {
+    #[serde(default)]
+    pub users: Vec<ListedUser>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+/// A user in `GET /users`; pending users have no id.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ListedUser {
+    #[serde(default)]
+    pub id: Option<String>,
+}
+
+/// One page of `GET /users/{userId}/webinars` (reference §4.6).
+#[derive(Debug, Deserialize)]
+pub struct WebinarPage {
+    #[serde(default)]
+    pub webinars: Vec<ZoomMeeting>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+/// One page of `GET /users/{userId}/recordings` (reference §4.5).
+#[derive(Debug, Deserialize)]
+pub struct RecordingPage {
+    #[serde(default)]
+    pub meetings: Vec<ZoomRecording>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+/// One recorded meeting instance, from lists, `GET /meetings/{uuid}/recordings` and
+/// `recording.*` webhooks (reference §2.6, §4.5).
+#[derive(Clone, Debug, Deserialize)]
+pub struct ZoomRecording {
+    pub uuid: String,
+    #[serde(deserialize_with = "lenient_i64")]
+    pub id: i64,
+    #[serde(default)]
+    pub host_id: String,
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub start_time: String,
+    #[serde(default)]
+    pub duration: i32,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub share_url: Option<String>,
+    #[serde(default)]
+    pub recording_play_passcode: Option<String>,
+    #[serde(default)]
+    pub total_size: i64,
+    #[serde(default)]
+    pub recording_files: Vec<ZoomRecordingFile>,
+}
+
+/// A file of a recording; only what a viewer needs (never a download token).
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
+pub struct ZoomRecordingFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_extension: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_end: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub play_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -129,7 +227,7 @@ fn no_registration() -> i32 {
 }
 
 /// Zoom sends meeting ids as JSON numbers in most payloads and as strings in some (§2.5).
-fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+pub(crate) fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum NumberOrString {

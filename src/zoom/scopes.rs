@@ -64,3 +64,54 @@ mod tests {
         );
     }
 }
+
+/// Whether the grant reads the whole account (lists its users: an admin-managed app) rather
+/// than only the user who authorized it (reference §1.1, §1.8).
+pub fn account_level(granted: &str) -> bool {
+    granted
+        .split_whitespace()
+        .any(|s| matches!(s, "user:read:list_users:admin" | "user:read:admin"))
+}
+
+/// Whether the grant may list webinars (the Webinar add-on needs its own scopes, §1.9).
+pub fn webinars_allowed(granted: &str) -> bool {
+    granted.split_whitespace().any(|s| {
+        matches!(
+            s,
+            "webinar:read:list_webinars"
+                | "webinar:read:list_webinars:admin"
+                | "webinar:read"
+                | "webinar:read:admin"
+        )
+    })
+}
+
+/// Whether the grant may list cloud recordings.
+pub fn recordings_allowed(granted: &str) -> bool {
+    granted.split_whitespace().any(|s| {
+        matches!(
+            s,
+            "cloud_recording:read:list_user_recordings"
+                | "cloud_recording:read:list_user_recordings:admin"
+                | "recording:read"
+                | "recording:read:admin"
+        )
+    })
+}
+
+#[cfg(test)]
+mod level_tests {
+    use super::*;
+
+    #[test]
+    fn account_level_and_optional_features_follow_the_scopes() {
+        assert!(account_level(
+            "meeting:read:meeting:admin user:read:list_users:admin"
+        ));
+        assert!(!account_level("meeting:read:meeting user:read:user"));
+        assert!(webinars_allowed("webinar:read:list_webinars:admin"));
+        assert!(!webinars_allowed("meeting:read"));
+        assert!(recordings_allowed("recording:read"));
+        assert!(!recordings_allowed(""));
+    }
+}

@@ -41,6 +41,43 @@ pub fn verify(secret: &str, timestamp: &str, body: &[u8], signature: &str) -> bo
     m.verify_slice(&given).is_ok()
 }
 
+/// Why a delivery was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    MissingHeaders,
+    /// `x-zm-request-timestamp` is not a Unix time in seconds, or is outside the tolerance.
+    StaleTimestamp,
+    BadSignature,
+}
+
+/// Checks a delivery: both headers present, the timestamp (Unix seconds, reference §2.1)
+/// within `tolerance_secs` of `now_secs` (Zoom documents no window: replays of captured
+/// deliveries are refused), and the signature over the raw body. `now` is injected so the
+/// reference vectors, signed in 2023, stay testable.
+pub fn check_delivery(
+    secret: &str,
+    timestamp: Option<&str>,
+    signature: Option<&str>,
+    body: &[u8],
+    now_secs: i64,
+    tolerance_secs: u64,
+) -> Result<(), Refusal> {
+    let (Some(timestamp), Some(signature)) = (timestamp, signature) else {
+        return Err(Refusal::MissingHeaders);
+    };
+    let sent: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| Refusal::StaleTimestamp)?;
+    if now_secs.abs_diff(sent) > tolerance_secs {
+        return Err(Refusal::StaleTimestamp);
+    }
+    if !verify(secret, timestamp, body, signature) {
+        return Err(Refusal::BadSignature);
+    }
+    Ok(())
+}
+
 /// The `encryptedToken` answer to an `endpoint.url_validation` challenge.
 pub fn url_validation_token(secret: &str, plain_token: &str) -> String {
     let mut m = mac(secret);
@@ -79,6 +116,52 @@ mod tests {
             "360ff5b9"
         ));
         assert!(!verify(SECRET, "1700000000", W1_BODY.as_bytes(), "v0=zz"));
+    }
+
+    #[test]
+    fn deliveries_need_fresh_timestamps_and_both_headers() {
+        let body = W1_BODY.as_bytes();
+        let check = |ts, sig, now| check_delivery(SECRET, ts, sig, body, now, 300);
+        assert_eq!(
+            check(Some("1700000000"), Some(W1_SIG), 1_700_000_299),
+            Ok(())
+        );
+        assert_eq!(
+            check(Some("1700000000"), Some(W1_SIG), 1_699_999_801),
+            Ok(())
+        );
+        assert_eq!(
+            check(Some("1700000000"), Some(W1_SIG), 1_700_000_301),
+            Err(Refusal::StaleTimestamp)
+        );
+        assert_eq!(
+            check(Some("1700000000000"), Some(W1_SIG), 1_700_000_000),
+            Err(Refusal::StaleTimestamp),
+            "milliseconds are not seconds"
+        );
+        assert_eq!(
+            check(None, Some(W1_SIG), 1_700_000_000),
+            Err(Refusal::MissingHeaders)
+        );
+        assert_eq!(
+            check(Some("1700000000"), None, 1_700_000_000),
+            Err(Refusal::MissingHeaders)
+        );
+        let pretty = serde_json::to_string_pretty(
+            &serde_json::from_str::<serde_json::Value>(W1_BODY).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            check_delivery(
+                SECRET,
+                Some("1700000000"),
+                Some(W1_SIG),
+                pretty.as_bytes(),
+                1_700_000_000,
+                300
+            ),
+            Err(Refusal::BadSignature)
+        );
     }
 
     #[test]

@@ -193,7 +193,7 @@ async fn disconnect_revokes_deletes_tokens_and_data_and_leaves_other_sites_alone
     assert_eq!(grants.len(), 1, "site A's tokens are deleted");
     assert!(grants[0].contains("second@example.com"));
     let a_meetings = app.public_meetings("site-a").await;
-    assert_eq!(a_meetings, json!([]), "site A's Zoom data is purged");
+    assert!(a_meetings.is_empty(), "site A's Zoom data is purged");
     let b_meetings = app.public_meetings("site-b").await;
     assert_eq!(b_meetings[0]["topic"], "Second's class");
     assert_eq!(
@@ -296,7 +296,7 @@ async fn deauthorization_removes_tokens_and_data_of_every_site_of_the_zoom_user(
         "{audit:?}"
     );
     let gone = app.public_meetings("leaver-b").await;
-    assert_eq!(gone, json!([]));
+    assert!(gone.is_empty());
     let kept = app.public_meetings("stayer").await;
     assert_eq!(kept[0]["topic"], "Still here");
 }

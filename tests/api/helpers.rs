@@ -139,43 +139,10 @@ pub struct TestApp {
     pub sim: RunningSimulator,
     pub services: Services,
     pub keys: KeyRing,
-    /// The configuration this instance was built from (siblings start from it).
-    pub vars: HashMap<String, String>,
     shutdown: Option<oneshot::Sender<()>>,
     _db: TestDb,
-}
-
-/// Another Marquee instance on the same database and simulator (a second process in production).
-pub struct Sibling {
-    pub url: String,
-    pub services: Services,
-    shutdown: Option<oneshot::Sender<()>>,
-}
-
-impl Drop for Sibling {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-/// Builds and serves Marquee from `vars` on `listener`; returns its services and a stop handle.
-async fn serve_instance(
-    vars: &HashMap<String, String>,
-    listener: std::net::TcpListener,
-) -> (Services, oneshot::Sender<()>) {
-    let config = Config::from_vars(vars).unwrap();
-    let app = App::build(config).await.unwrap();
-    let services = app.services.clone();
-    let (tx, rx) = oneshot::channel::<()>();
-    let (_, serving) = app
-        .serve_on(listener, async {
-            let _ = rx.await;
-        })
-        .unwrap();
-    tokio::spawn(serving);
-    (services, tx)
+    /// The variables Marquee was configured with (for a second instance on the same database).
+    pub vars: HashMap<String, String>,
 }
 
 impl TestApp {
@@ -185,104 +152,7 @@ impl TestApp {
 
     /// Spawns with a chance to adjust the simulator's configuration first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut SimConfig)) -> Self {
-        log_buffer();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let mut sim_config = SimConfig::new(CLIENT_ID, CLIENT_SECRET, WEBHOOK_SECRET);
-        sim_config.redirect_uris = vec![format!("{url}/oauth/zoom/callback")];
-        adjust(&mut sim_config);
-        let sim = simulator::start(sim_config, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let (db, database_url) = TestDb::create().await;
-        let keys_spec = KeyRing::generate_spec("test1");
-        let vars: HashMap<String, String> = [
-            ("MARQUEE_DATABASE_URL", database_url.as_str()),
-            ("MARQUEE_PUBLIC_URL", url.as_str()),
-            ("MARQUEE_PLATFORM_KEY", PLATFORM_KEY),
-            ("MARQUEE_ZOOM_CLIENT_ID", CLIENT_ID),
-            ("MARQUEE_ZOOM_CLIENT_SECRET", CLIENT_SECRET),
-            ("MARQUEE_ZOOM_WEBHOOK_SECRET", WEBHOOK_SECRET),
-            ("MARQUEE_ZOOM_OAUTH_URL", sim.url()),
-            ("MARQUEE_ZOOM_API_URL", &sim.api_url()),
-            ("MARQUEE_ENCRYPTION_KEYS", keys_spec.as_str()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        let keys = Config::from_vars(&vars).unwrap().keys;
-        let (services, tx) = serve_instance(&vars, listener).await;
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .unwrap();
-        Self {
-            url,
-            http,
-            sim,
-            services,
-            keys,
-            vars,
-            shutdown: Some(tx),
-            _db: db,
-        }
-    }
-
-    /// Starts a second instance on the same database and simulator, with `adjust` applied to
-    /// its configuration (e.g. other encryption keys).
-    pub async fn sibling(&self, adjust: impl FnOnce(&mut HashMap<String, String>)) -> Sibling {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let mut vars = self.vars.clone();
-        vars.insert("MARQUEE_PUBLIC_URL".into(), url.clone());
-        adjust(&mut vars);
-        let (services, tx) = serve_instance(&vars, listener).await;
-        Sibling {
-            url,
-            services,
-            shutdown: Some(tx),
-        }
-    }
-
-    /// The simulator's call statistics (`GET /_sim/stats`).
-    pub async fn sim_stats(&self) -> Value {
-        let resp = self
-            .http
-            .get(format!("{}/_sim/stats", self.sim.url()))
-            .send()
-            .await
-            .unwrap();
-        json_response(resp).await.1
-    }
-
-    /// How many `refresh_token` grants the simulator has served.
-    pub async fn refreshes(&self) -> u64 {
-        self.sim_stats().await["grants"]["refresh_token"]
-            .as_u64()
-            .unwrap_or(0)
-    }
-
-    /// Makes Marquee believe the site's access token has expired (as if an hour had passed).
-    pub async fn age_access_tokens(&self) {
-        self.services
-            .store
-            .execute_raw("UPDATE zoom_grants SET access_expires_at = '2000-01-01 00:00:00'")
-            .await
-            .unwrap();
-    }
-
-    /// `GET /api/v1/admin/zoom/user` with a tenant key: a live Zoom call with the site's token.
-    pub async fn live_user(&self, base: &str, key: &str) -> (StatusCode, Value) {
-        json_response(
-            self.http
-                .get(format!("{base}/api/v1/admin/zoom/user"))
-                .bearer_auth(key)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        Self::spawn_configured(adjust, |_| {}).await
     }
 
     pub fn at(&self, path: &str) -> String {
@@ -462,22 +332,6 @@ impl TestApp {
         user
     }
 
-    /// A signed-in Zoom user who has scheduled one upcoming meeting with `topic`.
-    pub async fn sim_user_with_meeting(&self, email: &str, topic: &str) -> Value {
-        let user = self.sim_user(email).await;
-        self.sim_meeting(user["id"].as_str().unwrap(), meeting_body(topic, 2, 2))
-            .await;
-        user
-    }
-
-    /// `GET /api/v1/sites/{slug}/meetings` as a visitor: the `meetings` array.
-    pub async fn public_meetings(&self, slug: &str) -> Value {
-        let url = self.at(&format!("/api/v1/sites/{slug}/meetings"));
-        let (status, body) = json_response(self.http.get(url).send().await.unwrap()).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["meetings"].clone()
-    }
-
     /// Schedules a meeting for `user_id` as the host would in Zoom.
     pub async fn sim_meeting(&self, user_id: &str, body: Value) -> Value {
         self.sim_post(&format!("/_sim/users/{user_id}/meetings"), body)
@@ -535,4 +389,240 @@ pub fn meeting_body(topic: &str, days: i64, approval_type: i64) -> Value {
         .to_string();
     json!({"topic": topic, "type": 2, "start_time": start, "duration": 45, "timezone": "Europe/Berlin",
            "agenda": format!("About {topic}"), "settings": {"approval_type": approval_type}})
+}
+
+// ---- webhooks, sync, several instances (webhooks-sync) ----
+
+impl TestApp {
+    /// Spawns with a chance to adjust the simulator's configuration and Marquee's variables
+    /// first. Workers poll fast and Marquee's Zoom pacing is high unless `adjust_vars` says
+    /// otherwise, so tests are quick.
+    pub async fn spawn_configured(
+        adjust: impl FnOnce(&mut SimConfig),
+        adjust_vars: impl FnOnce(&mut HashMap<String, String>),
+    ) -> Self {
+        log_buffer();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let mut sim_config = SimConfig::new(CLIENT_ID, CLIENT_SECRET, WEBHOOK_SECRET);
+        sim_config.redirect_uris = vec![format!("{url}/oauth/zoom/callback")];
+        adjust(&mut sim_config);
+        let sim = simulator::start(sim_config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let (db, database_url) = TestDb::create().await;
+        let keys_spec = KeyRing::generate_spec("test1");
+        let mut vars: HashMap<String, String> = [
+            ("MARQUEE_DATABASE_URL", database_url.as_str()),
+            ("MARQUEE_PUBLIC_URL", url.as_str()),
+            ("MARQUEE_PLATFORM_KEY", PLATFORM_KEY),
+            ("MARQUEE_ZOOM_CLIENT_ID", CLIENT_ID),
+            ("MARQUEE_ZOOM_CLIENT_SECRET", CLIENT_SECRET),
+            ("MARQUEE_ZOOM_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("MARQUEE_ZOOM_OAUTH_URL", sim.url()),
+            ("MARQUEE_ZOOM_API_URL", &sim.api_url()),
+            ("MARQUEE_ENCRYPTION_KEYS", keys_spec.as_str()),
+            ("MARQUEE_WORKER_POLL_MS", "50"),
+            ("MARQUEE_WEBHOOK_RETRY_BASE_MS", "100"),
+            ("MARQUEE_ZOOM_RATE_LIGHT", "1000"),
+            ("MARQUEE_ZOOM_RATE_MEDIUM", "1000"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        adjust_vars(&mut vars);
+        let config = Config::from_vars(&vars).unwrap();
+        let keys = config.keys.clone();
+        let app = App::build(config).await.unwrap();
+        let services = app.services.clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        let (_, serving) = app
+            .serve_on(listener, async {
+                let _ = rx.await;
+            })
+            .unwrap();
+        tokio::spawn(serving);
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .unwrap();
+        Self {
+            url,
+            http,
+            sim,
+            services,
+            keys,
+            shutdown: Some(tx),
+            _db: db,
+            vars,
+        }
+    }
+
+    /// Another Marquee instance on the same database (same secrets), serving on its own port.
+    pub async fn second_instance(&self) -> Instance {
+        Instance::start(self.vars.clone()).await
+    }
+
+    /// POSTs a body to `/webhooks/zoom` signed like Zoom would sign it at `timestamp`.
+    pub async fn post_webhook(&self, body: &str, timestamp: i64) -> (StatusCode, Value) {
+        let ts = timestamp.to_string();
+        let sig = marquee::zoom::signature::sign(WEBHOOK_SECRET, &ts, body.as_bytes());
+        self.post_raw_webhook(body, Some(&ts), Some(&sig)).await
+    }
+
+    /// POSTs a body to `/webhooks/zoom` with the given headers.
+    pub async fn post_raw_webhook(
+        &self,
+        body: &str,
+        timestamp: Option<&str>,
+        signature: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .post(self.at("/webhooks/zoom"))
+            .header("content-type", "application/json; charset=utf-8")
+            .body(body.to_owned());
+        if let Some(ts) = timestamp {
+            req = req.header("x-zm-request-timestamp", ts);
+        }
+        if let Some(sig) = signature {
+            req = req.header("x-zm-signature", sig);
+        }
+        json_response(req.send().await.unwrap()).await
+    }
+
+    /// The public meetings JSON of a site.
+    pub async fn public_meetings(&self, slug: &str) -> Vec<Value> {
+        let (status, body) = json_response(
+            self.http
+                .get(self.at(&format!("/api/v1/sites/{slug}/meetings?limit=100")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["meetings"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The simulator's counters (`GET /_sim/stats`).
+    pub async fn sim_stats(&self) -> Value {
+        let resp = self
+            .http
+            .get(format!("{}/_sim/stats", self.sim.url()))
+            .send()
+            .await
+            .unwrap();
+        json_response(resp).await.1
+    }
+
+    /// Changes the simulator's settings (`PUT /_sim/config`).
+    pub async fn sim_config(&self, body: Value) {
+        let resp = self
+            .http
+            .put(format!("{}/_sim/config", self.sim.url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            resp.status().is_success(),
+            "{}",
+            resp.text().await.unwrap_or_default()
+        );
+    }
+}
+
+/// A further Marquee instance sharing a test's database; stops when dropped.
+pub struct Instance {
+    pub url: String,
+    pub services: Services,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Instance {
+    pub async fn start(vars: HashMap<String, String>) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = App::build(Config::from_vars(&vars).unwrap()).await.unwrap();
+        let services = app.services.clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        let (_, serving) = app
+            .serve_on(listener, async {
+                let _ = rx.await;
+            })
+            .unwrap();
+        tokio::spawn(serving);
+        Self {
+            url,
+            services,
+            shutdown: Some(tx),
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, for at most `secs` seconds.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Helpers of the connection-lifecycle tests.
+impl TestApp {
+    /// A second instance on the same database and simulator, with `adjust` applied to its
+    /// configuration first (e.g. other encryption keys).
+    pub async fn sibling(&self, adjust: impl FnOnce(&mut HashMap<String, String>)) -> Instance {
+        let mut vars = self.vars.clone();
+        adjust(&mut vars);
+        Instance::start(vars).await
+    }
+
+    /// How many `refresh_token` grants the simulator has served.
+    pub async fn refreshes(&self) -> u64 {
+        self.sim_stats().await["grants"]["refresh_token"]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// Makes Marquee believe the site's access token has expired (as if an hour had passed).
+    pub async fn age_access_tokens(&self) {
+        let sql = "UPDATE zoom_grants SET access_expires_at = '2000-01-01 00:00:00'";
+        self.services.store.execute_raw(sql).await.unwrap();
+    }
+
+    /// `GET /api/v1/admin/zoom/user` with a tenant key: a live Zoom call with the site's token.
+    pub async fn live_user(&self, base: &str, key: &str) -> (StatusCode, Value) {
+        let url = format!("{base}/api/v1/admin/zoom/user");
+        json_response(self.http.get(url).bearer_auth(key).send().await.unwrap()).await
+    }
+
+    /// A signed-in Zoom user who has scheduled one upcoming meeting with `topic`.
+    pub async fn sim_user_with_meeting(&self, email: &str, topic: &str) -> Value {
+        let user = self.sim_user(email).await;
+        let body = meeting_body(topic, 2, 2);
+        self.sim_meeting(user["id"].as_str().unwrap(), body).await;
+        user
+    }
 }

@@ -9,4 +9,6 @@ mod isolation;
 mod openapi;
 mod platform;
 mod secrets;
+mod sync;
+mod webhooks;
 mod widgets;

@@ -11,6 +11,7 @@ use crate::http::auth::AdminAuth;
 use crate::http::error::ApiError;
 use crate::service::Services;
 use crate::service::connect::ConnectionStatus;
+use crate::service::sync::{JobView, SyncStatusView};
 
 pub struct AdminApi;
 
@@ -85,6 +86,90 @@ pub struct ConnectStart {
     pub authorize_url: String,
 }
 
+/// A sync job and its progress.
+#[derive(Object)]
+pub struct SyncJobDto {
+    pub id: String,
+    /// `backfill`, `reconcile`, `meeting` or `recordings`.
+    pub kind: String,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    /// Steps done and the current estimate of all steps (it grows as Zoom's lists are read).
+    pub done: i64,
+    pub total: i64,
+    /// What the job is doing now, e.g. `listing recordings`.
+    pub note: String,
+    /// A summary when done, e.g. `ok: 12 meetings, 0 webinars, 3 recordings, 0 removed`.
+    pub result: Option<String>,
+    /// The last error (a postponed job keeps it until it runs again).
+    pub error: Option<String>,
+}
+
+impl From<JobView> for SyncJobDto {
+    fn from(j: JobView) -> Self {
+        Self {
+            id: j.id,
+            kind: j.kind,
+            status: j.status,
+            done: j.done,
+            total: j.total,
+            note: j.note,
+            result: j.result,
+            error: j.error,
+        }
+    }
+}
+
+/// The site's sync with Zoom: the last run, its counts, and what is next.
+#[derive(Object)]
+pub struct SyncStatusDto {
+    /// `backfill` or `reconcile`.
+    pub last_kind: Option<String>,
+    pub last_started_at: Option<DateTime<Utc>>,
+    pub last_finished_at: Option<DateTime<Utc>>,
+    /// `ok` or `failed`.
+    pub last_result: Option<String>,
+    pub last_error: Option<String>,
+    /// What the last successful run found at Zoom.
+    pub meetings: i64,
+    pub webinars: i64,
+    pub recordings: i64,
+    /// Rows removed because Zoom no longer has them.
+    pub removed: i64,
+    /// Zoom API requests the last run made.
+    pub zoom_requests: i64,
+    /// When the next periodic reconcile is due.
+    pub next_reconcile_at: Option<DateTime<Utc>>,
+    /// The newest job, with its progress.
+    pub current_job: Option<SyncJobDto>,
+}
+
+impl From<SyncStatusView> for SyncStatusDto {
+    fn from(s: SyncStatusView) -> Self {
+        Self {
+            last_kind: s.last_kind,
+            last_started_at: s.last_started_at.map(|t| t.and_utc()),
+            last_finished_at: s.last_finished_at.map(|t| t.and_utc()),
+            last_result: s.last_result,
+            last_error: s.last_error,
+            meetings: s.meetings,
+            webinars: s.webinars,
+            recordings: s.recordings,
+            removed: s.removed,
+            zoom_requests: s.zoom_requests,
+            next_reconcile_at: s.next_reconcile_at.map(|t| t.and_utc()),
+            current_job: s.current_job.map(SyncJobDto::from),
+        }
+    }
+}
+
+/// A queued sync.
+#[derive(Object)]
+pub struct SyncStarted {
+    /// The job that will do it (an already queued one is reused).
+    pub job_id: String,
+}
+
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
 impl AdminApi {
     /// The site's Zoom connection status (scope `settings:read`)
@@ -149,5 +234,32 @@ impl AdminApi {
             revoked_at_zoom: done.revoked_at_zoom,
             meetings_removed: done.meetings_removed as u64,
         }))
+    }
+
+    /// The site's sync status (scope `settings:read`)
+    ///
+    /// Last run (start, end, result, counts), the next periodic reconcile, and the newest job
+    /// with its progress.
+    #[oai(path = "/sync", method = "get", operation_id = "get_sync_status")]
+    async fn get_sync_status(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+    ) -> Result<Json<SyncStatusDto>, ApiError> {
+        Ok(Json(s.sync_status(auth.principal()).await?.into()))
+    }
+
+    /// Sync the site with Zoom now (scope `settings:write`)
+    ///
+    /// Queues a backfill (meetings, webinars, recordings) and returns its job; a backfill
+    /// already queued or running is reused. Poll `GET /sync` for progress.
+    #[oai(path = "/sync", method = "post", operation_id = "start_sync")]
+    async fn start_sync(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+    ) -> Result<Json<SyncStarted>, ApiError> {
+        let job_id = s.request_sync(auth.principal()).await?;
+        Ok(Json(SyncStarted { job_id }))
     }
 }
