@@ -95,6 +95,7 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
         ("MARQUEE_ZOOM_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET),
         ("MARQUEE_ZOOM_OAUTH_URL", sim.url()),
         ("MARQUEE_ZOOM_API_URL", &sim.api_url()),
+        ("MARQUEE_TEMPLATES_RELOAD", "true"),
     ] {
         vars.insert(k.to_owned(), v.to_owned());
     }

@@ -16,6 +16,9 @@ pub mod connect;
 pub mod disconnect;
 pub mod error;
 pub mod meetings;
+pub mod public;
+pub mod registration;
+pub mod settings;
 pub mod sync;
 pub mod tenants;
 pub mod tokens;
@@ -35,6 +38,9 @@ pub struct Services {
     pub(crate) keys: KeyRing,
     pub(crate) config: Arc<Config>,
     refresh_locks: tokens::RefreshLocks,
+    /// The public face's per-instance caches.
+    pub(crate) public: public::PublicCache,
+    limits: registration::RegistrationLimits,
 }
 
 impl Services {
@@ -45,6 +51,8 @@ impl Services {
             store,
             config,
             refresh_locks: tokens::RefreshLocks::default(),
+            public: public::PublicCache::default(),
+            limits: registration::RegistrationLimits::default(),
         }
     }
 

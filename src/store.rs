@@ -32,7 +32,10 @@ pub mod error;
 pub mod grant;
 pub mod inspect;
 pub mod meeting;
+pub mod public;
+pub mod registration;
 pub mod schema;
+pub mod settings;
 pub mod tenant;
 
 pub use error::StoreError;
