@@ -7,5 +7,7 @@ mod helpers;
 mod isolation;
 mod openapi;
 mod platform;
+mod public;
+mod registration;
 mod secrets;
 mod widgets;

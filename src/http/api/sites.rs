@@ -200,6 +200,7 @@ pub struct PublicRecording {
     /// Zoom's share/play page.
     pub share_url: String,
     /// Only when the site owner allows showing passcodes.
+    #[oai(skip_serializing_if_is_none)]
     pub passcode: Option<String>,
 }
 
