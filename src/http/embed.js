@@ -40,7 +40,6 @@
   var frame = document.createElement("iframe");
   frame.src = src.toString();
   frame.title = script.getAttribute("data-title") || "Marquee " + widget;
-  frame.loading = "lazy";
   frame.setAttribute("data-marquee-widget", widget);
   frame.style.width = "100%";
   frame.style.border = "0";

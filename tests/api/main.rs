@@ -3,6 +3,7 @@
 
 mod config;
 mod connect;
+mod embedding;
 mod helpers;
 mod isolation;
 mod openapi;
