@@ -487,3 +487,44 @@ fn zoom_refusal(err: &ZoomError) -> Option<ServiceError> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: i64) -> ZoomError {
+        ZoomError::Api {
+            status: 400,
+            code,
+            message: "x".into(),
+        }
+    }
+
+    #[test]
+    fn zoom_refusals_become_visitor_messages() {
+        let code = |e: &ZoomError| match zoom_refusal(e) {
+            Some(
+                ServiceError::Refused { code, .. } | ServiceError::TooManyRequests { code, .. },
+            ) => code,
+            Some(ServiceError::NotFound(_)) => "not_found",
+            Some(ServiceError::Form(_)) => "form",
+            _ => "passed on",
+        };
+        assert_eq!(code(&api(3043)), "meeting_full");
+        assert_eq!(code(&api(404)), "registration_closed");
+        assert_eq!(code(&api(3000)), "registration_closed");
+        assert_eq!(code(&api(3001)), "not_found");
+        assert_eq!(code(&api(300)), "form");
+        let daily = ZoomError::RateLimited {
+            retry_after: None,
+            message: "You have exceeded the daily rate limit of \"3\"".into(),
+        };
+        assert_eq!(code(&daily), "daily_limit");
+        let qps = ZoomError::RateLimited {
+            retry_after: Some(Duration::from_secs(1)),
+            message: "Too many requests".into(),
+        };
+        assert_eq!(code(&qps), "passed on", "QPS limits are a 503");
+        assert_eq!(code(&ZoomError::Unavailable("down".into())), "passed on");
+    }
+}
