@@ -29,7 +29,11 @@ impl App {
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "database migrated");
         }
-        let templates = Templates::load().context("compiling templates")?;
+        let templates =
+            Templates::load_from(config.templates_dir.as_deref()).context("compiling templates")?;
+        if config.templates_reload {
+            templates.watch();
+        }
         Ok(Self {
             services: Services::new(Arc::new(config), store),
             templates,

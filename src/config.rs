@@ -129,6 +129,10 @@ pub struct Config {
     pub upkeep_interval: std::time::Duration,
     pub webhooks: WebhookConfig,
     pub sync: SyncConfig,
+    /// Directory with widget template overrides (`default/`, `{site}/`), if any.
+    pub templates_dir: Option<std::path::PathBuf>,
+    /// Recompile templates when files in `templates_dir` change (dev).
+    pub templates_reload: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -164,6 +168,8 @@ impl ConfigError {
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/marquee.db";
+/// Used for template overrides when it exists and `MARQUEE_TEMPLATES_DIR` is not set.
+pub const DEFAULT_TEMPLATES_DIR: &str = "tenant-templates";
 
 /// Reads variables from a map, so tests and `dev` can build configs without touching the process env.
 struct Vars<'a>(&'a HashMap<String, String>);
@@ -343,6 +349,29 @@ impl Config {
                     )
                 })?,
         };
+        let templates_dir = match v.optional("MARQUEE_TEMPLATES_DIR") {
+            Some(dir) => {
+                let dir = std::path::PathBuf::from(dir);
+                if !dir.is_dir() {
+                    return Err(ConfigError::new(
+                        "MARQUEE_TEMPLATES_DIR",
+                        format!("{} is not a directory", dir.display()),
+                    ));
+                }
+                Some(dir)
+            }
+            None => Some(std::path::PathBuf::from(DEFAULT_TEMPLATES_DIR)).filter(|d| d.is_dir()),
+        };
+        let templates_reload = match v.optional("MARQUEE_TEMPLATES_RELOAD").unwrap_or("false") {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            other => {
+                return Err(ConfigError::new(
+                    "MARQUEE_TEMPLATES_RELOAD",
+                    format!("{other:?} is not true or false"),
+                ));
+            }
+        };
         Ok(Self {
             database_url,
             listen,
@@ -355,6 +384,8 @@ impl Config {
             upkeep_interval,
             webhooks: webhook_config(&v)?,
             sync: sync_config(&v)?,
+            templates_dir,
+            templates_reload,
         })
     }
 

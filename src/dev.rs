@@ -95,6 +95,7 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
         ("MARQUEE_ZOOM_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET),
         ("MARQUEE_ZOOM_OAUTH_URL", sim.url()),
         ("MARQUEE_ZOOM_API_URL", &sim.api_url()),
+        ("MARQUEE_TEMPLATES_RELOAD", "true"),
     ] {
         vars.insert(k.to_owned(), v.to_owned());
     }
@@ -119,6 +120,8 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
          \x20 1. Sign in as the demo site's owner (one-time link, 15 min):\n     {admin_link}\n\
          \x20    then press \"Connect Zoom\" and \"Allow\" on the simulated Zoom page.\n\
          \x20 2. The public meetings widget:   {public_url}/embed/{DEMO_SITE}/meetings\n\
+         \x20    The recordings widget:        {public_url}/embed/{DEMO_SITE}/recordings\n\
+         \x20    Embed snippets (admin API):   GET {public_url}/api/v1/admin/snippets\n\
          \x20    The public JSON:              {public_url}/api/v1/sites/{DEMO_SITE}/meetings\n\
          \x20 3. API docs:                     {public_url}/docs\n\
          \x20    Platform key (Bearer):        {platform_key}\n\n\

@@ -3,6 +3,8 @@
 
 pub mod access;
 pub mod meeting;
+pub mod public;
+pub mod site;
 pub mod tenant;
 
 pub use access::{Principal, Scope, ScopeSet};

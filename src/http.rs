@@ -14,8 +14,10 @@ pub mod api;
 pub mod auth;
 pub mod embed;
 pub mod error;
+pub mod ics;
 pub mod middleware;
 pub mod pages;
+pub mod public_guard;
 pub mod webhooks;
 
 /// swagger-ui needs its own inline script and styles.
@@ -51,8 +53,17 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         .at("/zoomapp/install", get(pages::zoomapp_install))
         .at("/oauth/zoom/callback", get(pages::oauth_callback))
         .at("/webhooks/zoom", post(webhooks::zoom))
+        .at("/embed.js", get(embed::embed_js))
         .at("/embed/:site/meetings", get(embed::meetings))
+        .at("/embed/:site/meetings/:id", get(embed::meeting))
+        .at("/embed/:site/meetings/:id/register", post(embed::register))
+        .at(
+            "/embed/:site/meetings/:id/calendar.ics",
+            get(embed::calendar),
+        )
+        .at("/embed/:site/recordings", get(embed::recordings))
         .at("/favicon.ico", make_sync(|_| Html("")))
+        .with(public_guard::PublicGuard)
         .with(middleware::BodyLimit { max: max_body })
         .catch_all_error(|err| async move { error::to_json_error(err) })
         .with(middleware::SecurityHeaders)

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod dev;
 pub mod domain;
 pub mod http;
+pub mod i18n;
 pub mod service;
 pub mod simulator;
 pub mod store;

@@ -18,6 +18,9 @@ pub mod error;
 pub mod events;
 pub mod install;
 pub mod meetings;
+pub mod public;
+pub mod registration;
+pub mod settings;
 pub mod sync;
 pub mod tenants;
 pub mod tokens;
@@ -46,6 +49,9 @@ pub struct Services {
     /// This instance's name in job leases.
     pub(crate) instance_id: String,
     wakeups: workers::Wakeups,
+    /// The public face's per-instance caches.
+    pub(crate) public: public::PublicCache,
+    limits: registration::RegistrationLimits,
 }
 
 impl Services {
@@ -63,10 +69,19 @@ impl Services {
             budgets,
             instance_id: format!("marquee-{}", uuid::Uuid::new_v4().simple()),
             wakeups: workers::Wakeups::default(),
+            public: public::PublicCache::default(),
+            limits: registration::RegistrationLimits::default(),
         }
     }
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Visible data changed through this instance (sync, webhook, disconnect): its public
+    /// caches show the change at once; other instances notice the new content version within
+    /// `public::SITE_TTL`.
+    pub(crate) fn content_changed(&self) {
+        self.public.forget_all_sites();
     }
 }

@@ -6,6 +6,7 @@ use poem_openapi::{OpenApiService, Tags};
 pub mod admin;
 pub mod health;
 pub mod platform;
+pub mod site_admin;
 pub mod sites;
 
 /// Groups of operations in the spec.
@@ -24,6 +25,7 @@ pub enum ApiTags {
 pub type Apis = (
     platform::PlatformApi,
     admin::AdminApi,
+    site_admin::SiteAdminApi,
     sites::SitesApi,
     health::HealthApi,
 );
@@ -34,6 +36,7 @@ pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
         (
             platform::PlatformApi,
             admin::AdminApi,
+            site_admin::SiteAdminApi,
             sites::SitesApi,
             health::HealthApi,
         ),

@@ -12,8 +12,11 @@ use crate::store::StoreError;
 pub struct ErrorDetail {
     /// Stable machine-readable code, e.g. `not_found`, `invalid_request`.
     pub code: String,
-    /// What went wrong, for people.
+    /// What went wrong, for people (for visitor-facing errors: meant to be shown as is).
     pub message: String,
+    /// The input field to fix, when one is to blame (e.g. `email`, `question_0`).
+    #[oai(skip_serializing_if_is_none)]
+    pub field: Option<String>,
 }
 
 /// The error envelope of every API error.
@@ -28,8 +31,16 @@ impl ErrorBody {
             error: ErrorDetail {
                 code: code.to_owned(),
                 message: message.into(),
+                field: None,
             },
         })
+    }
+
+    /// An error that names the input field to fix.
+    pub fn for_field(code: &str, message: impl Into<String>, field: &str) -> Json<Self> {
+        let mut body = Self::new(code, message);
+        body.0.error.field = Some(field.to_owned());
+        body
     }
 }
 
@@ -55,6 +66,13 @@ pub enum ApiError {
     /// The request body is too large.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
+    /// Too many requests (abuse limits, or Zoom's daily registrant limit); retry after the
+    /// given seconds.
+    #[oai(status = 429)]
+    TooManyRequests(
+        Json<ErrorBody>,
+        #[oai(header = "Retry-After")] Option<String>,
+    ),
     /// Something failed on our side.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -102,7 +120,17 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid { .. } => {
                 Self::BadRequest(ErrorBody::new("invalid_request", message))
             }
+            ServiceError::Form(f) => {
+                Self::BadRequest(ErrorBody::for_field("invalid_field", f.message, &f.field))
+            }
             ServiceError::Conflict(_) => Self::Conflict(ErrorBody::new("conflict", message)),
+            ServiceError::Refused { code, .. } => Self::Conflict(ErrorBody::new(code, message)),
+            ServiceError::TooManyRequests {
+                code, retry_after, ..
+            } => Self::TooManyRequests(
+                ErrorBody::new(code, message),
+                Some(retry_after.as_secs().max(1).to_string()),
+            ),
             ServiceError::MissingScope(_) => {
                 Self::Forbidden(ErrorBody::new("missing_scope", message))
             }
@@ -150,6 +178,7 @@ pub fn to_json_error(err: poem::Error) -> poem::Response {
         403 => "forbidden",
         404 => "not_found",
         405 => "method_not_allowed",
+        411 => "length_required",
         413 => "payload_too_large",
         400..=499 => "invalid_request",
         _ => "internal",

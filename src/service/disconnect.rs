@@ -74,6 +74,7 @@ impl Services {
                 })
             })
             .await?;
+        self.content_changed();
         let revoked_at_zoom = if others == 0 {
             self.revoke_and_delete(&grant).await?
         } else {
@@ -160,6 +161,7 @@ impl Services {
                 })
             })
             .await?;
+        self.content_changed();
         tracing::info!(zoom.account_id = %zoom_account_id, grants = outcome.grants_removed, sites = outcome.sites_disconnected.len(), "Zoom deauthorization applied");
         Ok(outcome)
     }

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::crypto::CryptoError;
+use crate::domain::public::FieldError;
 use crate::store::StoreError;
 use crate::zoom::ZoomError;
 
@@ -17,8 +18,22 @@ pub enum ServiceError {
         field: &'static str,
         message: String,
     },
+    /// A visitor's form input failed validation; the message is meant for the visitor.
+    #[error("{}", .0.message)]
+    Form(FieldError),
     #[error("{0}")]
     Conflict(String),
+    /// The request is valid but cannot be done in the current state (registration closed,
+    /// meeting ended or full); `code` is stable, the message is meant for visitors.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
+    /// Too many requests from this client or for this site, or a Zoom daily limit.
+    #[error("{message}")]
+    TooManyRequests {
+        code: &'static str,
+        message: String,
+        retry_after: Duration,
+    },
     /// The caller is authenticated but lacks the scope.
     #[error("this API key lacks the {0} scope")]
     MissingScope(&'static str),

@@ -20,6 +20,7 @@ use chrono::TimeDelta;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::domain::public::RegistrationStatus;
 use crate::domain::{Meeting, TenantId};
 use crate::store::webhook_event::{
     STATUS_APPLIED, STATUS_IGNORED, STATUS_UNKNOWN_ACCOUNT, StoredEvent,
@@ -108,6 +109,9 @@ impl Services {
         for event in events {
             let result = self.apply_event(&event).await;
             self.record_event_result(&event, result).await?;
+        }
+        if count > 0 {
+            self.content_changed();
         }
         Ok(count)
     }
@@ -448,7 +452,7 @@ impl Services {
     }
 
     /// `meeting.registration_created|approved|cancelled|denied`: moves the status of the
-    /// registration Marquee took (if it took it).
+    /// registration Marquee took (if it took it), through the registration service.
     async fn apply_registration(
         &self,
         targets: &[&Target],
@@ -459,39 +463,24 @@ impl Services {
         let registrant = object
             .get("registrant")
             .ok_or_else(|| malformed("object.registrant"))?;
-        let registrant_id = str_field(registrant, "id").to_owned();
+        let registrant_id = str_field(registrant, "id");
         let status = match action {
-            "created" => match str_field(registrant, "status") {
-                "" => "approved".to_owned(),
-                s => s.to_owned(),
-            },
-            "approved" => "approved".to_owned(),
-            "cancelled" => "cancelled".to_owned(),
-            "denied" => "denied".to_owned(),
+            "created" => RegistrationStatus::parse(str_field(registrant, "status"))
+                .unwrap_or(RegistrationStatus::Approved),
+            "approved" => RegistrationStatus::Approved,
+            "cancelled" => RegistrationStatus::Cancelled,
+            "denied" => RegistrationStatus::Denied,
             _ => return Ok(0),
         };
-        let join_url = registrant
-            .get("join_url")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        self.write_each(targets, move |mut db, tid| {
-            let (registrant_id, status, join_url) =
-                (registrant_id.clone(), status.clone(), join_url.clone());
-            Box::pin(async move {
-                let n = store::registration_status::update_status_from_zoom(
-                    &mut db,
-                    &tid,
-                    id,
-                    &registrant_id,
-                    &status,
-                    join_url.as_deref(),
-                    store::now(),
-                )
+        let join_url = registrant.get("join_url").and_then(Value::as_str);
+        let mut applied = 0;
+        for target in targets {
+            let changed = self
+                .registration_status_changed(&target.tenant, id, registrant_id, status, join_url)
                 .await?;
-                Ok(n > 0)
-            })
-        })
-        .await
+            applied += usize::from(changed);
+        }
+        Ok(applied)
     }
 
     async fn write_recording(

@@ -412,6 +412,7 @@ impl Services {
         if let Err(e) = self.conclude(&job, &tenant, result, requests).await {
             tracing::warn!(job.id = %job.id, error = %e, "could not record the job's end; its lease will expire");
         }
+        self.content_changed();
     }
 
     async fn heartbeat(&self, id: &str, progress: &Progress) -> bool {

@@ -14,7 +14,7 @@ use crate::domain::{Meeting, TenantId};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = meetings)]
-struct MeetingRow {
+pub(super) struct MeetingRow {
     tenant_id: String,
     zoom_meeting_id: i64,
     zoom_uuid: String,
@@ -29,7 +29,7 @@ struct MeetingRow {
     join_url: String,
     hidden: bool,
     synced_at: NaiveDateTime,
-    kind: String,
+    pub(super) kind: String,
     zoom_version: i64,
 }
 
@@ -150,61 +150,6 @@ pub async fn delete_missing(
         .await)?;
     }
     Ok(gone.len())
-}
-
-/// Visible meetings of the tenant that end after `from`, soonest first. Meetings without a
-/// fixed time (type 3) come last.
-pub async fn list_upcoming_visible(
-    db: &mut Db<'_>,
-    tenant_id: &TenantId,
-    from: NaiveDateTime,
-    limit: i64,
-) -> Result<Vec<Meeting>, StoreError> {
-    // A meeting stays "upcoming" while it may still be running: started less than a day ago.
-    let earliest_start = from - chrono::TimeDelta::hours(24);
-    let rows: Vec<MeetingRow> = with_db!(db, |c| meetings::table
-        .filter(meetings::tenant_id.eq(tenant_id.as_str()))
-        .filter(meetings::hidden.eq(false))
-        .filter(
-            meetings::start_time
-                .gt(earliest_start)
-                .or(meetings::start_time.is_null())
-        )
-        .order((
-            meetings::start_time.is_null().asc(),
-            meetings::start_time.asc(),
-            meetings::zoom_meeting_id.asc()
-        ))
-        .limit(limit)
-        .select(MeetingRow::as_select())
-        .load(c)
-        .await)?;
-    Ok(rows
-        .into_iter()
-        .map(Meeting::from)
-        .filter(|m| {
-            m.start_time.is_none_or(|start| {
-                start + chrono::TimeDelta::minutes(m.duration_minutes.into()) > from
-            })
-        })
-        .collect())
-}
-
-/// One visible meeting of the tenant.
-pub async fn find_visible(
-    db: &mut Db<'_>,
-    tenant_id: &TenantId,
-    zoom_meeting_id: i64,
-) -> Result<Option<Meeting>, StoreError> {
-    let row: Option<MeetingRow> = with_db!(db, |c| meetings::table
-        .filter(meetings::tenant_id.eq(tenant_id.as_str()))
-        .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
-        .filter(meetings::hidden.eq(false))
-        .select(MeetingRow::as_select())
-        .first(c)
-        .await
-        .optional())?;
-    Ok(row.map(Meeting::from))
 }
 
 /// Counts the tenant's stored meetings.

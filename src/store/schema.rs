@@ -172,6 +172,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_settings (tenant_id) {
+        tenant_id -> Text,
+        meetings_public -> Bool,
+        recordings_public -> Bool,
+        webinars_public -> Bool,
+        registration_open -> Bool,
+        show_recording_passcode -> Bool,
+        allowed_origins -> Text,
+        language -> Text,
+        theme_mode -> Text,
+        accent_color -> Text,
+        font -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registration_questions (tenant_id, zoom_meeting_id) {
+        tenant_id -> Text,
+        zoom_meeting_id -> BigInt,
+        questions_json -> Text,
+        fetched_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(site_settings -> tenants (tenant_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     api_keys,
@@ -190,6 +218,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sync_jobs,
     sync_status,
     zoom_account_pauses,
+    site_settings,
+    registration_questions,
 );
 
 diesel::table! {

@@ -9,10 +9,11 @@ use zeroize::Zeroizing;
 
 use super::error::ZoomError;
 use super::models::{
-    ApiErrorBody, MeetingPage, OAuthErrorBody, RawTokenResponse, RecordingPage, TokenGrant,
-    UserPage, WebinarPage, ZoomMeeting, ZoomRecording, ZoomUser,
+    AddedRegistrant, ApiErrorBody, MeetingPage, OAuthErrorBody, RawTokenResponse, RecordingPage,
+    TokenGrant, UserPage, WebinarPage, ZoomMeeting, ZoomRecording, ZoomRegistrant, ZoomUser,
 };
 use crate::config::ZoomConfig;
+use crate::domain::public::RegistrationQuestions;
 
 /// Zoom must answer within this; a slow Zoom must not hold a worker or a visitor forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -228,6 +229,58 @@ impl ZoomClient {
         meeting_uuid: &str,
     ) -> Result<ZoomRecording, ZoomError> {
         let path = format!("/meetings/{}/recordings", encode_uuid(meeting_uuid));
+        self.api_get(access_token, &path, &[]).await
+    }
+
+    /// `GET /meetings/{id}/registrants/questions`: the standard fields and custom questions the
+    /// registration form must ask (reference §4.4).
+    pub async fn registration_questions(
+        &self,
+        access_token: &str,
+        meeting_id: i64,
+    ) -> Result<RegistrationQuestions, ZoomError> {
+        let path = format!("/meetings/{meeting_id}/registrants/questions");
+        self.api_get(access_token, &path, &[]).await
+    }
+
+    /// `POST /meetings/{id}/registrants[?occurrence_ids=]`: registers a visitor. Zoom answers
+    /// with the same registrant for the same e-mail; `join_url` only when approved (§4.4).
+    pub async fn add_registrant(
+        &self,
+        access_token: &str,
+        meeting_id: i64,
+        occurrence_id: &str,
+        body: &serde_json::Value,
+    ) -> Result<AddedRegistrant, ZoomError> {
+        let mut request = self
+            .http
+            .post(format!(
+                "{}/meetings/{meeting_id}/registrants",
+                self.config.api_url
+            ))
+            .bearer_auth(access_token)
+            .json(body);
+        if !occurrence_id.is_empty() {
+            request = request.query(&[("occurrence_ids", occurrence_id)]);
+        }
+        let response = request.send().await.map_err(transport_error)?;
+        if !response.status().is_success() {
+            return Err(api_error(response).await);
+        }
+        read_json(response).await
+    }
+
+    /// `GET /meetings/{id}/registrants/{registrantId}`: status and personal join link.
+    pub async fn get_registrant(
+        &self,
+        access_token: &str,
+        meeting_id: i64,
+        registrant_id: &str,
+    ) -> Result<ZoomRegistrant, ZoomError> {
+        let path = format!(
+            "/meetings/{meeting_id}/registrants/{}",
+            encode_path_segment(registrant_id)
+        );
         self.api_get(access_token, &path, &[]).await
     }
 

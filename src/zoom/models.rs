@@ -226,6 +226,25 @@ fn no_registration() -> i32 {
     2
 }
 
+/// The answer to `POST /meetings/{id}/registrants` (reference §4.4).
+#[derive(Clone, Debug, Deserialize)]
+pub struct AddedRegistrant {
+    pub registrant_id: String,
+    /// Present only when the registrant is approved (approval type 0).
+    #[serde(default)]
+    pub join_url: Option<String>,
+}
+
+/// One registrant from `GET /meetings/{id}/registrants/{registrantId}`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ZoomRegistrant {
+    pub id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub join_url: Option<String>,
+}
+
 /// Zoom sends meeting ids as JSON numbers in most payloads and as strings in some (§2.5).
 pub(crate) fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     #[derive(Deserialize)]

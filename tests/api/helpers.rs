@@ -626,3 +626,163 @@ impl TestApp {
         user
     }
 }
+
+// ---- the public face (issue 6) ----
+
+impl TestApp {
+    /// A site connected to a fresh simulated Zoom user, with one meeting per body; returns the
+    /// meetings as the simulator created them and a tenant API key with every scope.
+    pub async fn public_site(&self, slug: &str, meetings: Vec<Value>) -> (Vec<Value>, String) {
+        let user = self.sim_user(&format!("host-{slug}@example.com")).await;
+        let mut created = Vec::new();
+        for body in meetings {
+            created.push(self.sim_meeting(user["id"].as_str().unwrap(), body).await);
+        }
+        self.create_tenant(slug).await;
+        self.connect_site(slug).await;
+        let key = self
+            .api_key(
+                slug,
+                &[
+                    "settings:read",
+                    "settings:write",
+                    "registrations:read",
+                    "meetings:read",
+                ],
+            )
+            .await;
+        (created, key)
+    }
+
+    /// A tenant admin API call with an API key.
+    pub async fn admin_call(
+        &self,
+        key: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, self.at(path)).bearer_auth(key);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        json_response(req.send().await.unwrap()).await
+    }
+
+    /// Changes site settings through the admin API.
+    pub async fn site_settings(&self, key: &str, patch: Value) -> Value {
+        let (status, body) = self
+            .admin_call(
+                key,
+                reqwest::Method::PATCH,
+                "/api/v1/admin/site-settings",
+                Some(patch),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// GET of a public path; status, headers and text.
+    pub async fn get_public(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+        let resp = self.http.get(self.at(path)).send().await.unwrap();
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        (status, headers, resp.text().await.unwrap())
+    }
+
+    /// The tenant id of a site.
+    pub async fn tenant_id(&self, slug: &str) -> marquee::domain::TenantId {
+        self.services.get_tenant(slug).await.unwrap().id
+    }
+
+    /// Marks the site's data as changed, as sync and webhooks do after writing.
+    pub async fn bump_content_version(&self, slug: &str) {
+        let id = self.tenant_id(slug).await;
+        self.services
+            .store
+            .write(move |mut db| {
+                Box::pin(
+                    async move { marquee::store::tenant::bump_content_version(&mut db, &id).await },
+                )
+            })
+            .await
+            .unwrap();
+    }
+
+    /// Stores a recording row directly: recordings are synced by the sync engine (another
+    /// branch); these tests only need rows to show.
+    pub async fn seed_recording(
+        &self,
+        slug: &str,
+        uuid: &str,
+        topic: &str,
+        start: &str,
+        passcode: &str,
+    ) {
+        let id = self.tenant_id(slug).await;
+        let sql = format!(
+            "INSERT INTO recordings (tenant_id, zoom_meeting_uuid, zoom_meeting_id, host_id, topic, start_time, \
+             duration_minutes, timezone, share_url, play_passcode, total_size, files_json, status, hidden, synced_at) \
+             VALUES ('{id}', '{uuid}', 81000000001, 'host', '{}', '{start}', 42, 'Europe/Berlin', \
+             'https://zoom.example/rec/share/{uuid}', '{passcode}', 1000, '[]', 'available', FALSE, '{start}')",
+            topic.replace('\'', "''")
+        );
+        self.services.store.execute_raw(&sql).await.unwrap();
+        self.bump_content_version(slug).await;
+    }
+
+    /// Stores occurrences of a recurring meeting directly (occurrences are synced by the sync
+    /// engine on another branch). `starts` are UTC `YYYY-MM-DD HH:MM:SS`.
+    pub async fn seed_occurrences(&self, slug: &str, meeting_id: i64, starts: &[&str]) {
+        let id = self.tenant_id(slug).await;
+        for (i, start) in starts.iter().enumerate() {
+            let sql = format!(
+                "INSERT INTO meeting_occurrences (tenant_id, zoom_meeting_id, occurrence_id, start_time, duration_minutes, status) \
+                 VALUES ('{id}', {meeting_id}, '{}', '{start}', 60, 'available')",
+                1_700_000_000_000i64 + i as i64
+            );
+            self.services.store.execute_raw(&sql).await.unwrap();
+        }
+        self.bump_content_version(slug).await;
+    }
+
+    /// How often the simulator served `key` (e.g. `POST /v2/meetings/{meetingId}/registrants`).
+    pub async fn sim_calls(&self, key: &str) -> i64 {
+        let resp = self
+            .http
+            .get(format!("{}/_sim/stats", self.sim.url()))
+            .send()
+            .await
+            .unwrap();
+        let stats: Value = resp.json().await.unwrap();
+        stats["endpoints"][key].as_i64().unwrap_or(0)
+    }
+
+    /// Registers through the public JSON API.
+    pub async fn register(
+        &self,
+        slug: &str,
+        meeting_id: i64,
+        body: Value,
+        idempotency_key: Option<&str>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut req = self
+            .http
+            .post(self.at(&format!(
+                "/api/v1/sites/{slug}/meetings/{meeting_id}/registrations"
+            )))
+            .json(&body);
+        if let Some(key) = idempotency_key {
+            req = req.header("Idempotency-Key", key);
+        }
+        let resp = req.send().await.unwrap();
+        let headers = resp.headers().clone();
+        let (status, body) = json_response(resp).await;
+        (status, headers, body)
+    }
+}
+
+/// A visitor's registration body.
+pub fn visitor(email: &str) -> Value {
+    json!({"first_name": "Grace", "last_name": "Hopper", "email": email})
+}

@@ -4,10 +4,13 @@
 mod config;
 mod connect;
 mod connection;
+mod embedding;
 mod helpers;
 mod isolation;
 mod openapi;
 mod platform;
+mod public;
+mod registration;
 mod secrets;
 mod sync;
 mod webhooks;

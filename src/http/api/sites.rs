@@ -1,23 +1,48 @@
-//! `/api/v1/sites/{site}`: public, read-only, served from Marquee's store (never waits on Zoom).
+//! `/api/v1/sites/{site}`: public data for visitors and widgets, served from Marquee's store
+//! (never waits on Zoom, except to register). Reads are cached per tenant and content version
+//! and answer with an `ETag`, `Cache-Control` and 304 on `If-None-Match`. Only what the owner
+//! made public is served; hidden, unknown, and non-public features are the same 404.
+//! CORS for the site's allowed origins is added by `http::public_guard`.
 
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use poem::web::Data;
-use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem::web::{Data, RemoteAddr};
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::{Json, Payload};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::{ToJSON, Type};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
-use crate::domain::Meeting;
+use crate::domain::public::{
+    CustomQuestion, ListedMeeting, MeetingDetail, Occurrence, Recording, Registration,
+    RegistrationForm,
+};
+use crate::domain::site::Feature;
 use crate::http::error::ApiError;
-use crate::service::Services;
+use crate::service::public::{CachedPage, MeetingFilter, Page};
+use crate::service::registration::RegisterRequest;
+use crate::service::{ServiceError, Services};
+use crate::store::settings::PublicSite;
 
 pub struct SitesApi;
 
-/// A meeting as visitors see it. Never carries `start_url` or the host's join details.
+/// Browsers and shared caches may reuse an answer briefly, and serve it stale while they
+/// revalidate (the body changes when the site's content version does).
+pub const PUBLIC_CACHE_CONTROL: &str = "public, max-age=30, stale-while-revalidate=300";
+
+/// A meeting (or one occurrence of a recurring meeting) as visitors see it. Never carries
+/// `start_url` or the host's join link.
 #[derive(Object)]
 pub struct PublicMeeting {
     /// Zoom's meeting number.
     pub id: i64,
+    /// For an occurrence of a recurring meeting: Zoom's occurrence id.
+    pub occurrence_id: Option<String>,
     pub topic: String,
     pub agenda: String,
     /// Start in UTC; absent for recurring meetings without a fixed time.
@@ -25,56 +50,448 @@ pub struct PublicMeeting {
     /// IANA time zone the meeting was scheduled in, e.g. `Europe/Berlin`.
     pub timezone: String,
     pub duration_minutes: i32,
+    /// Zoom user id of the host (filter with `host`).
+    pub host_id: String,
     /// Visitors can register for this meeting.
     pub registration_open: bool,
     /// A recurring meeting (Zoom types 3 and 8).
     pub recurring: bool,
 }
 
-impl From<Meeting> for PublicMeeting {
-    fn from(m: Meeting) -> Self {
+fn public_meeting(item: &ListedMeeting, registration_allowed: bool) -> PublicMeeting {
+    let m = &item.meeting;
+    PublicMeeting {
+        id: m.zoom_meeting_id,
+        occurrence_id: item.occurrence.as_ref().map(|o| o.occurrence_id.clone()),
+        topic: m.topic.clone(),
+        agenda: m.agenda.clone(),
+        start_time: item.start_time().map(|t| t.and_utc()),
+        timezone: m.timezone.clone(),
+        duration_minutes: item.duration_minutes(),
+        host_id: m.host_id.clone(),
+        registration_open: registration_allowed && m.registration_open(),
+        recurring: matches!(m.meeting_type, 3 | 8),
+    }
+}
+
+/// One page of upcoming meetings, soonest first.
+#[derive(Object)]
+pub struct MeetingList {
+    pub meetings: Vec<PublicMeeting>,
+    /// 1-based page number.
+    pub page: i64,
+    pub page_size: i64,
+    /// More items follow on the next page.
+    pub has_more: bool,
+}
+
+/// One occurrence of a recurring meeting.
+#[derive(Object)]
+pub struct OccurrenceDto {
+    /// Zoom's occurrence id; send it as `occurrence_id` when registering.
+    pub occurrence_id: String,
+    pub start_time: DateTime<Utc>,
+    pub duration_minutes: i32,
+}
+
+impl From<&Occurrence> for OccurrenceDto {
+    fn from(o: &Occurrence) -> Self {
         Self {
-            id: m.zoom_meeting_id,
-            registration_open: m.registration_open(),
-            recurring: matches!(m.meeting_type, 3 | 8),
-            topic: m.topic,
-            agenda: m.agenda,
-            start_time: m.start_time.map(|t| t.and_utc()),
-            timezone: m.timezone,
-            duration_minutes: m.duration_minutes,
+            occurrence_id: o.occurrence_id.clone(),
+            start_time: o.start_time.and_utc(),
+            duration_minutes: o.duration_minutes,
         }
     }
 }
 
+/// A standard Zoom registration field the form asks for.
 #[derive(Object)]
-pub struct MeetingList {
-    pub meetings: Vec<PublicMeeting>,
+pub struct QuestionDto {
+    /// One of `address`, `city`, `state`, `zip`, `country`, `phone`, `org`, `job_title`,
+    /// `comments`; send the answer in `fields`.
+    pub field_name: String,
+    pub required: bool,
+}
+
+/// A custom question of the host.
+#[derive(Object)]
+pub struct CustomQuestionDto {
+    /// Send the answer in `custom_questions` under this title.
+    pub title: String,
+    /// `short` (free text) or `single` (one of `answers`).
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub required: bool,
+    pub answers: Vec<String>,
+}
+
+impl From<&CustomQuestion> for CustomQuestionDto {
+    fn from(q: &CustomQuestion) -> Self {
+        Self {
+            title: q.title.clone(),
+            kind: q.kind.clone(),
+            required: q.required,
+            answers: q.answers.clone(),
+        }
+    }
+}
+
+/// How to register, present only while registration is open.
+#[derive(Object)]
+pub struct RegistrationInfo {
+    /// Registrations are approved at once (`true`) or reviewed by the host first.
+    pub auto_approve: bool,
+    /// False until Marquee has fetched the questions from Zoom (moments after the first
+    /// view); the registration endpoint checks them either way.
+    pub questions_loaded: bool,
+    pub questions: Vec<QuestionDto>,
+    pub custom_questions: Vec<CustomQuestionDto>,
+}
+
+/// One meeting with its upcoming occurrences and registration details.
+#[derive(Object)]
+pub struct PublicMeetingDetail {
+    #[oai(flatten)]
+    pub meeting: PublicMeeting,
+    /// Upcoming occurrences (recurring meetings only).
+    pub occurrences: Vec<OccurrenceDto>,
+    /// Present while visitors can register.
+    pub registration: Option<RegistrationInfo>,
+}
+
+fn meeting_detail(d: &MeetingDetail) -> PublicMeetingDetail {
+    let listed = ListedMeeting {
+        meeting: d.meeting.clone(),
+        occurrence: None,
+    };
+    let mut meeting = public_meeting(&listed, true);
+    meeting.registration_open = d.registration_open;
+    let questions = d.questions.clone().unwrap_or_default();
+    PublicMeetingDetail {
+        meeting,
+        occurrences: d.occurrences.iter().map(Into::into).collect(),
+        registration: d.registration_open.then(|| RegistrationInfo {
+            auto_approve: d.meeting.approval_type == 0,
+            questions_loaded: d.questions.is_some(),
+            questions: questions
+                .questions
+                .iter()
+                .filter(|q| crate::domain::public::STANDARD_FIELDS.contains(&q.field_name.as_str()))
+                .map(|q| QuestionDto {
+                    field_name: q.field_name.clone(),
+                    required: q.required,
+                })
+                .collect(),
+            custom_questions: questions.custom_questions.iter().map(Into::into).collect(),
+        }),
+    }
+}
+
+/// A cloud recording.
+#[derive(Object)]
+pub struct PublicRecording {
+    /// Zoom's meeting-instance uuid.
+    pub id: String,
+    pub meeting_id: i64,
+    pub topic: String,
+    pub start_time: DateTime<Utc>,
+    pub timezone: String,
+    pub duration_minutes: i32,
+    /// Zoom's share/play page.
+    pub share_url: String,
+    /// Only when the site owner allows showing passcodes.
+    #[oai(skip_serializing_if_is_none)]
+    pub passcode: Option<String>,
+}
+
+fn public_recording(r: &Recording, show_passcode: bool) -> PublicRecording {
+    PublicRecording {
+        id: r.zoom_meeting_uuid.clone(),
+        meeting_id: r.zoom_meeting_id,
+        topic: r.topic.clone(),
+        start_time: r.start_time.and_utc(),
+        timezone: r.timezone.clone(),
+        duration_minutes: r.duration_minutes,
+        share_url: r.share_url.clone(),
+        passcode: (show_passcode && !r.play_passcode.is_empty()).then(|| r.play_passcode.clone()),
+    }
+}
+
+/// One page of recordings, newest first.
+#[derive(Object)]
+pub struct RecordingList {
+    pub recordings: Vec<PublicRecording>,
+    pub page: i64,
+    pub page_size: i64,
+    pub has_more: bool,
+}
+
+/// An answer to a custom question.
+#[derive(Object)]
+pub struct CustomAnswer {
+    pub title: String,
+    pub value: String,
+}
+
+/// A visitor's registration.
+#[derive(Object)]
+pub struct RegistrationRequest {
+    #[oai(validator(max_length = 200))]
+    pub first_name: String,
+    #[oai(validator(max_length = 200))]
+    pub last_name: String,
+    #[oai(validator(max_length = 320))]
+    pub email: String,
+    /// Required for recurring meetings: one of the meeting's `occurrences`.
+    pub occurrence_id: Option<String>,
+    /// Answers to the standard questions, by `field_name`.
+    #[oai(default)]
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// Answers to the custom questions.
+    #[oai(default, validator(max_items = 50))]
+    pub custom_questions: Vec<CustomAnswer>,
+    /// Leave empty (a trap for bots).
+    #[oai(default)]
+    pub website: String,
+}
+
+impl RegistrationRequest {
+    fn into_form(self) -> RegistrationForm {
+        RegistrationForm {
+            first_name: self.first_name,
+            last_name: self.last_name,
+            email: self.email,
+            occurrence_id: self.occurrence_id,
+            fields: self.fields.into_iter().collect(),
+            answers: self
+                .custom_questions
+                .into_iter()
+                .map(|a| (a.title, a.value))
+                .collect(),
+            honeypot: self.website,
+        }
+    }
+}
+
+/// The visitor's registration.
+#[derive(Object)]
+pub struct RegistrationResult {
+    pub meeting_id: i64,
+    pub occurrence_id: Option<String>,
+    /// `approved` (join with `join_url`) or `pending` (the host reviews it first).
+    pub status: String,
+    /// The visitor's personal join link, once approved.
+    pub join_url: Option<String>,
+}
+
+impl From<&Registration> for RegistrationResult {
+    fn from(r: &Registration) -> Self {
+        Self {
+            meeting_id: r.zoom_meeting_id,
+            occurrence_id: Some(r.occurrence_id.clone()).filter(|o| !o.is_empty()),
+            status: r.status.as_str().to_owned(),
+            join_url: r.join_url.clone(),
+        }
+    }
+}
+
+/// Registration answers.
+#[derive(ApiResponse)]
+pub enum RegisterResponse {
+    /// Registered now.
+    #[oai(status = 201)]
+    Created(Json<RegistrationResult>),
+    /// This visitor (or this `Idempotency-Key`) was registered before: the same registration.
+    #[oai(status = 200)]
+    Existing(Json<RegistrationResult>),
+}
+
+/// A JSON body serialized once and served from the cache; documented as `T`.
+pub struct CachedJson<T> {
+    body: Bytes,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T: Type> Payload for CachedJson<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Send> poem::IntoResponse for CachedJson<T> {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(self.body)
+    }
+}
+
+/// A cacheable read: the body with its entity tag, or 304 when the client has it.
+#[derive(ApiResponse)]
+pub enum Cached<T: Type + Send> {
+    /// The current data.
+    #[oai(status = 200)]
+    Ok(
+        CachedJson<T>,
+        /// Entity tag of this body.
+        #[oai(header = "ETag")]
+        String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// Unchanged since the `If-None-Match` entity tag.
+    #[oai(status = 304)]
+    NotModified(
+        #[oai(header = "ETag")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+}
+
+impl<T: Type + Send> Cached<T> {
+    fn answer(page: Arc<CachedPage>, if_none_match: Option<&str>) -> Self {
+        let cache_control = PUBLIC_CACHE_CONTROL.to_owned();
+        if if_none_match.is_some_and(|header| etag_matches(header, &page.etag)) {
+            return Self::NotModified(page.etag.clone(), cache_control);
+        }
+        Self::Ok(
+            CachedJson {
+                body: page.body.clone(),
+                _type: PhantomData,
+            },
+            page.etag.clone(),
+            cache_control,
+        )
+    }
+}
+
+/// `If-None-Match` holds a list of tags (weak ones included, RFC 9110 §13.1.2) or `*`.
+pub fn etag_matches(header: &str, etag: &str) -> bool {
+    header
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == etag)
+}
+
+/// The cached page `key` of the site, built by `build` on a miss.
+pub async fn cached<F, Fut>(
+    s: &Services,
+    site: &PublicSite,
+    key: String,
+    build: F,
+) -> Result<Arc<CachedPage>, ServiceError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Vec<u8>, ServiceError>>,
+{
+    if let Some(page) = s.public.page(site, &key) {
+        return Ok(page);
+    }
+    let page = Arc::new(CachedPage::new(build().await?));
+    s.public.put_page(site, key, page.clone());
+    Ok(page)
+}
+
+fn to_json<T: ToJSON>(value: &T) -> Vec<u8> {
+    value.to_json_string().into_bytes()
 }
 
 #[OpenApi(prefix_path = "/api/v1/sites", tag = "ApiTags::Sites")]
 impl SitesApi {
-    /// Upcoming meetings of a site, soonest first
+    /// Upcoming meetings of a site
+    ///
+    /// Soonest first; recurring meetings appear once per occurrence. 404 when the site is
+    /// unknown or does not show meetings.
     #[oai(
         path = "/:site/meetings",
         method = "get",
         operation_id = "list_site_meetings"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn list_site_meetings(
         &self,
         s: Data<&Services>,
         /// The site's slug.
         site: Path<String>,
-        /// At most this many meetings, 1–100 (default 50).
+        /// Only meetings starting at or after this time (default: all that have not ended).
+        from: Query<Option<DateTime<Utc>>>,
+        /// Only meetings starting before this time.
+        to: Query<Option<DateTime<Utc>>>,
+        /// Only meetings of this host (Zoom user id, see `host_id`).
+        #[oai(validator(max_length = 64))]
+        host: Query<Option<String>>,
+        /// Page number, 1–50 (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
+        page: Query<Option<i64>>,
+        /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<i64>>,
-    ) -> Result<Json<MeetingList>, ApiError> {
-        let (_, meetings) = s.public_meetings(&site, limit.0.unwrap_or(50)).await?;
-        Ok(Json(MeetingList {
-            meetings: meetings.into_iter().map(Into::into).collect(),
-        }))
+        page_size: Query<Option<i64>>,
+        /// Entity tag of a copy the client has.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<Cached<MeetingList>, ApiError> {
+        list_meetings(
+            &s,
+            &site,
+            Feature::Meetings,
+            MeetingFilter {
+                from: from.0.map(|t| t.naive_utc()),
+                to: to.0.map(|t| t.naive_utc()),
+                host_id: host.0.filter(|h| !h.is_empty()),
+                page: page.0.unwrap_or(1),
+                page_size: page_size.0.unwrap_or(50),
+            },
+            if_none_match.0.as_deref(),
+        )
+        .await
+    }
+
+    /// Upcoming webinars of a site
+    ///
+    /// Like meetings; 404 when the site does not show webinars (or has none synced).
+    #[oai(
+        path = "/:site/webinars",
+        method = "get",
+        operation_id = "list_site_webinars"
+    )]
+    async fn list_site_webinars(
+        &self,
+        s: Data<&Services>,
+        /// The site's slug.
+        site: Path<String>,
+        /// Page number, 1–50 (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
+        page: Query<Option<i64>>,
+        /// Items per page, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        page_size: Query<Option<i64>>,
+        /// Entity tag of a copy the client has.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<Cached<MeetingList>, ApiError> {
+        let filter = MeetingFilter {
+            page: page.0.unwrap_or(1),
+            page_size: page_size.0.unwrap_or(50),
+            ..Default::default()
+        };
+        list_meetings(
+            &s,
+            &site,
+            Feature::Webinars,
+            filter,
+            if_none_match.0.as_deref(),
+        )
+        .await
     }
 
     /// One meeting of a site
+    ///
+    /// With its upcoming occurrences and, while registration is open, the questions to ask.
+    /// Hidden and unknown meetings are the same 404.
     #[oai(
         path = "/:site/meetings/:meeting_id",
         method = "get",
@@ -87,8 +504,156 @@ impl SitesApi {
         site: Path<String>,
         /// Zoom's meeting number.
         meeting_id: Path<i64>,
-    ) -> Result<Json<PublicMeeting>, ApiError> {
-        let (_, meeting) = s.public_meeting(&site, meeting_id.0).await?;
-        Ok(Json(meeting.into()))
+        /// Entity tag of a copy the client has.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<Cached<PublicMeetingDetail>, ApiError> {
+        let site = s.public_site(&site).await?;
+        let id = meeting_id.0;
+        let page = cached(&s, &site, format!("api:meeting:{id}"), || async {
+            let detail = s.public_meeting(&site, id).await?;
+            Ok(to_json(&meeting_detail(&detail)))
+        })
+        .await?;
+        Ok(Cached::answer(page, if_none_match.0.as_deref()))
+    }
+
+    /// Recordings of a site
+    ///
+    /// Newest first. The passcode is included only if the site owner allows it.
+    #[oai(
+        path = "/:site/recordings",
+        method = "get",
+        operation_id = "list_site_recordings"
+    )]
+    async fn list_site_recordings(
+        &self,
+        s: Data<&Services>,
+        /// The site's slug.
+        site: Path<String>,
+        /// Page number, 1–50 (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
+        page: Query<Option<i64>>,
+        /// Items per page, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        page_size: Query<Option<i64>>,
+        /// Entity tag of a copy the client has.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> Result<Cached<RecordingList>, ApiError> {
+        let site = s.public_site_with(&site, Feature::Recordings).await?;
+        let (page, page_size) = (page.0.unwrap_or(1), page_size.0.unwrap_or(50));
+        let key = format!("api:recordings:{page}:{page_size}");
+        let body = cached(&s, &site, key, || async {
+            let found = s.public_recordings(&site, page, page_size).await?;
+            let show = site.settings.show_recording_passcode;
+            Ok(to_json(&RecordingList {
+                recordings: found
+                    .items
+                    .iter()
+                    .map(|r| public_recording(r, show))
+                    .collect(),
+                page: found.page,
+                page_size: found.page_size,
+                has_more: found.has_more,
+            }))
+        })
+        .await?;
+        Ok(Cached::answer(body, if_none_match.0.as_deref()))
+    }
+
+    /// Register for a meeting
+    ///
+    /// Validates the visitor's details against the meeting's questions, forwards them to
+    /// Zoom, and records the registration. The same visitor (e-mail) again gets the existing
+    /// registration without a second call to Zoom; so does a repeated `Idempotency-Key`.
+    /// Registration closed, meeting ended or full → 409 with a message to show; Zoom down or
+    /// rate limited → 503 with `Retry-After` and nothing stored.
+    #[oai(
+        path = "/:site/meetings/:meeting_id/registrations",
+        method = "post",
+        operation_id = "register_for_meeting"
+    )]
+    async fn register_for_meeting(
+        &self,
+        s: Data<&Services>,
+        remote: &RemoteAddr,
+        /// The site's slug.
+        site: Path<String>,
+        /// Zoom's meeting number.
+        meeting_id: Path<i64>,
+        /// A client-chosen key (1–255 ASCII characters): a retry with the same key gets the
+        /// same answer and never registers twice.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<RegistrationRequest>,
+    ) -> Result<RegisterResponse, ApiError> {
+        let outcome = s
+            .register(RegisterRequest {
+                site: site.0,
+                meeting_id: meeting_id.0,
+                form: body.0.into_form(),
+                idempotency_key: idempotency_key.0,
+                client_ip: client_ip(remote),
+            })
+            .await?;
+        let result = Json(RegistrationResult::from(&outcome.registration));
+        Ok(if outcome.created {
+            RegisterResponse::Created(result)
+        } else {
+            RegisterResponse::Existing(result)
+        })
+    }
+}
+
+/// The peer's IP address (Marquee does not trust forwarding headers; see docs/decisions.md).
+pub fn client_ip(remote: &RemoteAddr) -> Option<std::net::IpAddr> {
+    remote.as_socket_addr().map(|a| a.ip())
+}
+
+async fn list_meetings(
+    s: &Services,
+    slug: &str,
+    feature: Feature,
+    filter: MeetingFilter,
+    if_none_match: Option<&str>,
+) -> Result<Cached<MeetingList>, ApiError> {
+    let site = s.public_site_with(slug, feature).await?;
+    let key = format!(
+        "api:{feature:?}:{:?}:{:?}:{}:{}:{}",
+        filter.from,
+        filter.to,
+        filter.host_id.as_deref().unwrap_or(""),
+        filter.page,
+        filter.page_size
+    );
+    let page = cached(s, &site, key, || async {
+        let found: Page<ListedMeeting> = s.public_meetings(&site, feature, &filter).await?;
+        let registration = site.settings.registration_open && feature == Feature::Meetings;
+        Ok(to_json(&MeetingList {
+            meetings: found
+                .items
+                .iter()
+                .map(|m| public_meeting(m, registration))
+                .collect(),
+            page: found.page,
+            page_size: found.page_size,
+            has_more: found.has_more,
+        }))
+    })
+    .await?;
+    Ok(Cached::answer(page, if_none_match))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_lists_and_weak_tags() {
+        assert!(etag_matches("\"abc\"", "\"abc\""));
+        assert!(etag_matches("W/\"x\", \"abc\"", "\"abc\""));
+        assert!(etag_matches("*", "\"abc\""));
+        assert!(!etag_matches("\"abd\"", "\"abc\""));
     }
 }

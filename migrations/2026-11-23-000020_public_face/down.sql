@@ -1,0 +1,4 @@
+DROP INDEX registrations_tenant_id_zoom_registrant_id_idx;
+DROP INDEX registrations_tenant_id_created_at_idx;
+DROP TABLE registration_questions;
+DROP TABLE site_settings;

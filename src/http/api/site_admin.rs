@@ -1,0 +1,371 @@
+//! `/api/v1/admin/…` for the public face: what the site shows (settings, hide/show), the
+//! snippets to paste into the site, and the visitors' registrations. Every operation acts on
+//! the caller's own site.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::ApiTags;
+use crate::domain::Principal;
+use crate::domain::public::Registration;
+use crate::domain::site::{
+    Accent, Font, Lang, MAX_ALLOWED_ORIGINS, Origin, SiteSettings, ThemeMode,
+};
+use crate::http::auth::AdminAuth;
+use crate::http::error::ApiError;
+use crate::service::Services;
+use crate::service::settings::VisibleItem;
+
+pub struct SiteAdminApi;
+
+/// What the site shows visitors, and how widgets look by default.
+#[derive(Object)]
+pub struct SiteSettingsDto {
+    /// Show upcoming meetings (JSON and widgets).
+    pub meetings_public: bool,
+    /// Show cloud recordings.
+    pub recordings_public: bool,
+    /// Show webinars.
+    pub webinars_public: bool,
+    /// Let visitors register (for meetings where Zoom has registration on).
+    pub registration_open: bool,
+    /// Show recording passcodes publicly.
+    pub show_recording_passcode: bool,
+    /// Origins (`https://example.com`) that may frame the widgets and call the public API from
+    /// a browser. Empty: only Marquee's own origin.
+    pub allowed_origins: Vec<String>,
+    /// Widget language: `en` or `de`.
+    pub language: String,
+    /// `light`, `dark` or `auto` (the visitor's system setting).
+    pub theme: String,
+    /// Accent colour `#rrggbb`, or none for the default blue.
+    pub accent_color: Option<String>,
+    /// `system`, `serif` or `mono`.
+    pub font: String,
+}
+
+impl From<SiteSettings> for SiteSettingsDto {
+    fn from(s: SiteSettings) -> Self {
+        Self {
+            meetings_public: s.meetings_public,
+            recordings_public: s.recordings_public,
+            webinars_public: s.webinars_public,
+            registration_open: s.registration_open,
+            show_recording_passcode: s.show_recording_passcode,
+            allowed_origins: s.allowed_origins.iter().map(|o| o.to_string()).collect(),
+            language: s.language.as_str().to_owned(),
+            theme: s.theme.mode.as_str().to_owned(),
+            accent_color: s.theme.accent.map(|a| a.to_string()),
+            font: s.theme.font.as_str().to_owned(),
+        }
+    }
+}
+
+/// A change of settings: fields left out keep their value.
+#[derive(Object)]
+pub struct SiteSettingsPatch {
+    pub meetings_public: Option<bool>,
+    pub recordings_public: Option<bool>,
+    pub webinars_public: Option<bool>,
+    pub registration_open: Option<bool>,
+    pub show_recording_passcode: Option<bool>,
+    /// Replaces the whole list (at most 20).
+    pub allowed_origins: Option<Vec<String>>,
+    pub language: Option<String>,
+    pub theme: Option<String>,
+    /// `#rrggbb`, or an empty string for the default.
+    pub accent_color: Option<String>,
+    pub font: Option<String>,
+}
+
+fn bad(field: &str, problem: String) -> ApiError {
+    ApiError::invalid(format!("{field}: {problem}"))
+}
+
+impl SiteSettingsPatch {
+    fn apply(self, mut s: SiteSettings) -> Result<SiteSettings, ApiError> {
+        let flags = [
+            (self.meetings_public, &mut s.meetings_public),
+            (self.recordings_public, &mut s.recordings_public),
+            (self.webinars_public, &mut s.webinars_public),
+            (self.registration_open, &mut s.registration_open),
+            (self.show_recording_passcode, &mut s.show_recording_passcode),
+        ];
+        for (new, old) in flags {
+            if let Some(v) = new {
+                *old = v;
+            }
+        }
+        if let Some(origins) = self.allowed_origins {
+            if origins.len() > MAX_ALLOWED_ORIGINS {
+                return Err(bad("allowed_origins", "at most 20 origins".into()));
+            }
+            let mut parsed = origins
+                .iter()
+                .map(|o| Origin::parse(o))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| bad("allowed_origins", e))?;
+            parsed.sort();
+            parsed.dedup();
+            s.allowed_origins = parsed;
+        }
+        if let Some(lang) = self.language {
+            s.language = Lang::parse(&lang).map_err(|e| bad("language", e))?;
+        }
+        if let Some(theme) = self.theme {
+            s.theme.mode = ThemeMode::parse(&theme).map_err(|e| bad("theme", e))?;
+        }
+        if let Some(accent) = self.accent_color {
+            s.theme.accent = match accent.as_str() {
+                "" => None,
+                raw => Some(Accent::parse(raw).map_err(|e| bad("accent_color", e))?),
+            };
+        }
+        if let Some(font) = self.font {
+            s.theme.font = Font::parse(&font).map_err(|e| bad("font", e))?;
+        }
+        Ok(s)
+    }
+}
+
+/// Hide or show one item.
+#[derive(Object)]
+pub struct Visibility {
+    /// Hidden items are not shown anywhere public (404, like unknown ones).
+    pub hidden: bool,
+}
+
+/// Done, nothing to return.
+#[derive(ApiResponse)]
+pub enum Done {
+    /// Done.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// Ready-to-paste HTML for one widget.
+#[derive(Object)]
+pub struct Snippet {
+    /// `meetings`, `recordings` or `meeting` (one meeting; replace `MEETING_ID`).
+    pub widget: String,
+    /// The widget's own URL.
+    pub url: String,
+    /// A plain `<iframe>`.
+    pub iframe: String,
+    /// The one-line script loader, with a plain link for visitors without JavaScript. Resizes
+    /// to its content; the page's origin must be in `allowed_origins`.
+    pub script: String,
+}
+
+/// The snippets for this site.
+#[derive(Object)]
+pub struct SnippetList {
+    pub snippets: Vec<Snippet>,
+}
+
+fn snippet(base: &str, slug: &str, widget: &str, label: &str) -> Snippet {
+    let (path, extra) = match widget {
+        "meeting" => (
+            format!("/embed/{slug}/meetings/MEETING_ID"),
+            " data-meeting=\"MEETING_ID\"",
+        ),
+        other => (format!("/embed/{slug}/{other}"), ""),
+    };
+    let url = format!("{base}{path}");
+    Snippet {
+        widget: widget.to_owned(),
+        iframe: format!(
+            "<iframe src=\"{url}\" title=\"{label}\" style=\"width:100%;min-height:480px;border:0\" loading=\"lazy\"></iframe>"
+        ),
+        script: format!(
+            "<a href=\"{url}\" data-marquee-fallback>{label}</a><script src=\"{base}/embed.js\" data-site=\"{slug}\" data-widget=\"{widget}\"{extra} async></script>"
+        ),
+        url,
+    }
+}
+
+/// A visitor's registration, for the site owner.
+#[derive(Object)]
+pub struct RegistrationDto {
+    pub id: String,
+    pub meeting_id: i64,
+    pub occurrence_id: Option<String>,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// `approved`, `pending`, `denied` or `cancelled` (kept in step by Zoom's webhooks).
+    pub status: String,
+    pub zoom_registrant_id: String,
+    /// The visitor's personal join link, once approved.
+    pub join_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Registration> for RegistrationDto {
+    fn from(r: Registration) -> Self {
+        Self {
+            id: r.id,
+            meeting_id: r.zoom_meeting_id,
+            occurrence_id: Some(r.occurrence_id).filter(|o| !o.is_empty()),
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            status: r.status.as_str().to_owned(),
+            zoom_registrant_id: r.zoom_registrant_id,
+            join_url: r.join_url,
+            created_at: r.created_at.and_utc(),
+        }
+    }
+}
+
+/// One page of registrations, newest first.
+#[derive(Object)]
+pub struct RegistrationList {
+    pub registrations: Vec<RegistrationDto>,
+    pub page: i64,
+    pub page_size: i64,
+    pub has_more: bool,
+}
+
+#[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
+impl SiteAdminApi {
+    /// What the site shows, and how widgets look (scope `settings:read`)
+    #[oai(
+        path = "/site-settings",
+        method = "get",
+        operation_id = "get_site_settings"
+    )]
+    async fn get_site_settings(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+    ) -> Result<Json<SiteSettingsDto>, ApiError> {
+        Ok(Json(s.site_settings(auth.principal()).await?.into()))
+    }
+
+    /// Change what the site shows, its allowed origins, language or theme (scope `settings:write`)
+    ///
+    /// Fields left out keep their value. Takes effect on every widget and the public API at
+    /// once (on other instances within a second).
+    #[oai(
+        path = "/site-settings",
+        method = "patch",
+        operation_id = "update_site_settings"
+    )]
+    async fn update_site_settings(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+        body: Json<SiteSettingsPatch>,
+    ) -> Result<Json<SiteSettingsDto>, ApiError> {
+        let principal = auth.principal();
+        let current = s.site_settings(principal).await?;
+        let next = body.0.apply(current)?;
+        Ok(Json(s.put_site_settings(principal, next).await?.into()))
+    }
+
+    /// Hide or show one meeting or webinar (scope `settings:write`)
+    #[oai(
+        path = "/meetings/:meeting_id/visibility",
+        method = "put",
+        operation_id = "set_meeting_visibility"
+    )]
+    async fn set_meeting_visibility(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+        /// Zoom's meeting number.
+        meeting_id: Path<i64>,
+        body: Json<Visibility>,
+    ) -> Result<Done, ApiError> {
+        s.set_hidden(
+            auth.principal(),
+            VisibleItem::Meeting(meeting_id.0),
+            body.0.hidden,
+        )
+        .await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Hide or show one recording (scope `settings:write`)
+    #[oai(
+        path = "/recordings/:recording_id/visibility",
+        method = "put",
+        operation_id = "set_recording_visibility"
+    )]
+    async fn set_recording_visibility(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+        /// The recording's id (Zoom's meeting-instance uuid) as in the public API.
+        recording_id: Path<String>,
+        body: Json<Visibility>,
+    ) -> Result<Done, ApiError> {
+        s.set_hidden(
+            auth.principal(),
+            VisibleItem::Recording(recording_id.0),
+            body.0.hidden,
+        )
+        .await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Ready-to-paste embed snippets for each widget (scope `settings:read`)
+    #[oai(path = "/snippets", method = "get", operation_id = "get_snippets")]
+    async fn get_snippets(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+    ) -> Result<Json<SnippetList>, ApiError> {
+        let principal: &Principal = auth.principal();
+        s.site_settings(principal).await?;
+        let tenant = s.get_tenant_by_id(principal.tenant_id()).await?;
+        let base = s.config().public_url.as_str();
+        let slug = tenant.slug.as_str();
+        Ok(Json(SnippetList {
+            snippets: vec![
+                snippet(base, slug, "meetings", "Upcoming meetings"),
+                snippet(base, slug, "recordings", "Recordings"),
+                snippet(base, slug, "meeting", "Meeting details and registration"),
+            ],
+        }))
+    }
+
+    /// Visitors' registrations, newest first (scope `registrations:read`)
+    #[oai(
+        path = "/registrations",
+        method = "get",
+        operation_id = "list_registrations"
+    )]
+    async fn list_registrations(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+        /// Only registrations for this meeting.
+        meeting_id: Query<Option<i64>>,
+        /// Page number (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "5000")))]
+        page: Query<Option<i64>>,
+        /// Items per page, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        page_size: Query<Option<i64>>,
+    ) -> Result<Json<RegistrationList>, ApiError> {
+        let found = s
+            .list_registrations(
+                auth.principal(),
+                meeting_id.0,
+                page.0.unwrap_or(1),
+                page_size.0.unwrap_or(50),
+            )
+            .await?;
+        Ok(Json(RegistrationList {
+            registrations: found.items.into_iter().map(Into::into).collect(),
+            page: found.page,
+            page_size: found.page_size,
+            has_more: found.has_more,
+        }))
+    }
+}

@@ -1,0 +1,241 @@
+//! The one catalogue of visitor-facing strings, per language. Templates get the strings as `t`;
+//! dates are formatted here (weekday and month names are part of the catalogue).
+//!
+//! Adding a language: a `Lang` variant in `domain::site`, one more `Strings` value below, and
+//! the `strings` match. A missing string is a compile error, not a blank on a page.
+
+use chrono::{DateTime, Datelike};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::domain::site::Lang;
+
+/// Every string a widget shows.
+#[derive(Serialize)]
+pub struct Strings {
+    pub upcoming_meetings: &'static str,
+    pub upcoming_webinars: &'static str,
+    pub recordings: &'static str,
+    pub no_meetings: &'static str,
+    pub no_recordings: &'static str,
+    pub recurring_no_fixed_time: &'static str,
+    pub minutes: &'static str,
+    pub registration_open: &'static str,
+    pub details: &'static str,
+    pub back_to_list: &'static str,
+    pub your_time: &'static str,
+    pub add_to_calendar: &'static str,
+    pub register: &'static str,
+    pub register_heading: &'static str,
+    pub first_name: &'static str,
+    pub last_name: &'static str,
+    pub email: &'static str,
+    pub choose_date: &'static str,
+    pub required: &'static str,
+    pub leave_empty: &'static str,
+    pub submit: &'static str,
+    pub sending: &'static str,
+    pub registration_closed: &'static str,
+    pub approved_title: &'static str,
+    pub approved_text: &'static str,
+    pub join_link: &'static str,
+    pub pending_title: &'static str,
+    pub pending_text: &'static str,
+    pub refused_title: &'static str,
+    pub try_again: &'static str,
+    pub watch_recording: &'static str,
+    pub passcode: &'static str,
+    pub next_page: &'static str,
+    pub previous_page: &'static str,
+    pub dates: &'static str,
+    pub not_found: &'static str,
+    #[serde(skip)]
+    weekdays: [&'static str; 7],
+    #[serde(skip)]
+    months: [&'static str; 12],
+}
+
+const EN: Strings = Strings {
+    upcoming_meetings: "Upcoming meetings",
+    upcoming_webinars: "Upcoming webinars",
+    recordings: "Recordings",
+    no_meetings: "No upcoming meetings right now.",
+    no_recordings: "No recordings yet.",
+    recurring_no_fixed_time: "Recurring, no fixed time",
+    minutes: "min",
+    registration_open: "Registration open",
+    details: "Details and registration",
+    back_to_list: "All meetings",
+    your_time: "Your time",
+    add_to_calendar: "Add to calendar (.ics)",
+    register: "Register",
+    register_heading: "Register for this meeting",
+    first_name: "First name",
+    last_name: "Last name",
+    email: "E-mail address",
+    choose_date: "Date",
+    required: "required",
+    leave_empty: "Leave this field empty",
+    submit: "Register",
+    sending: "Sending…",
+    registration_closed: "Registration is not open for this meeting.",
+    approved_title: "You are registered",
+    approved_text: "Your registration is confirmed. Use your personal link to join:",
+    join_link: "Join the meeting",
+    pending_title: "Registration received",
+    pending_text: "The host will review your registration. You will get an e-mail from Zoom once it is approved.",
+    refused_title: "Registration not possible",
+    try_again: "Back to the form",
+    watch_recording: "Watch the recording",
+    passcode: "Passcode",
+    next_page: "Next page",
+    previous_page: "Previous page",
+    dates: "Dates",
+    not_found: "Not found.",
+    weekdays: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+};
+
+const DE: Strings = Strings {
+    upcoming_meetings: "Kommende Meetings",
+    upcoming_webinars: "Kommende Webinare",
+    recordings: "Aufzeichnungen",
+    no_meetings: "Zurzeit sind keine Meetings geplant.",
+    no_recordings: "Noch keine Aufzeichnungen.",
+    recurring_no_fixed_time: "Wiederkehrend, ohne feste Zeit",
+    minutes: "Min.",
+    registration_open: "Anmeldung offen",
+    details: "Details und Anmeldung",
+    back_to_list: "Alle Meetings",
+    your_time: "Ihre Zeit",
+    add_to_calendar: "In den Kalender (.ics)",
+    register: "Anmelden",
+    register_heading: "Für dieses Meeting anmelden",
+    first_name: "Vorname",
+    last_name: "Nachname",
+    email: "E-Mail-Adresse",
+    choose_date: "Termin",
+    required: "Pflichtfeld",
+    leave_empty: "Dieses Feld bitte leer lassen",
+    submit: "Anmelden",
+    sending: "Wird gesendet…",
+    registration_closed: "Für dieses Meeting ist keine Anmeldung möglich.",
+    approved_title: "Sie sind angemeldet",
+    approved_text: "Ihre Anmeldung ist bestätigt. Mit Ihrem persönlichen Link nehmen Sie teil:",
+    join_link: "Am Meeting teilnehmen",
+    pending_title: "Anmeldung eingegangen",
+    pending_text: "Der Gastgeber prüft Ihre Anmeldung. Zoom schickt Ihnen eine E-Mail, sobald sie bestätigt ist.",
+    refused_title: "Anmeldung nicht möglich",
+    try_again: "Zurück zum Formular",
+    watch_recording: "Aufzeichnung ansehen",
+    passcode: "Kenncode",
+    next_page: "Nächste Seite",
+    previous_page: "Vorherige Seite",
+    dates: "Termine",
+    not_found: "Nicht gefunden.",
+    weekdays: [
+        "Montag",
+        "Dienstag",
+        "Mittwoch",
+        "Donnerstag",
+        "Freitag",
+        "Samstag",
+        "Sonntag",
+    ],
+    months: [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+};
+
+/// The catalogue of `lang`.
+pub fn strings(lang: Lang) -> &'static Strings {
+    match lang {
+        Lang::En => &EN,
+        Lang::De => &DE,
+    }
+}
+
+impl Strings {
+    /// A long date in this language, e.g. "Saturday, 28 March 2026" / "Samstag, 28. März 2026".
+    pub fn long_date(&self, t: &DateTime<Tz>, lang: Lang) -> String {
+        let weekday = self.weekdays[t.weekday().num_days_from_monday() as usize];
+        let month = self.months[t.month0() as usize];
+        match lang {
+            Lang::En => format!("{weekday}, {} {month} {}", t.day(), t.year()),
+            Lang::De => format!("{weekday}, {}. {month} {}", t.day(), t.year()),
+        }
+    }
+}
+
+/// The form label of one of Zoom's standard registration fields.
+pub fn field_label(lang: Lang, field: &str) -> &'static str {
+    let (en, de) = match field {
+        "address" => ("Address", "Adresse"),
+        "city" => ("City", "Ort"),
+        "state" => ("State or province", "Bundesland"),
+        "zip" => ("Postcode", "Postleitzahl"),
+        "country" => ("Country", "Land"),
+        "phone" => ("Phone", "Telefon"),
+        "org" => ("Organisation", "Organisation"),
+        "job_title" => ("Job title", "Position"),
+        "comments" => ("Questions or comments", "Fragen oder Anmerkungen"),
+        _ => ("Answer", "Antwort"),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::De => de,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn dates_in_both_languages() {
+        let t = chrono_tz::Europe::Berlin
+            .with_ymd_and_hms(2026, 3, 28, 18, 0, 0)
+            .unwrap();
+        assert_eq!(
+            strings(Lang::En).long_date(&t, Lang::En),
+            "Saturday, 28 March 2026"
+        );
+        assert_eq!(
+            strings(Lang::De).long_date(&t, Lang::De),
+            "Samstag, 28. März 2026"
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! What visitors may see of a site, read only from Marquee's store (a visitor never waits on
+//! Zoom), and the in-memory caches in front of it.
+//!
+//! Caching across instances: every write of visitor-visible data bumps the tenant's
+//! `content_version` in the database (sync, webhooks, owner settings). Each instance keeps
+//! * the site (tenant, settings, content version) per slug, re-read with one small indexed query
+//!   when older than [`SITE_TTL`] — so another instance's change shows within that time, and
+//!   this instance's own owner writes show at once ([`PublicCache::forget_site`]);
+//! * rendered pages per tenant, valid only for the content version they were built from and
+//!   for at most [`PAGE_TTL`] (lists drop meetings that ended even when nothing else changes).
+//!
+//! Both maps are bounded ([`MAX_SITES`], [`MAX_PAGES`]): when full they are emptied, which costs
+//! a few re-reads, never correctness.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use chrono::NaiveDateTime;
+
+use crate::domain::TenantId;
+use crate::domain::public::{ListedMeeting, MeetingDetail, Recording};
+use crate::domain::site::Feature;
+use crate::store::settings::PublicSite;
+use crate::store::{self, public::ListQuery};
+
+use super::{ServiceError, Services};
+
+/// How long a site's content version is trusted before it is read again.
+pub const SITE_TTL: Duration = Duration::from_secs(1);
+/// How long a rendered page is served at most, even if nothing changed.
+pub const PAGE_TTL: Duration = Duration::from_secs(60);
+const MAX_SITES: usize = 100_000;
+const MAX_PAGES: usize = 50_000;
+/// Largest page of a public list.
+pub const MAX_PAGE_SIZE: i64 = 100;
+/// Deepest page of a public list (bounds the work of one uncached request).
+pub const MAX_PAGE: i64 = 50;
+/// Occurrences shown for one recurring meeting.
+const MAX_OCCURRENCES: i64 = 50;
+
+/// A rendered response body with its entity tag, as cached per tenant and content version.
+#[derive(Debug)]
+pub struct CachedPage {
+    pub body: Bytes,
+    /// Strong entity tag (quoted), derived from the body.
+    pub etag: String,
+    built: Instant,
+}
+
+impl CachedPage {
+    pub fn new(body: impl Into<Bytes>) -> Self {
+        let body = body.into();
+        use sha2::Digest;
+        let digest = hex::encode(&sha2::Sha256::digest(&body)[..16]);
+        Self {
+            etag: format!("\"{digest}\""),
+            body,
+            built: Instant::now(),
+        }
+    }
+}
+
+struct SiteEntry {
+    site: Arc<PublicSite>,
+    checked: Instant,
+}
+
+struct TenantPages {
+    version: i64,
+    pages: HashMap<String, Arc<CachedPage>>,
+}
+
+/// The per-instance caches of the public face (see the module docs). Cheap to clone.
+#[derive(Clone, Default)]
+pub struct PublicCache {
+    sites: Arc<RwLock<HashMap<String, SiteEntry>>>,
+    pages: Arc<RwLock<HashMap<TenantId, TenantPages>>>,
+    page_count: Arc<Mutex<usize>>,
+    /// Question fetches running in the background, so a burst of visitors starts one.
+    fetching: Arc<Mutex<HashSet<(TenantId, i64)>>>,
+}
+
+impl PublicCache {
+    fn site(&self, slug: &str) -> Option<Arc<PublicSite>> {
+        let sites = self.sites.read().unwrap_or_else(|p| p.into_inner());
+        sites
+            .get(slug)
+            .filter(|e| e.checked.elapsed() < SITE_TTL)
+            .map(|e| e.site.clone())
+    }
+
+    fn put_site(&self, site: Arc<PublicSite>) {
+        let mut sites = self.sites.write().unwrap_or_else(|p| p.into_inner());
+        if sites.len() >= MAX_SITES {
+            sites.clear();
+        }
+        sites.insert(
+            site.tenant.slug.to_string(),
+            SiteEntry {
+                site,
+                checked: Instant::now(),
+            },
+        );
+    }
+
+    /// Drops this instance's copies of every site, so their content versions are read again
+    /// (costs at most one indexed read per site; the same happens every `SITE_TTL` anyway).
+    pub fn forget_all_sites(&self) {
+        self.sites
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// Drops this instance's copy of a site, after this instance changed it.
+    pub fn forget_site(&self, slug: &str) {
+        let mut sites = self.sites.write().unwrap_or_else(|p| p.into_inner());
+        sites.remove(slug);
+    }
+
+    /// The cached page `key` of the site, if built from the site's current content version.
+    pub fn page(&self, site: &PublicSite, key: &str) -> Option<Arc<CachedPage>> {
+        let pages = self.pages.read().unwrap_or_else(|p| p.into_inner());
+        let tenant = pages.get(&site.tenant.id)?;
+        if tenant.version != site.content_version {
+            return None;
+        }
+        tenant
+            .pages
+            .get(key)
+            .filter(|p| p.built.elapsed() < PAGE_TTL)
+            .cloned()
+    }
+
+    /// Caches a page built from the site's current content version.
+    pub fn put_page(&self, site: &PublicSite, key: String, page: Arc<CachedPage>) {
+        let mut count = self.page_count.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pages = self.pages.write().unwrap_or_else(|p| p.into_inner());
+        if *count >= MAX_PAGES {
+            pages.clear();
+            *count = 0;
+        }
+        let tenant = pages
+            .entry(site.tenant.id.clone())
+            .or_insert_with(|| TenantPages {
+                version: site.content_version,
+                pages: HashMap::new(),
+            });
+        if tenant.version < site.content_version {
+            *count -= tenant.pages.len();
+            tenant.pages.clear();
+            tenant.version = site.content_version;
+        } else if tenant.version > site.content_version {
+            // Built from an older read than what is cached already: do not go back in time.
+            return;
+        }
+        if tenant.pages.insert(key, page).is_none() {
+            *count += 1;
+        }
+    }
+
+    fn start_fetch(&self, tenant_id: &TenantId, meeting_id: i64) -> bool {
+        let mut fetching = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
+        fetching.insert((tenant_id.clone(), meeting_id))
+    }
+
+    fn end_fetch(&self, tenant_id: &TenantId, meeting_id: i64) {
+        let mut fetching = self.fetching.lock().unwrap_or_else(|p| p.into_inner());
+        fetching.remove(&(tenant_id.clone(), meeting_id));
+    }
+}
+
+/// Filters and page of a public meetings list.
+#[derive(Clone, Debug, Default)]
+pub struct MeetingFilter {
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+    pub host_id: Option<String>,
+    /// 1-based.
+    pub page: i64,
+    pub page_size: i64,
+}
+
+/// One page of a list and whether more follow.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: i64,
+    pub page_size: i64,
+    pub has_more: bool,
+}
+
+fn clamp_page(page: i64, page_size: i64) -> (i64, i64) {
+    (page.clamp(1, MAX_PAGE), page_size.clamp(1, MAX_PAGE_SIZE))
+}
+
+impl Services {
+    /// The site behind a slug, with its settings and content version (cached, see module docs).
+    /// Unknown sites are `NotFound`.
+    pub async fn public_site(&self, slug: &str) -> Result<Arc<PublicSite>, ServiceError> {
+        if let Some(site) = self.public.site(slug) {
+            return Ok(site);
+        }
+        let lookup = slug.to_owned();
+        let site = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::settings::public_site(&mut db, &lookup).await })
+            })
+            .await?
+            .ok_or(ServiceError::NotFound("site"))?;
+        let site = Arc::new(site);
+        self.public.put_site(site.clone());
+        Ok(site)
+    }
+
+    /// The site, if `feature` is public there; otherwise the same `NotFound` as an unknown site.
+    pub async fn public_site_with(
+        &self,
+        slug: &str,
+        feature: Feature,
+    ) -> Result<Arc<PublicSite>, ServiceError> {
+        let site = self.public_site(slug).await?;
+        if !feature.is_public(&site.settings) {
+            return Err(ServiceError::NotFound("site"));
+        }
+        Ok(site)
+    }
+
+    /// Upcoming visible meetings (or webinars) with recurring meetings expanded, soonest first.
+    pub async fn public_meetings(
+        &self,
+        site: &PublicSite,
+        feature: Feature,
+        filter: &MeetingFilter,
+    ) -> Result<Page<ListedMeeting>, ServiceError> {
+        let (page, page_size) = clamp_page(filter.page, filter.page_size);
+        let query = ListQuery {
+            kind: if feature == Feature::Webinars {
+                "webinar"
+            } else {
+                "meeting"
+            },
+            now: store::now(),
+            from: filter.from,
+            to: filter.to,
+            host_id: filter.host_id.clone(),
+            offset: (page - 1) * page_size,
+            limit: page_size,
+        };
+        let id = site.tenant.id.clone();
+        let (items, has_more) = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::public::list_meetings(&mut db, &id, &query).await })
+            })
+            .await?;
+        Ok(Page {
+            items,
+            page,
+            page_size,
+            has_more,
+        })
+    }
+
+    /// One visible meeting with its upcoming occurrences and, when visitors can register, its
+    /// registration questions. Hidden, unknown, and meetings of a non-public feature are the
+    /// same `NotFound`. Questions not stored yet are fetched in the background (the visitor
+    /// does not wait; the page shows them once they arrive).
+    pub async fn public_meeting(
+        &self,
+        site: &PublicSite,
+        zoom_meeting_id: i64,
+    ) -> Result<MeetingDetail, ServiceError> {
+        let detail = self.visitor_meeting(site, zoom_meeting_id).await?;
+        if detail.registration_open && detail.questions.is_none() && !detail.has_ended(store::now())
+        {
+            self.fetch_questions_in_background(&site.tenant.id, zoom_meeting_id);
+        }
+        Ok(detail)
+    }
+
+    /// The meeting as a visitor sees it, from the store only.
+    pub(crate) async fn visitor_meeting(
+        &self,
+        site: &PublicSite,
+        zoom_meeting_id: i64,
+    ) -> Result<MeetingDetail, ServiceError> {
+        let id = site.tenant.id.clone();
+        let now = store::now();
+        let ((meeting, webinar), occurrences, questions) = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    let Some(meeting) =
+                        store::public::find_visible(&mut db, &id, zoom_meeting_id).await?
+                    else {
+                        return Ok(None);
+                    };
+                    let occurrences = store::public::upcoming_occurrences(
+                        &mut db,
+                        &id,
+                        zoom_meeting_id,
+                        now,
+                        MAX_OCCURRENCES,
+                    )
+                    .await?;
+                    let questions = store::public::questions(&mut db, &id, zoom_meeting_id).await?;
+                    Ok(Some((meeting, occurrences, questions)))
+                })
+            })
+            .await?
+            .ok_or(ServiceError::NotFound("meeting"))?;
+        let feature = if webinar {
+            Feature::Webinars
+        } else {
+            Feature::Meetings
+        };
+        if !feature.is_public(&site.settings) {
+            return Err(ServiceError::NotFound("meeting"));
+        }
+        Ok(MeetingDetail {
+            registration_open: site.settings.registration_open
+                && meeting.registration_open()
+                && !webinar,
+            webinar,
+            meeting,
+            occurrences,
+            questions,
+        })
+    }
+
+    fn fetch_questions_in_background(&self, tenant_id: &TenantId, meeting_id: i64) {
+        if !self.public.start_fetch(tenant_id, meeting_id) {
+            return;
+        }
+        let (services, tenant_id) = (self.clone(), tenant_id.clone());
+        tokio::spawn(async move {
+            if let Err(e) = services
+                .refresh_registration_questions(&tenant_id, meeting_id)
+                .await
+            {
+                tracing::info!(tenant.id = %tenant_id, zoom.meeting_id = meeting_id, error = %e, "registration questions not fetched");
+            }
+            services.public.end_fetch(&tenant_id, meeting_id);
+        });
+    }
+
+    /// Visible recordings, newest first.
+    pub async fn public_recordings(
+        &self,
+        site: &PublicSite,
+        page: i64,
+        page_size: i64,
+    ) -> Result<Page<Recording>, ServiceError> {
+        let (page, page_size) = clamp_page(page, page_size);
+        let id = site.tenant.id.clone();
+        let offset = (page - 1) * page_size;
+        let (items, has_more) = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    store::public::list_recordings(&mut db, &id, offset, page_size).await
+                })
+            })
+            .await?;
+        Ok(Page {
+            items,
+            page,
+            page_size,
+            has_more,
+        })
+    }
+}

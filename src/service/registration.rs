@@ -1,0 +1,568 @@
+//! Visitor registration: the one visitor action that waits on Zoom.
+//!
+//! Order of checks: abuse limits and the honeypot (cheap, before any I/O), the site and
+//! meeting as a visitor sees them (hidden = not found), the owner's and Zoom's registration
+//! switches, the `Idempotency-Key`, the form against the meeting's questions, an existing
+//! registration of the same visitor (answered from the store, no Zoom call), and only then
+//! Zoom's registrant API. The row is written only after Zoom accepted, so a Zoom failure leaves
+//! nothing behind; a concurrent twin that wins the UNIQUE race is read back and returned.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde_json::{Value, json};
+
+use crate::domain::public::{
+    FieldError, MeetingDetail, Registration, RegistrationForm, RegistrationQuestions,
+    RegistrationStatus, ValidRegistration,
+};
+use crate::domain::{Principal, Scope, TenantId};
+use crate::store::{self, StoreError};
+use crate::zoom::ZoomError;
+use crate::zoom::models::AddedRegistrant;
+
+use super::public::{MAX_PAGE, MAX_PAGE_SIZE, Page};
+use super::{ServiceError, Services};
+
+/// Registration attempts per client IP: a burst of 10, then one every 6 s.
+const PER_IP_PER_MINUTE: u32 = 10;
+/// Registration attempts per site: a burst of 60, then two per second.
+const PER_SITE_PER_MINUTE: u32 = 120;
+const PER_SITE_BURST: u32 = 60;
+/// Forget idle limiter keys once this many are tracked.
+const MAX_TRACKED_KEYS: usize = 50_000;
+/// Longest accepted `Idempotency-Key`.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// Abuse limits of the registration endpoint. In memory, per instance (documented in
+/// docs/decisions.md): with N instances a client gets at most N times the limit, which is
+/// enough to stop floods; correctness never depends on them.
+#[derive(Clone)]
+pub struct RegistrationLimits {
+    per_ip: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    per_site: Arc<DefaultKeyedRateLimiter<TenantId>>,
+}
+
+impl Default for RegistrationLimits {
+    fn default() -> Self {
+        let per_ip = Quota::per_minute(NonZeroU32::new(PER_IP_PER_MINUTE).expect("non-zero"));
+        let per_site = Quota::per_minute(NonZeroU32::new(PER_SITE_PER_MINUTE).expect("non-zero"))
+            .allow_burst(NonZeroU32::new(PER_SITE_BURST).expect("non-zero"));
+        Self {
+            per_ip: Arc::new(RateLimiter::keyed(per_ip)),
+            per_site: Arc::new(RateLimiter::keyed(per_site)),
+        }
+    }
+}
+
+impl RegistrationLimits {
+    fn check_ip(&self, ip: IpAddr) -> Result<(), ServiceError> {
+        if self.per_ip.len() > MAX_TRACKED_KEYS {
+            self.per_ip.retain_recent();
+        }
+        self.per_ip
+            .check_key(&ip)
+            .map_err(|wait| too_many(wait.wait_time_from(DefaultClock::default().now())))
+    }
+
+    fn check_site(&self, tenant_id: &TenantId) -> Result<(), ServiceError> {
+        if self.per_site.len() > MAX_TRACKED_KEYS {
+            self.per_site.retain_recent();
+        }
+        self.per_site
+            .check_key(tenant_id)
+            .map_err(|wait| too_many(wait.wait_time_from(DefaultClock::default().now())))
+    }
+}
+
+fn too_many(wait: Duration) -> ServiceError {
+    ServiceError::TooManyRequests {
+        code: "rate_limited",
+        message: "Too many registration attempts; please wait a moment and try again.".into(),
+        retry_after: wait.max(Duration::from_secs(1)),
+    }
+}
+
+/// A visitor's registration request as the HTTP layer hands it over.
+#[derive(Clone, Debug)]
+pub struct RegisterRequest {
+    pub site: String,
+    pub meeting_id: i64,
+    pub form: RegistrationForm,
+    pub idempotency_key: Option<String>,
+    pub client_ip: Option<IpAddr>,
+}
+
+/// The visitor's registration and whether this request created it.
+#[derive(Clone, Debug)]
+pub struct RegisterOutcome {
+    pub registration: Registration,
+    pub created: bool,
+}
+
+fn closed() -> ServiceError {
+    ServiceError::Refused {
+        code: "registration_closed",
+        message: "Registration is not open for this meeting.".into(),
+    }
+}
+
+impl Services {
+    /// Registers a visitor for a meeting (see the module docs for the order of checks).
+    pub async fn register(&self, req: RegisterRequest) -> Result<RegisterOutcome, ServiceError> {
+        if let Some(ip) = req.client_ip {
+            self.limits.check_ip(ip)?;
+        }
+        if !req.form.honeypot.trim().is_empty() {
+            // Same words as any other refusal: a bot learns nothing about the trap.
+            return Err(ServiceError::Form(FieldError {
+                field: "form".into(),
+                message: "The registration could not be accepted.".into(),
+            }));
+        }
+        if let Some(key) = &req.idempotency_key
+            && (key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.is_ascii())
+        {
+            return Err(ServiceError::invalid(
+                "Idempotency-Key",
+                "must be 1–255 ASCII characters",
+            ));
+        }
+        let site = self.public_site(&req.site).await?;
+        self.limits.check_site(&site.tenant.id)?;
+        let tenant_id = site.tenant.id.clone();
+        let detail = self.visitor_meeting(&site, req.meeting_id).await?;
+        if !detail.registration_open {
+            return Err(closed());
+        }
+        if detail.has_ended(store::now()) {
+            return Err(ServiceError::Refused {
+                code: "meeting_ended",
+                message: "This meeting has already taken place.".into(),
+            });
+        }
+        if let Some(key) = &req.idempotency_key
+            && let Some(done) = self.registration_by_key(&tenant_id, key).await?
+        {
+            return replay(done, req.meeting_id, &req.form.email);
+        }
+        let questions = match &detail.questions {
+            Some(q) => q.clone(),
+            None => {
+                self.refresh_registration_questions(&tenant_id, req.meeting_id)
+                    .await?
+            }
+        };
+        let valid = req
+            .form
+            .validate(&questions, &detail.occurrences)
+            .map_err(ServiceError::Form)?;
+        if let Some(existing) = self
+            .registration_of_visitor(&tenant_id, req.meeting_id, &valid)
+            .await?
+        {
+            return Ok(RegisterOutcome {
+                registration: existing,
+                created: false,
+            });
+        }
+        let added = self.add_at_zoom(&tenant_id, &detail, &valid).await?;
+        self.record(
+            &tenant_id,
+            req.meeting_id,
+            valid,
+            added,
+            req.idempotency_key,
+        )
+        .await
+    }
+
+    async fn registration_by_key(
+        &self,
+        tenant_id: &TenantId,
+        key: &str,
+    ) -> Result<Option<Registration>, ServiceError> {
+        let (id, key) = (tenant_id.clone(), key.to_owned());
+        Ok(self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    store::registration::find_by_idempotency_key(&mut db, &id, &key).await
+                })
+            })
+            .await?)
+    }
+
+    async fn registration_of_visitor(
+        &self,
+        tenant_id: &TenantId,
+        meeting_id: i64,
+        v: &ValidRegistration,
+    ) -> Result<Option<Registration>, ServiceError> {
+        let (id, occurrence, email) = (tenant_id.clone(), v.occurrence_id.clone(), v.email.clone());
+        Ok(self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    store::registration::find_by_visitor(
+                        &mut db,
+                        &id,
+                        meeting_id,
+                        &occurrence,
+                        &email,
+                    )
+                    .await
+                })
+            })
+            .await?)
+    }
+
+    async fn add_at_zoom(
+        &self,
+        tenant_id: &TenantId,
+        detail: &MeetingDetail,
+        v: &ValidRegistration,
+    ) -> Result<AddedRegistrant, ServiceError> {
+        let body = registrant_body(v);
+        let (zoom, meeting_id, occurrence) = (
+            &self.zoom,
+            detail.meeting.zoom_meeting_id,
+            v.occurrence_id.as_str(),
+        );
+        self.with_zoom_token(tenant_id, |token| {
+            let body = &body;
+            async move {
+                match zoom
+                    .add_registrant(&token, meeting_id, occurrence, body)
+                    .await
+                {
+                    Ok(added) => Ok(Ok(added)),
+                    Err(e) => match zoom_refusal(&e) {
+                        Some(refusal) => Ok(Err(refusal)),
+                        None => Err(e),
+                    },
+                }
+            }
+        })
+        .await?
+    }
+
+    async fn record(
+        &self,
+        tenant_id: &TenantId,
+        meeting_id: i64,
+        v: ValidRegistration,
+        added: AddedRegistrant,
+        idempotency_key: Option<String>,
+    ) -> Result<RegisterOutcome, ServiceError> {
+        let status = match added.join_url {
+            Some(_) => RegistrationStatus::Approved,
+            None => RegistrationStatus::Pending,
+        };
+        let registration = Registration {
+            id: uuid::Uuid::now_v7().to_string(),
+            zoom_meeting_id: meeting_id,
+            occurrence_id: v.occurrence_id.clone(),
+            email: v.email.clone(),
+            first_name: v.first_name.clone(),
+            last_name: v.last_name.clone(),
+            zoom_registrant_id: added.registrant_id,
+            status,
+            join_url: added.join_url,
+            created_at: store::now(),
+        };
+        let (id, row, key) = (
+            tenant_id.clone(),
+            registration.clone(),
+            idempotency_key.clone(),
+        );
+        let inserted = self
+            .store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    store::registration::insert(&mut db, &id, &row, key.as_deref()).await
+                })
+            })
+            .await;
+        match inserted {
+            Ok(()) => {
+                tracing::info!(tenant.id = %tenant_id, zoom.meeting_id = meeting_id, registration.status = status.as_str(), "visitor registered");
+                Ok(RegisterOutcome {
+                    registration,
+                    created: true,
+                })
+            }
+            // A concurrent request of the same visitor (or key) stored first: answer with it.
+            Err(StoreError::Conflict(_)) => {
+                if let Some(key) = &idempotency_key
+                    && let Some(done) = self.registration_by_key(tenant_id, key).await?
+                {
+                    return replay(done, meeting_id, &v.email);
+                }
+                let existing = self
+                    .registration_of_visitor(tenant_id, meeting_id, &v)
+                    .await?
+                    .ok_or_else(|| {
+                        ServiceError::Conflict("registration changed concurrently; retry".into())
+                    })?;
+                Ok(RegisterOutcome {
+                    registration: existing,
+                    created: false,
+                })
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Fetches a meeting's registration questions from Zoom and stores them (bumping the
+    /// site's content version so pages show them). Called lazily by the public face; the sync
+    /// engine may call it for meetings with registration on.
+    pub async fn refresh_registration_questions(
+        &self,
+        tenant_id: &TenantId,
+        meeting_id: i64,
+    ) -> Result<RegistrationQuestions, ServiceError> {
+        let zoom = &self.zoom;
+        let questions = self
+            .with_zoom_token(tenant_id, |token| async move {
+                zoom.registration_questions(&token, meeting_id).await
+            })
+            .await?;
+        let (id, stored) = (tenant_id.clone(), questions.clone());
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    store::public::put_questions(&mut db, &id, meeting_id, &stored, store::now())
+                        .await?;
+                    store::tenant::bump_content_version(&mut db, &id).await
+                })
+            })
+            .await?;
+        Ok(questions)
+    }
+
+    /// Applies Zoom's word on a registration (`meeting.registration_*` webhooks). Only
+    /// registrations Marquee took are touched (returns `false` otherwise, without calling Zoom).
+    /// Zoom's approval events carry no join link (reference §2.6), so on approval without
+    /// `join_url` the visitor's personal link is fetched from Zoom.
+    pub async fn registration_status_changed(
+        &self,
+        tenant_id: &TenantId,
+        meeting_id: i64,
+        zoom_registrant_id: &str,
+        status: RegistrationStatus,
+        join_url: Option<&str>,
+    ) -> Result<bool, ServiceError> {
+        if !self
+            .store_registration_status(tenant_id, meeting_id, zoom_registrant_id, status, join_url)
+            .await?
+        {
+            return Ok(false);
+        }
+        if status == RegistrationStatus::Approved && join_url.is_none() {
+            let zoom = &self.zoom;
+            let registrant = self
+                .with_zoom_token(tenant_id, |token| async move {
+                    zoom.get_registrant(&token, meeting_id, zoom_registrant_id)
+                        .await
+                })
+                .await?;
+            if let Some(url) = registrant.join_url.as_deref() {
+                self.store_registration_status(
+                    tenant_id,
+                    meeting_id,
+                    zoom_registrant_id,
+                    status,
+                    Some(url),
+                )
+                .await?;
+            }
+        }
+        Ok(true)
+    }
+
+    async fn store_registration_status(
+        &self,
+        tenant_id: &TenantId,
+        meeting_id: i64,
+        zoom_registrant_id: &str,
+        status: RegistrationStatus,
+        join_url: Option<&str>,
+    ) -> Result<bool, ServiceError> {
+        let (id, rid, url) = (
+            tenant_id.clone(),
+            zoom_registrant_id.to_owned(),
+            join_url.map(str::to_owned),
+        );
+        Ok(self
+            .store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let now = store::now();
+                    store::registration::update_status(
+                        &mut db,
+                        &id,
+                        meeting_id,
+                        &rid,
+                        status,
+                        url.as_deref(),
+                        now,
+                    )
+                    .await
+                })
+            })
+            .await?)
+    }
+
+    /// The site's registrations for the owner, newest first (scope `registrations:read`).
+    pub async fn list_registrations(
+        &self,
+        principal: &Principal,
+        meeting_id: Option<i64>,
+        page: i64,
+        page_size: i64,
+    ) -> Result<Page<Registration>, ServiceError> {
+        self.require(principal, Scope::RegistrationsRead)?;
+        let (page, page_size) = (
+            page.clamp(1, MAX_PAGE * 100),
+            page_size.clamp(1, MAX_PAGE_SIZE),
+        );
+        let id = principal.tenant_id().clone();
+        let offset = (page - 1) * page_size;
+        let (items, has_more) = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    store::registration::list(&mut db, &id, meeting_id, offset, page_size).await
+                })
+            })
+            .await?;
+        Ok(Page {
+            items,
+            page,
+            page_size,
+            has_more,
+        })
+    }
+}
+
+/// An earlier request with the same `Idempotency-Key`: the same answer if it was the same
+/// registration, a conflict if the key is being reused for another one.
+fn replay(
+    done: Registration,
+    meeting_id: i64,
+    email: &str,
+) -> Result<RegisterOutcome, ServiceError> {
+    if done.zoom_meeting_id == meeting_id && done.email == email.trim().to_lowercase() {
+        return Ok(RegisterOutcome {
+            registration: done,
+            created: false,
+        });
+    }
+    Err(ServiceError::Conflict(
+        "this Idempotency-Key was already used for a different registration".into(),
+    ))
+}
+
+/// Zoom's add-registrant body: names, e-mail, the standard fields and custom answers.
+fn registrant_body(v: &ValidRegistration) -> Value {
+    let mut body = json!({
+        "email": v.email,
+        "first_name": v.first_name,
+        "last_name": v.last_name,
+    });
+    for (field, value) in &v.fields {
+        body[field] = json!(value);
+    }
+    if !v.answers.is_empty() {
+        body["custom_questions"] = v
+            .answers
+            .iter()
+            .map(|(title, value)| json!({"title": title, "value": value}))
+            .collect();
+    }
+    body
+}
+
+/// Zoom answers that mean "no" for a reason the visitor should read (reference §4.4, §5.2);
+/// everything else stays a Zoom error (5xx and 429 → 503 with `Retry-After`).
+fn zoom_refusal(err: &ZoomError) -> Option<ServiceError> {
+    match err {
+        // The per-registrant limit may come without X-RateLimit-Type; its message says "daily".
+        ZoomError::RateLimited {
+            retry_after,
+            daily,
+            message,
+            ..
+        } if *daily || message.contains("daily") => Some(ServiceError::TooManyRequests {
+            code: "daily_limit",
+            message:
+                "Zoom limits how often one address can register per day; please try again tomorrow."
+                    .into(),
+            retry_after: retry_after.unwrap_or(Duration::from_secs(3600)),
+        }),
+        ZoomError::Api { code: 3043, .. } => Some(ServiceError::Refused {
+            code: "meeting_full",
+            message: "This meeting is full.".into(),
+        }),
+        // 404 in the body: registration disabled; 3000: a webinar without registration.
+        ZoomError::Api {
+            code: 404 | 3000, ..
+        } => Some(closed()),
+        ZoomError::Api { code: 3001, .. } => Some(ServiceError::NotFound("meeting")),
+        ZoomError::Api { code: 300, .. } => Some(ServiceError::Form(FieldError {
+            field: "form".into(),
+            message: "Zoom did not accept these answers; please check them.".into(),
+        })),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: i64) -> ZoomError {
+        ZoomError::Api {
+            status: 400,
+            code,
+            message: "x".into(),
+        }
+    }
+
+    #[test]
+    fn zoom_refusals_become_visitor_messages() {
+        let code = |e: &ZoomError| match zoom_refusal(e) {
+            Some(
+                ServiceError::Refused { code, .. } | ServiceError::TooManyRequests { code, .. },
+            ) => code,
+            Some(ServiceError::NotFound(_)) => "not_found",
+            Some(ServiceError::Form(_)) => "form",
+            _ => "passed on",
+        };
+        assert_eq!(code(&api(3043)), "meeting_full");
+        assert_eq!(code(&api(404)), "registration_closed");
+        assert_eq!(code(&api(3000)), "registration_closed");
+        assert_eq!(code(&api(3001)), "not_found");
+        assert_eq!(code(&api(300)), "form");
+        let daily = ZoomError::RateLimited {
+            retry_after: None,
+            daily: false,
+            limit: None,
+            message: "You have exceeded the daily rate limit of \"3\"".into(),
+        };
+        assert_eq!(code(&daily), "daily_limit");
+        let qps = ZoomError::RateLimited {
+            retry_after: Some(Duration::from_secs(1)),
+            daily: false,
+            limit: Some(30),
+            message: "Too many requests".into(),
+        };
+        assert_eq!(code(&qps), "passed on", "QPS limits are a 503");
+        assert_eq!(code(&ZoomError::Unavailable("down".into())), "passed on");
+    }
+}

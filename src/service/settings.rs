@@ -1,0 +1,107 @@
+//! The owner's choices about the public face: site settings and per-item hide/show. Every
+//! write bumps the site's content version in the same transaction, so caches on every instance
+//! notice; this instance also drops its own copy at once.
+
+use crate::domain::site::SiteSettings;
+use crate::domain::{Principal, Scope, TenantId};
+use crate::store;
+
+use super::{ServiceError, Services};
+
+/// An item the owner can hide or show.
+#[derive(Clone, Debug)]
+pub enum VisibleItem {
+    /// A meeting or webinar by Zoom id.
+    Meeting(i64),
+    /// A recording by Zoom's meeting-instance uuid.
+    Recording(String),
+}
+
+impl Services {
+    /// The site's settings (scope `settings:read`).
+    pub async fn site_settings(&self, principal: &Principal) -> Result<SiteSettings, ServiceError> {
+        self.require(principal, Scope::SettingsRead)?;
+        let id = principal.tenant_id().clone();
+        Ok(self
+            .store
+            .read(move |mut db| Box::pin(async move { store::settings::get(&mut db, &id).await }))
+            .await?)
+    }
+
+    /// Replaces the site's settings (scope `settings:write`).
+    pub async fn put_site_settings(
+        &self,
+        principal: &Principal,
+        settings: SiteSettings,
+    ) -> Result<SiteSettings, ServiceError> {
+        self.require(principal, Scope::SettingsWrite)?;
+        let id = principal.tenant_id().clone();
+        let stored = settings.clone();
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    store::settings::put(&mut db, &id, &stored, store::now()).await?;
+                    store::tenant::bump_content_version(&mut db, &id).await
+                })
+            })
+            .await?;
+        self.forget_public_copy(principal.tenant_id()).await?;
+        Ok(settings)
+    }
+
+    /// Hides or shows one meeting or recording (scope `settings:write`). Unknown → `NotFound`.
+    pub async fn set_hidden(
+        &self,
+        principal: &Principal,
+        item: VisibleItem,
+        hidden: bool,
+    ) -> Result<(), ServiceError> {
+        self.require(principal, Scope::SettingsWrite)?;
+        let id = principal.tenant_id().clone();
+        let (found, what) = match item {
+            VisibleItem::Meeting(meeting_id) => (
+                self.store
+                    .write(move |mut db| {
+                        Box::pin(async move {
+                            let found =
+                                store::public::set_meeting_hidden(&mut db, &id, meeting_id, hidden)
+                                    .await?;
+                            if found {
+                                store::tenant::bump_content_version(&mut db, &id).await?;
+                            }
+                            Ok(found)
+                        })
+                    })
+                    .await?,
+                "meeting",
+            ),
+            VisibleItem::Recording(uuid) => (
+                self.store
+                    .write(move |mut db| {
+                        Box::pin(async move {
+                            let found =
+                                store::public::set_recording_hidden(&mut db, &id, &uuid, hidden)
+                                    .await?;
+                            if found {
+                                store::tenant::bump_content_version(&mut db, &id).await?;
+                            }
+                            Ok(found)
+                        })
+                    })
+                    .await?,
+                "recording",
+            ),
+        };
+        if !found {
+            return Err(ServiceError::NotFound(what));
+        }
+        self.forget_public_copy(principal.tenant_id()).await
+    }
+
+    /// Makes this instance re-read the site now (others notice within `public::SITE_TTL`).
+    async fn forget_public_copy(&self, tenant_id: &TenantId) -> Result<(), ServiceError> {
+        let tenant = self.get_tenant_by_id(tenant_id).await?;
+        self.public.forget_site(tenant.slug.as_str());
+        Ok(())
+    }
+}

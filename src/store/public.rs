@@ -1,0 +1,427 @@
+//! Visitor-facing reads: only what is visible (not hidden by the owner, not deleted or trashed
+//! at Zoom), always scoped by tenant. Plus the owner's hide/show switches and the stored
+//! registration questions.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::dsl::{exists, not};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::meeting::MeetingRow;
+use super::schema::{meeting_occurrences, meetings, recordings, registration_questions};
+use super::{Db, StoreError, with_db};
+use crate::domain::public::{ListedMeeting, Occurrence, Recording, RegistrationQuestions};
+use crate::domain::{Meeting, TenantId};
+
+/// A meeting stays listed while it may still be running: it started less than this long ago
+/// (and its scheduled end is still ahead).
+const RUNNING_WINDOW: TimeDelta = TimeDelta::hours(24);
+/// At most this many meetings can have started within [`RUNNING_WINDOW`] and be read per list.
+const MAX_RUNNING: i64 = 500;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = meeting_occurrences)]
+struct OccurrenceRow {
+    occurrence_id: String,
+    start_time: NaiveDateTime,
+    duration_minutes: i32,
+    status: String,
+}
+
+impl From<OccurrenceRow> for Occurrence {
+    fn from(r: OccurrenceRow) -> Self {
+        Self {
+            occurrence_id: r.occurrence_id,
+            start_time: r.start_time,
+            duration_minutes: r.duration_minutes,
+            status: r.status,
+        }
+    }
+}
+
+/// Which meetings a public list shows.
+#[derive(Clone, Debug)]
+pub struct ListQuery {
+    /// `meeting` or `webinar`.
+    pub kind: &'static str,
+    pub now: NaiveDateTime,
+    /// Only items starting at or after this (default: everything not yet ended).
+    pub from: Option<NaiveDateTime>,
+    /// Only items starting before this.
+    pub to: Option<NaiveDateTime>,
+    /// Only this host's meetings (Zoom user id).
+    pub host_id: Option<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// A start-time window `(after, until]`.
+#[derive(Clone, Copy)]
+struct Window {
+    after: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+}
+
+/// Visible upcoming meetings with recurring meetings expanded into their occurrences, soonest
+/// first, meetings without a fixed time last. Returns one page and whether more follow.
+pub async fn list_meetings(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    q: &ListQuery,
+) -> Result<(Vec<ListedMeeting>, bool), StoreError> {
+    let wanted = q.offset + q.limit + 1;
+    let far_future = q.now + TimeDelta::days(365 * 100);
+    let until = q.to.map_or(far_future, |t| t - TimeDelta::microseconds(1));
+    let lower = q.from.map_or(q.now - RUNNING_WINDOW, |f| {
+        f.max(q.now - RUNNING_WINDOW) - TimeDelta::microseconds(1)
+    });
+    // Items that already started may have ended: read them all (few), filter, then the future.
+    let windows = [
+        Window {
+            after: lower,
+            until: q.now.min(until),
+            limit: MAX_RUNNING,
+        },
+        Window {
+            after: q.now.max(lower),
+            until,
+            limit: wanted,
+        },
+    ];
+    let mut items = Vec::new();
+    for w in windows.into_iter().filter(|w| w.after < w.until) {
+        items.extend(meetings_in(db, tenant_id, q, w).await?);
+        items.extend(occurrences_in(db, tenant_id, q, w).await?);
+    }
+    if q.from.is_none() && q.to.is_none() {
+        items.extend(without_fixed_time(db, tenant_id, q, wanted).await?);
+    }
+    items.retain(|item: &ListedMeeting| {
+        item.start_time()
+            .is_none_or(|start| start + TimeDelta::minutes(item.duration_minutes().into()) > q.now)
+    });
+    items.sort_by_key(|i| {
+        (
+            i.start_time().is_none(),
+            i.start_time(),
+            i.meeting.zoom_meeting_id,
+        )
+    });
+    let more = items.len() as i64 > q.offset + q.limit;
+    let page = items
+        .into_iter()
+        .skip(q.offset as usize)
+        .take(q.limit as usize)
+        .collect();
+    Ok((page, more))
+}
+
+async fn meetings_in(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    q: &ListQuery,
+    w: Window,
+) -> Result<Vec<ListedMeeting>, StoreError> {
+    let host = q.host_id.clone().unwrap_or_default();
+    let rows: Vec<MeetingRow> = with_db!(db, |c| {
+        let has_occurrences = exists(
+            meeting_occurrences::table
+                .filter(meeting_occurrences::tenant_id.eq(meetings::tenant_id))
+                .filter(meeting_occurrences::zoom_meeting_id.eq(meetings::zoom_meeting_id)),
+        );
+        let mut query = meetings::table
+            .filter(meetings::tenant_id.eq(tenant_id.as_str()))
+            .filter(meetings::kind.eq(q.kind))
+            .filter(meetings::hidden.eq(false))
+            .filter(meetings::start_time.gt(w.after))
+            .filter(meetings::start_time.le(w.until))
+            .filter(not(has_occurrences))
+            .order((meetings::start_time.asc(), meetings::zoom_meeting_id.asc()))
+            .limit(w.limit)
+            .select(MeetingRow::as_select())
+            .into_boxed();
+        if !host.is_empty() {
+            query = query.filter(meetings::host_id.eq(host.as_str()));
+        }
+        query.load(c).await
+    })?;
+    Ok(rows.into_iter().map(listed).collect())
+}
+
+async fn without_fixed_time(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    q: &ListQuery,
+    limit: i64,
+) -> Result<Vec<ListedMeeting>, StoreError> {
+    let host = q.host_id.clone().unwrap_or_default();
+    let rows: Vec<MeetingRow> = with_db!(db, |c| {
+        let mut query = meetings::table
+            .filter(meetings::tenant_id.eq(tenant_id.as_str()))
+            .filter(meetings::kind.eq(q.kind))
+            .filter(meetings::hidden.eq(false))
+            .filter(meetings::start_time.is_null())
+            .order(meetings::zoom_meeting_id.asc())
+            .limit(limit)
+            .select(MeetingRow::as_select())
+            .into_boxed();
+        if !host.is_empty() {
+            query = query.filter(meetings::host_id.eq(host.as_str()));
+        }
+        query.load(c).await
+    })?;
+    Ok(rows.into_iter().map(listed).collect())
+}
+
+async fn occurrences_in(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    q: &ListQuery,
+    w: Window,
+) -> Result<Vec<ListedMeeting>, StoreError> {
+    let host = q.host_id.clone().unwrap_or_default();
+    let rows: Vec<(MeetingRow, OccurrenceRow)> = with_db!(db, |c| {
+        let mut query = meeting_occurrences::table
+            .inner_join(
+                meetings::table.on(meetings::tenant_id
+                    .eq(meeting_occurrences::tenant_id)
+                    .and(meetings::zoom_meeting_id.eq(meeting_occurrences::zoom_meeting_id))),
+            )
+            .filter(meeting_occurrences::tenant_id.eq(tenant_id.as_str()))
+            .filter(meeting_occurrences::status.ne("deleted"))
+            .filter(meetings::kind.eq(q.kind))
+            .filter(meetings::hidden.eq(false))
+            .filter(meeting_occurrences::start_time.gt(w.after))
+            .filter(meeting_occurrences::start_time.le(w.until))
+            .order((
+                meeting_occurrences::start_time.asc(),
+                meeting_occurrences::zoom_meeting_id.asc(),
+            ))
+            .limit(w.limit)
+            .select((MeetingRow::as_select(), OccurrenceRow::as_select()))
+            .into_boxed();
+        if !host.is_empty() {
+            query = query.filter(meetings::host_id.eq(host.as_str()));
+        }
+        query.load(c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(m, o)| ListedMeeting {
+            meeting: m.into(),
+            occurrence: Some(o.into()),
+        })
+        .collect())
+}
+
+fn listed(row: MeetingRow) -> ListedMeeting {
+    ListedMeeting {
+        meeting: row.into(),
+        occurrence: None,
+    }
+}
+
+/// One visible meeting (or webinar) of the tenant, and whether it is a webinar.
+pub async fn find_visible(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+) -> Result<Option<(Meeting, bool)>, StoreError> {
+    let row: Option<MeetingRow> = with_db!(db, |c| meetings::table
+        .filter(meetings::tenant_id.eq(tenant_id.as_str()))
+        .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
+        .filter(meetings::hidden.eq(false))
+        .select(MeetingRow::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    Ok(row.map(|r| {
+        let webinar = r.kind == "webinar";
+        (Meeting::from(r), webinar)
+    }))
+}
+
+/// The meeting's occurrences that have not ended, soonest first (at most `limit`).
+pub async fn upcoming_occurrences(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<Occurrence>, StoreError> {
+    let rows: Vec<OccurrenceRow> = with_db!(db, |c| meeting_occurrences::table
+        .filter(meeting_occurrences::tenant_id.eq(tenant_id.as_str()))
+        .filter(meeting_occurrences::zoom_meeting_id.eq(zoom_meeting_id))
+        .filter(meeting_occurrences::status.ne("deleted"))
+        .filter(meeting_occurrences::start_time.gt(now - RUNNING_WINDOW))
+        .order(meeting_occurrences::start_time.asc())
+        .limit(limit + MAX_RUNNING)
+        .select(OccurrenceRow::as_select())
+        .load(c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(Occurrence::from)
+        .filter(|o| o.start_time + TimeDelta::minutes(o.duration_minutes.into()) > now)
+        .take(limit as usize)
+        .collect())
+}
+
+/// Whether the tenant has any occurrence rows for this meeting (expanded recurring meeting).
+pub async fn has_occurrences(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+) -> Result<bool, StoreError> {
+    Ok(with_db!(db, |c| diesel::select(exists(
+        meeting_occurrences::table
+            .filter(meeting_occurrences::tenant_id.eq(tenant_id.as_str()))
+            .filter(meeting_occurrences::zoom_meeting_id.eq(zoom_meeting_id))
+    ))
+    .get_result(c)
+    .await)?)
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = recordings)]
+struct RecordingRow {
+    zoom_meeting_uuid: String,
+    zoom_meeting_id: i64,
+    topic: String,
+    start_time: NaiveDateTime,
+    duration_minutes: i32,
+    timezone: String,
+    share_url: String,
+    play_passcode: String,
+    hidden: bool,
+}
+
+impl From<RecordingRow> for Recording {
+    fn from(r: RecordingRow) -> Self {
+        Self {
+            zoom_meeting_uuid: r.zoom_meeting_uuid,
+            zoom_meeting_id: r.zoom_meeting_id,
+            topic: r.topic,
+            start_time: r.start_time,
+            duration_minutes: r.duration_minutes,
+            timezone: r.timezone,
+            share_url: r.share_url,
+            play_passcode: r.play_passcode,
+            hidden: r.hidden,
+        }
+    }
+}
+
+/// Visible, available recordings, newest first; one page and whether more follow.
+pub async fn list_recordings(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Recording>, bool), StoreError> {
+    let rows: Vec<RecordingRow> = with_db!(db, |c| recordings::table
+        .filter(recordings::tenant_id.eq(tenant_id.as_str()))
+        .filter(recordings::hidden.eq(false))
+        .filter(recordings::status.eq("available"))
+        .order((
+            recordings::start_time.desc(),
+            recordings::zoom_meeting_uuid.asc()
+        ))
+        .offset(offset)
+        .limit(limit + 1)
+        .select(RecordingRow::as_select())
+        .load(c)
+        .await)?;
+    let more = rows.len() as i64 > limit;
+    Ok((
+        rows.into_iter()
+            .take(limit as usize)
+            .map(Recording::from)
+            .collect(),
+        more,
+    ))
+}
+
+/// Sets the owner's hide/show flag of a meeting; false when the tenant has no such meeting.
+pub async fn set_meeting_hidden(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+    hidden: bool,
+) -> Result<bool, StoreError> {
+    let n = with_db!(db, |c| diesel::update(
+        meetings::table
+            .filter(meetings::tenant_id.eq(tenant_id.as_str()))
+            .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
+    )
+    .set(meetings::hidden.eq(hidden))
+    .execute(c)
+    .await)?;
+    Ok(n > 0)
+}
+
+/// Sets the owner's hide/show flag of a recording; false when the tenant has no such recording.
+pub async fn set_recording_hidden(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_uuid: &str,
+    hidden: bool,
+) -> Result<bool, StoreError> {
+    let n = with_db!(db, |c| diesel::update(
+        recordings::table
+            .filter(recordings::tenant_id.eq(tenant_id.as_str()))
+            .filter(recordings::zoom_meeting_uuid.eq(zoom_meeting_uuid))
+    )
+    .set(recordings::hidden.eq(hidden))
+    .execute(c)
+    .await)?;
+    Ok(n > 0)
+}
+
+/// The stored registration questions of a meeting, if fetched already.
+pub async fn questions(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+) -> Result<Option<RegistrationQuestions>, StoreError> {
+    let raw: Option<String> = with_db!(db, |c| registration_questions::table
+        .filter(registration_questions::tenant_id.eq(tenant_id.as_str()))
+        .filter(registration_questions::zoom_meeting_id.eq(zoom_meeting_id))
+        .select(registration_questions::questions_json)
+        .first(c)
+        .await
+        .optional())?;
+    raw.map(|json| serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+}
+
+/// Stores (or replaces) a meeting's registration questions.
+pub async fn put_questions(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+    questions: &RegistrationQuestions,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(questions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    with_db!(db, |c| diesel::insert_into(registration_questions::table)
+        .values((
+            registration_questions::tenant_id.eq(tenant_id.as_str()),
+            registration_questions::zoom_meeting_id.eq(zoom_meeting_id),
+            registration_questions::questions_json.eq(&json),
+            registration_questions::fetched_at.eq(now),
+        ))
+        .on_conflict((
+            registration_questions::tenant_id,
+            registration_questions::zoom_meeting_id
+        ))
+        .do_update()
+        .set((
+            registration_questions::questions_json.eq(&json),
+            registration_questions::fetched_at.eq(now),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! Visitors' registrations. One row per visitor (lower-cased e-mail) per meeting occurrence;
+//! every function is scoped by tenant.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use super::schema::registrations;
+use super::{Db, StoreError, with_db};
+use crate::domain::TenantId;
+use crate::domain::public::{Registration, RegistrationStatus};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = registrations)]
+struct RegistrationRow {
+    id: String,
+    tenant_id: String,
+    zoom_meeting_id: i64,
+    occurrence_id: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    zoom_registrant_id: String,
+    status: String,
+    join_url: Option<String>,
+    idempotency_key: Option<String>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl RegistrationRow {
+    fn into_domain(self) -> Result<Registration, StoreError> {
+        Ok(Registration {
+            status: RegistrationStatus::parse(&self.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status {:?}", self.status)))?,
+            id: self.id,
+            zoom_meeting_id: self.zoom_meeting_id,
+            occurrence_id: self.occurrence_id,
+            email: self.email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            zoom_registrant_id: self.zoom_registrant_id,
+            join_url: self.join_url,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// Records a registration Zoom accepted. A clash with an existing visitor or idempotency key is
+/// `StoreError::Conflict` (a concurrent twin won; read it back).
+pub async fn insert(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    r: &Registration,
+    idempotency_key: Option<&str>,
+) -> Result<(), StoreError> {
+    let row = RegistrationRow {
+        id: r.id.clone(),
+        tenant_id: tenant_id.to_string(),
+        zoom_meeting_id: r.zoom_meeting_id,
+        occurrence_id: r.occurrence_id.clone(),
+        email: r.email.clone(),
+        first_name: r.first_name.clone(),
+        last_name: r.last_name.clone(),
+        zoom_registrant_id: r.zoom_registrant_id.clone(),
+        status: r.status.as_str().to_owned(),
+        join_url: r.join_url.clone(),
+        idempotency_key: idempotency_key.map(str::to_owned),
+        created_at: r.created_at,
+        updated_at: r.created_at,
+    };
+    with_db!(db, |c| diesel::insert_into(registrations::table)
+        .values(&row)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// The visitor's registration for this meeting occurrence, if any.
+pub async fn find_by_visitor(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+    occurrence_id: &str,
+    email: &str,
+) -> Result<Option<Registration>, StoreError> {
+    let row: Option<RegistrationRow> = with_db!(db, |c| registrations::table
+        .filter(registrations::tenant_id.eq(tenant_id.as_str()))
+        .filter(registrations::zoom_meeting_id.eq(zoom_meeting_id))
+        .filter(registrations::occurrence_id.eq(occurrence_id))
+        .filter(registrations::email.eq(email))
+        .select(RegistrationRow::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    row.map(RegistrationRow::into_domain).transpose()
+}
+
+/// The registration made with this `Idempotency-Key`, if any.
+pub async fn find_by_idempotency_key(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    key: &str,
+) -> Result<Option<Registration>, StoreError> {
+    let row: Option<RegistrationRow> = with_db!(db, |c| registrations::table
+        .filter(registrations::tenant_id.eq(tenant_id.as_str()))
+        .filter(registrations::idempotency_key.eq(key))
+        .select(RegistrationRow::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    row.map(RegistrationRow::into_domain).transpose()
+}
+
+/// The tenant's registrations, newest first, optionally for one meeting.
+pub async fn list(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: Option<i64>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Registration>, bool), StoreError> {
+    let rows: Vec<RegistrationRow> = with_db!(db, |c| {
+        let mut query = registrations::table
+            .filter(registrations::tenant_id.eq(tenant_id.as_str()))
+            .order((registrations::created_at.desc(), registrations::id.desc()))
+            .offset(offset)
+            .limit(limit + 1)
+            .select(RegistrationRow::as_select())
+            .into_boxed();
+        if let Some(id) = zoom_meeting_id {
+            query = query.filter(registrations::zoom_meeting_id.eq(id));
+        }
+        query.load(c).await
+    })?;
+    let more = rows.len() as i64 > limit;
+    let page = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(RegistrationRow::into_domain)
+        .collect::<Result<_, _>>()?;
+    Ok((page, more))
+}
+
+/// Applies a status change Zoom reported (webhook or a re-read): finds the registration by
+/// Zoom's registrant id. Returns whether a row changed. `join_url: None` keeps the stored link
+/// unless the registration is no longer approved.
+pub async fn update_status(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+    zoom_registrant_id: &str,
+    status: RegistrationStatus,
+    join_url: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let target = registrations::table
+        .filter(registrations::tenant_id.eq(tenant_id.as_str()))
+        .filter(registrations::zoom_meeting_id.eq(zoom_meeting_id))
+        .filter(registrations::zoom_registrant_id.eq(zoom_registrant_id));
+    let n = match (status, join_url) {
+        (RegistrationStatus::Approved, Some(url)) => with_db!(db, |c| diesel::update(target)
+            .set((
+                registrations::status.eq(status.as_str()),
+                registrations::join_url.eq(url),
+                registrations::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await)?,
+        (RegistrationStatus::Approved, None) => with_db!(db, |c| diesel::update(target)
+            .set((
+                registrations::status.eq(status.as_str()),
+                registrations::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await)?,
+        // A link that no longer admits anyone must not be shown.
+        _ => with_db!(db, |c| diesel::update(target)
+            .set((
+                registrations::status.eq(status.as_str()),
+                registrations::join_url.eq(None::<String>),
+                registrations::updated_at.eq(now),
+            ))
+            .execute(c)
+            .await)?,
+    };
+    Ok(n > 0)
+}
