@@ -161,12 +161,36 @@ fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 18]>())
 }
 
+/// Writes the per-response values into the cached body in one pass and one allocation (this
+/// runs for every widget request; two `replace` calls would copy the page twice).
+fn fill_slots(body: &str, nonce: &str, form_key: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut rest = body;
+    while let Some(at) = rest.find("<mq-") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let (value, slot) = if tail.starts_with(NONCE_SLOT) {
+            (nonce, NONCE_SLOT)
+        } else if tail.starts_with(FORM_KEY_SLOT) {
+            (form_key, FORM_KEY_SLOT)
+        } else {
+            ("<mq-", "<mq-")
+        };
+        out.push_str(value);
+        rest = &tail[slot.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The cached page with fresh per-response values and the widget headers.
 fn widget_response(site: &PublicSite, status: StatusCode, page: &CachedPage) -> Response {
     let nonce = random_token();
-    let body = String::from_utf8_lossy(&page.body)
-        .replace(NONCE_SLOT, &nonce)
-        .replace(FORM_KEY_SLOT, &random_token());
+    let body = fill_slots(
+        &String::from_utf8_lossy(&page.body),
+        &nonce,
+        &random_token(),
+    );
     Response::builder()
         .status(status)
         .content_type("text/html; charset=utf-8")
@@ -659,6 +683,13 @@ fn format_start(start_utc: NaiveDateTime, duration_minutes: i32, zone: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slots_are_filled_in_one_pass() {
+        let body = "a<mq-nonce>b<mq-form-key>c<mq-nonce><mq-other>";
+        assert_eq!(fill_slots(body, "N", "K"), "aNbKcN<mq-other>");
+        assert_eq!(fill_slots("plain", "N", "K"), "plain");
+    }
 
     fn at(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
