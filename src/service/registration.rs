@@ -357,32 +357,49 @@ impl Services {
         status: RegistrationStatus,
         join_url: Option<&str>,
     ) -> Result<bool, ServiceError> {
-        if !self
-            .store_registration_status(tenant_id, meeting_id, zoom_registrant_id, status, join_url)
-            .await?
-        {
-            return Ok(false);
-        }
-        if status == RegistrationStatus::Approved && join_url.is_none() {
-            let zoom = &self.zoom;
-            let registrant = self
-                .with_zoom_token(tenant_id, |token| async move {
-                    zoom.get_registrant(&token, meeting_id, zoom_registrant_id)
-                        .await
-                })
-                .await?;
-            if let Some(url) = registrant.join_url.as_deref() {
-                self.store_registration_status(
-                    tenant_id,
-                    meeting_id,
-                    zoom_registrant_id,
-                    status,
-                    Some(url),
-                )
-                .await?;
+        let fetched;
+        let join_url = match join_url {
+            Some(url) => Some(url),
+            None if status == RegistrationStatus::Approved => {
+                // Only for registrations Marquee took, and before writing, so the visitor never
+                // sees "approved" without their link.
+                if !self
+                    .is_our_registrant(tenant_id, meeting_id, zoom_registrant_id)
+                    .await?
+                {
+                    return Ok(false);
+                }
+                let zoom = &self.zoom;
+                fetched = self
+                    .with_zoom_token(tenant_id, |token| async move {
+                        zoom.get_registrant(&token, meeting_id, zoom_registrant_id)
+                            .await
+                    })
+                    .await?
+                    .join_url;
+                fetched.as_deref()
             }
-        }
-        Ok(true)
+            None => None,
+        };
+        self.store_registration_status(tenant_id, meeting_id, zoom_registrant_id, status, join_url)
+            .await
+    }
+
+    async fn is_our_registrant(
+        &self,
+        tenant_id: &TenantId,
+        meeting_id: i64,
+        zoom_registrant_id: &str,
+    ) -> Result<bool, ServiceError> {
+        let (id, rid) = (tenant_id.clone(), zoom_registrant_id.to_owned());
+        Ok(self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    store::registration::exists_for_registrant(&mut db, &id, meeting_id, &rid).await
+                })
+            })
+            .await?)
     }
 
     async fn store_registration_status(

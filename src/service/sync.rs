@@ -517,14 +517,19 @@ impl Services {
                     .await?;
             }
             Err(e) if e.is_transient() => {
+                let daily = matches!(e, ServiceError::ZoomRateLimited { daily: true, .. });
                 let wait = match &e {
                     ServiceError::ZoomRateLimited { retry_after, .. }
                     | ServiceError::ZoomUnavailable { retry_after } => {
-                        retry_after.unwrap_or(Duration::from_secs(30))
+                        // A daily quota resets at 00:00 UTC (reference §5.2) if Zoom does not say.
+                        retry_after.unwrap_or(if daily {
+                            until_next_utc_midnight()
+                        } else {
+                            Duration::from_secs(30)
+                        })
                     }
                     _ => Duration::from_secs(30),
                 };
-                let daily = matches!(e, ServiceError::ZoomRateLimited { daily: true, .. });
                 let message = e.to_string();
                 tracing::warn!(tenant.id = %tenant, job.kind = %kind, error = %message, wait_secs = wait.as_secs(), "sync job postponed");
                 self.store
@@ -726,14 +731,22 @@ impl Services {
     ) -> Result<SyncCounts, ServiceError> {
         run.progress.note("listing users");
         let hosts = self.hosts(run).await?;
-        let mut counts = self.sync_meetings_of(run, &hosts).await?;
-        if scopes::recordings_allowed(&run.grant.scopes) {
-            let today = Utc::now().date_naive();
-            let windows = month_windows(today, recording_months);
-            let (recordings, removed) = self.sync_recordings_of(run, &hosts, &windows).await?;
-            counts.recordings = recordings as i64;
-            counts.removed += removed as i64;
-        }
+        let windows = if scopes::recordings_allowed(&run.grant.scopes) {
+            month_windows(Utc::now().date_naive(), recording_months)
+        } else {
+            Vec::new()
+        };
+        // Meeting details are Light calls, recording lists Medium: Zoom budgets them apart, so
+        // both phases run at once and the job takes as long as the busier category needs.
+        let (mut counts, (recordings, removed)) =
+            futures::try_join!(self.sync_meetings_of(run, &hosts), async {
+                if windows.is_empty() {
+                    return Ok((0, 0));
+                }
+                self.sync_recordings_of(run, &hosts, &windows).await
+            })?;
+        counts.recordings = recordings as i64;
+        counts.removed += removed as i64;
         run.progress.note("done");
         Ok(counts)
     }
@@ -1336,6 +1349,18 @@ fn merge_listed(mut listed: Meeting, stored: Option<&Meeting>) -> Meeting {
         }
     }
     listed
+}
+
+/// Time left until the next 00:00 UTC, when Zoom's daily quotas reset.
+fn until_next_utc_midnight() -> Duration {
+    let now = Utc::now();
+    let midnight = (now.date_naive() + TimeDelta::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    (midnight - now)
+        .to_std()
+        .unwrap_or(Duration::from_secs(3600))
 }
 
 /// Month-long windows (inclusive dates) from today back `months` months, newest first.

@@ -45,6 +45,9 @@ struct Envelope {
     event_ts: Option<i64>,
     #[serde(default)]
     payload: EnvelopePayload,
+    /// `recording.completed` carries a 24-hour download credential Marquee never uses.
+    #[serde(default)]
+    download_token: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -59,6 +62,15 @@ struct EnvelopePayload {
 }
 
 const URL_VALIDATION: &str = "endpoint.url_validation";
+
+/// The body as stored: byte for byte what Zoom sent, except the value of `download_token` (a
+/// credential to fetch the recording files, which Marquee does not download).
+fn redact_download_token(body: &str, token: Option<&str>) -> String {
+    match token.filter(|t| !t.is_empty()) {
+        Some(token) => body.replacen(&format!("\"{token}\""), "\"[redacted]\"", 1),
+        None => body.to_owned(),
+    }
+}
 
 impl Services {
     /// Verifies and stores one delivery. `Err(BadSignature)` means nothing was stored.
@@ -107,7 +119,7 @@ impl Services {
         let id = uuid::Uuid::now_v7().to_string();
         let (event, account) = (envelope.event, envelope.payload.account_id);
         let (body, timestamp, tracking) = (
-            body.to_owned(),
+            redact_download_token(body, envelope.download_token.as_deref()),
             delivery.timestamp.unwrap_or_default().to_owned(),
             delivery.tracking_id.map(str::to_owned),
         );
@@ -136,5 +148,21 @@ impl Services {
         } else {
             Ok(WebhookAck::Duplicate)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_tokens_are_not_kept() {
+        let body = r#"{"event":"recording.completed","payload":{"x":1},"event_ts":1,"download_token":"abc.def"}"#;
+        let stored = redact_download_token(body, Some("abc.def"));
+        assert_eq!(
+            stored,
+            r#"{"event":"recording.completed","payload":{"x":1},"event_ts":1,"download_token":"[redacted]"}"#
+        );
+        assert_eq!(redact_download_token(body, None), body);
     }
 }

@@ -186,3 +186,20 @@ pub async fn update_status(
     };
     Ok(n > 0)
 }
+
+/// Whether the tenant has a registration for Zoom registrant `zoom_registrant_id` of the meeting.
+pub async fn exists_for_registrant(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_id: i64,
+    zoom_registrant_id: &str,
+) -> Result<bool, StoreError> {
+    let count: i64 = with_db!(db, |c| registrations::table
+        .filter(registrations::tenant_id.eq(tenant_id.as_str()))
+        .filter(registrations::zoom_meeting_id.eq(zoom_meeting_id))
+        .filter(registrations::zoom_registrant_id.eq(zoom_registrant_id))
+        .count()
+        .get_result(c)
+        .await)?;
+    Ok(count > 0)
+}

@@ -413,3 +413,38 @@ async fn events_acknowledged_before_a_kill_9_are_applied_after_restart_exactly_o
     }
     drop(restarted);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pace_above_zoom_s_limit_meets_429s_that_are_honoured_and_learnt_from() {
+    // Marquee's configured pace (1000/s in tests) is far above this account's 3 Medium/s.
+    let app = TestApp::spawn_configured(
+        |sim| sim.rate_limits = RateLimits::uniform(50, 3, 3),
+        |vars| {
+            vars.insert("MARQUEE_RECORDINGS_HORIZON_MONTHS".into(), "9".into());
+        },
+    )
+    .await;
+    let user = app.sim_user("host@example.com").await;
+    for i in 0..3 {
+        app.sim_meeting(
+            user["id"].as_str().unwrap(),
+            meeting_body(&format!("Class {i}"), i + 1, 2),
+        )
+        .await;
+    }
+    app.create_tenant("studio").await;
+    app.connect_site("studio").await;
+    let tenant = tenant_id(&app, "studio").await;
+    wait_for_sync(&app, &tenant, None).await;
+    assert_eq!(app.public_meetings("studio").await.len(), 3);
+    let stats = app.sim_stats().await;
+    let limited = stats["rate_limited"].as_u64().unwrap();
+    // users + meetings + webinars + 9 recording windows = 12 Medium calls at 3/s. Meetings and
+    // recordings are listed at once, 4 requests each (MARQUEE_SYNC_CONCURRENCY): at most 8 are
+    // in flight when the first 429 comes; after it Marquee paces below the limit Zoom stated.
+    assert!(limited >= 1, "the limit was met: {stats}");
+    assert!(
+        limited <= 8,
+        "429s do not repeat once the limit is known: {limited}"
+    );
+}

@@ -225,6 +225,16 @@ async fn duplicate_and_out_of_order_deliveries_end_in_zoom_s_state() {
     );
     assert!(stored.files_json.contains("MP4"));
     assert!(!stored.files_json.contains("download_token"));
+    let raw = stored_events(&app.services)
+        .await
+        .into_iter()
+        .find(|e| e.event == "recording.completed")
+        .unwrap();
+    let token = rec["download_token"].as_str().unwrap();
+    assert!(
+        !raw.body.contains(token),
+        "the download token is not stored"
+    );
     app.sim_post(
         "/_sim/recordings/trash",
         json!({"meeting_uuid": rec["uuid"]}),
