@@ -78,6 +78,8 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
     let mut sim_config = SimConfig::new(DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_WEBHOOK_SECRET);
     sim_config.redirect_uris = vec![format!("{public_url}/oauth/zoom/callback")];
     sim_config.seed = Some(SeedOptions::demo());
+    // Zoom's events flow to Marquee as they would in production (signed, retried).
+    sim_config.webhook_url = Some(format!("{public_url}/webhooks/zoom"));
     let sim = simulator::start(
         sim_config,
         SocketAddr::from(([127, 0, 0, 1], opts.sim_port)),

@@ -1,0 +1,330 @@
+//! Running sync jobs: claiming, heartbeats, concluding, and scheduling reconciles.
+
+use super::*;
+
+impl Services {
+    /// Claims and runs job `id` here, if nobody else holds it. Returns whether it ran.
+    pub async fn run_job_by_id(&self, id: &str) -> Result<bool, ServiceError> {
+        let (id, owner) = (id.to_owned(), self.instance_id.clone());
+        let job = self
+            .store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let now = store::now();
+                    store::sync_job::claim(&mut db, &id, &owner, now, now + JOB_LEASE).await
+                })
+            })
+            .await?;
+        match job {
+            Some(job) => {
+                self.run_claimed(job).await;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Claims the next due job (skipping paused and busy accounts) and runs it. Returns whether
+    /// there was one.
+    pub async fn run_next_job(&self) -> Result<bool, ServiceError> {
+        let owner = self.instance_id.clone();
+        let job = self
+            .store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let now = store::now();
+                    let mut skip = store::account_pause::paused_accounts(&mut db, now).await?;
+                    skip.extend(store::sync_job::busy_accounts(&mut db, now).await?);
+                    store::sync_job::claim_next(&mut db, &owner, now, now + JOB_LEASE, &skip).await
+                })
+            })
+            .await?;
+        match job {
+            Some(job) => {
+                self.run_claimed(job).await;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Runs a job we hold, with a heartbeat that renews the lease and publishes progress; then
+    /// finishes, reschedules (rate limit, Zoom unavailable) or fails it.
+    pub(super) async fn run_claimed(&self, job: StoredJob) {
+        let tenant = TenantId::from_stored(job.tenant_id.clone());
+        let progress = Arc::new(Progress::default());
+        let started = store::now();
+        let _ = self
+            .record_sync_start(&tenant, &job.kind, started)
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "could not record the sync start"));
+        let (lost_tx, mut lost_rx) = tokio::sync::watch::channel(false);
+        let heartbeat = {
+            let me = self.clone();
+            let (id, progress) = (job.id.clone(), progress.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep((JOB_LEASE / 3).to_std().unwrap_or_default()).await;
+                    if !me.heartbeat(&id, &progress).await {
+                        let _ = lost_tx.send(true);
+                        return;
+                    }
+                }
+            })
+        };
+        let work = self.execute(&job, &tenant, progress.clone());
+        let result = tokio::select! {
+            r = work => r,
+            _ = lost_rx.wait_for(|lost| *lost) => {
+                Err(ServiceError::Conflict("the job's lease was lost to another worker".into()))
+            }
+        };
+        heartbeat.abort();
+        let requests = progress.requests.load(Ordering::Relaxed);
+        if let Err(e) = self.conclude(&job, &tenant, result, requests).await {
+            tracing::warn!(job.id = %job.id, error = %e, "could not record the job's end; its lease will expire");
+        }
+        self.content_changed();
+    }
+
+    pub(super) async fn heartbeat(&self, id: &str, progress: &Progress) -> bool {
+        let (done, total, note) = progress.snapshot();
+        let (id, owner) = (id.to_owned(), self.instance_id.clone());
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let until = store::now() + JOB_LEASE;
+                    store::sync_job::heartbeat(&mut db, &id, &owner, done, total, &note, until)
+                        .await
+                })
+            })
+            .await
+            .unwrap_or(true) // a database hiccup is not a lost lease; the next beat tells
+    }
+
+    pub(super) async fn execute(
+        &self,
+        job: &StoredJob,
+        tenant: &TenantId,
+        progress: Arc<Progress>,
+    ) -> Result<SyncCounts, ServiceError> {
+        let grant = self.grant_of(tenant).await?;
+        let run = Run {
+            tenant: tenant.clone(),
+            account: grant.zoom_account_id.clone(),
+            grant,
+            version: epoch_ms(store::now()),
+            progress,
+        };
+        let horizon = self.config.sync.recordings_horizon_months;
+        match job.kind.as_str() {
+            KIND_BACKFILL => self.full_sync(&run, horizon).await,
+            KIND_RECONCILE => {
+                self.full_sync(&run, horizon.min(RECONCILE_RECORDING_MONTHS))
+                    .await
+            }
+            KIND_ONE_MEETING => self.sync_one_meeting(&run, &job.param).await,
+            KIND_RECORDINGS => self.sync_recording_window(&run, &job.param).await,
+            other => Err(ServiceError::invalid(
+                "kind",
+                format!("unknown job kind {other:?}"),
+            )),
+        }
+    }
+
+    /// Records the end of a job: done, rescheduled (transient), or failed.
+    pub(super) async fn conclude(
+        &self,
+        job: &StoredJob,
+        tenant: &TenantId,
+        result: Result<SyncCounts, ServiceError>,
+        requests: i64,
+    ) -> Result<(), ServiceError> {
+        let (id, owner, tid, kind) = (
+            job.id.clone(),
+            self.instance_id.clone(),
+            tenant.clone(),
+            job.kind.clone(),
+        );
+        let account = job.zoom_account_id.clone();
+        let periodic = matches!(kind.as_str(), KIND_BACKFILL | KIND_RECONCILE);
+        let next_reconcile = self.next_reconcile_at();
+        match result {
+            Ok(mut counts) => {
+                counts.zoom_requests = requests;
+                let summary = format!(
+                    "ok: {} meetings, {} webinars, {} recordings, {} removed",
+                    counts.meetings, counts.webinars, counts.recordings, counts.removed
+                );
+                tracing::info!(tenant.id = %tenant, job.kind = %kind, sync.requests = requests, "{summary}");
+                self.store
+                    .write(move |mut db| {
+                        Box::pin(async move {
+                            let now = store::now();
+                            store::sync_job::finish(
+                                &mut db,
+                                &id,
+                                &owner,
+                                STATUS_DONE,
+                                &summary,
+                                None,
+                                now,
+                            )
+                            .await?;
+                            if periodic {
+                                store::sync_status::record_finish(&mut db, &tid, counts, None, now)
+                                    .await?;
+                                store::sync_status::schedule_reconcile(
+                                    &mut db,
+                                    &tid,
+                                    next_reconcile,
+                                )
+                                .await?;
+                                store::connection::record_sync(&mut db, &tid, now, &summary)
+                                    .await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .await?;
+            }
+            Err(e) if e.is_transient() => {
+                let daily = matches!(e, ServiceError::ZoomRateLimited { daily: true, .. });
+                let wait = match &e {
+                    ServiceError::ZoomRateLimited { retry_after, .. }
+                    | ServiceError::ZoomUnavailable { retry_after } => {
+                        // A daily quota resets at 00:00 UTC (reference §5.2) if Zoom does not say.
+                        retry_after.unwrap_or(if daily {
+                            until_next_utc_midnight()
+                        } else {
+                            Duration::from_secs(30)
+                        })
+                    }
+                    _ => Duration::from_secs(30),
+                };
+                let message = e.to_string();
+                tracing::warn!(tenant.id = %tenant, job.kind = %kind, error = %message, wait_secs = wait.as_secs(), "sync job postponed");
+                self.store
+                    .write(move |mut db| {
+                        Box::pin(async move {
+                            let until = store::now()
+                                + TimeDelta::from_std(wait).unwrap_or(TimeDelta::hours(1));
+                            if daily {
+                                // Shared by every instance: no job of this account before then.
+                                store::account_pause::pause(&mut db, &account, until, &message)
+                                    .await?;
+                            }
+                            store::sync_job::reschedule(&mut db, &id, &owner, until, &message).await
+                        })
+                    })
+                    .await?;
+            }
+            Err(e) => {
+                let message = e.to_string();
+                tracing::warn!(tenant.id = %tenant, job.kind = %kind, error = %message, "sync job failed");
+                self.store
+                    .write(move |mut db| {
+                        Box::pin(async move {
+                            let now = store::now();
+                            store::sync_job::finish(
+                                &mut db,
+                                &id,
+                                &owner,
+                                STATUS_FAILED,
+                                "failed",
+                                Some(&message),
+                                now,
+                            )
+                            .await?;
+                            if periodic {
+                                let counts = SyncCounts {
+                                    zoom_requests: requests,
+                                    ..SyncCounts::default()
+                                };
+                                store::sync_status::record_finish(
+                                    &mut db,
+                                    &tid,
+                                    counts,
+                                    Some(&message),
+                                    now,
+                                )
+                                .await?;
+                                store::sync_status::schedule_reconcile(
+                                    &mut db,
+                                    &tid,
+                                    now + RETRY_JOB_AFTER,
+                                )
+                                .await?;
+                                store::connection::record_sync(
+                                    &mut db,
+                                    &tid,
+                                    now,
+                                    &format!("failed: {message}"),
+                                )
+                                .await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) async fn record_sync_start(
+        &self,
+        tenant: &TenantId,
+        kind: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), ServiceError> {
+        let (tid, kind) = (tenant.clone(), kind.to_owned());
+        self.store
+            .write(move |mut db| {
+                Box::pin(
+                    async move { store::sync_status::record_start(&mut db, &tid, &kind, at).await },
+                )
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Now + the reconcile interval, jittered ±10% so sites connected together spread out.
+    pub(super) fn next_reconcile_at(&self) -> NaiveDateTime {
+        let base = self.config.sync.reconcile_interval.as_secs_f64();
+        let jitter = (rand::random::<f64>() - 0.5) * 0.2 * base;
+        store::now() + TimeDelta::milliseconds(((base + jitter) * 1000.0) as i64)
+    }
+
+    /// Queues a reconcile for every site whose time has come. Returns how many.
+    pub async fn enqueue_due_reconciles(&self) -> Result<usize, ServiceError> {
+        let due = self
+            .store
+            .read(|mut db| {
+                Box::pin(async move {
+                    store::sync_status::due_for_reconcile(&mut db, store::now(), 100).await
+                })
+            })
+            .await?;
+        let mut queued = 0;
+        for tenant in due {
+            match self.enqueue_sync(&tenant, KIND_RECONCILE, "").await {
+                Ok(_) => queued += 1,
+                // Disconnected since: nothing to reconcile until it connects again.
+                Err(ServiceError::NotConnected(_)) => {}
+                Err(e) => return Err(e),
+            }
+            let (tid, later) = (tenant.clone(), self.next_reconcile_at());
+            self.store
+                .write(move |mut db| {
+                    Box::pin(async move {
+                        store::sync_status::schedule_reconcile(&mut db, &tid, later).await
+                    })
+                })
+                .await?;
+        }
+        Ok(queued)
+    }
+
+    // ---- Zoom calls -----------------------------------------------------------------------
+}

@@ -1,0 +1,448 @@
+//! Meetings and webinars: listing every host's, reading details only where needed, storing.
+
+use super::*;
+
+impl Services {
+    pub(super) async fn full_sync(
+        &self,
+        run: &Run,
+        recording_months: u32,
+    ) -> Result<SyncCounts, ServiceError> {
+        run.progress.note("listing users");
+        let hosts = self.hosts(run).await?;
+        let windows = if scopes::recordings_allowed(&run.grant.scopes) {
+            month_windows(Utc::now().date_naive(), recording_months)
+        } else {
+            Vec::new()
+        };
+        // Meeting details are Light calls, recording lists Medium: Zoom budgets them apart, so
+        // both phases run at once and the job takes as long as the busier category needs.
+        let (mut counts, (recordings, removed)) =
+            futures::try_join!(self.sync_meetings_of(run, &hosts), async {
+                if windows.is_empty() {
+                    return Ok((0, 0));
+                }
+                self.sync_recordings_of(run, &hosts, &windows).await
+            })?;
+        counts.recordings = recordings as i64;
+        counts.removed += removed as i64;
+        run.progress.note("done");
+        Ok(counts)
+    }
+
+    /// Whose meetings the site shows: every active user of the account for account-level
+    /// grants, else the connected user (`me`).
+    pub(super) async fn hosts(&self, run: &Run) -> Result<Vec<String>, ServiceError> {
+        if !scopes::account_level(&run.grant.scopes) {
+            return Ok(vec!["me".to_owned()]);
+        }
+        let zoom = &self.zoom;
+        let mut hosts = Vec::new();
+        let mut page_token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let current = page_token.clone();
+            let page = self
+                .call(run, RateCategory::Medium, |t| {
+                    let current = current.clone();
+                    async move { zoom.list_users(&t, current.as_deref()).await }
+                })
+                .await?;
+            hosts.extend(page.users.into_iter().filter_map(|u| u.id));
+            page_token = page.next_page_token.filter(|t| !t.is_empty());
+            if page_token.is_none() {
+                break;
+            }
+        }
+        Ok(hosts)
+    }
+
+    pub(super) async fn sync_meetings_of(
+        &self,
+        run: &Run,
+        hosts: &[String],
+    ) -> Result<SyncCounts, ServiceError> {
+        let webinars = scopes::webinars_allowed(&run.grant.scopes);
+        run.progress
+            .add_total(hosts.len() * if webinars { 2 } else { 1 });
+        run.progress.note("listing meetings");
+        let concurrency = self.config.sync.request_concurrency;
+        let listed: Vec<Vec<Listed>> = bounded(
+            hosts
+                .iter()
+                .map(|host| self.list_host_meetings(run, host, webinars))
+                .collect::<Vec<_>>(),
+            concurrency,
+        )
+        .await?;
+        let listed: Vec<Listed> = listed.into_iter().flatten().collect();
+        let tid = run.tenant.clone();
+        let stored = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::meeting::all_by_id(&mut db, &tid).await })
+            })
+            .await?;
+        let now = Utc::now().naive_utc();
+        let (to_fetch, ready): (Vec<Listed>, Vec<Listed>) = listed
+            .into_iter()
+            .partition(|l| needs_detail(&l.meeting, stored.get(&l.meeting.id), now));
+        run.progress.add_total(to_fetch.len());
+        run.progress.note("reading meeting details");
+        let mut keep: HashMap<&'static str, HashSet<i64>> = HashMap::new();
+        let mut fetched: Vec<Fetched> = Vec::with_capacity(ready.len() + to_fetch.len());
+        for l in ready {
+            keep.entry(l.kind).or_default().insert(l.meeting.id);
+            let unchanged = stored
+                .get(&l.meeting.id)
+                .is_some_and(|s| !list_differs(&l.meeting, s));
+            if !unchanged {
+                let id = l.meeting.id;
+                let merged = merge_listed(to_domain(l.meeting), stored.get(&id));
+                fetched.push(Fetched {
+                    meeting: merged,
+                    kind: l.kind,
+                    occurrences: None,
+                });
+            }
+        }
+        let details: Vec<Option<Fetched>> = bounded(
+            to_fetch
+                .iter()
+                .map(|l| self.meeting_detail(run, l.meeting.id, l.kind))
+                .collect::<Vec<_>>(),
+            concurrency,
+        )
+        .await?;
+        for f in details.into_iter().flatten() {
+            keep.entry(f.kind)
+                .or_default()
+                .insert(f.meeting.zoom_meeting_id);
+            fetched.push(f);
+        }
+        let meetings = keep.get(KIND_MEETING).map_or(0, HashSet::len);
+        let webinar_count = keep.get(KIND_WEBINAR).map_or(0, HashSet::len);
+        run.progress.note("storing meetings");
+        self.store_meetings(run, fetched).await?;
+        let mut removed = 0;
+        for kind in [KIND_MEETING, KIND_WEBINAR] {
+            let keep = keep.remove(kind).unwrap_or_default();
+            let (tid, version) = (run.tenant.clone(), run.version);
+            removed += self
+                .store
+                .write(move |mut db| {
+                    Box::pin(async move {
+                        let n = store::meeting::delete_unlisted(
+                            &mut db,
+                            &tid,
+                            kind,
+                            &keep,
+                            version,
+                            store::now(),
+                        )
+                        .await?;
+                        if n > 0 {
+                            store::tenant::bump_content_version(&mut db, &tid).await?;
+                        }
+                        Ok(n)
+                    })
+                })
+                .await?;
+        }
+        Ok(SyncCounts {
+            meetings: meetings as i64,
+            webinars: webinar_count as i64,
+            removed: removed as i64,
+            ..SyncCounts::default()
+        })
+    }
+
+    /// All pages of one host's scheduled meetings (and webinars when allowed).
+    pub(super) async fn list_host_meetings(
+        &self,
+        run: &Run,
+        host: &str,
+        webinars: bool,
+    ) -> Result<Vec<Listed>, ServiceError> {
+        let zoom = &self.zoom;
+        let mut out = Vec::new();
+        let mut page_token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let current = page_token.clone();
+            let page = self
+                .call(run, RateCategory::Medium, |t| {
+                    let current = current.clone();
+                    async move {
+                        zoom.list_meetings(&t, host, "scheduled", current.as_deref())
+                            .await
+                    }
+                })
+                .await?;
+            out.extend(page.meetings.into_iter().map(|meeting| Listed {
+                meeting,
+                kind: KIND_MEETING,
+            }));
+            page_token = page.next_page_token.filter(|t| !t.is_empty());
+            if page_token.is_none() {
+                break;
+            }
+        }
+        run.progress.advance(1);
+        if !webinars {
+            return Ok(out);
+        }
+        let mut page_token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let current = page_token.clone();
+            let page = match self
+                .call(run, RateCategory::Medium, |t| {
+                    let current = current.clone();
+                    async move { zoom.list_webinars(&t, host, current.as_deref()).await }
+                })
+                .await
+            {
+                Ok(page) => page,
+                // No Webinar add-on for this user: Zoom refuses the list; there are none.
+                Err(ServiceError::ZoomRefused(_)) => break,
+                Err(e) => return Err(e),
+            };
+            out.extend(page.webinars.into_iter().map(|meeting| Listed {
+                meeting,
+                kind: KIND_WEBINAR,
+            }));
+            page_token = page.next_page_token.filter(|t| !t.is_empty());
+            if page_token.is_none() {
+                break;
+            }
+        }
+        run.progress.advance(1);
+        Ok(out)
+    }
+
+    /// A meeting's (or webinar's) full detail; `None` if Zoom no longer has it.
+    pub(super) async fn meeting_detail(
+        &self,
+        run: &Run,
+        id: i64,
+        kind: &'static str,
+    ) -> Result<Option<Fetched>, ServiceError> {
+        let detail = self
+            .fetch_meeting(
+                &run.tenant,
+                &run.account,
+                id,
+                kind,
+                Some(&run.progress.requests),
+            )
+            .await?;
+        run.progress.advance(1);
+        Ok(detail.map(|m| Fetched {
+            occurrences: Some(occurrences_of(&m)),
+            meeting: to_domain(m),
+            kind,
+        }))
+    }
+
+    /// `GET /meetings/{id}` or `/webinars/{id}`, paced; `None` on Zoom's "not found".
+    pub(crate) async fn fetch_meeting(
+        &self,
+        tenant: &TenantId,
+        account: &str,
+        id: i64,
+        kind: &str,
+        requests: Option<&AtomicI64>,
+    ) -> Result<Option<ZoomMeeting>, ServiceError> {
+        let zoom = &self.zoom;
+        let webinar = kind == KIND_WEBINAR;
+        let result = self
+            .paced_call(
+                tenant,
+                account,
+                RateCategory::Light,
+                requests,
+                |t| async move {
+                    if webinar {
+                        zoom.get_webinar(&t, id).await
+                    } else {
+                        zoom.get_meeting(&t, id).await
+                    }
+                },
+            )
+            .await;
+        match result {
+            Ok(m) => Ok(Some(m)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes meetings in chunks (one transaction each, each bumping the content version).
+    pub(super) async fn store_meetings(
+        &self,
+        run: &Run,
+        fetched: Vec<Fetched>,
+    ) -> Result<(), ServiceError> {
+        let mut fetched = fetched.into_iter().peekable();
+        while fetched.peek().is_some() {
+            let chunk: Vec<Fetched> = fetched.by_ref().take(WRITE_CHUNK).collect();
+            let (tid, version) = (run.tenant.clone(), run.version);
+            self.store
+                .write(move |mut db| {
+                    Box::pin(async move {
+                        let now = store::now();
+                        for f in &chunk {
+                            let written = store::meeting::upsert_versioned(
+                                &mut db, &tid, &f.meeting, f.kind, version, now,
+                            )
+                            .await?;
+                            if let (true, Some(occurrences)) = (written, &f.occurrences) {
+                                store::occurrence::replace_for_meeting(
+                                    &mut db,
+                                    &tid,
+                                    f.meeting.zoom_meeting_id,
+                                    occurrences,
+                                )
+                                .await?;
+                            }
+                        }
+                        store::tenant::bump_content_version(&mut db, &tid).await
+                    })
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `meeting:<id>` or `webinar:<id>`: re-reads one meeting; removes it if Zoom has none.
+    pub(super) async fn sync_one_meeting(
+        &self,
+        run: &Run,
+        param: &str,
+    ) -> Result<SyncCounts, ServiceError> {
+        let (kind, id) = match param.split_once(':') {
+            Some((KIND_WEBINAR, id)) => (KIND_WEBINAR, id),
+            Some((_, id)) => (KIND_MEETING, id),
+            None => (KIND_MEETING, param),
+        };
+        let id: i64 = id
+            .parse()
+            .map_err(|_| ServiceError::invalid("param", "is not a meeting id"))?;
+        run.progress.add_total(1);
+        let detail = self.meeting_detail(run, id, kind).await?;
+        run.progress.advance(1);
+        let found = detail.is_some();
+        match detail {
+            Some(f) => self.store_meetings(run, vec![f]).await?,
+            None => {
+                let (tid, version) = (run.tenant.clone(), run.version);
+                self.store
+                    .write(move |mut db| {
+                        Box::pin(async move {
+                            store::meeting::delete_versioned(
+                                &mut db,
+                                &tid,
+                                id,
+                                version,
+                                store::now(),
+                            )
+                            .await?;
+                            store::tenant::bump_content_version(&mut db, &tid).await
+                        })
+                    })
+                    .await?;
+            }
+        }
+        Ok(SyncCounts {
+            meetings: i64::from(found && kind == KIND_MEETING),
+            webinars: i64::from(found && kind == KIND_WEBINAR),
+            removed: i64::from(!found),
+            ..SyncCounts::default()
+        })
+    }
+}
+
+/// Whether a listed meeting needs its detail: the site may show it (upcoming, or recurring)
+/// and it is new or changed since the stored copy.
+pub(super) fn needs_detail(
+    listed: &ZoomMeeting,
+    stored: Option<&Meeting>,
+    now: NaiveDateTime,
+) -> bool {
+    let recurring = matches!(listed.meeting_type, 3 | 8 | 6 | 9);
+    let start = listed.start_time.as_deref().and_then(parse_zoom_time);
+    let upcoming = start.is_none_or(|s| s + TimeDelta::minutes(listed.duration.into()) > now);
+    if !(upcoming || recurring) {
+        return false;
+    }
+    stored.is_none_or(|s| list_differs(listed, s) || recurring && s.start_time != start)
+}
+
+/// Whether what the list shows differs from the stored copy (lists cut agendas at 250
+/// characters, so a stored agenda that begins with the listed one is the same).
+pub(super) fn list_differs(listed: &ZoomMeeting, stored: &Meeting) -> bool {
+    let start = listed.start_time.as_deref().and_then(parse_zoom_time);
+    let timezone = listed
+        .timezone
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .unwrap_or("UTC");
+    let agenda_same = if listed.agenda.chars().count() >= 250 {
+        stored.agenda.starts_with(&listed.agenda)
+    } else {
+        stored.agenda == listed.agenda
+    };
+    stored.topic != listed.topic
+        || stored.start_time != start
+        || stored.duration_minutes != listed.duration
+        || stored.timezone != timezone
+        || stored.join_url != listed.join_url
+        || stored.meeting_type != listed.meeting_type
+        || !agenda_same
+}
+
+/// A listed meeting without its detail: keeps what only the detail tells (registration,
+/// the full agenda) from the stored copy.
+pub(super) fn merge_listed(mut listed: Meeting, stored: Option<&Meeting>) -> Meeting {
+    if let Some(s) = stored {
+        listed.approval_type = s.approval_type;
+        if s.agenda.starts_with(&listed.agenda) {
+            listed.agenda = s.agenda.clone();
+        }
+    }
+    listed
+}
+
+/// Zoom's meeting → Marquee's. `start_url` is deliberately not carried over.
+pub fn to_domain(m: ZoomMeeting) -> Meeting {
+    Meeting {
+        zoom_meeting_id: m.id,
+        zoom_uuid: m.uuid,
+        host_id: m.host_id,
+        topic: m.topic,
+        agenda: m.agenda,
+        meeting_type: m.meeting_type,
+        start_time: m.start_time.as_deref().and_then(parse_zoom_time),
+        duration_minutes: m.duration,
+        timezone: m
+            .timezone
+            .filter(|tz| !tz.is_empty())
+            .unwrap_or_else(|| "UTC".to_owned()),
+        approval_type: m.settings.map_or(2, |s| s.approval_type),
+        join_url: m.join_url,
+        hidden: false,
+    }
+}
+
+/// The occurrences of a meeting's detail.
+pub(crate) fn occurrences_of(m: &ZoomMeeting) -> Vec<Occurrence> {
+    m.occurrences
+        .iter()
+        .filter_map(|o| {
+            Some(Occurrence {
+                occurrence_id: o.occurrence_id.clone(),
+                start_time: parse_zoom_time(&o.start_time)?,
+                duration_minutes: o.duration.unwrap_or(m.duration),
+                status: o.status.clone().unwrap_or_else(|| "available".to_owned()),
+            })
+        })
+        .collect()
+}
