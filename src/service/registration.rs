@@ -161,10 +161,14 @@ impl Services {
             .form
             .validate(&questions, &detail.occurrences)
             .map_err(ServiceError::Form)?;
-        if let Some(existing) = self
+        if let Some(mut existing) = self
             .registration_of_visitor(&tenant_id, req.meeting_id, &valid)
             .await?
         {
+            // Matched by e-mail alone: whoever typed the address may not own it, so the personal
+            // join link is not shown again (Zoom sent it to the address). A retry with the same
+            // Idempotency-Key (the same client) still gets it, above.
+            existing.join_url = None;
             return Ok(RegisterOutcome {
                 registration: existing,
                 created: false,
