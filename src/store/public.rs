@@ -117,34 +117,44 @@ pub async fn list_meetings(
     Ok((page, more))
 }
 
+/// Where every visitor list of meetings starts: the site's visible meetings of the listed kind,
+/// and only one host's when asked. A macro because the boxed query's type differs per backend
+/// (it is expanded inside each arm of `with_db!`).
+macro_rules! visible_meetings {
+    ($tenant_id:expr, $q:expr) => {{
+        let mut query = meetings::table
+            .filter(meetings::tenant_id.eq($tenant_id.as_str()))
+            .filter(meetings::kind.eq($q.kind))
+            .filter(meetings::hidden.eq(false))
+            .into_boxed();
+        if let Some(host) = $q.host_id.as_deref().filter(|h| !h.is_empty()) {
+            query = query.filter(meetings::host_id.eq(host));
+        }
+        query
+    }};
+}
+
 async fn meetings_in(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
     q: &ListQuery,
     w: Window,
 ) -> Result<Vec<ListedMeeting>, StoreError> {
-    let host = q.host_id.clone().unwrap_or_default();
     let rows: Vec<MeetingRow> = with_db!(db, |c| {
         let has_occurrences = exists(
             meeting_occurrences::table
                 .filter(meeting_occurrences::tenant_id.eq(meetings::tenant_id))
                 .filter(meeting_occurrences::zoom_meeting_id.eq(meetings::zoom_meeting_id)),
         );
-        let mut query = meetings::table
-            .filter(meetings::tenant_id.eq(tenant_id.as_str()))
-            .filter(meetings::kind.eq(q.kind))
-            .filter(meetings::hidden.eq(false))
+        visible_meetings!(tenant_id, q)
             .filter(meetings::start_time.gt(w.after))
             .filter(meetings::start_time.le(w.until))
             .filter(not(has_occurrences))
             .order((meetings::start_time.asc(), meetings::zoom_meeting_id.asc()))
             .limit(w.limit)
             .select(MeetingRow::as_select())
-            .into_boxed();
-        if !host.is_empty() {
-            query = query.filter(meetings::host_id.eq(host.as_str()));
-        }
-        query.load(c).await
+            .load(c)
+            .await
     })?;
     Ok(rows.into_iter().map(listed).collect())
 }
@@ -155,21 +165,14 @@ async fn without_fixed_time(
     q: &ListQuery,
     limit: i64,
 ) -> Result<Vec<ListedMeeting>, StoreError> {
-    let host = q.host_id.clone().unwrap_or_default();
     let rows: Vec<MeetingRow> = with_db!(db, |c| {
-        let mut query = meetings::table
-            .filter(meetings::tenant_id.eq(tenant_id.as_str()))
-            .filter(meetings::kind.eq(q.kind))
-            .filter(meetings::hidden.eq(false))
+        visible_meetings!(tenant_id, q)
             .filter(meetings::start_time.is_null())
             .order(meetings::zoom_meeting_id.asc())
             .limit(limit)
             .select(MeetingRow::as_select())
-            .into_boxed();
-        if !host.is_empty() {
-            query = query.filter(meetings::host_id.eq(host.as_str()));
-        }
-        query.load(c).await
+            .load(c)
+            .await
     })?;
     Ok(rows.into_iter().map(listed).collect())
 }
