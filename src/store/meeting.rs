@@ -123,35 +123,6 @@ pub async fn upsert(
     Ok(())
 }
 
-/// Removes the tenant's meetings whose ids are not in `keep` (Zoom no longer has them).
-pub async fn delete_missing(
-    db: &mut Db<'_>,
-    tenant_id: &TenantId,
-    keep: &[i64],
-) -> Result<usize, StoreError> {
-    // Chunked to stay under SQLite's bound-parameter limit on very large accounts.
-    let existing: Vec<i64> = with_db!(db, |c| meetings::table
-        .filter(meetings::tenant_id.eq(tenant_id.as_str()))
-        .select(meetings::zoom_meeting_id)
-        .load(c)
-        .await)?;
-    let keep: std::collections::HashSet<i64> = keep.iter().copied().collect();
-    let gone: Vec<i64> = existing
-        .into_iter()
-        .filter(|id| !keep.contains(id))
-        .collect();
-    for chunk in gone.chunks(500) {
-        with_db!(db, |c| diesel::delete(
-            meetings::table
-                .filter(meetings::tenant_id.eq(tenant_id.as_str()))
-                .filter(meetings::zoom_meeting_id.eq_any(chunk))
-        )
-        .execute(c)
-        .await)?;
-    }
-    Ok(gone.len())
-}
-
 /// Counts the tenant's stored meetings.
 pub async fn count(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<i64, StoreError> {
     Ok(with_db!(db, |c| meetings::table

@@ -68,38 +68,6 @@ pub async fn mark_deleted(
     .await)?)
 }
 
-/// The meeting's occurrences, earliest first.
-pub async fn list_for_meeting(
-    db: &mut Db<'_>,
-    tenant_id: &TenantId,
-    zoom_meeting_id: i64,
-) -> Result<Vec<Occurrence>, StoreError> {
-    let rows: Vec<(String, NaiveDateTime, i32, String)> =
-        with_db!(db, |c| meeting_occurrences::table
-            .filter(meeting_occurrences::tenant_id.eq(tenant_id.as_str()))
-            .filter(meeting_occurrences::zoom_meeting_id.eq(zoom_meeting_id))
-            .order(meeting_occurrences::start_time.asc())
-            .select((
-                meeting_occurrences::occurrence_id,
-                meeting_occurrences::start_time,
-                meeting_occurrences::duration_minutes,
-                meeting_occurrences::status,
-            ))
-            .load(c)
-            .await)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(occurrence_id, start_time, duration_minutes, status)| Occurrence {
-                occurrence_id,
-                start_time,
-                duration_minutes,
-                status,
-            },
-        )
-        .collect())
-}
-
 pub async fn delete_for_meeting(
     db: &mut Db<'_>,
     tenant_id: &TenantId,

@@ -230,12 +230,3 @@ pub async fn list(
             .await
     })?)
 }
-
-/// How many events are in each status.
-pub async fn count_by_status(db: &mut Db<'_>) -> Result<Vec<(String, i64)>, StoreError> {
-    Ok(with_db!(db, |c| webhook_events::table
-        .group_by(webhook_events::status)
-        .select((webhook_events::status, diesel::dsl::count_star()))
-        .load(c)
-        .await)?)
-}
