@@ -148,7 +148,7 @@ impl From<ServiceError> for ApiError {
                     Some(secs.to_string()),
                 )
             }
-            ServiceError::ZoomRefused(_) => {
+            ServiceError::ZoomRefused(_) | ServiceError::ZoomNotFound(_) => {
                 Self::BadGateway(ErrorBody::new("zoom_refused", message))
             }
             ServiceError::Store(StoreError::Unavailable(_)) => {

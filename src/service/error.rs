@@ -56,6 +56,9 @@ pub enum ServiceError {
     /// Zoom refused the request for a reason the caller cannot fix by retrying.
     #[error("Zoom refused the request: {0}")]
     ZoomRefused(String),
+    /// Zoom answered 404: it has no such meeting, webinar, recording or user (any more).
+    #[error("Zoom refused the request: {0}")]
+    ZoomNotFound(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -99,6 +102,7 @@ impl From<ZoomError> for ServiceError {
             ZoomError::InvalidGrant { .. } | ZoomError::AccessTokenRejected { .. } => {
                 Self::NotConnected("the Zoom connection needs to be reconnected".into())
             }
+            err @ ZoomError::Api { status: 404, .. } => Self::ZoomNotFound(err.to_string()),
             other => Self::ZoomRefused(other.to_string()),
         }
     }

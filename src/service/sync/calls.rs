@@ -98,7 +98,7 @@ where
 
 /// Zoom's "not found" answers for meetings (3001), webinars and recordings (3301).
 pub(crate) fn is_not_found(err: &ServiceError) -> bool {
-    matches!(err, ServiceError::ZoomRefused(message) if message.contains("error 404/"))
+    matches!(err, ServiceError::ZoomNotFound(_))
 }
 
 /// Time left until the next 00:00 UTC, when Zoom's daily quotas reset.

@@ -202,7 +202,7 @@ impl Services {
             {
                 Ok(page) => page,
                 // No Webinar add-on for this user: Zoom refuses the list; there are none.
-                Err(ServiceError::ZoomRefused(_)) => break,
+                Err(ServiceError::ZoomRefused(_) | ServiceError::ZoomNotFound(_)) => break,
                 Err(e) => return Err(e),
             };
             out.extend(page.webinars.into_iter().map(|meeting| Listed {
