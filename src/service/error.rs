@@ -7,6 +7,8 @@ use crate::domain::public::FieldError;
 use crate::store::StoreError;
 use crate::zoom::ZoomError;
 
+/// Why a use case failed. How each one is answered over HTTP (status, code, message,
+/// `Retry-After`) is decided in one place: `http::error::classify`.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// The named thing does not exist (or is not visible to this caller: same answer).
@@ -103,7 +105,76 @@ impl From<ZoomError> for ServiceError {
                 Self::NotConnected("the Zoom connection needs to be reconnected".into())
             }
             err @ ZoomError::Api { status: 404, .. } => Self::ZoomNotFound(err.to_string()),
-            other => Self::ZoomRefused(other.to_string()),
+            err @ (ZoomError::Api { .. } | ZoomError::OAuth { .. } | ZoomError::Decode(_)) => {
+                Self::ZoomRefused(err.to_string())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{ServiceError, ZoomError};
+
+    fn api(status: u16) -> ZoomError {
+        ZoomError::Api {
+            status,
+            code: 1001,
+            message: "x".into(),
+        }
+    }
+
+    #[test]
+    fn every_zoom_error_has_its_service_meaning() {
+        let rate_limited = ZoomError::RateLimited {
+            retry_after: Some(Duration::from_secs(2)),
+            daily: true,
+            limit: Some(3),
+            message: "daily".into(),
+        };
+        assert!(matches!(
+            ServiceError::from(rate_limited),
+            ServiceError::ZoomRateLimited {
+                daily: true,
+                limit: Some(3),
+                ..
+            }
+        ));
+        assert!(matches!(
+            ServiceError::from(ZoomError::Unavailable("down".into())),
+            ServiceError::ZoomUnavailable { retry_after: None }
+        ));
+        for dead in [
+            ZoomError::InvalidGrant { reason: "x".into() },
+            ZoomError::AccessTokenRejected {
+                message: "x".into(),
+            },
+        ] {
+            assert!(matches!(
+                ServiceError::from(dead),
+                ServiceError::NotConnected(_)
+            ));
+        }
+        assert!(matches!(
+            ServiceError::from(api(404)),
+            ServiceError::ZoomNotFound(_)
+        ));
+        let refused = [
+            api(400),
+            ZoomError::OAuth {
+                status: 400,
+                error: "invalid_request".into(),
+                reason: "x".into(),
+            },
+            ZoomError::Decode("x".into()),
+        ];
+        for err in refused {
+            assert!(matches!(
+                ServiceError::from(err),
+                ServiceError::ZoomRefused(_)
+            ));
         }
     }
 }
