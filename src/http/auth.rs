@@ -11,7 +11,7 @@ use poem::http::Method;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::{ApiKey, Bearer};
 
-use super::error::ApiError;
+use super::error::Problem;
 use crate::crypto::constant_time_eq;
 use crate::domain::Principal;
 use crate::service::{Services, access};
@@ -34,7 +34,7 @@ async fn check_platform_key(req: &Request, bearer: Bearer) -> poem::Result<()> {
     if constant_time_eq(expected, bearer.token.as_bytes()) {
         Ok(())
     } else {
-        Err(ApiError::unauthorized("invalid platform key").into())
+        Err(Problem::unauthorized("invalid platform key").into())
     }
 }
 
@@ -47,10 +47,10 @@ async fn check_tenant_key(req: &Request, bearer: Bearer) -> poem::Result<Princip
     match services(req)
         .authenticate_api_key(&bearer.token)
         .await
-        .map_err(ApiError::from)?
+        .map_err(Problem::from)?
     {
         Some(principal) => Ok(principal),
-        None => Err(ApiError::unauthorized("invalid or revoked API key").into()),
+        None => Err(Problem::unauthorized("invalid or revoked API key").into()),
     }
 }
 
@@ -68,9 +68,9 @@ async fn check_session(req: &Request, cookie: ApiKey) -> poem::Result<Principal>
     let Some(principal) = services(req)
         .authenticate_session(&cookie.key)
         .await
-        .map_err(ApiError::from)?
+        .map_err(Problem::from)?
     else {
-        return Err(ApiError::unauthorized("session expired; open a new admin link").into());
+        return Err(Problem::unauthorized("session expired; open a new admin link").into());
     };
     let safe_method = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe_method {
@@ -81,7 +81,7 @@ async fn check_session(req: &Request, cookie: ApiKey) -> poem::Result<Principal>
             .unwrap_or("");
         if !access::csrf_matches(&cookie.key, presented) {
             return Err(
-                ApiError::forbidden("csrf_failed", "missing or wrong X-CSRF-Token header").into(),
+                Problem::forbidden("csrf_failed", "missing or wrong X-CSRF-Token header").into(),
             );
         }
     }

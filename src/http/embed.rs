@@ -11,17 +11,18 @@
 use std::collections::HashMap;
 use std::future::Future;
 
-use base64::Engine;
 use chrono::{NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
-use minijinja::Value;
+use minijinja::{HtmlEscape, Value};
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Path, Query, RemoteAddr};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use super::api::sites::{cached, client_ip};
+use super::error::{Problem, classify};
 use super::ics;
+use crate::crypto::random_token;
 use crate::domain::public::{
     ListedMeeting, MeetingDetail, Recording, Registration, RegistrationForm, RegistrationStatus,
     STANDARD_FIELDS,
@@ -157,10 +158,6 @@ fn widget_csp(site: &PublicSite, nonce: &str) -> String {
     )
 }
 
-fn random_token() -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 18]>())
-}
-
 /// Writes the per-response values into the cached body in one pass and one allocation (this
 /// runs for every widget request; two `replace` calls would copy the page twice).
 fn fill_slots(body: &str, nonce: &str, form_key: &str) -> String {
@@ -185,11 +182,11 @@ fn fill_slots(body: &str, nonce: &str, form_key: &str) -> String {
 
 /// The cached page with fresh per-response values and the widget headers.
 fn widget_response(site: &PublicSite, status: StatusCode, page: &CachedPage) -> Response {
-    let nonce = random_token();
+    let nonce = random_token("");
     let body = fill_slots(
         &String::from_utf8_lossy(&page.body),
         &nonce,
-        &random_token(),
+        &random_token(""),
     );
     Response::builder()
         .status(status)
@@ -200,22 +197,29 @@ fn widget_response(site: &PublicSite, status: StatusCode, page: &CachedPage) -> 
         .body(body)
 }
 
-/// A refusal page of a widget: unknown or hidden things are one plain 404.
+/// A widget's plain failure page, with the status and `Retry-After` of the error's
+/// classification. Unknown and hidden things are one plain "Not found", whichever part was
+/// unknown.
 fn failure(err: ServiceError) -> Response {
-    match err {
-        ServiceError::NotFound(_) => super::pages::html(
-            StatusCode::NOT_FOUND,
-            "<!doctype html><meta charset=utf-8><title>Not found</title><p>Not found.</p>".into(),
-            "default-src 'none'; frame-ancestors *; base-uri 'none'",
-        ),
-        other => {
-            tracing::error!(error = %other, "widget failed");
-            let mut resp = StatusCode::SERVICE_UNAVAILABLE.into_response();
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, "5".parse().expect("static"));
-            resp
-        }
-    }
+    let problem = classify(err);
+    let (title, text) = if problem.status == StatusCode::NOT_FOUND {
+        ("Not found", "Not found.")
+    } else {
+        let reason = problem.status.canonical_reason().unwrap_or("Error");
+        (reason, problem.message.as_str())
+    };
+    let body = format!(
+        "<!doctype html><meta charset=utf-8><title>{}</title><p>{}</p>",
+        HtmlEscape(title),
+        HtmlEscape(text)
+    );
+    let mut resp = super::pages::html(
+        problem.status,
+        body,
+        "default-src 'none'; frame-ancestors *; base-uri 'none'",
+    );
+    problem.set_retry_after(&mut resp);
+    resp
 }
 
 /// Renders (or reuses) one widget page.
@@ -373,10 +377,13 @@ pub async fn register(
         }
         Err(e) => Err(e),
     };
-    let (status, outcome) = match result {
-        Ok(done) => (StatusCode::OK, outcome_view(&done.registration)),
+    let (outcome, refusal) = match result {
+        Ok(done) => (outcome_view(&done.registration), None),
         Err(ServiceError::NotFound(_)) => return failure(ServiceError::NotFound("meeting")),
-        Err(e) => refusal_view(e),
+        Err(e) => {
+            let problem = classify(e);
+            (refusal_view(&problem), Some(problem))
+        }
     };
     let back = format!("/embed/{slug}/meetings/{id}?{}", view.query());
     let ctx = view.context(
@@ -384,7 +391,15 @@ pub async fn register(
         minijinja::context! { outcome => outcome, back_url => back },
     );
     match t.render_for(slug.as_str(), "registered.html.j2", ctx) {
-        Ok(body) => widget_response(&site, status, &CachedPage::new(body)),
+        Ok(body) => {
+            // A refusal answers with the same status and `Retry-After` as the JSON API.
+            let status = refusal.as_ref().map_or(StatusCode::OK, |p| p.status);
+            let mut resp = widget_response(&site, status, &CachedPage::new(body));
+            if let Some(problem) = &refusal {
+                problem.set_retry_after(&mut resp);
+            }
+            resp
+        }
         Err(e) => {
             tracing::error!(error = %e, "registration result failed to render");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -503,33 +518,9 @@ fn outcome_view(r: &Registration) -> Value {
     }
 }
 
-fn refusal_view(err: ServiceError) -> (StatusCode, Value) {
-    let status = match &err {
-        ServiceError::Form(_) | ServiceError::Invalid { .. } => StatusCode::BAD_REQUEST,
-        ServiceError::Refused { .. } | ServiceError::Conflict(_) => StatusCode::CONFLICT,
-        ServiceError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-        ServiceError::ZoomUnavailable { .. } | ServiceError::NotConnected(_) => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    let message = match &err {
-        ServiceError::Form(_)
-        | ServiceError::Refused { .. }
-        | ServiceError::TooManyRequests { .. } => err.to_string(),
-        ServiceError::ZoomUnavailable { .. } | ServiceError::NotConnected(_) => {
-            "Zoom is not answering right now. Nothing was saved; please try again in a minute."
-                .to_owned()
-        }
-        _ => {
-            tracing::error!(error = %err, "registration failed");
-            "Something went wrong. Nothing was saved; please try again.".to_owned()
-        }
-    };
-    (
-        status,
-        minijinja::context! { ok => false, message => message },
-    )
+/// The result page's refusal: the classification's public message.
+fn refusal_view(problem: &Problem) -> Value {
+    minijinja::context! { ok => false, message => &problem.message }
 }
 
 /// The first `max` characters of `text` (on a character boundary), with an ellipsis if cut.

@@ -1,11 +1,24 @@
-//! The one place where errors become HTTP: every error body is
-//! `{"error": {"code": "...", "message": "..."}}` with the status that fits.
+//! The one place where errors become HTTP. [`classify`] decides, for every [`ServiceError`],
+//! the status, stable code, public message, field and `Retry-After` of the answer (a
+//! [`Problem`]); the JSON API ([`ApiError`]), the widgets and the owner pages all render that
+//! answer, so one failure gets one status everywhere. Every JSON error body is
+//! `{"error": {"code": "...", "message": "..."}}`.
 
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object};
+use poem_openapi::registry::{MetaHeader, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiResponse, Object, ResponseContent};
 
+use crate::crypto::CryptoError;
 use crate::service::ServiceError;
 use crate::store::StoreError;
+
+/// How long a client should wait when Zoom is unavailable and did not say.
+const ZOOM_RETRY_SECS: u64 = 30;
+/// How long a client should wait when the database is unavailable.
+const DATABASE_RETRY_SECS: u64 = 5;
 
 /// An error's machine-readable code and human-readable message.
 #[derive(Object, Clone, Debug)]
@@ -35,140 +48,319 @@ impl ErrorBody {
             },
         })
     }
-
-    /// An error that names the input field to fix.
-    pub fn for_field(code: &str, message: impl Into<String>, field: &str) -> Json<Self> {
-        let mut body = Self::new(code, message);
-        body.0.error.field = Some(field.to_owned());
-        body
-    }
 }
 
-/// Every error an API operation can answer with.
-#[derive(ApiResponse, Debug)]
-#[oai(bad_request_handler = "bad_request")]
-pub enum ApiError {
-    /// The request is malformed or a value is invalid.
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// Missing or unknown credentials.
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// Valid credentials, but not allowed to do this.
-    #[oai(status = 403)]
-    Forbidden(Json<ErrorBody>),
-    /// No such resource (or not visible to this caller).
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// The request clashes with the current state (e.g. slug taken, Zoom not connected).
-    #[oai(status = 409)]
-    Conflict(Json<ErrorBody>),
-    /// The request body is too large.
-    #[oai(status = 413)]
-    PayloadTooLarge(Json<ErrorBody>),
-    /// Too many requests (abuse limits, or Zoom's daily registrant limit); retry after the
-    /// given seconds.
-    #[oai(status = 429)]
-    TooManyRequests(
-        Json<ErrorBody>,
-        #[oai(header = "Retry-After")] Option<String>,
-    ),
-    /// Something failed on our side.
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-    /// Zoom refused in a way the caller cannot fix by retrying.
-    #[oai(status = 502)]
-    BadGateway(Json<ErrorBody>),
-    /// Temporarily unavailable (database or Zoom); retry after the given seconds.
-    #[oai(status = 503)]
-    Unavailable(
-        Json<ErrorBody>,
-        #[oai(header = "Retry-After")] Option<String>,
-    ),
+/// How one failure is answered, whichever surface answers it.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub status: StatusCode,
+    /// Stable machine-readable code, e.g. `not_found`, `zoom_unavailable`.
+    pub code: &'static str,
+    /// What went wrong, for people. Never an internal cause (those are logged).
+    pub message: String,
+    /// The input field to fix, when one is to blame.
+    pub field: Option<String>,
+    /// Seconds to wait before trying again, when trying again may help.
+    pub retry_after: Option<u64>,
 }
 
-/// poem-openapi's own parse failures (bad JSON, wrong types, missing parameters) get our envelope.
-fn bad_request(err: poem::Error) -> ApiError {
-    if err.status() == poem::http::StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::PayloadTooLarge(ErrorBody::new(
-            "payload_too_large",
-            "request body is too large",
-        ));
-    }
-    ApiError::BadRequest(ErrorBody::new("invalid_request", err.to_string()))
-}
-
-impl ApiError {
-    pub fn unauthorized(message: &str) -> Self {
-        Self::Unauthorized(ErrorBody::new("unauthorized", message))
-    }
-
-    pub fn forbidden(code: &str, message: &str) -> Self {
-        Self::Forbidden(ErrorBody::new(code, message))
-    }
-
-    pub fn invalid(message: impl Into<String>) -> Self {
-        Self::BadRequest(ErrorBody::new("invalid_request", message))
-    }
-}
-
-impl From<ServiceError> for ApiError {
-    fn from(err: ServiceError) -> Self {
-        let message = err.to_string();
-        match err {
-            ServiceError::NotFound(_) => Self::NotFound(ErrorBody::new("not_found", message)),
-            ServiceError::Invalid { .. } => {
-                Self::BadRequest(ErrorBody::new("invalid_request", message))
-            }
-            ServiceError::Form(f) => {
-                Self::BadRequest(ErrorBody::for_field("invalid_field", f.message, &f.field))
-            }
-            ServiceError::Conflict(_) => Self::Conflict(ErrorBody::new("conflict", message)),
-            ServiceError::Refused { code, .. } => Self::Conflict(ErrorBody::new(code, message)),
-            ServiceError::TooManyRequests {
-                code, retry_after, ..
-            } => Self::TooManyRequests(
-                ErrorBody::new(code, message),
-                Some(retry_after.as_secs().max(1).to_string()),
-            ),
-            ServiceError::MissingScope(_) => {
-                Self::Forbidden(ErrorBody::new("missing_scope", message))
-            }
-            ServiceError::NotConnected(_) => {
-                Self::Conflict(ErrorBody::new("zoom_not_connected", message))
-            }
-            ServiceError::BadSignature(_) => {
-                Self::Unauthorized(ErrorBody::new("unauthorized", message))
-            }
-            ServiceError::ZoomUnavailable { retry_after }
-            | ServiceError::ZoomRateLimited { retry_after, .. } => {
-                let secs = retry_after.map_or(30, |d| d.as_secs().max(1));
-                Self::Unavailable(
-                    ErrorBody::new("zoom_unavailable", message),
-                    Some(secs.to_string()),
-                )
-            }
-            ServiceError::ZoomRefused(_) | ServiceError::ZoomNotFound(_) => {
-                Self::BadGateway(ErrorBody::new("zoom_refused", message))
-            }
-            ServiceError::Store(StoreError::Unavailable(_)) => {
-                tracing::error!(error = %message, "database unavailable");
-                Self::Unavailable(
-                    ErrorBody::new("unavailable", "the database is unavailable"),
-                    Some("5".into()),
-                )
-            }
-            ServiceError::Store(_) | ServiceError::Crypto(_) => {
-                tracing::error!(error = %message, "internal error");
-                Self::Internal(ErrorBody::new("internal", "internal error"))
-            }
+impl Problem {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after: None,
         }
     }
+
+    fn with_field(mut self, field: String) -> Self {
+        self.field = Some(field);
+        self
+    }
+
+    fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs.max(1));
+        self
+    }
+
+    /// Missing or unknown credentials.
+    pub fn unauthorized(message: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// Valid credentials, but not allowed to do this.
+    pub fn forbidden(code: &'static str, message: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    /// A malformed request.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    /// Something failed on our side; the cause stays in the log.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
+    }
+
+    /// The JSON error envelope of this answer.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+                field: self.field.clone(),
+            },
+        }
+    }
+
+    /// Adds `Retry-After` to a response of any surface, when this answer has one.
+    pub fn set_retry_after(&self, resp: &mut Response) {
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+    }
+
+    /// The JSON API's answer: status, error envelope and `Retry-After`.
+    pub fn json_response(&self) -> Response {
+        let mut resp = Json(self.body()).into_response();
+        resp.set_status(self.status);
+        self.set_retry_after(&mut resp);
+        resp
+    }
 }
 
-/// Rewrites errors raised outside our handlers (unknown route, wrong method, body limit) into
-/// the same JSON envelope. Errors that already carry a response body pass through unchanged.
-pub fn to_json_error(err: poem::Error) -> poem::Response {
+impl From<ServiceError> for Problem {
+    fn from(err: ServiceError) -> Self {
+        classify(err)
+    }
+}
+
+impl From<Problem> for poem::Error {
+    fn from(problem: Problem) -> Self {
+        poem::Error::from_response(problem.json_response())
+    }
+}
+
+/// How every service error is answered. Internal causes are logged here and never sent.
+pub fn classify(err: ServiceError) -> Problem {
+    let message = err.to_string();
+    match err {
+        ServiceError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, "not_found", message),
+        ServiceError::Invalid { .. } => Problem::invalid(message),
+        ServiceError::Form(f) => {
+            Problem::new(StatusCode::BAD_REQUEST, "invalid_field", f.message).with_field(f.field)
+        }
+        ServiceError::Conflict(_) => Problem::new(StatusCode::CONFLICT, "conflict", message),
+        ServiceError::Refused { code, .. } => Problem::new(StatusCode::CONFLICT, code, message),
+        ServiceError::TooManyRequests {
+            code, retry_after, ..
+        } => Problem::new(StatusCode::TOO_MANY_REQUESTS, code, message)
+            .with_retry_after(retry_after.as_secs()),
+        ServiceError::MissingScope(_) => Problem::forbidden("missing_scope", &message),
+        ServiceError::NotConnected(_) => {
+            Problem::new(StatusCode::CONFLICT, "zoom_not_connected", message)
+        }
+        ServiceError::BadSignature(_) => Problem::unauthorized(&message),
+        ServiceError::ZoomUnavailable { retry_after }
+        | ServiceError::ZoomRateLimited { retry_after, .. } => {
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "zoom_unavailable", message)
+                .with_retry_after(retry_after.map_or(ZOOM_RETRY_SECS, |d| d.as_secs()))
+        }
+        ServiceError::ZoomRefused(_) | ServiceError::ZoomNotFound(_) => {
+            Problem::new(StatusCode::BAD_GATEWAY, "zoom_refused", message)
+        }
+        ServiceError::Store(err) => classify_store(err),
+        ServiceError::Crypto(err) => classify_crypto(err),
+    }
+}
+
+fn classify_store(err: StoreError) -> Problem {
+    match err {
+        StoreError::Unavailable(_) => {
+            tracing::error!(error = %err, "database unavailable");
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the database is unavailable",
+            )
+            .with_retry_after(DATABASE_RETRY_SECS)
+        }
+        StoreError::NotFound
+        | StoreError::Conflict(_)
+        | StoreError::Migration(_)
+        | StoreError::Corrupt(_)
+        | StoreError::Query(_) => internal(&err),
+    }
+}
+
+fn classify_crypto(err: CryptoError) -> Problem {
+    match err {
+        CryptoError::UnknownKey(_) | CryptoError::Corrupt => internal(&err),
+    }
+}
+
+fn internal(cause: &dyn std::error::Error) -> Problem {
+    tracing::error!(error = %cause, "internal error");
+    Problem::internal()
+}
+
+/// Every error status the API documents: its description and whether it carries
+/// `Retry-After`. An operation's [`ApiError`] picks the ones it can answer.
+const DOCUMENTED: [(u16, &str, bool); 10] = [
+    (
+        400,
+        "The request is malformed or a value is invalid.",
+        false,
+    ),
+    (401, "Missing or unknown credentials.", false),
+    (403, "Valid credentials, but not allowed to do this.", false),
+    (
+        404,
+        "No such resource (or not visible to this caller).",
+        false,
+    ),
+    (
+        409,
+        "The request clashes with the current state (e.g. slug taken, Zoom not connected).",
+        false,
+    ),
+    (413, "The request body is too large.", false),
+    (
+        429,
+        "Too many requests (abuse limits, or Zoom's daily registrant limit); retry after the\ngiven seconds.",
+        true,
+    ),
+    (500, "Something failed on our side.", false),
+    (
+        502,
+        "Zoom refused in a way the caller cannot fix by retrying.",
+        false,
+    ),
+    (
+        503,
+        "Temporarily unavailable (database or Zoom); retry after the given seconds.",
+        true,
+    ),
+];
+
+/// The set of error statuses an operation can answer, for [`ApiError`]'s parameter, e.g.
+/// `ApiError<{ statuses(&[401, 404, 500, 503]) }>`. A status the API does not document
+/// fails to compile.
+pub const fn statuses(list: &[u16]) -> u16 {
+    let mut set = 0;
+    let mut i = 0;
+    while i < list.len() {
+        set |= 1 << documented_index(list[i]);
+        i += 1;
+    }
+    set
+}
+
+const fn documented_index(status: u16) -> usize {
+    let mut i = 0;
+    while i < DOCUMENTED.len() {
+        if DOCUMENTED[i].0 == status {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("an error status the API does not document")
+}
+
+/// An error of a JSON API operation that can answer only with the statuses in `STATUSES` (see
+/// [`statuses`]); its OpenAPI description lists exactly those. Built from a [`ServiceError`]
+/// (with `?`) or a [`Problem`].
+#[derive(Debug)]
+pub struct ApiError<const STATUSES: u16>(Problem);
+
+impl<const STATUSES: u16> ApiError<STATUSES> {
+    fn documents(status: StatusCode) -> bool {
+        DOCUMENTED
+            .iter()
+            .position(|(documented, ..)| *documented == status.as_u16())
+            .is_some_and(|i| STATUSES & (1 << i) != 0)
+    }
+}
+
+impl<const STATUSES: u16> From<ServiceError> for ApiError<STATUSES> {
+    fn from(err: ServiceError) -> Self {
+        Self(classify(err))
+    }
+}
+
+impl<const STATUSES: u16> From<Problem> for ApiError<STATUSES> {
+    fn from(problem: Problem) -> Self {
+        Self(problem)
+    }
+}
+
+impl<const STATUSES: u16> IntoResponse for ApiError<STATUSES> {
+    fn into_response(self) -> Response {
+        if !Self::documents(self.0.status) {
+            tracing::error!(
+                http.status = self.0.status.as_u16(),
+                code = self.0.code,
+                "an API error with a status its operation does not document"
+            );
+        }
+        self.0.json_response()
+    }
+}
+
+impl<const STATUSES: u16> From<ApiError<STATUSES>> for poem::Error {
+    fn from(err: ApiError<STATUSES>) -> Self {
+        poem::Error::from_response(err.into_response())
+    }
+}
+
+impl<const STATUSES: u16> ApiResponse for ApiError<STATUSES> {
+    fn meta() -> MetaResponses {
+        let responses = DOCUMENTED
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| STATUSES & (1 << i) != 0)
+            .map(|(_, &(status, description, retry))| MetaResponse {
+                description,
+                status: Some(status),
+                status_range: None,
+                content: <Json<ErrorBody> as ResponseContent>::media_types(),
+                headers: if retry {
+                    vec![retry_after_meta()]
+                } else {
+                    vec![]
+                },
+            })
+            .collect();
+        MetaResponses { responses }
+    }
+
+    fn register(registry: &mut Registry) {
+        <Json<ErrorBody> as ResponseContent>::register(registry);
+    }
+}
+
+fn retry_after_meta() -> MetaHeader {
+    MetaHeader {
+        name: "RETRY-AFTER".to_owned(),
+        description: None,
+        required: false,
+        deprecated: false,
+        schema: <String as Type>::schema_ref(),
+    }
+}
+
+/// Rewrites errors raised outside our handlers (unknown route, wrong method, body limit,
+/// malformed parameters) into the same JSON envelope. Errors that already carry a response
+/// body pass through unchanged.
+pub fn to_json_error(err: poem::Error) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }
@@ -190,9 +382,97 @@ pub fn to_json_error(err: poem::Error) -> poem::Response {
         500..=599 => "internal error".to_owned(),
         _ => err.to_string(),
     };
-    let body = serde_json::json!({ "error": { "code": code, "message": message } });
-    poem::Response::builder()
-        .status(status)
-        .content_type("application/json; charset=utf-8")
-        .body(body.to_string())
+    Problem::new(status, code, message).json_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{ApiError, Problem, StatusCode, classify, statuses};
+    use crate::domain::public::FieldError;
+    use crate::service::ServiceError;
+    use crate::store::StoreError;
+
+    fn answer(err: ServiceError) -> (u16, &'static str, Option<u64>) {
+        let p = classify(err);
+        (p.status.as_u16(), p.code, p.retry_after)
+    }
+
+    #[test]
+    fn zoom_trouble_is_503_with_retry_after() {
+        let down = ServiceError::ZoomUnavailable { retry_after: None };
+        assert_eq!(answer(down), (503, "zoom_unavailable", Some(30)));
+        let limited = ServiceError::ZoomRateLimited {
+            retry_after: Some(Duration::from_secs(7)),
+            daily: false,
+            limit: None,
+        };
+        assert_eq!(answer(limited), (503, "zoom_unavailable", Some(7)));
+        let refused = ServiceError::ZoomRefused("no".into());
+        assert_eq!(answer(refused), (502, "zoom_refused", None));
+    }
+
+    #[test]
+    fn visitor_refusals_keep_their_codes() {
+        let not_connected = ServiceError::NotConnected("reconnect".into());
+        assert_eq!(answer(not_connected), (409, "zoom_not_connected", None));
+        let full = ServiceError::Refused {
+            code: "meeting_full",
+            message: "full".into(),
+        };
+        assert_eq!(answer(full), (409, "meeting_full", None));
+        let daily = ServiceError::TooManyRequests {
+            code: "daily_limit",
+            message: "tomorrow".into(),
+            retry_after: Duration::from_millis(10),
+        };
+        assert_eq!(answer(daily), (429, "daily_limit", Some(1)));
+        let form = classify(ServiceError::Form(FieldError {
+            field: "email".into(),
+            message: "Enter a valid e-mail address.".into(),
+        }));
+        assert_eq!((form.status.as_u16(), form.code), (400, "invalid_field"));
+        assert_eq!(form.field.as_deref(), Some("email"));
+        assert_eq!(form.message, "Enter a valid e-mail address.");
+    }
+
+    #[test]
+    fn internal_causes_are_never_sent() {
+        let corrupt = classify(ServiceError::Store(StoreError::Corrupt(
+            "key id k9 in row 7".into(),
+        )));
+        assert_eq!((corrupt.status.as_u16(), corrupt.code), (500, "internal"));
+        assert_eq!(corrupt.message, "internal error");
+        let down = classify(ServiceError::Store(StoreError::Unavailable(
+            "pool timed out at 10.0.0.5".into(),
+        )));
+        assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(down.message, "the database is unavailable");
+        assert_eq!(down.retry_after, Some(5));
+    }
+
+    #[test]
+    fn an_api_error_documents_only_its_statuses() {
+        type Lookup = ApiError<{ statuses(&[401, 404, 500, 503]) }>;
+        assert!(Lookup::documents(StatusCode::NOT_FOUND));
+        assert!(!Lookup::documents(StatusCode::BAD_GATEWAY));
+        let meta = <Lookup as poem_openapi::ApiResponse>::meta();
+        let listed: Vec<_> = meta.responses.iter().map(|r| r.status).collect();
+        assert_eq!(listed, [Some(401), Some(404), Some(500), Some(503)]);
+        let unavailable = &meta.responses[3];
+        assert_eq!(unavailable.headers[0].name, "RETRY-AFTER");
+    }
+
+    #[test]
+    fn the_json_answer_carries_status_and_retry_after() {
+        let resp =
+            Problem::from(ServiceError::ZoomUnavailable { retry_after: None }).json_response();
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(resp.headers()["retry-after"], "30");
+        assert_eq!(
+            resp.headers()["content-type"],
+            "application/json; charset=utf-8"
+        );
+    }
 }

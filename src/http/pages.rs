@@ -8,6 +8,7 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use super::auth::SESSION_COOKIE;
+use super::error::classify;
 
 /// Holds the claim token of a Marketplace install finished in this browser.
 pub const CLAIM_COOKIE: &str = "marquee_claim";
@@ -59,37 +60,28 @@ fn message_page(
     let ctx = minijinja::context! { title, message, next_url, next_label };
     match templates.render("admin/message.html.j2", ctx) {
         Ok(body) => html(status, body, &admin_csp(services)),
-        Err(e) => {
-            tracing::error!(error = %e, "message page failed to render");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => render_failed(e),
     }
 }
 
+/// A page that could not be rendered: logged, and a bare 500.
+fn render_failed(err: minijinja::Error) -> Response {
+    tracing::error!(error = %err, "owner page failed to render");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// The page of an owner action that failed: the status, `Retry-After` and public message of
+/// the error's classification, as the JSON API would answer.
 fn service_failure(s: &Services, t: &Templates, err: ServiceError) -> Response {
-    match err {
-        ServiceError::ZoomUnavailable { .. } | ServiceError::ZoomRateLimited { .. } => {
-            message_page(
-                s,
-                t,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Zoom is not answering",
-                "Zoom could not be reached just now. Nothing was changed; please try again in a minute.",
-                Some(("/admin", "Back to the admin panel")),
-            )
-        }
-        other => {
-            tracing::error!(error = %other, "owner page failed");
-            message_page(
-                s,
-                t,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "Marquee could not complete this. Nothing was changed; please try again.",
-                Some(("/admin", "Back to the admin panel")),
-            )
-        }
-    }
+    let problem = classify(err);
+    let title = match problem.retry_after {
+        Some(_) => "Please try again in a minute",
+        None => "Something went wrong",
+    };
+    let back = Some(("/admin", "Back to the admin panel"));
+    let mut resp = message_page(s, t, problem.status, title, &problem.message, back);
+    problem.set_retry_after(&mut resp);
+    resp
 }
 
 fn session_cookie(s: &Services, value: String) -> Cookie {
@@ -209,10 +201,10 @@ async fn render_admin_home(
         ),
         widget_url,
     };
-    let body = t
-        .render("admin/admin.html.j2", ctx)
-        .map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    Ok(html(StatusCode::OK, body, &admin_csp(s)))
+    Ok(match t.render("admin/admin.html.j2", ctx) {
+        Ok(body) => html(StatusCode::OK, body, &admin_csp(s)),
+        Err(e) => render_failed(e),
+    })
 }
 
 #[derive(Deserialize)]

@@ -7,9 +7,9 @@
 
 use poem::http::StatusCode;
 use poem::web::Data;
-use poem::{IntoResponse, Request, Response, handler};
+use poem::{Request, Response, handler};
 
-use crate::http::error::ApiError;
+use crate::http::error::{Problem, classify};
 use crate::service::Services;
 use crate::service::webhooks::{WebhookAck, WebhookDelivery};
 
@@ -22,7 +22,7 @@ pub async fn zoom(req: &Request, body: poem::Body, s: Data<&Services>) -> Respon
     // The body limit middleware already bounds the size.
     let body = match body.into_bytes().await {
         Ok(bytes) => bytes,
-        Err(e) => return ApiError::invalid(e.to_string()).into_response(),
+        Err(e) => return Problem::invalid(e.to_string()).json_response(),
     };
     let delivery = WebhookDelivery {
         timestamp: header(req, "x-zm-request-timestamp"),
@@ -48,6 +48,6 @@ pub async fn zoom(req: &Request, body: poem::Body, s: Data<&Services>) -> Respon
             .status(StatusCode::OK)
             .content_type("application/json")
             .body("{}"),
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => classify(e).json_response(),
     }
 }

@@ -8,10 +8,19 @@ use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
 use crate::http::auth::AdminAuth;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
 use crate::service::connect::ConnectionStatus;
 use crate::service::sync::{JobView, SyncStatusView};
+
+/// Reading the site's own state (or starting a connect): credentials, scope, the database.
+pub type AdminReadError = ApiError<{ statuses(&[401, 403, 500, 503]) }>;
+/// A live call to Zoom: also not connected (409), Zoom refused (502) or unavailable (503).
+type ZoomCallError = ApiError<{ statuses(&[401, 403, 409, 500, 502, 503]) }>;
+/// Disconnecting: also no connection to end (404).
+type DisconnectError = ApiError<{ statuses(&[401, 403, 404, 500, 503]) }>;
+/// Queuing a sync: also not connected (409).
+type StartSyncError = ApiError<{ statuses(&[401, 403, 409, 500, 503]) }>;
 
 pub struct AdminApi;
 
@@ -178,7 +187,7 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<ZoomConnectionDto>, ApiError> {
+    ) -> Result<Json<ZoomConnectionDto>, AdminReadError> {
         Ok(Json(s.connection_status(auth.principal()).await?.into()))
     }
 
@@ -195,7 +204,7 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<ConnectStart>, ApiError> {
+    ) -> Result<Json<ConnectStart>, AdminReadError> {
         let authorize_url = s.start_connect(auth.principal()).await?;
         Ok(Json(ConnectStart { authorize_url }))
     }
@@ -208,7 +217,7 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<ZoomUserDto>, ApiError> {
+    ) -> Result<Json<ZoomUserDto>, ZoomCallError> {
         let user = s.live_zoom_user(auth.principal()).await?;
         Ok(Json(ZoomUserDto {
             display_name: user.name(),
@@ -228,7 +237,7 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<DisconnectResult>, ApiError> {
+    ) -> Result<Json<DisconnectResult>, DisconnectError> {
         let done = s.disconnect(auth.principal()).await?;
         Ok(Json(DisconnectResult {
             revoked_at_zoom: done.revoked_at_zoom,
@@ -245,7 +254,7 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SyncStatusDto>, ApiError> {
+    ) -> Result<Json<SyncStatusDto>, AdminReadError> {
         Ok(Json(s.sync_status(auth.principal()).await?.into()))
     }
 
@@ -258,7 +267,7 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SyncStarted>, ApiError> {
+    ) -> Result<Json<SyncStarted>, StartSyncError> {
         let job_id = s.request_sync(auth.principal()).await?;
         Ok(Json(SyncStarted { job_id }))
     }

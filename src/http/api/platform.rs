@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::ApiTags;
 use crate::domain::Tenant;
 use crate::http::auth::PlatformAuth;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
 use crate::service::tenants::MintedKey;
 use crate::store::api_key::ApiKey;
@@ -129,7 +129,14 @@ pub enum Deleted {
     Deleted,
 }
 
-type Result<T> = std::result::Result<T, ApiError>;
+/// Creating a site: an invalid or taken slug, credentials, the database.
+type CreateSiteError = ApiError<{ statuses(&[400, 401, 409, 413, 500, 503]) }>;
+/// Listing sites: bad paging parameters, credentials, the database.
+type ListSitesError = ApiError<{ statuses(&[400, 401, 500, 503]) }>;
+/// Anything done to one site by slug: an unknown site, credentials, the database.
+type SiteError = ApiError<{ statuses(&[401, 404, 500, 503]) }>;
+/// Creating an API key: invalid name or scopes, an unknown site, credentials, the database.
+type CreateKeyError = ApiError<{ statuses(&[400, 401, 404, 413, 500, 503]) }>;
 
 #[OpenApi(prefix_path = "/api/v1/platform", tag = "ApiTags::Platform")]
 impl PlatformApi {
@@ -140,7 +147,7 @@ impl PlatformApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         body: Json<CreateTenant>,
-    ) -> Result<Created<TenantDto>> {
+    ) -> Result<Created<TenantDto>, CreateSiteError> {
         let tenant = s.create_tenant(&body.slug, &body.display_name).await?;
         Ok(Created::Created(Json(tenant.into())))
     }
@@ -156,7 +163,7 @@ impl PlatformApi {
         /// Page size, 1–200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
-    ) -> Result<Json<TenantList>> {
+    ) -> Result<Json<TenantList>, ListSitesError> {
         let limit = limit.0.unwrap_or(50);
         let tenants = s.list_tenants(after.0, limit).await?;
         let next_after = (tenants.len() as i64 == limit)
@@ -175,7 +182,7 @@ impl PlatformApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         slug: Path<String>,
-    ) -> Result<Json<TenantDto>> {
+    ) -> Result<Json<TenantDto>, SiteError> {
         Ok(Json(s.get_tenant(&slug).await?.into()))
     }
 
@@ -190,7 +197,7 @@ impl PlatformApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         slug: Path<String>,
-    ) -> Result<Deleted> {
+    ) -> Result<Deleted, SiteError> {
         s.delete_tenant(&slug).await?;
         Ok(Deleted::Deleted)
     }
@@ -206,7 +213,7 @@ impl PlatformApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         slug: Path<String>,
-    ) -> Result<Created<AdminLink>> {
+    ) -> Result<Created<AdminLink>, SiteError> {
         let (url, expires_at) = s.mint_admin_link(&slug).await?;
         Ok(Created::Created(Json(AdminLink {
             url,
@@ -226,7 +233,7 @@ impl PlatformApi {
         s: Data<&Services>,
         slug: Path<String>,
         body: Json<CreateApiKey>,
-    ) -> Result<Created<CreatedApiKey>> {
+    ) -> Result<Created<CreatedApiKey>, CreateKeyError> {
         let minted = s.create_api_key(&slug, &body.name, &body.scopes).await?;
         Ok(Created::Created(Json(minted.into())))
     }
@@ -242,7 +249,7 @@ impl PlatformApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         slug: Path<String>,
-    ) -> Result<Json<Vec<ApiKeyDto>>> {
+    ) -> Result<Json<Vec<ApiKeyDto>>, SiteError> {
         Ok(Json(
             s.list_api_keys(&slug)
                 .await?
@@ -264,7 +271,7 @@ impl PlatformApi {
         s: Data<&Services>,
         slug: Path<String>,
         key_id: Path<String>,
-    ) -> Result<Deleted> {
+    ) -> Result<Deleted, SiteError> {
         s.revoke_api_key(&slug, &key_id).await?;
         Ok(Deleted::Deleted)
     }

@@ -14,10 +14,18 @@ use crate::domain::public::Registration;
 use crate::domain::site::{
     Accent, Font, Lang, MAX_ALLOWED_ORIGINS, Origin, SiteSettings, ThemeMode,
 };
+use crate::http::api::admin::AdminReadError;
 use crate::http::auth::AdminAuth;
-use crate::http::error::ApiError;
-use crate::service::Services;
+use crate::http::error::{ApiError, statuses};
 use crate::service::settings::VisibleItem;
+use crate::service::{ServiceError, Services};
+
+/// Changing settings: an invalid value or body, credentials, scope, the database.
+type SettingsWriteError = ApiError<{ statuses(&[400, 401, 403, 413, 500, 503]) }>;
+/// Hiding or showing an item: also an unknown item (404).
+type VisibilityError = ApiError<{ statuses(&[400, 401, 403, 404, 413, 500, 503]) }>;
+/// Listing registrations: bad paging parameters, credentials, scope, the database.
+type ListRegistrationsError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
 
 pub struct SiteAdminApi;
 
@@ -81,12 +89,12 @@ pub struct SiteSettingsPatch {
     pub font: Option<String>,
 }
 
-fn bad(field: &str, problem: String) -> ApiError {
-    ApiError::invalid(format!("{field}: {problem}"))
+fn bad(field: &'static str, problem: String) -> ServiceError {
+    ServiceError::invalid(field, problem)
 }
 
 impl SiteSettingsPatch {
-    fn apply(self, mut s: SiteSettings) -> Result<SiteSettings, ApiError> {
+    fn apply(self, mut s: SiteSettings) -> Result<SiteSettings, ServiceError> {
         let flags = [
             (self.meetings_public, &mut s.meetings_public),
             (self.recordings_public, &mut s.recordings_public),
@@ -242,7 +250,7 @@ impl SiteAdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SiteSettingsDto>, ApiError> {
+    ) -> Result<Json<SiteSettingsDto>, AdminReadError> {
         Ok(Json(s.site_settings(auth.principal()).await?.into()))
     }
 
@@ -260,7 +268,7 @@ impl SiteAdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
         body: Json<SiteSettingsPatch>,
-    ) -> Result<Json<SiteSettingsDto>, ApiError> {
+    ) -> Result<Json<SiteSettingsDto>, SettingsWriteError> {
         let principal = auth.principal();
         let current = s.site_settings(principal).await?;
         let next = body.0.apply(current)?;
@@ -280,7 +288,7 @@ impl SiteAdminApi {
         /// Zoom's meeting number.
         meeting_id: Path<i64>,
         body: Json<Visibility>,
-    ) -> Result<Done, ApiError> {
+    ) -> Result<Done, VisibilityError> {
         s.set_hidden(
             auth.principal(),
             VisibleItem::Meeting(meeting_id.0),
@@ -303,7 +311,7 @@ impl SiteAdminApi {
         /// The recording's id (Zoom's meeting-instance uuid) as in the public API.
         recording_id: Path<String>,
         body: Json<Visibility>,
-    ) -> Result<Done, ApiError> {
+    ) -> Result<Done, VisibilityError> {
         s.set_hidden(
             auth.principal(),
             VisibleItem::Recording(recording_id.0),
@@ -319,7 +327,7 @@ impl SiteAdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SnippetList>, ApiError> {
+    ) -> Result<Json<SnippetList>, AdminReadError> {
         let principal: &Principal = auth.principal();
         s.site_settings(principal).await?;
         let tenant = s.get_tenant_by_id(principal.tenant_id()).await?;
@@ -352,7 +360,7 @@ impl SiteAdminApi {
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         page_size: Query<Option<i64>>,
-    ) -> Result<Json<RegistrationList>, ApiError> {
+    ) -> Result<Json<RegistrationList>, ListRegistrationsError> {
         let found = s
             .list_registrations(
                 auth.principal(),

@@ -23,11 +23,17 @@ use crate::domain::public::{
     RegistrationForm,
 };
 use crate::domain::site::Feature;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, statuses};
 use crate::service::public::{CachedPage, MeetingFilter, Page};
 use crate::service::registration::RegisterRequest;
 use crate::service::{ServiceError, Services};
 use crate::store::settings::PublicSite;
+
+/// A visitor's read: bad parameters, an unknown or hidden thing, the database. Never 401.
+type PublicReadError = ApiError<{ statuses(&[400, 404, 500, 503]) }>;
+/// A registration: invalid input, unknown meeting, refused (409), too large, rate limited,
+/// or Zoom refusing (502) or unavailable (503).
+type RegisterError = ApiError<{ statuses(&[400, 404, 409, 413, 429, 500, 502, 503]) }>;
 
 pub struct SitesApi;
 
@@ -433,7 +439,7 @@ impl SitesApi {
         /// Entity tag of a copy the client has.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
-    ) -> Result<Cached<MeetingList>, ApiError> {
+    ) -> Result<Cached<MeetingList>, PublicReadError> {
         list_meetings(
             &s,
             &site,
@@ -472,7 +478,7 @@ impl SitesApi {
         /// Entity tag of a copy the client has.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
-    ) -> Result<Cached<MeetingList>, ApiError> {
+    ) -> Result<Cached<MeetingList>, PublicReadError> {
         let filter = MeetingFilter {
             page: page.0.unwrap_or(1),
             page_size: page_size.0.unwrap_or(50),
@@ -507,7 +513,7 @@ impl SitesApi {
         /// Entity tag of a copy the client has.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
-    ) -> Result<Cached<PublicMeetingDetail>, ApiError> {
+    ) -> Result<Cached<PublicMeetingDetail>, PublicReadError> {
         let site = s.public_site(&site).await?;
         let id = meeting_id.0;
         let page = cached(&s, &site, format!("api:meeting:{id}"), || async {
@@ -540,7 +546,7 @@ impl SitesApi {
         /// Entity tag of a copy the client has.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
-    ) -> Result<Cached<RecordingList>, ApiError> {
+    ) -> Result<Cached<RecordingList>, PublicReadError> {
         let site = s.public_site_with(&site, Feature::Recordings).await?;
         let (page, page_size) = (page.0.unwrap_or(1), page_size.0.unwrap_or(50));
         let key = format!("api:recordings:{page}:{page_size}");
@@ -587,7 +593,7 @@ impl SitesApi {
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<String>>,
         body: Json<RegistrationRequest>,
-    ) -> Result<RegisterResponse, ApiError> {
+    ) -> Result<RegisterResponse, RegisterError> {
         let outcome = s
             .register(RegisterRequest {
                 site: site.0,
@@ -617,7 +623,7 @@ async fn list_meetings(
     feature: Feature,
     filter: MeetingFilter,
     if_none_match: Option<&str>,
-) -> Result<Cached<MeetingList>, ApiError> {
+) -> Result<Cached<MeetingList>, PublicReadError> {
     let site = s.public_site_with(slug, feature).await?;
     let key = format!(
         "api:{feature:?}:{:?}:{:?}:{}:{}:{}",
