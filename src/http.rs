@@ -1,11 +1,13 @@
 //! The HTTP layer: the route tree, and nothing else of substance. Handlers are thin: parse,
-//! call one service method, convert. Errors become JSON in `error`, headers are added in
-//! `headers`, and no module here names diesel.
+//! call one service method, convert. How every error is answered is decided in `error`,
+//! headers are added in `middleware`, and no module here names diesel.
+
+use std::sync::Arc;
 
 use poem::endpoint::make_sync;
 use poem::middleware::{CatchPanic, CookieJarManager};
 use poem::web::Html;
-use poem::{Endpoint, EndpointExt, Route, get, post};
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Route, get, post};
 
 use crate::service::Services;
 use crate::templates::Templates;
@@ -33,7 +35,11 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
     let docs = api
         .swagger_ui()
         .with(poem::middleware::SetHeader::new().overriding("content-security-policy", DOCS_CSP));
+    // One service answers every API path. Its public part is mounted a second time under
+    // `/api/v1/sites`, where the longer prefix wins, so only visitors' routes get CORS.
+    let api = Arc::new(api.into_endpoint());
     Route::new()
+        .nest_no_strip("/api/v1/sites", api.clone().with(public_guard::PublicGuard))
         .nest("/", api)
         .at(
             "/openapi.json",
@@ -56,14 +62,16 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         .at("/embed.js", get(embed::embed_js))
         .at("/embed/:site/meetings", get(embed::meetings))
         .at("/embed/:site/meetings/:id", get(embed::meeting))
-        .at("/embed/:site/meetings/:id/register", post(embed::register))
+        .at(
+            "/embed/:site/meetings/:id/register",
+            post(embed::register).with(public_guard::registration_limit()),
+        )
         .at(
             "/embed/:site/meetings/:id/calendar.ics",
             get(embed::calendar),
         )
         .at("/embed/:site/recordings", get(embed::recordings))
         .at("/favicon.ico", make_sync(|_| Html("")))
-        .with(public_guard::PublicGuard)
         .with(middleware::BodyLimit { max: max_body })
         .catch_all_error(|err| async move { error::to_json_error(err) })
         .with(middleware::SecurityHeaders)

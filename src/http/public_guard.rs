@@ -1,14 +1,18 @@
-//! The public surface's own middleware, for `/api/v1/sites/{site}/…` and `/embed/{site}/…`:
+//! The public surface's own middleware, each mounted only on the routes it guards:
 //!
-//! * CORS for the site's allowed origins (owner-managed; the same list as the widgets'
-//!   `frame-ancestors`): `Access-Control-Allow-Origin` echoes an allowed `Origin`, preflights
-//!   are answered here, and `Vary: Origin` keeps shared caches honest. Other origins get no
-//!   CORS headers, so browsers refuse to hand them the response.
-//! * A tighter body limit for registrations (they are small; everything else public is GET).
+//! * [`PublicGuard`] wraps the public API (`/api/v1/sites/{site}/…`) with CORS for the site's
+//!   allowed origins (owner-managed; the same list as the widgets' `frame-ancestors`):
+//!   `Access-Control-Allow-Origin` echoes an allowed `Origin`, preflights are answered here,
+//!   and `Vary: Origin` keeps shared caches honest. Other origins get no CORS headers, so
+//!   browsers refuse to hand them the response.
+//! * [`registration_limit`] is the tighter body limit of the two registration routes (the JSON
+//!   API's and the plain form's): registrations are small.
 
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
+use super::error::to_json_error;
+use super::middleware::BodyLimit;
 use crate::service::Services;
 
 /// Largest registration body: names, e-mail and a few answers fit many times over.
@@ -17,6 +21,14 @@ const ALLOWED_METHODS: &str = "GET, HEAD, POST, OPTIONS";
 const ALLOWED_HEADERS: &str = "content-type, idempotency-key, if-none-match";
 const EXPOSED_HEADERS: &str = "etag, retry-after";
 
+/// The body limit of a registration route.
+pub fn registration_limit() -> BodyLimit {
+    BodyLimit {
+        max: MAX_REGISTRATION_BODY,
+    }
+}
+
+/// CORS for the public API; mounted on `/api/v1/sites` only.
 pub struct PublicGuard;
 
 impl<E: Endpoint> Middleware<E> for PublicGuard {
@@ -34,25 +46,10 @@ fn api_site(path: &str) -> Option<&str> {
     path.strip_prefix("/api/v1/sites/")?.split('/').next()
 }
 
-fn is_registration(req: &Request) -> bool {
-    req.method() == Method::POST
-        && (req.uri().path().ends_with("/registrations") || req.uri().path().ends_with("/register"))
-}
-
 impl<E: Endpoint> Endpoint for PublicGuardEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> Result<Self::Output> {
-        if is_registration(&req) {
-            let length = req
-                .headers()
-                .get(header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<usize>().ok());
-            if length.is_some_and(|n| n > MAX_REGISTRATION_BODY) {
-                return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
-            }
-        }
         let Some(slug) = api_site(req.uri().path()).map(str::to_owned) else {
             return self.0.call(req).await.map(IntoResponse::into_response);
         };
@@ -69,9 +66,10 @@ impl<E: Endpoint> Endpoint for PublicGuardEndpoint<E> {
         let mut resp = if preflight {
             StatusCode::NO_CONTENT.into_response()
         } else {
+            // Errors get the API's envelope here, so that they carry the CORS headers too.
             match self.0.call(req).await {
                 Ok(r) => r.into_response(),
-                Err(e) => e.into_response(),
+                Err(e) => to_json_error(e),
             }
         };
         let headers = resp.headers_mut();
@@ -116,7 +114,7 @@ async fn allowed_origin(req: &Request, slug: &str, origin: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::api_site;
 
     #[test]
     fn site_of_api_paths() {

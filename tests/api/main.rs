@@ -5,6 +5,7 @@ mod config;
 mod connect;
 mod connection;
 mod embedding;
+mod errors;
 mod helpers;
 mod isolation;
 mod openapi;

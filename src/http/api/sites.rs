@@ -11,6 +11,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use poem::web::{Data, RemoteAddr};
+use poem::{Endpoint, EndpointExt};
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Json, Payload};
 use poem_openapi::registry::{MetaSchemaRef, Registry};
@@ -24,6 +25,7 @@ use crate::domain::public::{
 };
 use crate::domain::site::Feature;
 use crate::http::error::{ApiError, statuses};
+use crate::http::public_guard;
 use crate::service::public::{CachedPage, MeetingFilter, Page};
 use crate::service::registration::RegisterRequest;
 use crate::service::{ServiceError, Services};
@@ -578,7 +580,8 @@ impl SitesApi {
     #[oai(
         path = "/:site/meetings/:meeting_id/registrations",
         method = "post",
-        operation_id = "register_for_meeting"
+        operation_id = "register_for_meeting",
+        transform = "registration_limit"
     )]
     async fn register_for_meeting(
         &self,
@@ -610,6 +613,11 @@ impl SitesApi {
             RegisterResponse::Existing(result)
         })
     }
+}
+
+/// Registrations get the public surface's tighter body limit.
+fn registration_limit(ep: impl Endpoint) -> impl Endpoint {
+    ep.with(public_guard::registration_limit())
 }
 
 /// The peer's IP address (Marquee does not trust forwarding headers; see docs/decisions.md).
