@@ -9,12 +9,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
+use super::admin::AdminReadError;
 use crate::domain::Principal;
 use crate::domain::public::Registration;
 use crate::domain::site::{
     Accent, Font, Lang, MAX_ALLOWED_ORIGINS, Origin, SiteSettings, ThemeMode,
 };
-use crate::http::api::admin::AdminReadError;
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::settings::VisibleItem;
@@ -89,10 +89,6 @@ pub struct SiteSettingsPatch {
     pub font: Option<String>,
 }
 
-fn bad(field: &'static str, problem: String) -> ServiceError {
-    ServiceError::invalid(field, problem)
-}
-
 impl SiteSettingsPatch {
     fn apply(self, mut s: SiteSettings) -> Result<SiteSettings, ServiceError> {
         let flags = [
@@ -109,31 +105,37 @@ impl SiteSettingsPatch {
         }
         if let Some(origins) = self.allowed_origins {
             if origins.len() > MAX_ALLOWED_ORIGINS {
-                return Err(bad("allowed_origins", "at most 20 origins".into()));
+                return Err(ServiceError::invalid(
+                    "allowed_origins",
+                    "at most 20 origins",
+                ));
             }
             let mut parsed = origins
                 .iter()
                 .map(|o| Origin::parse(o))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| bad("allowed_origins", e))?;
+                .map_err(|e| ServiceError::invalid("allowed_origins", e))?;
             parsed.sort();
             parsed.dedup();
             s.allowed_origins = parsed;
         }
         if let Some(lang) = self.language {
-            s.language = Lang::parse(&lang).map_err(|e| bad("language", e))?;
+            s.language = Lang::parse(&lang).map_err(|e| ServiceError::invalid("language", e))?;
         }
         if let Some(theme) = self.theme {
-            s.theme.mode = ThemeMode::parse(&theme).map_err(|e| bad("theme", e))?;
+            s.theme.mode =
+                ThemeMode::parse(&theme).map_err(|e| ServiceError::invalid("theme", e))?;
         }
         if let Some(accent) = self.accent_color {
             s.theme.accent = match accent.as_str() {
                 "" => None,
-                raw => Some(Accent::parse(raw).map_err(|e| bad("accent_color", e))?),
+                raw => {
+                    Some(Accent::parse(raw).map_err(|e| ServiceError::invalid("accent_color", e))?)
+                }
             };
         }
         if let Some(font) = self.font {
-            s.theme.font = Font::parse(&font).map_err(|e| bad("font", e))?;
+            s.theme.font = Font::parse(&font).map_err(|e| ServiceError::invalid("font", e))?;
         }
         Ok(s)
     }
