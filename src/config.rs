@@ -491,6 +491,73 @@ mod tests {
     }
 
     #[test]
+    fn problems_are_worded_for_the_operator() {
+        let cases = [
+            (
+                "MARQUEE_DATABASE_URL",
+                "sqlite://",
+                "sqlite:// needs a file path, e.g. sqlite://data/marquee.db",
+            ),
+            (
+                "MARQUEE_LISTEN",
+                "localhost",
+                "\"localhost\" is not an address like 127.0.0.1:8080",
+            ),
+            (
+                "MARQUEE_PUBLIC_URL",
+                "ftp://example.com",
+                "must be an http(s) URL with a host",
+            ),
+            (
+                "MARQUEE_PLATFORM_KEY",
+                "short",
+                "must be at least 24 characters",
+            ),
+            ("MARQUEE_LOG_FORMAT", "xml", "\"xml\" is not text or json"),
+            (
+                "MARQUEE_MAX_BODY_BYTES",
+                "512",
+                "must be a whole number of bytes, at least 1024",
+            ),
+            (
+                "MARQUEE_MAX_BODY_BYTES",
+                "lots",
+                "must be a whole number of bytes, at least 1024",
+            ),
+            (
+                "MARQUEE_UPKEEP_INTERVAL_SECS",
+                "0",
+                "must be a whole number of seconds, at least 1",
+            ),
+            (
+                "MARQUEE_TEMPLATES_DIR",
+                "/nonexistent/templates",
+                "/nonexistent/templates is not a directory",
+            ),
+            (
+                "MARQUEE_TEMPLATES_RELOAD",
+                "maybe",
+                "\"maybe\" is not true or false",
+            ),
+            (
+                "MARQUEE_WEBHOOK_MAX_ATTEMPTS",
+                "0",
+                "\"0\" is not a number from 1 to 100",
+            ),
+            ("MARQUEE_WORKERS", "maybe", "\"maybe\" is not true or false"),
+        ];
+        for (name, value, problem) in cases {
+            let err = error_with(name, Some(value));
+            assert_eq!(
+                (err.variable.as_str(), err.problem.as_str()),
+                (name, problem)
+            );
+        }
+        let err = error_with("MARQUEE_ZOOM_CLIENT_ID", None);
+        assert_eq!(err.problem, "is required but not set");
+    }
+
+    #[test]
     fn database_urls_pick_the_backend() {
         assert_eq!(
             DatabaseUrl::parse("sqlite:///abs/m.db"),
