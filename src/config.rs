@@ -194,6 +194,33 @@ impl Vars<'_> {
         Ok(raw.trim_end_matches('/').to_owned())
     }
 
+    /// `name` (or `default` when unset) through `parse`, whose error text becomes the problem.
+    fn parsed<T>(
+        &self,
+        name: &str,
+        default: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, ConfigError> {
+        parse(self.optional(name).unwrap_or(default)).map_err(|p| ConfigError::new(name, p))
+    }
+
+    /// A number that `accept`s, or `default` when unset; `problem` words a refusal.
+    fn checked_number<T: std::str::FromStr>(
+        &self,
+        name: &str,
+        default: T,
+        accept: impl FnOnce(&T) -> bool,
+        problem: impl FnOnce(&str) -> String,
+    ) -> Result<T, ConfigError> {
+        let Some(raw) = self.optional(name) else {
+            return Ok(default);
+        };
+        raw.parse::<T>()
+            .ok()
+            .filter(accept)
+            .ok_or_else(|| ConfigError::new(name, problem(raw)))
+    }
+
     /// A number in `range`, or `default` when unset.
     fn number<T>(
         &self,
@@ -204,22 +231,50 @@ impl Vars<'_> {
     where
         T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
     {
+        let (start, end) = (*range.start(), *range.end());
+        self.checked_number(
+            name,
+            default,
+            |n| range.contains(n),
+            |raw| format!("{raw:?} is not a number from {start} to {end}"),
+        )
+    }
+
+    /// A whole number of `unit`s, at least `min`, or `default` when unset.
+    fn at_least<T>(&self, name: &str, default: T, min: T, unit: &str) -> Result<T, ConfigError>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+    {
+        self.checked_number(
+            name,
+            default,
+            |n| *n >= min,
+            |_| format!("must be a whole number of {unit}, at least {min}"),
+        )
+    }
+
+    /// One of the named `choices`, or `default` when unset.
+    fn one_of<T: Copy>(
+        &self,
+        name: &str,
+        default: T,
+        choices: &[(&str, T)],
+    ) -> Result<T, ConfigError> {
         let Some(raw) = self.optional(name) else {
             return Ok(default);
         };
-        raw.parse::<T>()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| {
-                ConfigError::new(
-                    name,
-                    format!(
-                        "{raw:?} is not a number from {} to {}",
-                        range.start(),
-                        range.end()
-                    ),
-                )
-            })
+        match choices.iter().find(|(word, _)| *word == raw) {
+            Some((_, value)) => Ok(*value),
+            None => {
+                let words: Vec<&str> = choices.iter().map(|(word, _)| *word).collect();
+                let listed = match words.split_last() {
+                    Some((last, [])) => (*last).to_owned(),
+                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                    None => String::new(),
+                };
+                Err(ConfigError::new(name, format!("{raw:?} is not {listed}")))
+            }
+        }
     }
 
     fn flag(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
@@ -237,6 +292,55 @@ impl Vars<'_> {
 
 fn secs(n: u64) -> std::time::Duration {
     std::time::Duration::from_secs(n)
+}
+
+fn listen_address(v: &Vars) -> Result<SocketAddr, ConfigError> {
+    v.parsed("MARQUEE_LISTEN", DEFAULT_LISTEN, |raw| {
+        raw.parse()
+            .map_err(|_| format!("{raw:?} is not an address like 127.0.0.1:8080"))
+    })
+}
+
+fn platform_key(v: &Vars) -> Result<String, ConfigError> {
+    let key = v.required("MARQUEE_PLATFORM_KEY")?;
+    if key.len() < 24 {
+        return Err(ConfigError::new(
+            "MARQUEE_PLATFORM_KEY",
+            "must be at least 24 characters",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+fn zoom_config(v: &Vars) -> Result<ZoomConfig, ConfigError> {
+    Ok(ZoomConfig {
+        client_id: v.required("MARQUEE_ZOOM_CLIENT_ID")?.to_owned(),
+        client_secret: v.required("MARQUEE_ZOOM_CLIENT_SECRET")?.to_owned(),
+        webhook_secret: v.required("MARQUEE_ZOOM_WEBHOOK_SECRET")?.to_owned(),
+        oauth_url: v.base_url("MARQUEE_ZOOM_OAUTH_URL", "https://zoom.us")?,
+        api_url: v.base_url("MARQUEE_ZOOM_API_URL", "https://api.zoom.us/v2")?,
+    })
+}
+
+fn encryption_keys(v: &Vars) -> Result<KeyRing, ConfigError> {
+    let name = "MARQUEE_ENCRYPTION_KEYS";
+    KeyRing::parse(v.required(name)?)
+        .map_err(|e: KeyRingError| ConfigError::new(name, e.to_string()))
+}
+
+/// `MARQUEE_TEMPLATES_DIR` must exist when set; `tenant-templates` is used only if it exists.
+fn templates_dir(v: &Vars) -> Result<Option<PathBuf>, ConfigError> {
+    let Some(dir) = v.optional("MARQUEE_TEMPLATES_DIR") else {
+        return Ok(Some(PathBuf::from(DEFAULT_TEMPLATES_DIR)).filter(|d| d.is_dir()));
+    };
+    let dir = PathBuf::from(dir);
+    if !dir.is_dir() {
+        return Err(ConfigError::new(
+            "MARQUEE_TEMPLATES_DIR",
+            format!("{} is not a directory", dir.display()),
+        ));
+    }
+    Ok(Some(dir))
 }
 
 fn webhook_config(v: &Vars) -> Result<WebhookConfig, ConfigError> {
@@ -281,111 +385,39 @@ impl Config {
         Self::from_vars(&std::env::vars().collect())
     }
 
-    /// Builds and validates a configuration from `MARQUEE_*` variables.
+    /// Builds and validates a configuration from `MARQUEE_*` variables. Variables are checked
+    /// in a fixed order and the first problem is reported.
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let v = Vars(vars);
-        let database_url = DatabaseUrl::parse(
-            v.optional("MARQUEE_DATABASE_URL")
-                .unwrap_or(DEFAULT_DATABASE_URL),
-        )
-        .map_err(|p| ConfigError::new("MARQUEE_DATABASE_URL", p))?;
-        let listen_raw = v.optional("MARQUEE_LISTEN").unwrap_or(DEFAULT_LISTEN);
-        let listen: SocketAddr = listen_raw.parse().map_err(|_| {
-            ConfigError::new(
-                "MARQUEE_LISTEN",
-                format!("{listen_raw:?} is not an address like 127.0.0.1:8080"),
-            )
-        })?;
-        let default_public = format!("http://{listen}");
-        let public_url = v.base_url("MARQUEE_PUBLIC_URL", &default_public)?;
-        let platform_key = v.required("MARQUEE_PLATFORM_KEY")?;
-        if platform_key.len() < 24 {
-            return Err(ConfigError::new(
-                "MARQUEE_PLATFORM_KEY",
-                "must be at least 24 characters",
-            ));
-        }
-        let zoom = ZoomConfig {
-            client_id: v.required("MARQUEE_ZOOM_CLIENT_ID")?.to_owned(),
-            client_secret: v.required("MARQUEE_ZOOM_CLIENT_SECRET")?.to_owned(),
-            webhook_secret: v.required("MARQUEE_ZOOM_WEBHOOK_SECRET")?.to_owned(),
-            oauth_url: v.base_url("MARQUEE_ZOOM_OAUTH_URL", "https://zoom.us")?,
-            api_url: v.base_url("MARQUEE_ZOOM_API_URL", "https://api.zoom.us/v2")?,
-        };
-        let keys =
-            KeyRing::parse(v.required("MARQUEE_ENCRYPTION_KEYS")?).map_err(|e: KeyRingError| {
-                ConfigError::new("MARQUEE_ENCRYPTION_KEYS", e.to_string())
-            })?;
-        let log_format = match v.optional("MARQUEE_LOG_FORMAT").unwrap_or("text") {
-            "text" => LogFormat::Text,
-            "json" => LogFormat::Json,
-            other => {
-                return Err(ConfigError::new(
-                    "MARQUEE_LOG_FORMAT",
-                    format!("{other:?} is not text or json"),
-                ));
-            }
-        };
-        let max_body_bytes = match v.optional("MARQUEE_MAX_BODY_BYTES") {
-            None => 64 * 1024,
-            Some(raw) => raw.parse().ok().filter(|n| *n >= 1024).ok_or_else(|| {
-                ConfigError::new(
-                    "MARQUEE_MAX_BODY_BYTES",
-                    "must be a whole number of bytes, at least 1024",
-                )
-            })?,
-        };
-        let upkeep_interval = match v.optional("MARQUEE_UPKEEP_INTERVAL_SECS") {
-            None => std::time::Duration::from_secs(3600),
-            Some(raw) => raw
-                .parse()
-                .ok()
-                .filter(|n| *n >= 1)
-                .map(std::time::Duration::from_secs)
-                .ok_or_else(|| {
-                    ConfigError::new(
-                        "MARQUEE_UPKEEP_INTERVAL_SECS",
-                        "must be a whole number of seconds, at least 1",
-                    )
-                })?,
-        };
-        let templates_dir = match v.optional("MARQUEE_TEMPLATES_DIR") {
-            Some(dir) => {
-                let dir = std::path::PathBuf::from(dir);
-                if !dir.is_dir() {
-                    return Err(ConfigError::new(
-                        "MARQUEE_TEMPLATES_DIR",
-                        format!("{} is not a directory", dir.display()),
-                    ));
-                }
-                Some(dir)
-            }
-            None => Some(std::path::PathBuf::from(DEFAULT_TEMPLATES_DIR)).filter(|d| d.is_dir()),
-        };
-        let templates_reload = match v.optional("MARQUEE_TEMPLATES_RELOAD").unwrap_or("false") {
-            "true" | "1" => true,
-            "false" | "0" => false,
-            other => {
-                return Err(ConfigError::new(
-                    "MARQUEE_TEMPLATES_RELOAD",
-                    format!("{other:?} is not true or false"),
-                ));
-            }
-        };
+        let database_url = v.parsed(
+            "MARQUEE_DATABASE_URL",
+            DEFAULT_DATABASE_URL,
+            DatabaseUrl::parse,
+        )?;
+        let listen = listen_address(&v)?;
         Ok(Self {
             database_url,
             listen,
-            public_url,
-            platform_key: platform_key.to_owned(),
-            zoom,
-            keys,
-            log_format,
-            max_body_bytes,
-            upkeep_interval,
+            public_url: v.base_url("MARQUEE_PUBLIC_URL", &format!("http://{listen}"))?,
+            platform_key: platform_key(&v)?,
+            zoom: zoom_config(&v)?,
+            keys: encryption_keys(&v)?,
+            log_format: v.one_of(
+                "MARQUEE_LOG_FORMAT",
+                LogFormat::Text,
+                &[("text", LogFormat::Text), ("json", LogFormat::Json)],
+            )?,
+            max_body_bytes: v.at_least("MARQUEE_MAX_BODY_BYTES", 64 * 1024, 1024, "bytes")?,
+            upkeep_interval: secs(v.at_least(
+                "MARQUEE_UPKEEP_INTERVAL_SECS",
+                3600,
+                1,
+                "seconds",
+            )?),
+            templates_dir: templates_dir(&v)?,
+            templates_reload: v.flag("MARQUEE_TEMPLATES_RELOAD", false)?,
             webhooks: webhook_config(&v)?,
             sync: sync_config(&v)?,
-            templates_dir,
-            templates_reload,
         })
     }
 
@@ -488,6 +520,73 @@ mod tests {
                 "{name}={value}"
             );
         }
+    }
+
+    #[test]
+    fn problems_are_worded_for_the_operator() {
+        let cases = [
+            (
+                "MARQUEE_DATABASE_URL",
+                "sqlite://",
+                "sqlite:// needs a file path, e.g. sqlite://data/marquee.db",
+            ),
+            (
+                "MARQUEE_LISTEN",
+                "localhost",
+                "\"localhost\" is not an address like 127.0.0.1:8080",
+            ),
+            (
+                "MARQUEE_PUBLIC_URL",
+                "ftp://example.com",
+                "must be an http(s) URL with a host",
+            ),
+            (
+                "MARQUEE_PLATFORM_KEY",
+                "short",
+                "must be at least 24 characters",
+            ),
+            ("MARQUEE_LOG_FORMAT", "xml", "\"xml\" is not text or json"),
+            (
+                "MARQUEE_MAX_BODY_BYTES",
+                "512",
+                "must be a whole number of bytes, at least 1024",
+            ),
+            (
+                "MARQUEE_MAX_BODY_BYTES",
+                "lots",
+                "must be a whole number of bytes, at least 1024",
+            ),
+            (
+                "MARQUEE_UPKEEP_INTERVAL_SECS",
+                "0",
+                "must be a whole number of seconds, at least 1",
+            ),
+            (
+                "MARQUEE_TEMPLATES_DIR",
+                "/nonexistent/templates",
+                "/nonexistent/templates is not a directory",
+            ),
+            (
+                "MARQUEE_TEMPLATES_RELOAD",
+                "maybe",
+                "\"maybe\" is not true or false",
+            ),
+            (
+                "MARQUEE_WEBHOOK_MAX_ATTEMPTS",
+                "0",
+                "\"0\" is not a number from 1 to 100",
+            ),
+            ("MARQUEE_WORKERS", "maybe", "\"maybe\" is not true or false"),
+        ];
+        for (name, value, problem) in cases {
+            let err = error_with(name, Some(value));
+            assert_eq!(
+                (err.variable.as_str(), err.problem.as_str()),
+                (name, problem)
+            );
+        }
+        let err = error_with("MARQUEE_ZOOM_CLIENT_ID", None);
+        assert_eq!(err.problem, "is required but not set");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod access;
 pub mod meeting;
 pub mod public;
 pub mod site;
+pub mod status;
 pub mod tenant;
 
 pub use access::{Principal, Scope, ScopeSet};

@@ -7,7 +7,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::App;
-use crate::service::sync::{KIND_BACKFILL, KIND_RECONCILE};
+use crate::domain::status::{JobStatus, SyncKind};
 
 /// Options of `marquee sync`.
 #[derive(Clone, Debug, clap::Args)]
@@ -15,7 +15,7 @@ pub struct SyncOptions {
     /// The site's slug.
     pub site: String,
     /// `backfill` (everything, recordings back to the horizon) or `reconcile` (recent months).
-    #[arg(long, default_value = KIND_BACKFILL)]
+    #[arg(long, default_value = SyncKind::Backfill.as_str())]
     pub kind: String,
 }
 
@@ -41,12 +41,10 @@ const POLL: Duration = Duration::from_millis(200);
 
 /// Runs one sync of the site with a progress bar (or follows the one already running).
 pub async fn sync(app: App, opts: SyncOptions) -> anyhow::Result<()> {
-    if ![KIND_BACKFILL, KIND_RECONCILE].contains(&opts.kind.as_str()) {
-        anyhow::bail!("--kind must be {KIND_BACKFILL} or {KIND_RECONCILE}");
-    }
+    let kind = whole_site_kind(&opts.kind)?;
     let s = app.services;
     let tenant = s.get_tenant(&opts.site).await?;
-    let job_id = s.enqueue_sync(&tenant.id, &opts.kind, "").await?;
+    let job_id = s.enqueue_sync(&tenant.id, kind, "").await?;
     let runner = {
         let (s, id) = (s.clone(), job_id.clone());
         tokio::spawn(async move { s.run_job_by_id(&id).await })
@@ -60,10 +58,10 @@ pub async fn sync(app: App, opts: SyncOptions) -> anyhow::Result<()> {
         bar.set_length(job.total.max(0) as u64);
         bar.set_position(job.done.max(0) as u64);
         bar.set_message(job.note.clone());
-        if matches!(job.status.as_str(), "done" | "failed") {
+        if job.status.is_finished() {
             break job;
         }
-        if runner.is_finished() && job.status == "queued" {
+        if runner.is_finished() && job.status == JobStatus::Queued {
             // Postponed (rate limit, Zoom unavailable): a running server takes it from here.
             bar.abandon_with_message("postponed");
             println!(
@@ -75,11 +73,11 @@ pub async fn sync(app: App, opts: SyncOptions) -> anyhow::Result<()> {
         }
         tokio::time::sleep(POLL).await;
     };
-    bar.finish_with_message(job.status.clone());
+    bar.finish_with_message(job.status.as_str());
     let _ = runner.await;
     let status = s.sync_status_of(&tenant.id).await?;
-    match job.status.as_str() {
-        "done" => {
+    match job.status {
+        JobStatus::Done => {
             println!(
                 "{}: {} ({} Zoom requests)",
                 opts.site,
@@ -88,12 +86,25 @@ pub async fn sync(app: App, opts: SyncOptions) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        _ => anyhow::bail!(
+        JobStatus::Failed | JobStatus::Queued | JobStatus::Running => anyhow::bail!(
             "{}: sync failed: {}",
             opts.site,
             job.error.unwrap_or_default()
         ),
     }
+}
+
+/// The `--kind` of `marquee sync`: one of the kinds that sync the whole site.
+fn whole_site_kind(text: &str) -> anyhow::Result<SyncKind> {
+    SyncKind::parse(text)
+        .filter(|kind| kind.is_whole_site())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--kind must be {} or {}",
+                SyncKind::Backfill,
+                SyncKind::Reconcile
+            )
+        })
 }
 
 pub async fn webhooks(app: App, command: WebhooksCommand) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 use super::Meeting;
+use super::status::{OccurrenceStatus, text_enum};
 
 /// One occurrence of a recurring meeting (Zoom type 8).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,7 +14,7 @@ pub struct Occurrence {
     pub occurrence_id: String,
     pub start_time: NaiveDateTime,
     pub duration_minutes: i32,
-    pub status: String,
+    pub status: OccurrenceStatus,
 }
 
 /// One entry of a public meetings list: a meeting, or one occurrence of a recurring meeting.
@@ -127,29 +128,13 @@ pub const STANDARD_FIELDS: [&str; 9] = [
     "comments",
 ];
 
-/// Where a registration stands at Zoom.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RegistrationStatus {
-    Approved,
-    Pending,
-    Denied,
-    Cancelled,
-}
-
-impl RegistrationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Approved => "approved",
-            Self::Pending => "pending",
-            Self::Denied => "denied",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Approved, Self::Pending, Self::Denied, Self::Cancelled]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+text_enum! {
+    /// Where a registration stands at Zoom (`registrations.status`).
+    pub enum RegistrationStatus {
+        Approved = "approved",
+        Pending = "pending",
+        Denied = "denied",
+        Cancelled = "cancelled",
     }
 }
 
@@ -416,7 +401,7 @@ mod tests {
             occurrence_id: "1700000000000".into(),
             start_time: NaiveDateTime::default(),
             duration_minutes: 30,
-            status: "available".into(),
+            status: OccurrenceStatus::Available,
         };
         let mut f = form();
         let q = RegistrationQuestions::default();

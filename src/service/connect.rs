@@ -5,8 +5,9 @@
 use chrono::NaiveDateTime;
 
 use crate::crypto::{random_token, sha256_hex};
+use crate::domain::status::GrantStatus;
 use crate::domain::{Principal, Scope, TenantId};
-use crate::store::grant::{GrantTokens, STATUS_ACTIVE};
+use crate::store::grant::GrantTokens;
 use crate::store::{self, admin::NewOAuthState, admin::Refusal, audit};
 use crate::zoom::models::{TokenGrant, ZoomUser};
 use crate::zoom::{ZoomError, pkce, scopes};
@@ -274,8 +275,8 @@ impl Services {
             (Some(link), Some(g)) => {
                 let granted: Vec<String> = g.scopes.split_whitespace().map(str::to_owned).collect();
                 ConnectionStatus {
-                    connected: g.status == STATUS_ACTIVE,
-                    needs_reconnect: g.status != STATUS_ACTIVE,
+                    connected: g.status == GrantStatus::Active,
+                    needs_reconnect: g.status != GrantStatus::Active,
                     missing_scopes: scopes::missing(&granted),
                     scopes: granted,
                     zoom_email: Some(g.zoom_email),

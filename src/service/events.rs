@@ -21,11 +21,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::public::RegistrationStatus;
+use crate::domain::status::{GrantStatus, MeetingKind, RecordingStatus, WebhookEventStatus};
 use crate::domain::{Meeting, TenantId};
-use crate::store::webhook_event::{
-    STATUS_APPLIED, STATUS_IGNORED, STATUS_UNKNOWN_ACCOUNT, StoredEvent,
-};
-use crate::store::{self, meeting::KIND_MEETING, meeting::KIND_WEBINAR, recording};
+use crate::store::webhook_event::StoredEvent;
+use crate::store::{self, recording};
 use crate::zoom::models::{ZoomMeeting, ZoomRecording};
 use crate::zoom::scopes;
 
@@ -123,15 +122,15 @@ impl Services {
     ) -> Result<(), ServiceError> {
         let id = event.id.clone();
         let (status, outcome) = match result {
-            Ok(Outcome::Applied(what)) => (STATUS_APPLIED, what),
+            Ok(Outcome::Applied(what)) => (WebhookEventStatus::Applied, what),
             Ok(Outcome::UnknownAccount) => (
-                STATUS_UNKNOWN_ACCOUNT,
+                WebhookEventStatus::UnknownAccount,
                 "no site uses this Zoom account".to_owned(),
             ),
-            Ok(Outcome::Ignored(why)) => (STATUS_IGNORED, why),
+            Ok(Outcome::Ignored(why)) => (WebhookEventStatus::Ignored, why),
             Err(e) => return self.event_failed(event, e).await,
         };
-        tracing::debug!(webhook.id = %event.id, webhook.event = %event.event, status, "webhook event processed");
+        tracing::debug!(webhook.id = %event.id, webhook.event = %event.event, status = status.as_str(), "webhook event processed");
         self.store
             .write(move |mut db| {
                 Box::pin(async move {
@@ -215,9 +214,9 @@ impl Services {
         }
         let version = event.event_ts;
         let kind = if object_kind == "webinar" {
-            KIND_WEBINAR
+            MeetingKind::Webinar
         } else {
-            KIND_MEETING
+            MeetingKind::Meeting
         };
         let changed = match (object_kind, action) {
             ("meeting" | "webinar", "created" | "updated" | "recovered") => {
@@ -237,7 +236,7 @@ impl Services {
                     .map_err(|_| malformed("recording object"))?;
                 self.write_recording(
                     &targets,
-                    recording_data(r, recording::STATUS_AVAILABLE),
+                    recording_data(r, RecordingStatus::Available),
                     version,
                 )
                 .await?
@@ -278,7 +277,7 @@ impl Services {
                 Box::pin(async move {
                     let mut targets = Vec::new();
                     for grant in store::grant::find_by_zoom(&mut db, &account, None).await? {
-                        if grant.status != store::grant::STATUS_ACTIVE {
+                        if grant.status != GrantStatus::Active {
                             continue;
                         }
                         for tenant in
@@ -335,7 +334,7 @@ impl Services {
     async fn apply_meeting_change(
         &self,
         targets: &[&Target],
-        kind: &'static str,
+        kind: MeetingKind,
         action: &str,
         object: &Value,
         version: i64,
@@ -512,9 +511,9 @@ impl Services {
             return Err(malformed("object.uuid"));
         }
         let status = if action == "trashed" {
-            recording::STATUS_TRASHED
+            RecordingStatus::Trashed
         } else {
-            recording::STATUS_AVAILABLE
+            RecordingStatus::Available
         };
         let key = uuid.clone();
         let changed = self
@@ -548,7 +547,7 @@ impl Services {
             Ok(r) => {
                 self.write_recording(
                     targets,
-                    recording_data(r, recording::STATUS_AVAILABLE),
+                    recording_data(r, RecordingStatus::Available),
                     version,
                 )
                 .await

@@ -22,6 +22,7 @@ use chrono::NaiveDateTime;
 use crate::domain::TenantId;
 use crate::domain::public::{ListedMeeting, MeetingDetail, Recording};
 use crate::domain::site::Feature;
+use crate::domain::status::MeetingKind;
 use crate::store::settings::PublicSite;
 use crate::store::{self, public::ListQuery};
 
@@ -238,9 +239,9 @@ impl Services {
         let (page, page_size) = clamp_page(filter.page, filter.page_size);
         let query = ListQuery {
             kind: if feature == Feature::Webinars {
-                "webinar"
+                MeetingKind::Webinar
             } else {
-                "meeting"
+                MeetingKind::Meeting
             },
             now: store::now(),
             from: filter.from,

@@ -31,13 +31,14 @@ use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use futures::StreamExt;
 use zeroize::Zeroizing;
 
+use crate::domain::status::{JobStatus, MeetingKind, OccurrenceStatus, RecordingStatus, SyncKind};
 use crate::domain::{Meeting, TenantId};
+use crate::store;
 use crate::store::grant::StoredGrant;
 use crate::store::occurrence::Occurrence;
-use crate::store::recording::{RecordingData, STATUS_AVAILABLE};
-use crate::store::sync_job::{STATUS_DONE, STATUS_FAILED, StoredJob};
+use crate::store::recording::RecordingData;
+use crate::store::sync_job::StoredJob;
 use crate::store::sync_status::SyncCounts;
-use crate::store::{self, meeting::KIND_MEETING, meeting::KIND_WEBINAR};
 use crate::zoom::models::{ZoomMeeting, ZoomRecording};
 use crate::zoom::{ZoomError, scopes};
 
@@ -55,12 +56,6 @@ pub(crate) use recordings::recording_data;
 
 use super::zoom_budget::RateCategory;
 use super::{ServiceError, Services};
-
-/// Job kinds.
-pub const KIND_BACKFILL: &str = "backfill";
-pub const KIND_RECONCILE: &str = "reconcile";
-pub const KIND_ONE_MEETING: &str = "meeting";
-pub const KIND_RECORDINGS: &str = "recordings";
 
 /// Guards against a Zoom that never stops paging.
 const MAX_PAGES: usize = 1000;
@@ -92,7 +87,7 @@ pub struct SyncReport {
 pub struct JobView {
     pub id: String,
     pub kind: String,
-    pub status: String,
+    pub status: JobStatus,
     pub done: i64,
     pub total: i64,
     pub note: String,
@@ -177,13 +172,13 @@ struct Run {
 /// A meeting or webinar as listed, with what kind it is.
 struct Listed {
     meeting: ZoomMeeting,
-    kind: &'static str,
+    kind: MeetingKind,
 }
 
 /// A meeting ready to store, with its occurrences when its detail was read.
 struct Fetched {
     meeting: Meeting,
-    kind: &'static str,
+    kind: MeetingKind,
     occurrences: Option<Vec<Occurrence>>,
 }
 
@@ -197,7 +192,7 @@ impl Services {
     pub async fn enqueue_sync(
         &self,
         tenant_id: &TenantId,
-        kind: &str,
+        kind: SyncKind,
         param: &str,
     ) -> Result<String, ServiceError> {
         let id = self.enqueue_quietly(tenant_id, kind, param).await?;
@@ -209,16 +204,11 @@ impl Services {
     async fn enqueue_quietly(
         &self,
         tenant_id: &TenantId,
-        kind: &str,
+        kind: SyncKind,
         param: &str,
     ) -> Result<String, ServiceError> {
         let grant = self.grant_of(tenant_id).await?;
-        let (tid, kind, param, account) = (
-            tenant_id.clone(),
-            kind.to_owned(),
-            param.to_owned(),
-            grant.zoom_account_id,
-        );
+        let (tid, param, account) = (tenant_id.clone(), param.to_owned(), grant.zoom_account_id);
         let id = self
             .store
             .write(move |mut db| {
@@ -228,7 +218,7 @@ impl Services {
                         id: &uuid::Uuid::now_v7().to_string(),
                         tenant_id: &tid,
                         zoom_account_id: &account,
-                        kind: &kind,
+                        kind,
                         param: &param,
                         run_after: now,
                         now,
@@ -298,14 +288,16 @@ impl Services {
         principal: &crate::domain::Principal,
     ) -> Result<String, ServiceError> {
         self.require(principal, crate::domain::Scope::SettingsWrite)?;
-        self.enqueue_sync(principal.tenant_id(), KIND_BACKFILL, "")
+        self.enqueue_sync(principal.tenant_id(), SyncKind::Backfill, "")
             .await
     }
 
     /// The first sync after connecting: a backfill, run here and now; if it takes longer than
     /// `wait`, it carries on in the background (its lease and heartbeat keep it ours).
     pub async fn sync_meetings(&self, tenant_id: &TenantId) -> Result<SyncReport, ServiceError> {
-        let id = self.enqueue_quietly(tenant_id, KIND_BACKFILL, "").await?;
+        let id = self
+            .enqueue_quietly(tenant_id, SyncKind::Backfill, "")
+            .await?;
         let me = self.clone();
         let job_id = id.clone();
         // Spawned: if it outlasts the wait, it carries on after the owner's redirect.
@@ -315,7 +307,7 @@ impl Services {
             // Another worker may hold the job (it was queued already): wait for its end.
             loop {
                 let job = self.sync_job(&id).await?;
-                if matches!(job.status.as_str(), STATUS_DONE | STATUS_FAILED) {
+                if job.status.is_finished() {
                     return Ok::<_, ServiceError>(job);
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -329,7 +321,7 @@ impl Services {
             });
         };
         let job = job?;
-        if job.status == STATUS_FAILED {
+        if job.status == JobStatus::Failed {
             return Err(ServiceError::ZoomRefused(job.error.unwrap_or_default()));
         }
         let meetings = self.meeting_count(tenant_id).await? as usize;

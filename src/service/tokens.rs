@@ -15,7 +15,8 @@ use chrono::TimeDelta;
 use zeroize::Zeroizing;
 
 use crate::domain::TenantId;
-use crate::store::grant::{RefreshedTokens, STATUS_ACTIVE, StoredGrant};
+use crate::domain::status::GrantStatus;
+use crate::store::grant::{RefreshedTokens, StoredGrant};
 use crate::store::{self, audit};
 use crate::zoom::ZoomError;
 
@@ -118,7 +119,7 @@ impl Services {
     pub async fn grant_access_token(&self, grant_id: &str) -> Result<AccessToken, ServiceError> {
         for _ in 0..MAX_ATTEMPTS {
             let grant = self.load_grant(grant_id).await?;
-            if grant.status != STATUS_ACTIVE {
+            if grant.status != GrantStatus::Active {
                 return Err(not_connected());
             }
             if is_fresh(&grant) {
@@ -128,7 +129,7 @@ impl Services {
             let _queued = local.lock().await;
             // Whoever held the local lock before us may have refreshed already.
             let grant = self.load_grant(grant_id).await?;
-            if grant.status != STATUS_ACTIVE {
+            if grant.status != GrantStatus::Active {
                 return Err(not_connected());
             }
             if is_fresh(&grant) {

@@ -10,10 +10,7 @@ use super::schema::{zoom_connections, zoom_grants};
 use super::{Db, StoreError, with_db};
 use crate::crypto::Sealed;
 use crate::domain::TenantId;
-
-/// Grant states stored in `zoom_grants.status`.
-pub const STATUS_ACTIVE: &str = "active";
-pub const STATUS_DEAD: &str = "dead";
+use crate::domain::status::GrantStatus;
 
 /// A grant row. Tokens stay sealed here; only the token service opens them.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -30,7 +27,8 @@ pub struct StoredGrant {
     pub key_id: String,
     pub access_expires_at: NaiveDateTime,
     pub api_url: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: GrantStatus,
     pub created_at: NaiveDateTime,
     pub refreshed_at: Option<NaiveDateTime>,
     pub refresh_lease_until: Option<NaiveDateTime>,
@@ -102,7 +100,7 @@ pub async fn insert(
         key_id: t.access.key_id.clone(),
         access_expires_at: t.access_expires_at,
         api_url: t.api_url.map(str::to_owned),
-        status: STATUS_ACTIVE.to_owned(),
+        status: GrantStatus::Active,
         created_at: t.now,
         refreshed_at: None,
         refresh_lease_until: None,
@@ -110,7 +108,7 @@ pub async fn insert(
         claim_token_hash: t.claim_token_hash.map(str::to_owned),
     };
     with_db!(db, |c| diesel::insert_into(zoom_grants::table)
-        .values(&row)
+        .values(row)
         .execute(c)
         .await)?;
     Ok(())
@@ -133,7 +131,7 @@ pub async fn replace_tokens(
             zoom_grants::key_id.eq(&t.access.key_id),
             zoom_grants::access_expires_at.eq(t.access_expires_at),
             zoom_grants::api_url.eq(t.api_url),
-            zoom_grants::status.eq(STATUS_ACTIVE),
+            zoom_grants::status.eq(GrantStatus::Active.as_str()),
             zoom_grants::refreshed_at.eq(t.now),
             zoom_grants::refresh_lease_until.eq(None::<NaiveDateTime>),
             zoom_grants::last_error.eq(None::<String>),
@@ -196,7 +194,7 @@ pub async fn take_refresh_lease(
     let n = with_db!(db, |c| diesel::update(
         zoom_grants::table
             .filter(zoom_grants::id.eq(id))
-            .filter(zoom_grants::status.eq(STATUS_ACTIVE))
+            .filter(zoom_grants::status.eq(GrantStatus::Active.as_str()))
             .filter(
                 zoom_grants::refresh_lease_until
                     .is_null()
@@ -252,7 +250,7 @@ pub async fn store_refreshed(
 pub async fn mark_dead(db: &mut Db<'_>, id: &str, reason: &str) -> Result<(), StoreError> {
     with_db!(db, |c| diesel::update(zoom_grants::table.find(id))
         .set((
-            zoom_grants::status.eq(STATUS_DEAD),
+            zoom_grants::status.eq(GrantStatus::Dead.as_str()),
             zoom_grants::last_error.eq(reason),
             zoom_grants::refresh_lease_until.eq(None::<NaiveDateTime>),
         ))
@@ -320,7 +318,7 @@ pub async fn idle_active(
     before: NaiveDateTime,
 ) -> Result<Vec<String>, StoreError> {
     Ok(with_db!(db, |c| zoom_grants::table
-        .filter(zoom_grants::status.eq(STATUS_ACTIVE))
+        .filter(zoom_grants::status.eq(GrantStatus::Active.as_str()))
         .filter(zoom_grants::claim_token_hash.is_null())
         .filter(
             zoom_grants::refreshed_at

@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::schema::meetings;
+use super::tombstone::{self, TombstoneKind};
 use super::{Db, StoreError, with_db};
+use crate::domain::status::MeetingKind;
 use crate::domain::{Meeting, TenantId};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -29,7 +31,8 @@ pub(super) struct MeetingRow {
     join_url: String,
     hidden: bool,
     synced_at: NaiveDateTime,
-    pub(super) kind: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub(super) kind: MeetingKind,
     zoom_version: i64,
 }
 
@@ -109,12 +112,12 @@ pub async fn upsert(
         join_url: m.join_url.clone(),
         hidden: false,
         synced_at: now,
-        kind: "meeting".to_owned(),
+        kind: MeetingKind::Meeting,
         zoom_version: now.and_utc().timestamp_millis(),
     };
     let changes = ZoomFields::of(m, now);
     with_db!(db, |c| diesel::insert_into(meetings::table)
-        .values(&row)
+        .values(row)
         .on_conflict((meetings::tenant_id, meetings::zoom_meeting_id))
         .do_update()
         .set(&changes)
@@ -141,25 +144,18 @@ pub async fn delete_all(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<usize, 
     .await)?)
 }
 
-/// `meetings.kind`: Zoom meetings and webinars share the table (their ids do not collide).
-pub const KIND_MEETING: &str = "meeting";
-pub const KIND_WEBINAR: &str = "webinar";
-
-/// The tombstone kind of meetings (see `store::tombstone`).
-const TOMBSTONE: &str = "meeting";
-
 /// Writes Zoom's state of a meeting (or webinar) if `version` is not older than what is
 /// stored or than its deletion. Returns whether it was written. The owner's `hidden` stays.
 pub async fn upsert_versioned(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
     m: &Meeting,
-    kind: &str,
+    kind: MeetingKind,
     version: i64,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
     let key = m.zoom_meeting_id.to_string();
-    if super::tombstone::covers(db, tenant_id, TOMBSTONE, &key, version).await? {
+    if tombstone::covers(db, tenant_id, TombstoneKind::Meeting, &key, version).await? {
         return Ok(false);
     }
     let changes = ZoomFields::of(m, now);
@@ -171,7 +167,7 @@ pub async fn upsert_versioned(
     )
     .set((
         &changes,
-        meetings::kind.eq(kind),
+        meetings::kind.eq(kind.as_str()),
         meetings::zoom_version.eq(version)
     ))
     .execute(c)
@@ -194,12 +190,12 @@ pub async fn upsert_versioned(
         join_url: m.join_url.clone(),
         hidden: false,
         synced_at: now,
-        kind: kind.to_owned(),
+        kind,
         zoom_version: version,
     };
     // Nothing updated: either the row is newer (stale write) or it does not exist yet.
     let inserted = with_db!(db, |c| diesel::insert_into(meetings::table)
-        .values(&row)
+        .values(row)
         .on_conflict((meetings::tenant_id, meetings::zoom_meeting_id))
         .do_nothing()
         .execute(c)
@@ -231,7 +227,7 @@ pub async fn delete_versioned(
     {
         super::occurrence::delete_for_meeting(db, tenant_id, zoom_meeting_id).await?;
         let key = zoom_meeting_id.to_string();
-        super::tombstone::put(db, tenant_id, TOMBSTONE, &key, version, now).await?;
+        tombstone::put(db, tenant_id, TombstoneKind::Meeting, &key, version, now).await?;
     }
     Ok(removed > 0)
 }
@@ -256,7 +252,7 @@ pub async fn find_any(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
     zoom_meeting_id: i64,
-) -> Result<Option<(Meeting, String, i64)>, StoreError> {
+) -> Result<Option<(Meeting, MeetingKind, i64)>, StoreError> {
     let row: Option<MeetingRow> = with_db!(db, |c| meetings::table
         .filter(meetings::tenant_id.eq(tenant_id.as_str()))
         .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
@@ -265,7 +261,7 @@ pub async fn find_any(
         .await
         .optional())?;
     Ok(row.map(|r| {
-        let (kind, version) = (r.kind.clone(), r.zoom_version);
+        let (kind, version) = (r.kind, r.zoom_version);
         (Meeting::from(r), kind, version)
     }))
 }
@@ -292,14 +288,14 @@ pub async fn all_by_id(
 pub async fn delete_unlisted(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
-    kind: &str,
+    kind: MeetingKind,
     keep: &std::collections::HashSet<i64>,
     version: i64,
     now: NaiveDateTime,
 ) -> Result<usize, StoreError> {
     let existing: Vec<i64> = with_db!(db, |c| meetings::table
         .filter(meetings::tenant_id.eq(tenant_id.as_str()))
-        .filter(meetings::kind.eq(kind))
+        .filter(meetings::kind.eq(kind.as_str()))
         .filter(meetings::zoom_version.lt(version))
         .select(meetings::zoom_meeting_id)
         .load(c)

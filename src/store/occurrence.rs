@@ -9,6 +9,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::meeting_occurrences;
 use super::{Db, StoreError, with_db};
 use crate::domain::TenantId;
+use crate::domain::status::OccurrenceStatus;
 
 /// One occurrence as Zoom lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,12 +17,8 @@ pub struct Occurrence {
     pub occurrence_id: String,
     pub start_time: NaiveDateTime,
     pub duration_minutes: i32,
-    /// Zoom's status, e.g. `available` or `deleted`.
-    pub status: String,
+    pub status: OccurrenceStatus,
 }
-
-/// `meeting_occurrences.status` of an occurrence Zoom deleted.
-pub const STATUS_DELETED: &str = "deleted";
 
 /// Replaces the meeting's occurrences with `occurrences` (Zoom's full list).
 pub async fn replace_for_meeting(
@@ -39,7 +36,7 @@ pub async fn replace_for_meeting(
             meeting_occurrences::occurrence_id.eq(&o.occurrence_id),
             meeting_occurrences::start_time.eq(o.start_time),
             meeting_occurrences::duration_minutes.eq(o.duration_minutes),
-            meeting_occurrences::status.eq(&o.status),
+            meeting_occurrences::status.eq(o.status.as_str()),
         );
         with_db!(db, |c| diesel::insert_into(meeting_occurrences::table)
             .values(row)
@@ -63,7 +60,7 @@ pub async fn mark_deleted(
             .filter(meeting_occurrences::zoom_meeting_id.eq(zoom_meeting_id))
             .filter(meeting_occurrences::occurrence_id.eq_any(occurrence_ids))
     )
-    .set(meeting_occurrences::status.eq(STATUS_DELETED))
+    .set(meeting_occurrences::status.eq(OccurrenceStatus::Deleted.as_str()))
     .execute(c)
     .await)?)
 }

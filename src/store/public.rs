@@ -11,6 +11,7 @@ use super::meeting::MeetingRow;
 use super::schema::{meeting_occurrences, meetings, recordings, registration_questions};
 use super::{Db, StoreError, with_db};
 use crate::domain::public::{ListedMeeting, Occurrence, Recording, RegistrationQuestions};
+use crate::domain::status::{MeetingKind, OccurrenceStatus, RecordingStatus};
 use crate::domain::{Meeting, TenantId};
 
 /// A meeting stays listed while it may still be running: it started less than this long ago
@@ -34,7 +35,7 @@ impl From<OccurrenceRow> for Occurrence {
             occurrence_id: r.occurrence_id,
             start_time: r.start_time,
             duration_minutes: r.duration_minutes,
-            status: r.status,
+            status: OccurrenceStatus::of(&r.status),
         }
     }
 }
@@ -42,8 +43,7 @@ impl From<OccurrenceRow> for Occurrence {
 /// Which meetings a public list shows.
 #[derive(Clone, Debug)]
 pub struct ListQuery {
-    /// `meeting` or `webinar`.
-    pub kind: &'static str,
+    pub kind: MeetingKind,
     pub now: NaiveDateTime,
     /// Only items starting at or after this (default: everything not yet ended).
     pub from: Option<NaiveDateTime>,
@@ -124,7 +124,7 @@ macro_rules! visible_meetings {
     ($tenant_id:expr, $q:expr) => {{
         let mut query = meetings::table
             .filter(meetings::tenant_id.eq($tenant_id.as_str()))
-            .filter(meetings::kind.eq($q.kind))
+            .filter(meetings::kind.eq($q.kind.as_str()))
             .filter(meetings::hidden.eq(false))
             .into_boxed();
         if let Some(host) = $q.host_id.as_deref().filter(|h| !h.is_empty()) {
@@ -192,8 +192,8 @@ async fn occurrences_in(
                     .and(meetings::zoom_meeting_id.eq(meeting_occurrences::zoom_meeting_id))),
             )
             .filter(meeting_occurrences::tenant_id.eq(tenant_id.as_str()))
-            .filter(meeting_occurrences::status.ne("deleted"))
-            .filter(meetings::kind.eq(q.kind))
+            .filter(meeting_occurrences::status.ne(OccurrenceStatus::Deleted.as_str()))
+            .filter(meetings::kind.eq(q.kind.as_str()))
             .filter(meetings::hidden.eq(false))
             .filter(meeting_occurrences::start_time.gt(w.after))
             .filter(meeting_occurrences::start_time.le(w.until))
@@ -240,7 +240,7 @@ pub async fn find_visible(
         .await
         .optional())?;
     Ok(row.map(|r| {
-        let webinar = r.kind == "webinar";
+        let webinar = r.kind == MeetingKind::Webinar;
         (Meeting::from(r), webinar)
     }))
 }
@@ -256,7 +256,7 @@ pub async fn upcoming_occurrences(
     let rows: Vec<OccurrenceRow> = with_db!(db, |c| meeting_occurrences::table
         .filter(meeting_occurrences::tenant_id.eq(tenant_id.as_str()))
         .filter(meeting_occurrences::zoom_meeting_id.eq(zoom_meeting_id))
-        .filter(meeting_occurrences::status.ne("deleted"))
+        .filter(meeting_occurrences::status.ne(OccurrenceStatus::Deleted.as_str()))
         .filter(meeting_occurrences::start_time.gt(now - RUNNING_WINDOW))
         .order(meeting_occurrences::start_time.asc())
         .limit(limit + MAX_RUNNING)
@@ -326,7 +326,7 @@ pub async fn list_recordings(
     let rows: Vec<RecordingRow> = with_db!(db, |c| recordings::table
         .filter(recordings::tenant_id.eq(tenant_id.as_str()))
         .filter(recordings::hidden.eq(false))
-        .filter(recordings::status.eq("available"))
+        .filter(recordings::status.eq(RecordingStatus::Available.as_str()))
         .order((
             recordings::start_time.desc(),
             recordings::zoom_meeting_uuid.asc()

@@ -9,14 +9,10 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::schema::recordings;
+use super::tombstone::{self, TombstoneKind};
 use super::{Db, StoreError, with_db};
 use crate::domain::TenantId;
-
-/// `recordings.status` values.
-pub const STATUS_AVAILABLE: &str = "available";
-pub const STATUS_TRASHED: &str = "trashed";
-
-const TOMBSTONE: &str = "recording";
+use crate::domain::status::RecordingStatus;
 
 /// Zoom's fields of one recording.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +29,7 @@ pub struct RecordingData {
     pub total_size: i64,
     /// Zoom's `recording_files`, reduced to what a viewer needs, as JSON text.
     pub files_json: String,
-    pub status: String,
+    pub status: RecordingStatus,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -51,7 +47,8 @@ struct RecordingRow {
     play_passcode: String,
     total_size: i64,
     files_json: String,
-    status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    status: RecordingStatus,
     hidden: bool,
     synced_at: NaiveDateTime,
     zoom_version: i64,
@@ -71,7 +68,7 @@ struct ZoomFields<'a> {
     play_passcode: &'a str,
     total_size: i64,
     files_json: &'a str,
-    status: &'a str,
+    status: &'static str,
     synced_at: NaiveDateTime,
     zoom_version: i64,
 }
@@ -104,7 +101,15 @@ pub async fn upsert_versioned(
     version: i64,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
-    if super::tombstone::covers(db, tenant_id, TOMBSTONE, &r.zoom_meeting_uuid, version).await? {
+    if tombstone::covers(
+        db,
+        tenant_id,
+        TombstoneKind::Recording,
+        &r.zoom_meeting_uuid,
+        version,
+    )
+    .await?
+    {
         return Ok(false);
     }
     let changes = ZoomFields {
@@ -118,7 +123,7 @@ pub async fn upsert_versioned(
         play_passcode: &r.play_passcode,
         total_size: r.total_size,
         files_json: &r.files_json,
-        status: &r.status,
+        status: r.status.as_str(),
         synced_at: now,
         zoom_version: version,
     };
@@ -147,13 +152,13 @@ pub async fn upsert_versioned(
         play_passcode: r.play_passcode.clone(),
         total_size: r.total_size,
         files_json: r.files_json.clone(),
-        status: r.status.clone(),
+        status: r.status,
         hidden: false,
         synced_at: now,
         zoom_version: version,
     };
     let inserted = with_db!(db, |c| diesel::insert_into(recordings::table)
-        .values(&row)
+        .values(row)
         .on_conflict((recordings::tenant_id, recordings::zoom_meeting_uuid))
         .do_nothing()
         .execute(c)
@@ -161,13 +166,12 @@ pub async fn upsert_versioned(
     Ok(inserted > 0)
 }
 
-/// Sets the status (`trashed` / `available`) of a stored recording unless it is newer.
-/// Returns whether a row changed.
+/// Sets the status of a stored recording unless it is newer. Returns whether a row changed.
 pub async fn set_status_versioned(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
     zoom_meeting_uuid: &str,
-    status: &str,
+    status: RecordingStatus,
     version: i64,
 ) -> Result<bool, StoreError> {
     let n = with_db!(db, |c| diesel::update(
@@ -177,7 +181,7 @@ pub async fn set_status_versioned(
             .filter(recordings::zoom_version.le(version))
     )
     .set((
-        recordings::status.eq(status),
+        recordings::status.eq(status.as_str()),
         recordings::zoom_version.eq(version)
     ))
     .execute(c)
@@ -201,7 +205,15 @@ pub async fn delete_versioned(
     )
     .execute(c)
     .await)?;
-    super::tombstone::put(db, tenant_id, TOMBSTONE, zoom_meeting_uuid, version, now).await?;
+    tombstone::put(
+        db,
+        tenant_id,
+        TombstoneKind::Recording,
+        zoom_meeting_uuid,
+        version,
+        now,
+    )
+    .await?;
     Ok(removed > 0)
 }
 

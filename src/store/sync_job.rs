@@ -12,13 +12,10 @@ use diesel_async::RunQueryDsl;
 use super::schema::sync_jobs;
 use super::{Db, StoreError, with_db};
 use crate::domain::TenantId;
+use crate::domain::status::{JobStatus, SyncKind};
 
-/// `sync_jobs.status` values.
-pub const STATUS_QUEUED: &str = "queued";
-pub const STATUS_RUNNING: &str = "running";
-pub const STATUS_DONE: &str = "done";
-pub const STATUS_FAILED: &str = "failed";
-
+/// A stored job. `kind` stays text: the sync engine reads it, and a kind it does not know
+/// fails that one job instead of every read of the queue.
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = sync_jobs)]
 pub struct StoredJob {
@@ -27,7 +24,8 @@ pub struct StoredJob {
     pub zoom_account_id: String,
     pub kind: String,
     pub param: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: JobStatus,
     pub run_after: NaiveDateTime,
     pub lease_owner: Option<String>,
     pub lease_until: Option<NaiveDateTime>,
@@ -47,13 +45,13 @@ pub struct NewJob<'a> {
     pub id: &'a str,
     pub tenant_id: &'a TenantId,
     pub zoom_account_id: &'a str,
-    pub kind: &'a str,
+    pub kind: SyncKind,
     pub param: &'a str,
     pub run_after: NaiveDateTime,
     pub now: NaiveDateTime,
 }
 
-fn pending_key(tenant_id: &TenantId, kind: &str, param: &str) -> String {
+fn pending_key(tenant_id: &TenantId, kind: SyncKind, param: &str) -> String {
     format!("{tenant_id}:{kind}:{param}")
 }
 
@@ -65,10 +63,10 @@ pub async fn enqueue(db: &mut Db<'_>, job: &NewJob<'_>) -> Result<String, StoreE
         sync_jobs::id.eq(job.id),
         sync_jobs::tenant_id.eq(job.tenant_id.as_str()),
         sync_jobs::zoom_account_id.eq(job.zoom_account_id),
-        sync_jobs::kind.eq(job.kind),
+        sync_jobs::kind.eq(job.kind.as_str()),
         sync_jobs::param.eq(job.param),
         sync_jobs::pending_key.eq(&key),
-        sync_jobs::status.eq(STATUS_QUEUED),
+        sync_jobs::status.eq(JobStatus::Queued.as_str()),
         sync_jobs::run_after.eq(job.run_after),
         sync_jobs::attempts.eq(0_i64),
         sync_jobs::progress_done.eq(0_i64),
@@ -103,10 +101,10 @@ pub async fn claim_next(
     let candidates: Vec<String> = with_db!(db, |c| sync_jobs::table
         .filter(
             sync_jobs::status
-                .eq(STATUS_QUEUED)
+                .eq(JobStatus::Queued.as_str())
                 .and(sync_jobs::run_after.le(now))
                 .or(sync_jobs::status
-                    .eq(STATUS_RUNNING)
+                    .eq(JobStatus::Running.as_str())
                     .and(sync_jobs::lease_until.lt(now)))
         )
         .filter(sync_jobs::zoom_account_id.ne_all(skip_accounts))
@@ -135,15 +133,15 @@ pub async fn claim(
     Ok(with_db!(db, |c| diesel::update(
         sync_jobs::table.filter(sync_jobs::id.eq(id)).filter(
             sync_jobs::status
-                .eq(STATUS_QUEUED)
+                .eq(JobStatus::Queued.as_str())
                 .and(sync_jobs::run_after.le(now))
                 .or(sync_jobs::status
-                    .eq(STATUS_RUNNING)
+                    .eq(JobStatus::Running.as_str())
                     .and(sync_jobs::lease_until.lt(now)))
         )
     )
     .set((
-        sync_jobs::status.eq(STATUS_RUNNING),
+        sync_jobs::status.eq(JobStatus::Running.as_str()),
         sync_jobs::lease_owner.eq(owner),
         sync_jobs::lease_until.eq(lease_until),
         sync_jobs::attempts.eq(sync_jobs::attempts + 1),
@@ -158,7 +156,7 @@ pub async fn claim(
 /// Accounts with a job running under a live lease.
 pub async fn busy_accounts(db: &mut Db<'_>, now: NaiveDateTime) -> Result<Vec<String>, StoreError> {
     Ok(with_db!(db, |c| sync_jobs::table
-        .filter(sync_jobs::status.eq(STATUS_RUNNING))
+        .filter(sync_jobs::status.eq(JobStatus::Running.as_str()))
         .filter(sync_jobs::lease_until.ge(now))
         .select(sync_jobs::zoom_account_id)
         .distinct()
@@ -181,7 +179,7 @@ pub async fn heartbeat(
         sync_jobs::table
             .filter(sync_jobs::id.eq(id))
             .filter(sync_jobs::lease_owner.eq(owner))
-            .filter(sync_jobs::status.eq(STATUS_RUNNING))
+            .filter(sync_jobs::status.eq(JobStatus::Running.as_str()))
     )
     .set((
         sync_jobs::progress_done.eq(done),
@@ -199,7 +197,7 @@ pub async fn finish(
     db: &mut Db<'_>,
     id: &str,
     owner: &str,
-    status: &str,
+    status: JobStatus,
     result: &str,
     error: Option<&str>,
     now: NaiveDateTime,
@@ -210,7 +208,7 @@ pub async fn finish(
             .filter(sync_jobs::lease_owner.eq(owner))
     )
     .set((
-        sync_jobs::status.eq(status),
+        sync_jobs::status.eq(status.as_str()),
         sync_jobs::result.eq(result),
         sync_jobs::last_error.eq(error),
         sync_jobs::finished_at.eq(now),
@@ -236,7 +234,7 @@ pub async fn reschedule(
             .filter(sync_jobs::lease_owner.eq(owner))
     )
     .set((
-        sync_jobs::status.eq(STATUS_QUEUED),
+        sync_jobs::status.eq(JobStatus::Queued.as_str()),
         sync_jobs::run_after.eq(run_after),
         sync_jobs::last_error.eq(error),
         sync_jobs::lease_until.eq(None::<NaiveDateTime>),
@@ -285,7 +283,7 @@ pub async fn cancel_queued(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<usiz
     Ok(with_db!(db, |c| diesel::delete(
         sync_jobs::table
             .filter(sync_jobs::tenant_id.eq(tenant_id.as_str()))
-            .filter(sync_jobs::status.eq(STATUS_QUEUED))
+            .filter(sync_jobs::status.eq(JobStatus::Queued.as_str()))
     )
     .execute(c)
     .await)?)

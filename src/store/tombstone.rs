@@ -8,19 +8,30 @@ use diesel_async::RunQueryDsl;
 use super::schema::zoom_tombstones;
 use super::{Db, StoreError, with_db};
 use crate::domain::TenantId;
+use crate::domain::status::text_enum;
+
+text_enum! {
+    /// What a tombstone is for (`zoom_tombstones.object_kind`).
+    pub enum TombstoneKind {
+        /// Keyed by the Zoom meeting id (meetings and webinars alike).
+        Meeting = "meeting",
+        /// Keyed by the instance uuid.
+        Recording = "recording",
+    }
+}
 
 /// Records that `kind`/`key` was deleted at `version` (keeps the newest deletion time).
 pub async fn put(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
-    kind: &str,
+    kind: TombstoneKind,
     key: &str,
     version: i64,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     let row = (
         zoom_tombstones::tenant_id.eq(tenant_id.as_str()),
-        zoom_tombstones::object_kind.eq(kind),
+        zoom_tombstones::object_kind.eq(kind.as_str()),
         zoom_tombstones::object_key.eq(key),
         zoom_tombstones::zoom_version.eq(version),
         zoom_tombstones::created_at.eq(now),
@@ -43,13 +54,13 @@ pub async fn put(
 pub async fn covers(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
-    kind: &str,
+    kind: TombstoneKind,
     key: &str,
     version: i64,
 ) -> Result<bool, StoreError> {
     let deleted_at: Option<i64> = with_db!(db, |c| zoom_tombstones::table
         .filter(zoom_tombstones::tenant_id.eq(tenant_id.as_str()))
-        .filter(zoom_tombstones::object_kind.eq(kind))
+        .filter(zoom_tombstones::object_kind.eq(kind.as_str()))
         .filter(zoom_tombstones::object_key.eq(key))
         .select(zoom_tombstones::zoom_version)
         .first(c)

@@ -11,13 +11,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::webhook_events;
 use super::{Db, StoreError, with_db};
-
-/// `webhook_events.status` values.
-pub const STATUS_PENDING: &str = "pending";
-pub const STATUS_APPLIED: &str = "applied";
-pub const STATUS_UNKNOWN_ACCOUNT: &str = "unknown_account";
-pub const STATUS_IGNORED: &str = "ignored";
-pub const STATUS_FAILED: &str = "failed";
+use crate::domain::status::WebhookEventStatus;
 
 /// A verified delivery to store.
 pub struct NewEvent<'a> {
@@ -42,7 +36,8 @@ pub struct StoredEvent {
     pub event_ts: i64,
     pub body: String,
     pub received_at: NaiveDateTime,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: WebhookEventStatus,
     pub attempts: i64,
     pub next_attempt_at: NaiveDateTime,
     pub last_error: Option<String>,
@@ -62,7 +57,7 @@ pub async fn insert_new(db: &mut Db<'_>, e: &NewEvent<'_>) -> Result<bool, Store
         webhook_events::request_timestamp.eq(e.request_timestamp),
         webhook_events::tracking_id.eq(e.tracking_id),
         webhook_events::received_at.eq(e.received_at),
-        webhook_events::status.eq(STATUS_PENDING),
+        webhook_events::status.eq(WebhookEventStatus::Pending.as_str()),
         webhook_events::attempts.eq(0_i64),
         webhook_events::next_attempt_at.eq(e.received_at),
     );
@@ -84,7 +79,7 @@ pub async fn claim_due(
     limit: i64,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let candidates: Vec<String> = with_db!(db, |c| webhook_events::table
-        .filter(webhook_events::status.eq(STATUS_PENDING))
+        .filter(webhook_events::status.eq(WebhookEventStatus::Pending.as_str()))
         .filter(webhook_events::next_attempt_at.le(now))
         .filter(
             webhook_events::lease_until
@@ -101,7 +96,7 @@ pub async fn claim_due(
         let taken = with_db!(db, |c| diesel::update(
             webhook_events::table
                 .filter(webhook_events::id.eq(&id))
-                .filter(webhook_events::status.eq(STATUS_PENDING))
+                .filter(webhook_events::status.eq(WebhookEventStatus::Pending.as_str()))
                 .filter(
                     webhook_events::lease_until
                         .is_null()
@@ -125,13 +120,13 @@ pub async fn claim_due(
 pub async fn finish(
     db: &mut Db<'_>,
     id: &str,
-    status: &str,
+    status: WebhookEventStatus,
     outcome: &str,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     with_db!(db, |c| diesel::update(webhook_events::table.find(id))
         .set((
-            webhook_events::status.eq(status),
+            webhook_events::status.eq(status.as_str()),
             webhook_events::outcome.eq(outcome),
             webhook_events::processed_at.eq(now),
             webhook_events::lease_until.eq(None::<NaiveDateTime>),
@@ -169,7 +164,7 @@ pub async fn park_failed(
 ) -> Result<(), StoreError> {
     with_db!(db, |c| diesel::update(webhook_events::table.find(id))
         .set((
-            webhook_events::status.eq(STATUS_FAILED),
+            webhook_events::status.eq(WebhookEventStatus::Failed.as_str()),
             webhook_events::last_error.eq(error),
             webhook_events::processed_at.eq(now),
             webhook_events::lease_until.eq(None::<NaiveDateTime>),
@@ -187,7 +182,7 @@ pub async fn requeue(
     now: NaiveDateTime,
 ) -> Result<usize, StoreError> {
     let changes = (
-        webhook_events::status.eq(STATUS_PENDING),
+        webhook_events::status.eq(WebhookEventStatus::Pending.as_str()),
         webhook_events::attempts.eq(0_i64),
         webhook_events::next_attempt_at.eq(now),
         webhook_events::lease_until.eq(None::<NaiveDateTime>),
@@ -200,7 +195,8 @@ pub async fn requeue(
         .execute(c)
         .await)?,
         None => with_db!(db, |c| diesel::update(
-            webhook_events::table.filter(webhook_events::status.eq(STATUS_FAILED))
+            webhook_events::table
+                .filter(webhook_events::status.eq(WebhookEventStatus::Failed.as_str()))
         )
         .set(changes)
         .execute(c)

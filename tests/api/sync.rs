@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use marquee::domain::TenantId;
+use marquee::domain::status::{JobStatus, SyncKind, WebhookEventStatus};
 use marquee::simulator::{RateLimits, SeedOptions};
 use marquee::store;
 use reqwest::StatusCode;
@@ -251,7 +252,7 @@ async fn reconcile_catches_what_webhooks_never_delivered() {
         .unwrap()
         .last_finished_at;
     app.services
-        .enqueue_sync(&tenant, "reconcile", "")
+        .enqueue_sync(&tenant, SyncKind::Reconcile, "")
         .await
         .unwrap();
     wait_for_sync(&app, &tenant, before).await;
@@ -290,13 +291,18 @@ async fn two_instances_on_one_database_run_each_job_once() {
         } else {
             &second.services
         };
-        ids.push(services.enqueue_sync(tenant, "backfill", "").await.unwrap());
+        ids.push(
+            services
+                .enqueue_sync(tenant, SyncKind::Backfill, "")
+                .await
+                .unwrap(),
+        );
     }
     let jobs = eventually(20, "every job done", || async {
         let mut done = Vec::new();
         for id in &ids {
             let job = app.services.sync_job(id).await.unwrap();
-            if job.status != "done" {
+            if job.status != JobStatus::Done {
                 return None;
             }
             done.push(job);
@@ -393,7 +399,7 @@ async fn events_acknowledged_before_a_kill_9_are_applied_after_restart_exactly_o
     assert!(
         events
             .iter()
-            .all(|e| e.status == "pending" && e.attempts == 0)
+            .all(|e| e.status == WebhookEventStatus::Pending && e.attempts == 0)
     );
     assert!(app.public_meetings("studio").await.is_empty());
 

@@ -3,6 +3,7 @@
 //! visitors see. The simulator delivers real signed webhooks over HTTP.
 
 use marquee::domain::TenantId;
+use marquee::domain::status::{RecordingStatus, WebhookEventStatus};
 use marquee::simulator::SimConfig;
 use marquee::store::{self, recording::RecordingData, webhook_event::StoredEvent};
 use reqwest::StatusCode;
@@ -92,10 +93,10 @@ async fn reference_vectors_are_accepted_and_forgeries_refused_before_storing() {
     // No site uses that Zoom account: kept and marked, not an error.
     let status = eventually(10, "the worker to mark the event", || async {
         let e = stored_events(&app.services).await.pop()?;
-        (e.status != "pending").then_some(e.status)
+        (e.status != WebhookEventStatus::Pending).then_some(e.status)
     })
     .await;
-    assert_eq!(status, "unknown_account");
+    assert_eq!(status, WebhookEventStatus::UnknownAccount);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -218,7 +219,7 @@ async fn duplicate_and_out_of_order_deliveries_end_in_zoom_s_state() {
     })
     .await;
     assert_eq!(stored.zoom_meeting_uuid, rec["uuid"].as_str().unwrap());
-    assert_eq!(stored.status, "available");
+    assert_eq!(stored.status, RecordingStatus::Available);
     assert!(
         !stored.play_passcode.is_empty(),
         "recording.completed carries the passcode"
@@ -242,7 +243,7 @@ async fn duplicate_and_out_of_order_deliveries_end_in_zoom_s_state() {
     .await;
     eventually(10, "the recording trashed", || async {
         let r = recordings_of(&app, &tenant).await;
-        (r.len() == 1 && r[0].status == "trashed").then_some(())
+        (r.len() == 1 && r[0].status == RecordingStatus::Trashed).then_some(())
     })
     .await;
 
@@ -251,7 +252,7 @@ async fn duplicate_and_out_of_order_deliveries_end_in_zoom_s_state() {
         let events = stored_events(&app.services).await;
         events
             .iter()
-            .all(|e| e.status != "pending")
+            .all(|e| e.status != WebhookEventStatus::Pending)
             .then_some(events)
     })
     .await;
@@ -264,7 +265,13 @@ async fn duplicate_and_out_of_order_deliveries_end_in_zoom_s_state() {
         events.len()
     );
     for e in &events {
-        assert_eq!(e.status, "applied", "{} {:?}", e.event, e.last_error);
+        assert_eq!(
+            e.status,
+            WebhookEventStatus::Applied,
+            "{} {:?}",
+            e.event,
+            e.last_error
+        );
         assert_eq!(e.attempts, 1, "{} applied once", e.event);
     }
     let names: Vec<&str> = events.iter().map(|e| e.event.as_str()).collect();
@@ -301,7 +308,7 @@ async fn a_failing_event_is_retried_then_parked_and_replayable() {
         stored_events(&app.services)
             .await
             .into_iter()
-            .find(|e| e.status == "failed")
+            .find(|e| e.status == WebhookEventStatus::Failed)
     })
     .await;
     assert_eq!(failed.attempts, 3, "retried up to the limit");

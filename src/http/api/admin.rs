@@ -119,7 +119,7 @@ impl From<JobView> for SyncJobDto {
         Self {
             id: j.id,
             kind: j.kind,
-            status: j.status,
+            status: j.status.to_string(),
             done: j.done,
             total: j.total,
             note: j.note,

@@ -117,17 +117,17 @@ impl Services {
             progress,
         };
         let horizon = self.config.sync.recordings_horizon_months;
-        match job.kind.as_str() {
-            KIND_BACKFILL => self.full_sync(&run, horizon).await,
-            KIND_RECONCILE => {
+        match SyncKind::parse(&job.kind) {
+            Some(SyncKind::Backfill) => self.full_sync(&run, horizon).await,
+            Some(SyncKind::Reconcile) => {
                 self.full_sync(&run, horizon.min(RECONCILE_RECORDING_MONTHS))
                     .await
             }
-            KIND_ONE_MEETING => self.sync_one_meeting(&run, &job.param).await,
-            KIND_RECORDINGS => self.sync_recording_window(&run, &job.param).await,
-            other => Err(ServiceError::invalid(
+            Some(SyncKind::OneMeeting) => self.sync_one_meeting(&run, &job.param).await,
+            Some(SyncKind::Recordings) => self.sync_recording_window(&run, &job.param).await,
+            None => Err(ServiceError::invalid(
                 "kind",
-                format!("unknown job kind {other:?}"),
+                format!("unknown job kind {:?}", job.kind),
             )),
         }
     }
@@ -147,7 +147,7 @@ impl Services {
             job.kind.clone(),
         );
         let account = job.zoom_account_id.clone();
-        let periodic = matches!(kind.as_str(), KIND_BACKFILL | KIND_RECONCILE);
+        let periodic = SyncKind::parse(&kind).is_some_and(SyncKind::is_whole_site);
         let next_reconcile = self.next_reconcile_at();
         match result {
             Ok(mut counts) => {
@@ -165,7 +165,7 @@ impl Services {
                                 &mut db,
                                 &id,
                                 &owner,
-                                STATUS_DONE,
+                                JobStatus::Done,
                                 &summary,
                                 None,
                                 now,
@@ -230,7 +230,7 @@ impl Services {
                                 &mut db,
                                 &id,
                                 &owner,
-                                STATUS_FAILED,
+                                JobStatus::Failed,
                                 "failed",
                                 Some(&message),
                                 now,
@@ -308,7 +308,7 @@ impl Services {
             .await?;
         let mut queued = 0;
         for tenant in due {
-            match self.enqueue_sync(&tenant, KIND_RECONCILE, "").await {
+            match self.enqueue_sync(&tenant, SyncKind::Reconcile, "").await {
                 Ok(_) => queued += 1,
                 // Disconnected since: nothing to reconcile until it connects again.
                 Err(ServiceError::NotConnected(_)) => {}

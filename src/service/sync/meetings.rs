@@ -88,7 +88,7 @@ impl Services {
             .partition(|l| needs_detail(&l.meeting, stored.get(&l.meeting.id), now));
         run.progress.add_total(to_fetch.len());
         run.progress.note("reading meeting details");
-        let mut keep: HashMap<&'static str, HashSet<i64>> = HashMap::new();
+        let mut keep: HashMap<MeetingKind, HashSet<i64>> = HashMap::new();
         let mut fetched: Vec<Fetched> = Vec::with_capacity(ready.len() + to_fetch.len());
         for l in ready {
             keep.entry(l.kind).or_default().insert(l.meeting.id);
@@ -119,13 +119,13 @@ impl Services {
                 .insert(f.meeting.zoom_meeting_id);
             fetched.push(f);
         }
-        let meetings = keep.get(KIND_MEETING).map_or(0, HashSet::len);
-        let webinar_count = keep.get(KIND_WEBINAR).map_or(0, HashSet::len);
+        let meetings = keep.get(&MeetingKind::Meeting).map_or(0, HashSet::len);
+        let webinar_count = keep.get(&MeetingKind::Webinar).map_or(0, HashSet::len);
         run.progress.note("storing meetings");
         self.store_meetings(run, fetched).await?;
         let mut removed = 0;
-        for kind in [KIND_MEETING, KIND_WEBINAR] {
-            let keep = keep.remove(kind).unwrap_or_default();
+        for kind in [MeetingKind::Meeting, MeetingKind::Webinar] {
+            let keep = keep.remove(&kind).unwrap_or_default();
             let (tid, version) = (run.tenant.clone(), run.version);
             removed += self
                 .store
@@ -179,7 +179,7 @@ impl Services {
                 .await?;
             out.extend(page.meetings.into_iter().map(|meeting| Listed {
                 meeting,
-                kind: KIND_MEETING,
+                kind: MeetingKind::Meeting,
             }));
             page_token = page.next_page_token.filter(|t| !t.is_empty());
             if page_token.is_none() {
@@ -207,7 +207,7 @@ impl Services {
             };
             out.extend(page.webinars.into_iter().map(|meeting| Listed {
                 meeting,
-                kind: KIND_WEBINAR,
+                kind: MeetingKind::Webinar,
             }));
             page_token = page.next_page_token.filter(|t| !t.is_empty());
             if page_token.is_none() {
@@ -223,7 +223,7 @@ impl Services {
         &self,
         run: &Run,
         id: i64,
-        kind: &'static str,
+        kind: MeetingKind,
     ) -> Result<Option<Fetched>, ServiceError> {
         let detail = self
             .fetch_meeting(
@@ -248,11 +248,11 @@ impl Services {
         tenant: &TenantId,
         account: &str,
         id: i64,
-        kind: &str,
+        kind: MeetingKind,
         requests: Option<&AtomicI64>,
     ) -> Result<Option<ZoomMeeting>, ServiceError> {
         let zoom = &self.zoom;
-        let webinar = kind == KIND_WEBINAR;
+        let webinar = kind == MeetingKind::Webinar;
         let result = self
             .paced_call(
                 tenant,
@@ -319,9 +319,11 @@ impl Services {
         param: &str,
     ) -> Result<SyncCounts, ServiceError> {
         let (kind, id) = match param.split_once(':') {
-            Some((KIND_WEBINAR, id)) => (KIND_WEBINAR, id),
-            Some((_, id)) => (KIND_MEETING, id),
-            None => (KIND_MEETING, param),
+            Some((prefix, id)) if prefix == MeetingKind::Webinar.as_str() => {
+                (MeetingKind::Webinar, id)
+            }
+            Some((_, id)) => (MeetingKind::Meeting, id),
+            None => (MeetingKind::Meeting, param),
         };
         let id: i64 = id
             .parse()
@@ -352,8 +354,8 @@ impl Services {
             }
         }
         Ok(SyncCounts {
-            meetings: i64::from(found && kind == KIND_MEETING),
-            webinars: i64::from(found && kind == KIND_WEBINAR),
+            meetings: i64::from(found && kind == MeetingKind::Meeting),
+            webinars: i64::from(found && kind == MeetingKind::Webinar),
             removed: i64::from(!found),
             ..SyncCounts::default()
         })
@@ -441,7 +443,10 @@ pub(crate) fn occurrences_of(m: &ZoomMeeting) -> Vec<Occurrence> {
                 occurrence_id: o.occurrence_id.clone(),
                 start_time: parse_zoom_time(&o.start_time)?,
                 duration_minutes: o.duration.unwrap_or(m.duration),
-                status: o.status.clone().unwrap_or_else(|| "available".to_owned()),
+                status: o
+                    .status
+                    .as_deref()
+                    .map_or(OccurrenceStatus::Available, OccurrenceStatus::of),
             })
         })
         .collect()

@@ -159,7 +159,7 @@ impl Services {
             .unwrap_or("")
             .is_empty();
         if !missing || known.contains(&r.uuid) {
-            return Ok(Some(recording_data(r, STATUS_AVAILABLE)));
+            return Ok(Some(recording_data(r, RecordingStatus::Available)));
         }
         let zoom = &self.zoom;
         let uuid = r.uuid.clone();
@@ -170,7 +170,7 @@ impl Services {
             })
             .await;
         match full {
-            Ok(full) => Ok(Some(recording_data(full, STATUS_AVAILABLE))),
+            Ok(full) => Ok(Some(recording_data(full, RecordingStatus::Available))),
             Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(e),
         }
@@ -222,7 +222,7 @@ pub(super) fn month_windows(today: NaiveDate, months: u32) -> Vec<(NaiveDate, Na
 }
 
 /// Zoom's recording → what the store keeps (files reduced to what a viewer needs).
-pub(crate) fn recording_data(r: ZoomRecording, status: &str) -> RecordingData {
+pub(crate) fn recording_data(r: ZoomRecording, status: RecordingStatus) -> RecordingData {
     RecordingData {
         start_time: parse_zoom_time(&r.start_time).unwrap_or_default(),
         files_json: serde_json::to_string(&r.recording_files).unwrap_or_else(|_| "[]".into()),
@@ -238,6 +238,6 @@ pub(crate) fn recording_data(r: ZoomRecording, status: &str) -> RecordingData {
         share_url: r.share_url.unwrap_or_default(),
         play_passcode: r.recording_play_passcode.unwrap_or_default(),
         total_size: r.total_size,
-        status: status.to_owned(),
+        status,
     }
 }
