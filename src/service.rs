@@ -28,6 +28,7 @@ pub mod upkeep;
 pub mod webhooks;
 pub mod workers;
 pub mod zoom_budget;
+pub mod zoom_records;
 
 pub use error::ServiceError;
 

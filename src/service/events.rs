@@ -29,8 +29,9 @@ use crate::store::{self, meeting::KIND_MEETING, meeting::KIND_WEBINAR, recording
 use crate::zoom::models::{ZoomMeeting, ZoomRecording};
 use crate::zoom::scopes;
 
-use super::sync::{self, occurrences_of, parse_zoom_time, recording_data, to_domain};
+use super::sync;
 use super::zoom_budget::RateCategory;
+use super::zoom_records;
 use super::{ServiceError, Services};
 
 /// How long a worker owns claimed events.
@@ -237,7 +238,7 @@ impl Services {
                     .map_err(|_| malformed("recording object"))?;
                 self.write_recording(
                     &targets,
-                    recording_data(r, recording::STATUS_AVAILABLE),
+                    zoom_records::recording(r, recording::STATUS_AVAILABLE),
                     version,
                 )
                 .await?
@@ -368,10 +369,12 @@ impl Services {
                                 .await?,
                         );
                     }
-                    fetched
-                        .as_ref()
-                        .and_then(Option::as_ref)
-                        .map(|m| (to_domain(m.clone()), Some(occurrences_of(m))))
+                    fetched.as_ref().and_then(Option::as_ref).map(|m| {
+                        (
+                            zoom_records::meeting(m.clone()),
+                            Some(zoom_records::occurrences(m)),
+                        )
+                    })
                 }
             };
             let tid = t.tenant.clone();
@@ -548,7 +551,7 @@ impl Services {
             Ok(r) => {
                 self.write_recording(
                     targets,
-                    recording_data(r, recording::STATUS_AVAILABLE),
+                    zoom_records::recording(r, recording::STATUS_AVAILABLE),
                     version,
                 )
                 .await
@@ -604,10 +607,10 @@ fn apply_patch(mut m: Meeting, patch: &Value) -> Option<Meeting> {
             "duration" => m.duration_minutes = i32::try_from(value.as_i64()?).ok()?,
             "timezone" => m.timezone = value.as_str().filter(|t| !t.is_empty())?.to_owned(),
             "join_url" => m.join_url = value.as_str()?.to_owned(),
-            "start_time" if !matches!(m.meeting_type, 3 | 8 | 6 | 9) => {
+            "start_time" if !zoom_records::is_recurring(m.meeting_type) => {
                 m.start_time = match value {
                     Value::Null => None,
-                    v => Some(parse_zoom_time(v.as_str()?)?),
+                    v => Some(zoom_records::parse_time(v.as_str()?)?),
                 }
             }
             "settings" => {
@@ -635,7 +638,7 @@ mod tests {
             topic: "Old".into(),
             agenda: "a".into(),
             meeting_type: 2,
-            start_time: parse_zoom_time("2026-01-01T10:00:00Z"),
+            start_time: zoom_records::parse_time("2026-01-01T10:00:00Z"),
             duration_minutes: 30,
             timezone: "UTC".into(),
             approval_type: 2,
@@ -654,7 +657,10 @@ mod tests {
         .unwrap();
         assert_eq!(patched.topic, "New");
         assert_eq!(patched.approval_type, 0);
-        assert_eq!(patched.start_time, parse_zoom_time("2026-02-01T09:00:00Z"));
+        assert_eq!(
+            patched.start_time,
+            zoom_records::parse_time("2026-02-01T09:00:00Z")
+        );
         assert!(apply_patch(stored(), &json!({"id": 1, "recurrence": {"type": 1}})).is_none());
         assert!(apply_patch(stored(), &json!({"id": 1, "type": 8})).is_none());
         let mut recurring = stored();

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono::{Months, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use futures::StreamExt;
 use zeroize::Zeroizing;
 
@@ -48,12 +48,10 @@ mod recordings;
 
 pub(crate) use calls::is_not_found;
 use calls::{bounded, until_next_utc_midnight};
-pub(crate) use meetings::occurrences_of;
-pub use meetings::to_domain;
 use recordings::month_windows;
-pub(crate) use recordings::recording_data;
 
 use super::zoom_budget::RateCategory;
+use super::zoom_records;
 use super::{ServiceError, Services};
 
 /// Job kinds.
@@ -342,26 +340,11 @@ impl Services {
     // ---- running --------------------------------------------------------------------------
 }
 
-/// Zoom's times are UTC `yyyy-MM-ddTHH:mm:ssZ` in responses (reference §4.1).
-pub(crate) fn parse_zoom_time(raw: &str) -> Option<NaiveDateTime> {
-    DateTime::parse_from_rfc3339(raw)
-        .ok()
-        .map(|t| t.naive_utc())
-}
-
 #[cfg(test)]
 mod tests {
     use super::meetings::*;
     use super::recordings::*;
     use super::*;
-
-    #[test]
-    fn zoom_times_parse_as_utc() {
-        let t = parse_zoom_time("2026-03-29T01:30:00Z").unwrap();
-        assert_eq!(t.to_string(), "2026-03-29 01:30:00");
-        assert_eq!(parse_zoom_time("2026-03-29T03:30:00+02:00"), Some(t));
-        assert_eq!(parse_zoom_time("tomorrow"), None);
-    }
 
     #[test]
     fn recording_windows_are_contiguous_months_within_zoom_s_limit() {
@@ -389,12 +372,12 @@ mod tests {
 
     #[test]
     fn details_only_for_new_or_changed_upcoming_meetings() {
-        let now = parse_zoom_time("2026-01-10T00:00:00Z").unwrap();
+        let now = zoom_records::parse_time("2026-01-10T00:00:00Z").unwrap();
         let future = listed("2026-02-01T10:00:00Z", "short");
         let past = listed("2026-01-01T10:00:00Z", "short");
         assert!(needs_detail(&future, None, now), "new and upcoming");
         assert!(!needs_detail(&past, None, now), "past: the list is enough");
-        let stored = to_domain(future.clone());
+        let stored = zoom_records::meeting(future.clone());
         assert!(!needs_detail(&future, Some(&stored), now), "unchanged");
         let mut moved = future.clone();
         moved.start_time = Some("2026-02-02T10:00:00Z".into());

@@ -97,7 +97,7 @@ impl Services {
                 .is_some_and(|s| !list_differs(&l.meeting, s));
             if !unchanged {
                 let id = l.meeting.id;
-                let merged = merge_listed(to_domain(l.meeting), stored.get(&id));
+                let merged = merge_listed(zoom_records::meeting(l.meeting), stored.get(&id));
                 fetched.push(Fetched {
                     meeting: merged,
                     kind: l.kind,
@@ -236,8 +236,8 @@ impl Services {
             .await?;
         run.progress.advance(1);
         Ok(detail.map(|m| Fetched {
-            occurrences: Some(occurrences_of(&m)),
-            meeting: to_domain(m),
+            occurrences: Some(zoom_records::occurrences(&m)),
+            meeting: zoom_records::meeting(m),
             kind,
         }))
     }
@@ -367,8 +367,11 @@ pub(super) fn needs_detail(
     stored: Option<&Meeting>,
     now: NaiveDateTime,
 ) -> bool {
-    let recurring = matches!(listed.meeting_type, 3 | 8 | 6 | 9);
-    let start = listed.start_time.as_deref().and_then(parse_zoom_time);
+    let recurring = zoom_records::is_recurring(listed.meeting_type);
+    let start = listed
+        .start_time
+        .as_deref()
+        .and_then(zoom_records::parse_time);
     let upcoming = start.is_none_or(|s| s + TimeDelta::minutes(listed.duration.into()) > now);
     if !(upcoming || recurring) {
         return false;
@@ -379,12 +382,11 @@ pub(super) fn needs_detail(
 /// Whether what the list shows differs from the stored copy (lists cut agendas at 250
 /// characters, so a stored agenda that begins with the listed one is the same).
 pub(super) fn list_differs(listed: &ZoomMeeting, stored: &Meeting) -> bool {
-    let start = listed.start_time.as_deref().and_then(parse_zoom_time);
-    let timezone = listed
-        .timezone
+    let start = listed
+        .start_time
         .as_deref()
-        .filter(|t| !t.is_empty())
-        .unwrap_or("UTC");
+        .and_then(zoom_records::parse_time);
+    let timezone = zoom_records::timezone_or_utc(listed.timezone.as_deref());
     let agenda_same = if listed.agenda.chars().count() >= 250 {
         stored.agenda.starts_with(&listed.agenda)
     } else {
@@ -409,40 +411,4 @@ pub(super) fn merge_listed(mut listed: Meeting, stored: Option<&Meeting>) -> Mee
         }
     }
     listed
-}
-
-/// Zoom's meeting → Marquee's. `start_url` is deliberately not carried over.
-pub fn to_domain(m: ZoomMeeting) -> Meeting {
-    Meeting {
-        zoom_meeting_id: m.id,
-        zoom_uuid: m.uuid,
-        host_id: m.host_id,
-        topic: m.topic,
-        agenda: m.agenda,
-        meeting_type: m.meeting_type,
-        start_time: m.start_time.as_deref().and_then(parse_zoom_time),
-        duration_minutes: m.duration,
-        timezone: m
-            .timezone
-            .filter(|tz| !tz.is_empty())
-            .unwrap_or_else(|| "UTC".to_owned()),
-        approval_type: m.settings.map_or(2, |s| s.approval_type),
-        join_url: m.join_url,
-        hidden: false,
-    }
-}
-
-/// The occurrences of a meeting's detail.
-pub(crate) fn occurrences_of(m: &ZoomMeeting) -> Vec<Occurrence> {
-    m.occurrences
-        .iter()
-        .filter_map(|o| {
-            Some(Occurrence {
-                occurrence_id: o.occurrence_id.clone(),
-                start_time: parse_zoom_time(&o.start_time)?,
-                duration_minutes: o.duration.unwrap_or(m.duration),
-                status: o.status.clone().unwrap_or_else(|| "available".to_owned()),
-            })
-        })
-        .collect()
 }

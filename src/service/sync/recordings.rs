@@ -159,7 +159,7 @@ impl Services {
             .unwrap_or("")
             .is_empty();
         if !missing || known.contains(&r.uuid) {
-            return Ok(Some(recording_data(r, STATUS_AVAILABLE)));
+            return Ok(Some(zoom_records::recording(r, STATUS_AVAILABLE)));
         }
         let zoom = &self.zoom;
         let uuid = r.uuid.clone();
@@ -170,7 +170,7 @@ impl Services {
             })
             .await;
         match full {
-            Ok(full) => Ok(Some(recording_data(full, STATUS_AVAILABLE))),
+            Ok(full) => Ok(Some(zoom_records::recording(full, STATUS_AVAILABLE))),
             Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(e),
         }
@@ -219,25 +219,4 @@ pub(super) fn month_windows(today: NaiveDate, months: u32) -> Vec<(NaiveDate, Na
         to = from - TimeDelta::days(1);
     }
     windows
-}
-
-/// Zoom's recording → what the store keeps (files reduced to what a viewer needs).
-pub(crate) fn recording_data(r: ZoomRecording, status: &str) -> RecordingData {
-    RecordingData {
-        start_time: parse_zoom_time(&r.start_time).unwrap_or_default(),
-        files_json: serde_json::to_string(&r.recording_files).unwrap_or_else(|_| "[]".into()),
-        zoom_meeting_uuid: r.uuid,
-        zoom_meeting_id: r.id,
-        host_id: r.host_id,
-        topic: r.topic,
-        duration_minutes: r.duration,
-        timezone: r
-            .timezone
-            .filter(|tz| !tz.is_empty())
-            .unwrap_or_else(|| "UTC".to_owned()),
-        share_url: r.share_url.unwrap_or_default(),
-        play_passcode: r.recording_play_passcode.unwrap_or_default(),
-        total_size: r.total_size,
-        status: status.to_owned(),
-    }
 }
