@@ -20,17 +20,21 @@ use chrono::TimeDelta;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::config::WebhookConfig;
 use crate::domain::public::RegistrationStatus;
 use crate::domain::{Meeting, TenantId};
 use crate::store::webhook_event::{
     STATUS_APPLIED, STATUS_IGNORED, STATUS_UNKNOWN_ACCOUNT, StoredEvent,
 };
-use crate::store::{self, meeting::KIND_MEETING, meeting::KIND_WEBINAR, recording};
+use crate::store::{self, Store, meeting::KIND_MEETING, meeting::KIND_WEBINAR, recording};
 use crate::zoom::models::{ZoomMeeting, ZoomRecording};
 use crate::zoom::scopes;
 
-use super::sync;
-use super::zoom_budget::RateCategory;
+use super::disconnect::Disconnect;
+use super::public::PublicCache;
+use super::registration::Registrations;
+use super::sync::ZoomCalls;
+use super::workers::Wakeups;
 use super::zoom_records;
 use super::{ServiceError, Services};
 
@@ -93,10 +97,37 @@ fn str_field<'a>(object: &'a Value, key: &str) -> &'a str {
     object.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// Stored webhook events: applying them to the sites they concern, and the operator's view.
+#[derive(Clone, Copy)]
+pub struct Events<'a> {
+    store: &'a Store,
+    config: &'a WebhookConfig,
+    cache: &'a PublicCache,
+    wakeups: &'a Wakeups,
+    calls: ZoomCalls<'a>,
+    disconnect: Disconnect<'a>,
+    registrations: Registrations<'a>,
+}
+
 impl Services {
+    /// Applying stored webhook events (`service/events.rs`).
+    pub fn events(&self) -> Events<'_> {
+        Events {
+            store: &self.store,
+            config: &self.config.webhooks,
+            cache: &self.public,
+            wakeups: &self.wakeups,
+            calls: self.zoom_calls(),
+            disconnect: self.disconnect(),
+            registrations: self.registrations(),
+        }
+    }
+}
+
+impl Events<'_> {
     /// Applies up to `limit` due events. Returns how many were handled (applied, marked,
     /// rescheduled or parked).
-    pub async fn process_webhook_events(&self, limit: i64) -> Result<usize, ServiceError> {
+    pub async fn process_due(&self, limit: i64) -> Result<usize, ServiceError> {
         let events = self
             .store
             .write(move |mut db| {
@@ -108,11 +139,11 @@ impl Services {
             .await?;
         let count = events.len();
         for event in events {
-            let result = self.apply_event(&event).await;
+            let result = self.apply(&event).await;
             self.record_event_result(&event, result).await?;
         }
         if count > 0 {
-            self.content_changed();
+            self.cache.forget_all_sites();
         }
         Ok(count)
     }
@@ -150,7 +181,7 @@ impl Services {
         event: &StoredEvent,
         err: ServiceError,
     ) -> Result<(), ServiceError> {
-        let cfg = &self.config.webhooks;
+        let cfg = self.config;
         let attempts = u32::try_from(event.attempts).unwrap_or(u32::MAX);
         let hopeless = matches!(err, ServiceError::Invalid { .. });
         let message = err.to_string();
@@ -185,12 +216,13 @@ impl Services {
     }
 
     /// Applies one event to every site it concerns.
-    pub async fn apply_event(&self, event: &StoredEvent) -> Result<Outcome, ServiceError> {
+    pub async fn apply(&self, event: &StoredEvent) -> Result<Outcome, ServiceError> {
         let body: EventBody =
             serde_json::from_str(&event.body).map_err(|_| malformed("not JSON"))?;
         let account = event.zoom_account_id.as_str();
         if event.event == "app_deauthorized" {
             let done = self
+                .disconnect
                 .deauthorize(account, body.payload.user_id.as_deref())
                 .await?;
             return Ok(Outcome::Applied(format!(
@@ -365,7 +397,8 @@ impl Services {
                 None => {
                     if fetched.is_none() {
                         fetched = Some(
-                            self.fetch_meeting(&t.tenant, &t.account, id, kind, None)
+                            self.calls
+                                .fetch_meeting(&t.tenant, &t.account, id, kind, None)
                                 .await?,
                         );
                     }
@@ -479,7 +512,8 @@ impl Services {
         let mut applied = 0;
         for target in targets {
             let changed = self
-                .registration_status_changed(&target.tenant, id, registrant_id, status, join_url)
+                .registrations
+                .status_changed(&target.tenant, id, registrant_id, status, join_url)
                 .await?;
             applied += usize::from(changed);
         }
@@ -534,21 +568,12 @@ impl Services {
         let Some(first) = targets.first() else {
             return Ok(0);
         };
-        let zoom = &self.zoom;
         let full = self
-            .paced_call(
-                &first.tenant,
-                &first.account,
-                RateCategory::Light,
-                None,
-                |t| {
-                    let uuid = uuid.clone();
-                    async move { zoom.get_recording(&t, &uuid).await }
-                },
-            )
-            .await;
+            .calls
+            .fetch_recording(&first.tenant, &first.account, &uuid, None)
+            .await?;
         match full {
-            Ok(r) => {
+            Some(r) => {
                 self.write_recording(
                     targets,
                     zoom_records::recording(r, recording::STATUS_AVAILABLE),
@@ -556,16 +581,12 @@ impl Services {
                 )
                 .await
             }
-            Err(e) if sync::is_not_found(&e) => Ok(0),
-            Err(e) => Err(e),
+            None => Ok(0),
         }
     }
 
     /// Re-queues stored events (the given ids, or every failed one). Returns how many.
-    pub async fn replay_webhook_events(
-        &self,
-        ids: Option<Vec<String>>,
-    ) -> Result<usize, ServiceError> {
+    pub async fn replay(&self, ids: Option<Vec<String>>) -> Result<usize, ServiceError> {
         let n = self
             .store
             .write(move |mut db| {
@@ -574,12 +595,12 @@ impl Services {
                 })
             })
             .await?;
-        self.wake_event_worker();
+        self.wakeups.wake_event_worker();
         Ok(n)
     }
 
     /// Stored events, newest first (optionally of one status), for the operator.
-    pub async fn list_webhook_events(
+    pub async fn list(
         &self,
         status: Option<String>,
         limit: i64,

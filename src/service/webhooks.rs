@@ -10,9 +10,11 @@
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::store::{self, webhook_event::NewEvent};
+use crate::config::Config;
+use crate::store::{self, Store, webhook_event::NewEvent};
 use crate::zoom::signature::{self, Refusal};
 
+use super::workers::Wakeups;
 use super::{ServiceError, Services};
 
 /// One delivery as it arrived: the headers that matter and the raw body.
@@ -72,12 +74,28 @@ fn redact_download_token(body: &str, token: Option<&str>) -> String {
     }
 }
 
+/// Zoom's webhook endpoint: what arrives, verified and stored for the event worker.
+#[derive(Clone, Copy)]
+pub struct Webhooks<'a> {
+    store: &'a Store,
+    config: &'a Config,
+    wakeups: &'a Wakeups,
+}
+
 impl Services {
+    /// Webhook intake (`service/webhooks.rs`).
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        Webhooks {
+            store: &self.store,
+            config: &self.config,
+            wakeups: &self.wakeups,
+        }
+    }
+}
+
+impl Webhooks<'_> {
     /// Verifies and stores one delivery. `Err(BadSignature)` means nothing was stored.
-    pub async fn receive_webhook(
-        &self,
-        delivery: WebhookDelivery<'_>,
-    ) -> Result<WebhookAck, ServiceError> {
+    pub async fn receive(&self, delivery: WebhookDelivery<'_>) -> Result<WebhookAck, ServiceError> {
         let secret = &self.config.zoom.webhook_secret;
         let tolerance = self.config.webhooks.tolerance.as_secs();
         let now = chrono::Utc::now();
@@ -143,7 +161,7 @@ impl Services {
             })
             .await?;
         if stored {
-            self.wake_event_worker();
+            self.wakeups.wake_event_worker();
             Ok(WebhookAck::Stored)
         } else {
             Ok(WebhookAck::Duplicate)

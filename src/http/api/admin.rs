@@ -179,7 +179,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<ZoomConnectionDto>, ApiError> {
-        Ok(Json(s.connection_status(auth.principal()).await?.into()))
+        Ok(Json(s.connect().status(auth.principal()).await?.into()))
     }
 
     /// Start connecting Zoom (scope `settings:write`)
@@ -196,7 +196,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<ConnectStart>, ApiError> {
-        let authorize_url = s.start_connect(auth.principal()).await?;
+        let authorize_url = s.connect().start(auth.principal()).await?;
         Ok(Json(ConnectStart { authorize_url }))
     }
 
@@ -209,7 +209,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<ZoomUserDto>, ApiError> {
-        let user = s.live_zoom_user(auth.principal()).await?;
+        let user = s.connect().live_zoom_user(auth.principal()).await?;
         Ok(Json(ZoomUserDto {
             display_name: user.name(),
             id: user.id,
@@ -229,7 +229,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<DisconnectResult>, ApiError> {
-        let done = s.disconnect(auth.principal()).await?;
+        let done = s.disconnect().by_owner(auth.principal()).await?;
         Ok(Json(DisconnectResult {
             revoked_at_zoom: done.revoked_at_zoom,
             meetings_removed: done.meetings_removed as u64,
@@ -246,7 +246,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<SyncStatusDto>, ApiError> {
-        Ok(Json(s.sync_status(auth.principal()).await?.into()))
+        Ok(Json(s.sync().status(auth.principal()).await?.into()))
     }
 
     /// Sync the site with Zoom now (scope `settings:write`)
@@ -259,7 +259,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<SyncStarted>, ApiError> {
-        let job_id = s.request_sync(auth.principal()).await?;
+        let job_id = s.sync().request(auth.principal()).await?;
         Ok(Json(SyncStarted { job_id }))
     }
 }

@@ -1,11 +1,61 @@
 //! Running sync jobs: claiming, heartbeats, concluding, and scheduling reconciles.
 
-use super::*;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, TimeDelta};
+
+use crate::config::SyncConfig;
+use crate::domain::TenantId;
+use crate::service::public::PublicCache;
+use crate::service::tokens::Tokens;
+use crate::service::{ServiceError, Services};
+use crate::store::sync_job::{STATUS_DONE, STATUS_FAILED, StoredJob};
+use crate::store::sync_status::SyncCounts;
+use crate::store::{self, Store};
+use crate::zoom::ZoomClient;
+
+use super::calls::{ZoomCalls, until_next_utc_midnight};
+use super::{
+    JOB_LEASE, KIND_BACKFILL, KIND_ONE_MEETING, KIND_RECONCILE, KIND_RECORDINGS, Progress,
+    RECONCILE_RECORDING_MONTHS, RETRY_JOB_AFTER, Run, SyncEngine, SyncWork, epoch_ms,
+};
+
+/// The job runner of this instance: claims jobs under a lease, runs them, records their end.
+#[derive(Clone, Copy)]
+pub struct SyncJobs<'a> {
+    store: &'a Store,
+    zoom: &'a ZoomClient,
+    config: &'a SyncConfig,
+    /// This instance's name in job leases.
+    instance_id: &'a str,
+    tokens: Tokens<'a>,
+    calls: ZoomCalls<'a>,
+    cache: &'a PublicCache,
+    sync: SyncEngine<'a>,
+}
 
 impl Services {
+    /// Running sync jobs (`service/sync/jobs.rs`).
+    pub fn sync_jobs(&self) -> SyncJobs<'_> {
+        SyncJobs {
+            store: &self.store,
+            zoom: &self.zoom,
+            config: &self.config.sync,
+            instance_id: &self.instance_id,
+            tokens: self.tokens(),
+            calls: self.zoom_calls(),
+            cache: &self.public,
+            sync: self.sync(),
+        }
+    }
+}
+
+impl SyncJobs<'_> {
     /// Claims and runs job `id` here, if nobody else holds it. Returns whether it ran.
-    pub async fn run_job_by_id(&self, id: &str) -> Result<bool, ServiceError> {
-        let (id, owner) = (id.to_owned(), self.instance_id.clone());
+    pub async fn run_by_id(&self, id: &str) -> Result<bool, ServiceError> {
+        let (id, owner) = (id.to_owned(), self.instance_id.to_owned());
         let job = self
             .store
             .write(move |mut db| {
@@ -26,8 +76,8 @@ impl Services {
 
     /// Claims the next due job (skipping paused and busy accounts) and runs it. Returns whether
     /// there was one.
-    pub async fn run_next_job(&self) -> Result<bool, ServiceError> {
-        let owner = self.instance_id.clone();
+    pub async fn run_next(&self) -> Result<bool, ServiceError> {
+        let owner = self.instance_id.to_owned();
         let job = self
             .store
             .write(move |mut db| {
@@ -50,7 +100,7 @@ impl Services {
 
     /// Runs a job we hold, with a heartbeat that renews the lease and publishes progress; then
     /// finishes, reschedules (rate limit, Zoom unavailable) or fails it.
-    pub(super) async fn run_claimed(&self, job: StoredJob) {
+    async fn run_claimed(&self, job: StoredJob) {
         let tenant = TenantId::from_stored(job.tenant_id.clone());
         let progress = Arc::new(Progress::default());
         let started = store::now();
@@ -60,12 +110,12 @@ impl Services {
             .inspect_err(|e| tracing::warn!(error = %e, "could not record the sync start"));
         let (lost_tx, mut lost_rx) = tokio::sync::watch::channel(false);
         let heartbeat = {
-            let me = self.clone();
+            let (store, owner) = (self.store.clone(), self.instance_id.to_owned());
             let (id, progress) = (job.id.clone(), progress.clone());
             tokio::spawn(async move {
                 loop {
                     tokio::time::sleep((JOB_LEASE / 3).to_std().unwrap_or_default()).await;
-                    if !me.heartbeat(&id, &progress).await {
+                    if !heartbeat(&store, &owner, &id, &progress).await {
                         let _ = lost_tx.send(true);
                         return;
                     }
@@ -84,31 +134,16 @@ impl Services {
         if let Err(e) = self.conclude(&job, &tenant, result, requests).await {
             tracing::warn!(job.id = %job.id, error = %e, "could not record the job's end; its lease will expire");
         }
-        self.content_changed();
+        self.cache.forget_all_sites();
     }
 
-    pub(super) async fn heartbeat(&self, id: &str, progress: &Progress) -> bool {
-        let (done, total, note) = progress.snapshot();
-        let (id, owner) = (id.to_owned(), self.instance_id.clone());
-        self.store
-            .write(move |mut db| {
-                Box::pin(async move {
-                    let until = store::now() + JOB_LEASE;
-                    store::sync_job::heartbeat(&mut db, &id, &owner, done, total, &note, until)
-                        .await
-                })
-            })
-            .await
-            .unwrap_or(true) // a database hiccup is not a lost lease; the next beat tells
-    }
-
-    pub(super) async fn execute(
+    async fn execute(
         &self,
         job: &StoredJob,
         tenant: &TenantId,
         progress: Arc<Progress>,
     ) -> Result<SyncCounts, ServiceError> {
-        let grant = self.grant_of(tenant).await?;
+        let grant = self.tokens.grant_of(tenant).await?;
         let run = Run {
             tenant: tenant.clone(),
             account: grant.zoom_account_id.clone(),
@@ -116,15 +151,21 @@ impl Services {
             version: epoch_ms(store::now()),
             progress,
         };
-        let horizon = self.config.sync.recordings_horizon_months;
+        let work = SyncWork {
+            store: self.store,
+            zoom: self.zoom,
+            calls: self.calls,
+            config: self.config,
+        };
+        let horizon = self.config.recordings_horizon_months;
         match job.kind.as_str() {
-            KIND_BACKFILL => self.full_sync(&run, horizon).await,
+            KIND_BACKFILL => work.full_sync(&run, horizon).await,
             KIND_RECONCILE => {
-                self.full_sync(&run, horizon.min(RECONCILE_RECORDING_MONTHS))
+                work.full_sync(&run, horizon.min(RECONCILE_RECORDING_MONTHS))
                     .await
             }
-            KIND_ONE_MEETING => self.sync_one_meeting(&run, &job.param).await,
-            KIND_RECORDINGS => self.sync_recording_window(&run, &job.param).await,
+            KIND_ONE_MEETING => work.sync_one_meeting(&run, &job.param).await,
+            KIND_RECORDINGS => work.sync_recording_window(&run, &job.param).await,
             other => Err(ServiceError::invalid(
                 "kind",
                 format!("unknown job kind {other:?}"),
@@ -133,7 +174,7 @@ impl Services {
     }
 
     /// Records the end of a job: done, rescheduled (transient), or failed.
-    pub(super) async fn conclude(
+    async fn conclude(
         &self,
         job: &StoredJob,
         tenant: &TenantId,
@@ -142,7 +183,7 @@ impl Services {
     ) -> Result<(), ServiceError> {
         let (id, owner, tid, kind) = (
             job.id.clone(),
-            self.instance_id.clone(),
+            self.instance_id.to_owned(),
             tenant.clone(),
             job.kind.clone(),
         );
@@ -272,7 +313,7 @@ impl Services {
         Ok(())
     }
 
-    pub(super) async fn record_sync_start(
+    async fn record_sync_start(
         &self,
         tenant: &TenantId,
         kind: &str,
@@ -290,8 +331,8 @@ impl Services {
     }
 
     /// Now + the reconcile interval, jittered ±10% so sites connected together spread out.
-    pub(super) fn next_reconcile_at(&self) -> NaiveDateTime {
-        let base = self.config.sync.reconcile_interval.as_secs_f64();
+    fn next_reconcile_at(&self) -> NaiveDateTime {
+        let base = self.config.reconcile_interval.as_secs_f64();
         let jitter = (rand::random::<f64>() - 0.5) * 0.2 * base;
         store::now() + TimeDelta::milliseconds(((base + jitter) * 1000.0) as i64)
     }
@@ -308,7 +349,7 @@ impl Services {
             .await?;
         let mut queued = 0;
         for tenant in due {
-            match self.enqueue_sync(&tenant, KIND_RECONCILE, "").await {
+            match self.sync.enqueue(&tenant, KIND_RECONCILE, "").await {
                 Ok(_) => queued += 1,
                 // Disconnected since: nothing to reconcile until it connects again.
                 Err(ServiceError::NotConnected(_)) => {}
@@ -325,6 +366,20 @@ impl Services {
         }
         Ok(queued)
     }
+}
 
-    // ---- Zoom calls -----------------------------------------------------------------------
+/// Renews a running job's lease and publishes its progress. Returns false once the lease is
+/// lost (another worker took the job).
+async fn heartbeat(store: &Store, owner: &str, id: &str, progress: &Progress) -> bool {
+    let (done, total, note) = progress.snapshot();
+    let (id, owner) = (id.to_owned(), owner.to_owned());
+    store
+        .write(move |mut db| {
+            Box::pin(async move {
+                let until = store::now() + JOB_LEASE;
+                store::sync_job::heartbeat(&mut db, &id, &owner, done, total, &note, until).await
+            })
+        })
+        .await
+        .unwrap_or(true) // a database hiccup is not a lost lease; the next beat tells
 }

@@ -1,8 +1,23 @@
 //! Meetings and webinars: listing every host's, reading details only where needed, storing.
 
-use super::*;
+use std::collections::{HashMap, HashSet};
 
-impl Services {
+use chrono::{NaiveDateTime, TimeDelta, Utc};
+
+use crate::domain::Meeting;
+use crate::service::ServiceError;
+use crate::service::zoom_budget::RateCategory;
+use crate::service::zoom_records;
+use crate::store::sync_status::SyncCounts;
+use crate::store::{self, meeting::KIND_MEETING, meeting::KIND_WEBINAR};
+use crate::zoom::models::ZoomMeeting;
+use crate::zoom::scopes;
+
+use super::calls::bounded;
+use super::recordings::month_windows;
+use super::{Fetched, Listed, MAX_PAGES, Run, SyncWork, WRITE_CHUNK};
+
+impl SyncWork<'_> {
     pub(super) async fn full_sync(
         &self,
         run: &Run,
@@ -36,13 +51,14 @@ impl Services {
         if !scopes::account_level(&run.grant.scopes) {
             return Ok(vec!["me".to_owned()]);
         }
-        let zoom = &self.zoom;
+        let zoom = self.zoom;
         let mut hosts = Vec::new();
         let mut page_token: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let current = page_token.clone();
             let page = self
-                .call(run, RateCategory::Medium, |t| {
+                .calls
+                .in_run(run, RateCategory::Medium, |t| {
                     let current = current.clone();
                     async move { zoom.list_users(&t, current.as_deref()).await }
                 })
@@ -65,7 +81,7 @@ impl Services {
         run.progress
             .add_total(hosts.len() * if webinars { 2 } else { 1 });
         run.progress.note("listing meetings");
-        let concurrency = self.config.sync.request_concurrency;
+        let concurrency = self.config.request_concurrency;
         let listed: Vec<Vec<Listed>> = bounded(
             hosts
                 .iter()
@@ -163,13 +179,14 @@ impl Services {
         host: &str,
         webinars: bool,
     ) -> Result<Vec<Listed>, ServiceError> {
-        let zoom = &self.zoom;
+        let zoom = self.zoom;
         let mut out = Vec::new();
         let mut page_token: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let current = page_token.clone();
             let page = self
-                .call(run, RateCategory::Medium, |t| {
+                .calls
+                .in_run(run, RateCategory::Medium, |t| {
                     let current = current.clone();
                     async move {
                         zoom.list_meetings(&t, host, "scheduled", current.as_deref())
@@ -194,7 +211,8 @@ impl Services {
         for _ in 0..MAX_PAGES {
             let current = page_token.clone();
             let page = match self
-                .call(run, RateCategory::Medium, |t| {
+                .calls
+                .in_run(run, RateCategory::Medium, |t| {
                     let current = current.clone();
                     async move { zoom.list_webinars(&t, host, current.as_deref()).await }
                 })
@@ -226,6 +244,7 @@ impl Services {
         kind: &'static str,
     ) -> Result<Option<Fetched>, ServiceError> {
         let detail = self
+            .calls
             .fetch_meeting(
                 &run.tenant,
                 &run.account,
@@ -240,39 +259,6 @@ impl Services {
             meeting: zoom_records::meeting(m),
             kind,
         }))
-    }
-
-    /// `GET /meetings/{id}` or `/webinars/{id}`, paced; `None` on Zoom's "not found".
-    pub(crate) async fn fetch_meeting(
-        &self,
-        tenant: &TenantId,
-        account: &str,
-        id: i64,
-        kind: &str,
-        requests: Option<&AtomicI64>,
-    ) -> Result<Option<ZoomMeeting>, ServiceError> {
-        let zoom = &self.zoom;
-        let webinar = kind == KIND_WEBINAR;
-        let result = self
-            .paced_call(
-                tenant,
-                account,
-                RateCategory::Light,
-                requests,
-                |t| async move {
-                    if webinar {
-                        zoom.get_webinar(&t, id).await
-                    } else {
-                        zoom.get_meeting(&t, id).await
-                    }
-                },
-            )
-            .await;
-        match result {
-            Ok(m) => Ok(Some(m)),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 
     /// Writes meetings in chunks (one transaction each, each bumping the content version).
@@ -411,4 +397,40 @@ pub(super) fn merge_listed(mut listed: Meeting, stored: Option<&Meeting>) -> Mee
         }
     }
     listed
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::service::zoom_records;
+    use crate::zoom::models::ZoomMeeting;
+
+    use super::needs_detail;
+
+    fn listed(start: &str, agenda: &str) -> ZoomMeeting {
+        serde_json::from_value(serde_json::json!({"id": 1, "topic": "T", "type": 2,
+            "start_time": start, "duration": 30, "timezone": "UTC", "agenda": agenda, "join_url": "j"}))
+        .unwrap()
+    }
+
+    #[test]
+    fn details_only_for_new_or_changed_upcoming_meetings() {
+        let now = zoom_records::parse_time("2026-01-10T00:00:00Z").unwrap();
+        let future = listed("2026-02-01T10:00:00Z", "short");
+        let past = listed("2026-01-01T10:00:00Z", "short");
+        assert!(needs_detail(&future, None, now), "new and upcoming");
+        assert!(!needs_detail(&past, None, now), "past: the list is enough");
+        let stored = zoom_records::meeting(future.clone());
+        assert!(!needs_detail(&future, Some(&stored), now), "unchanged");
+        let mut moved = future.clone();
+        moved.start_time = Some("2026-02-02T10:00:00Z".into());
+        assert!(needs_detail(&moved, Some(&stored), now));
+        let long = "x".repeat(400);
+        let mut full = stored.clone();
+        full.agenda = long.clone();
+        let truncated = listed("2026-02-01T10:00:00Z", &long[..250]);
+        assert!(
+            !needs_detail(&truncated, Some(&full), now),
+            "a cut agenda is not a change"
+        );
+    }
 }
