@@ -52,6 +52,35 @@ impl Services {
     }
 }
 
+/// How a job that ran to its end is recorded.
+struct JobEnd {
+    /// `done` or `failed`.
+    status: &'static str,
+    /// What the job's row says.
+    job_summary: String,
+    /// What the site's connection shows as its last sync.
+    site_summary: String,
+    error: Option<String>,
+    counts: SyncCounts,
+    next_reconcile: NaiveDateTime,
+}
+
+/// How long a job postponed for a transient error waits: Zoom's `Retry-After`; without it, a
+/// daily quota until it resets at 00:00 UTC (reference §5.2), anything else 30 seconds.
+fn postponement(err: &ServiceError) -> Duration {
+    let unsaid = Duration::from_secs(30);
+    match err {
+        ServiceError::ZoomRateLimited {
+            retry_after,
+            daily: true,
+            ..
+        } => retry_after.unwrap_or_else(until_next_utc_midnight),
+        ServiceError::ZoomRateLimited { retry_after, .. }
+        | ServiceError::ZoomUnavailable { retry_after } => retry_after.unwrap_or(unsaid),
+        _ => unsaid,
+    }
+}
+
 impl SyncJobs<'_> {
     /// Claims and runs job `id` here, if nobody else holds it. Returns whether it ran.
     pub async fn run_by_id(&self, id: &str) -> Result<bool, ServiceError> {
@@ -181,135 +210,130 @@ impl SyncJobs<'_> {
         result: Result<SyncCounts, ServiceError>,
         requests: i64,
     ) -> Result<(), ServiceError> {
-        let (id, owner, tid, kind) = (
+        match result {
+            Ok(counts) => self.finish_done(job, tenant, counts, requests).await,
+            Err(e) if e.is_transient() => self.postpone(job, tenant, &e).await,
+            Err(e) => self.finish_failed(job, tenant, &e, requests).await,
+        }
+    }
+
+    async fn finish_done(
+        &self,
+        job: &StoredJob,
+        tenant: &TenantId,
+        mut counts: SyncCounts,
+        requests: i64,
+    ) -> Result<(), ServiceError> {
+        counts.zoom_requests = requests;
+        let summary = format!(
+            "ok: {} meetings, {} webinars, {} recordings, {} removed",
+            counts.meetings, counts.webinars, counts.recordings, counts.removed
+        );
+        tracing::info!(tenant.id = %tenant, job.kind = %job.kind, sync.requests = requests, "{summary}");
+        let end = JobEnd {
+            status: STATUS_DONE,
+            job_summary: summary.clone(),
+            site_summary: summary,
+            error: None,
+            counts,
+            next_reconcile: self.next_reconcile_at(),
+        };
+        self.record_end(job, tenant, end).await
+    }
+
+    async fn finish_failed(
+        &self,
+        job: &StoredJob,
+        tenant: &TenantId,
+        err: &ServiceError,
+        requests: i64,
+    ) -> Result<(), ServiceError> {
+        let message = err.to_string();
+        tracing::warn!(tenant.id = %tenant, job.kind = %job.kind, error = %message, "sync job failed");
+        let end = JobEnd {
+            status: STATUS_FAILED,
+            job_summary: "failed".to_owned(),
+            site_summary: format!("failed: {message}"),
+            error: Some(message),
+            counts: SyncCounts {
+                zoom_requests: requests,
+                ..SyncCounts::default()
+            },
+            next_reconcile: store::now() + RETRY_JOB_AFTER,
+        };
+        self.record_end(job, tenant, end).await
+    }
+
+    /// Marks the job finished; a backfill or reconcile also records the site's sync state and
+    /// when its next reconcile is due.
+    async fn record_end(
+        &self,
+        job: &StoredJob,
+        tenant: &TenantId,
+        end: JobEnd,
+    ) -> Result<(), ServiceError> {
+        let (id, owner, tid) = (job.id.clone(), self.instance_id.to_owned(), tenant.clone());
+        let periodic = matches!(job.kind.as_str(), KIND_BACKFILL | KIND_RECONCILE);
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let now = store::now();
+                    let error = end.error.as_deref();
+                    store::sync_job::finish(
+                        &mut db,
+                        &id,
+                        &owner,
+                        end.status,
+                        &end.job_summary,
+                        error,
+                        now,
+                    )
+                    .await?;
+                    if periodic {
+                        store::sync_status::record_finish(&mut db, &tid, end.counts, error, now)
+                            .await?;
+                        store::sync_status::schedule_reconcile(&mut db, &tid, end.next_reconcile)
+                            .await?;
+                        store::connection::record_sync(&mut db, &tid, now, &end.site_summary)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// A transient failure: the job runs again after the wait Zoom asked for (see
+    /// [`postponement`]); a daily quota also pauses every job of the account until then.
+    async fn postpone(
+        &self,
+        job: &StoredJob,
+        tenant: &TenantId,
+        err: &ServiceError,
+    ) -> Result<(), ServiceError> {
+        let daily = matches!(err, ServiceError::ZoomRateLimited { daily: true, .. });
+        let wait = postponement(err);
+        let message = err.to_string();
+        tracing::warn!(tenant.id = %tenant, job.kind = %job.kind, error = %message, wait_secs = wait.as_secs(), "sync job postponed");
+        let (id, owner, account) = (
             job.id.clone(),
             self.instance_id.to_owned(),
-            tenant.clone(),
-            job.kind.clone(),
+            job.zoom_account_id.clone(),
         );
-        let account = job.zoom_account_id.clone();
-        let periodic = matches!(kind.as_str(), KIND_BACKFILL | KIND_RECONCILE);
-        let next_reconcile = self.next_reconcile_at();
-        match result {
-            Ok(mut counts) => {
-                counts.zoom_requests = requests;
-                let summary = format!(
-                    "ok: {} meetings, {} webinars, {} recordings, {} removed",
-                    counts.meetings, counts.webinars, counts.recordings, counts.removed
-                );
-                tracing::info!(tenant.id = %tenant, job.kind = %kind, sync.requests = requests, "{summary}");
-                self.store
-                    .write(move |mut db| {
-                        Box::pin(async move {
-                            let now = store::now();
-                            store::sync_job::finish(
-                                &mut db,
-                                &id,
-                                &owner,
-                                STATUS_DONE,
-                                &summary,
-                                None,
-                                now,
-                            )
-                            .await?;
-                            if periodic {
-                                store::sync_status::record_finish(&mut db, &tid, counts, None, now)
-                                    .await?;
-                                store::sync_status::schedule_reconcile(
-                                    &mut db,
-                                    &tid,
-                                    next_reconcile,
-                                )
-                                .await?;
-                                store::connection::record_sync(&mut db, &tid, now, &summary)
-                                    .await?;
-                            }
-                            Ok(())
-                        })
-                    })
-                    .await?;
-            }
-            Err(e) if e.is_transient() => {
-                let daily = matches!(e, ServiceError::ZoomRateLimited { daily: true, .. });
-                let wait = match &e {
-                    ServiceError::ZoomRateLimited { retry_after, .. }
-                    | ServiceError::ZoomUnavailable { retry_after } => {
-                        // A daily quota resets at 00:00 UTC (reference §5.2) if Zoom does not say.
-                        retry_after.unwrap_or(if daily {
-                            until_next_utc_midnight()
-                        } else {
-                            Duration::from_secs(30)
-                        })
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let until =
+                        store::now() + TimeDelta::from_std(wait).unwrap_or(TimeDelta::hours(1));
+                    if daily {
+                        // Shared by every instance: no job of this account before then.
+                        store::account_pause::pause(&mut db, &account, until, &message).await?;
                     }
-                    _ => Duration::from_secs(30),
-                };
-                let message = e.to_string();
-                tracing::warn!(tenant.id = %tenant, job.kind = %kind, error = %message, wait_secs = wait.as_secs(), "sync job postponed");
-                self.store
-                    .write(move |mut db| {
-                        Box::pin(async move {
-                            let until = store::now()
-                                + TimeDelta::from_std(wait).unwrap_or(TimeDelta::hours(1));
-                            if daily {
-                                // Shared by every instance: no job of this account before then.
-                                store::account_pause::pause(&mut db, &account, until, &message)
-                                    .await?;
-                            }
-                            store::sync_job::reschedule(&mut db, &id, &owner, until, &message).await
-                        })
-                    })
-                    .await?;
-            }
-            Err(e) => {
-                let message = e.to_string();
-                tracing::warn!(tenant.id = %tenant, job.kind = %kind, error = %message, "sync job failed");
-                self.store
-                    .write(move |mut db| {
-                        Box::pin(async move {
-                            let now = store::now();
-                            store::sync_job::finish(
-                                &mut db,
-                                &id,
-                                &owner,
-                                STATUS_FAILED,
-                                "failed",
-                                Some(&message),
-                                now,
-                            )
-                            .await?;
-                            if periodic {
-                                let counts = SyncCounts {
-                                    zoom_requests: requests,
-                                    ..SyncCounts::default()
-                                };
-                                store::sync_status::record_finish(
-                                    &mut db,
-                                    &tid,
-                                    counts,
-                                    Some(&message),
-                                    now,
-                                )
-                                .await?;
-                                store::sync_status::schedule_reconcile(
-                                    &mut db,
-                                    &tid,
-                                    now + RETRY_JOB_AFTER,
-                                )
-                                .await?;
-                                store::connection::record_sync(
-                                    &mut db,
-                                    &tid,
-                                    now,
-                                    &format!("failed: {message}"),
-                                )
-                                .await?;
-                            }
-                            Ok(())
-                        })
-                    })
-                    .await?;
-            }
-        }
+                    store::sync_job::reschedule(&mut db, &id, &owner, until, &message).await
+                })
+            })
+            .await?;
         Ok(())
     }
 
