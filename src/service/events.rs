@@ -17,18 +17,19 @@
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use serde::Deserialize;
-use serde_json::Value;
 
 use crate::config::WebhookConfig;
-use crate::domain::public::RegistrationStatus;
-use crate::domain::{Meeting, TenantId};
+use crate::domain::TenantId;
 use crate::store::webhook_event::{
     STATUS_APPLIED, STATUS_IGNORED, STATUS_UNKNOWN_ACCOUNT, StoredEvent,
 };
 use crate::store::{self, Store, meeting::KIND_MEETING, meeting::KIND_WEBINAR, recording};
-use crate::zoom::models::{ZoomMeeting, ZoomRecording};
+use crate::zoom::models::ZoomMeeting;
 use crate::zoom::scopes;
+use crate::zoom::webhook_event::{
+    DeletedMeeting, Field, MeetingKind, MeetingPatch, RecordingRef, Registrant, RegistrationAction,
+    RegistrationObject, WebhookEvent,
+};
 
 use super::disconnect::Disconnect;
 use super::public::PublicCache;
@@ -42,20 +43,6 @@ use super::{ServiceError, Services};
 const EVENT_LEASE: TimeDelta = TimeDelta::seconds(60);
 /// Backoff never waits longer than this between attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
-
-#[derive(Deserialize)]
-struct EventBody {
-    #[serde(default)]
-    payload: Payload,
-}
-
-#[derive(Deserialize, Default)]
-struct Payload {
-    #[serde(default)]
-    user_id: Option<String>,
-    #[serde(default)]
-    object: Value,
-}
 
 /// What applying an event did.
 #[derive(Debug, PartialEq, Eq)]
@@ -84,17 +71,25 @@ fn malformed(what: &str) -> ServiceError {
     ServiceError::invalid("event", format!("malformed payload: {what}"))
 }
 
-fn object_id(object: &Value) -> Result<i64, ServiceError> {
-    match object.get("id") {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
-    }
-    .ok_or_else(|| malformed("object.id"))
+fn required_id(id: Option<i64>) -> Result<i64, ServiceError> {
+    id.ok_or_else(|| malformed("object.id"))
 }
 
-fn str_field<'a>(object: &'a Value, key: &str) -> &'a str {
-    object.get(key).and_then(Value::as_str).unwrap_or("")
+fn required_uuid(recording: &RecordingRef) -> Result<&str, ServiceError> {
+    Some(recording.uuid.as_str())
+        .filter(|uuid| !uuid.is_empty())
+        .ok_or_else(|| malformed("object.uuid"))
+}
+
+fn not_used() -> Outcome {
+    Outcome::Ignored("not an event Marquee uses".into())
+}
+
+fn store_kind(kind: MeetingKind) -> &'static str {
+    match kind {
+        MeetingKind::Meeting => KIND_MEETING,
+        MeetingKind::Webinar => KIND_WEBINAR,
+    }
 }
 
 /// Stored webhook events: applying them to the sites they concern, and the operator's view.
@@ -216,58 +211,68 @@ impl Events<'_> {
     }
 
     /// Applies one event to every site it concerns.
-    pub async fn apply(&self, event: &StoredEvent) -> Result<Outcome, ServiceError> {
-        let body: EventBody =
-            serde_json::from_str(&event.body).map_err(|_| malformed("not JSON"))?;
-        let account = event.zoom_account_id.as_str();
-        if event.event == "app_deauthorized" {
-            let done = self
-                .disconnect
-                .deauthorize(account, body.payload.user_id.as_deref())
-                .await?;
-            return Ok(Outcome::Applied(format!(
-                "{} grant(s) removed, {} site(s) disconnected",
-                done.grants_removed,
-                done.sites_disconnected.len()
-            )));
+    pub async fn apply(&self, stored: &StoredEvent) -> Result<Outcome, ServiceError> {
+        let event =
+            WebhookEvent::parse(&stored.event, &stored.body).map_err(|_| malformed("not JSON"))?;
+        let account = stored.zoom_account_id.as_str();
+        match event {
+            WebhookEvent::AppDeauthorized { user_id } => {
+                let done = self
+                    .disconnect
+                    .deauthorize(account, user_id.as_deref())
+                    .await?;
+                Ok(Outcome::Applied(format!(
+                    "{} grant(s) removed, {} site(s) disconnected",
+                    done.grants_removed,
+                    done.sites_disconnected.len()
+                )))
+            }
+            // Events about sites' data are `<object>.<action>`; anything else concerns no site.
+            WebhookEvent::Other { name, .. } if !name.contains('.') => Ok(not_used()),
+            event => self.apply_to_sites(account, event, stored.event_ts).await,
         }
-        let Some((object_kind, action)) = event.event.split_once('.') else {
-            return Ok(Outcome::Ignored("not an event Marquee uses".into()));
-        };
+    }
+
+    /// Applies an event to the sites of the account that show its host's meetings; every write
+    /// carries `version` (the event's time).
+    async fn apply_to_sites(
+        &self,
+        account: &str,
+        event: WebhookEvent,
+        version: i64,
+    ) -> Result<Outcome, ServiceError> {
         let targets = self.event_targets(account).await?;
         if targets.is_empty() {
             return Ok(Outcome::UnknownAccount);
         }
-        let object = &body.payload.object;
-        let host = str_field(object, "host_id");
+        let host = event.host_id();
         let targets: Vec<&Target> = targets.iter().filter(|t| t.covers(host)).collect();
         if targets.is_empty() {
             return Ok(Outcome::Ignored(
                 "no site shows this host's meetings".into(),
             ));
         }
-        let version = event.event_ts;
-        let kind = if object_kind == "webinar" {
-            KIND_WEBINAR
-        } else {
-            KIND_MEETING
-        };
-        let changed = match (object_kind, action) {
-            ("meeting" | "webinar", "created" | "updated" | "recovered") => {
-                self.apply_meeting_change(&targets, kind, action, object, version)
+        let changed = match event {
+            WebhookEvent::MeetingCreated { kind, meeting }
+            | WebhookEvent::MeetingRecovered { kind, meeting } => {
+                let id = required_id(meeting.id)?;
+                self.apply_meeting_change(&targets, store_kind(kind), id, None, version)
                     .await?
             }
-            ("meeting" | "webinar", "deleted" | "permanently_deleted") => {
-                self.apply_meeting_deleted(&targets, object, version)
+            WebhookEvent::MeetingUpdated { kind, patch } => {
+                let id = required_id(patch.id)?;
+                self.apply_meeting_change(&targets, store_kind(kind), id, Some(&patch), version)
                     .await?
             }
-            ("meeting" | "webinar", registration) if registration.starts_with("registration_") => {
-                let status = &registration["registration_".len()..];
-                self.apply_registration(&targets, status, object).await?
+            WebhookEvent::MeetingDeleted { meeting, .. } => {
+                self.apply_meeting_deleted(&targets, meeting, version)
+                    .await?
             }
-            ("recording", "completed") => {
-                let r: ZoomRecording = serde_json::from_value(object.clone())
-                    .map_err(|_| malformed("recording object"))?;
+            WebhookEvent::Registration { action, object, .. } => {
+                self.apply_registration(&targets, action, object).await?
+            }
+            WebhookEvent::RecordingCompleted(recording) => {
+                let r = recording.ok_or_else(|| malformed("recording object"))?;
                 self.write_recording(
                     &targets,
                     zoom_records::recording(r, recording::STATUS_AVAILABLE),
@@ -275,15 +280,16 @@ impl Events<'_> {
                 )
                 .await?
             }
-            ("recording", "trashed" | "recovered") => {
-                self.apply_recording_status(&targets, action, object, version)
+            WebhookEvent::RecordingTrashed(r) => {
+                self.apply_recording_status(&targets, recording::STATUS_TRASHED, &r, version)
                     .await?
             }
-            ("recording", "deleted") => {
-                let uuid = str_field(object, "uuid").to_owned();
-                if uuid.is_empty() {
-                    return Err(malformed("object.uuid"));
-                }
+            WebhookEvent::RecordingRecovered(r) => {
+                self.apply_recording_status(&targets, recording::STATUS_AVAILABLE, &r, version)
+                    .await?
+            }
+            WebhookEvent::RecordingDeleted(r) => {
+                let uuid = required_uuid(&r)?.to_owned();
                 self.write_each(&targets, move |mut db, tid| {
                     let uuid = uuid.clone();
                     Box::pin(async move {
@@ -293,7 +299,10 @@ impl Events<'_> {
                 })
                 .await?
             }
-            _ => return Ok(Outcome::Ignored("not an event Marquee uses".into())),
+            // `app_deauthorized` concerns grants, not sites' data: `apply` applied it.
+            WebhookEvent::Other { .. } | WebhookEvent::AppDeauthorized { .. } => {
+                return Ok(not_used());
+            }
         };
         Ok(Outcome::Applied(if changed == 0 {
             "stale or no change: newer state kept".to_owned()
@@ -365,15 +374,16 @@ impl Events<'_> {
         Ok(changed)
     }
 
+    /// A created, recovered or updated meeting: the patch applied to the stored copy when it
+    /// is enough, otherwise the meeting as Zoom has it now (read once for all sites).
     async fn apply_meeting_change(
         &self,
         targets: &[&Target],
         kind: &'static str,
-        action: &str,
-        object: &Value,
+        id: i64,
+        patch: Option<&MeetingPatch>,
         version: i64,
     ) -> Result<usize, ServiceError> {
-        let id = object_id(object)?;
         // Re-read from Zoom at most once per event, whatever the number of sites.
         let mut fetched: Option<Option<ZoomMeeting>> = None;
         let mut changed = 0;
@@ -388,8 +398,10 @@ impl Events<'_> {
             if stored.as_ref().is_some_and(|(_, _, v)| *v > version) {
                 continue; // newer state already stored
             }
-            let patched = match (action, stored) {
-                ("updated", Some((meeting, _, _))) => apply_patch(meeting, object),
+            let patched = match (patch, stored) {
+                (Some(patch), Some((meeting, _, _))) => {
+                    zoom_records::patched_meeting(meeting, patch)
+                }
                 _ => None,
             };
             let write = match patched {
@@ -450,20 +462,11 @@ impl Events<'_> {
     async fn apply_meeting_deleted(
         &self,
         targets: &[&Target],
-        object: &Value,
+        meeting: DeletedMeeting,
         version: i64,
     ) -> Result<usize, ServiceError> {
-        let id = object_id(object)?;
-        let only: Vec<String> = object
-            .get("occurrences")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(|o| o.get("occurrence_id").and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let id = required_id(meeting.id)?;
+        let only = meeting.occurrences;
         self.write_each(targets, move |mut db, tid| {
             let only = only.clone();
             Box::pin(async move {
@@ -492,23 +495,18 @@ impl Events<'_> {
     async fn apply_registration(
         &self,
         targets: &[&Target],
-        action: &str,
-        object: &Value,
+        action: RegistrationAction,
+        object: RegistrationObject,
     ) -> Result<usize, ServiceError> {
-        let id = object_id(object)?;
-        let registrant = object
-            .get("registrant")
-            .ok_or_else(|| malformed("object.registrant"))?;
-        let registrant_id = str_field(registrant, "id");
-        let status = match action {
-            "created" => RegistrationStatus::parse(str_field(registrant, "status"))
-                .unwrap_or(RegistrationStatus::Approved),
-            "approved" => RegistrationStatus::Approved,
-            "cancelled" => RegistrationStatus::Cancelled,
-            "denied" => RegistrationStatus::Denied,
-            _ => return Ok(0),
+        let id = required_id(object.id)?;
+        let registrant = match object.registrant {
+            Field::Value(registrant) => registrant,
+            Field::Unusable => Registrant::default(),
+            Field::Absent => return Err(malformed("object.registrant")),
         };
-        let join_url = registrant.get("join_url").and_then(Value::as_str);
+        let registrant_id = registrant.id.as_str();
+        let status = zoom_records::registration_status(action, &registrant);
+        let join_url = registrant.join_url.as_deref();
         let mut applied = 0;
         for target in targets {
             let changed = self
@@ -540,19 +538,11 @@ impl Events<'_> {
     async fn apply_recording_status(
         &self,
         targets: &[&Target],
-        action: &str,
-        object: &Value,
+        status: &'static str,
+        r: &RecordingRef,
         version: i64,
     ) -> Result<usize, ServiceError> {
-        let uuid = str_field(object, "uuid").to_owned();
-        if uuid.is_empty() {
-            return Err(malformed("object.uuid"));
-        }
-        let status = if action == "trashed" {
-            recording::STATUS_TRASHED
-        } else {
-            recording::STATUS_AVAILABLE
-        };
+        let uuid = required_uuid(r)?.to_owned();
         let key = uuid.clone();
         let changed = self
             .write_each(targets, move |mut db, tid| {
@@ -562,7 +552,7 @@ impl Events<'_> {
                 })
             })
             .await?;
-        if changed > 0 || action == "trashed" {
+        if changed > 0 || status == recording::STATUS_TRASHED {
             return Ok(changed);
         }
         let Some(first) = targets.first() else {
@@ -613,85 +603,5 @@ impl Events<'_> {
                 })
             })
             .await?)
-    }
-}
-
-/// Applies a `meeting.updated` patch to the stored copy, if the patch is enough: it touches
-/// only fields Marquee keeps, and does not move a recurring meeting's occurrences.
-fn apply_patch(mut m: Meeting, patch: &Value) -> Option<Meeting> {
-    let fields = patch.as_object()?;
-    for (key, value) in fields {
-        match key.as_str() {
-            "id" | "uuid" | "host_id" | "password" | "registration_url" => {}
-            "topic" => m.topic = value.as_str()?.to_owned(),
-            "agenda" => m.agenda = value.as_str()?.to_owned(),
-            "duration" => m.duration_minutes = i32::try_from(value.as_i64()?).ok()?,
-            "timezone" => m.timezone = value.as_str().filter(|t| !t.is_empty())?.to_owned(),
-            "join_url" => m.join_url = value.as_str()?.to_owned(),
-            "start_time" if !zoom_records::is_recurring(m.meeting_type) => {
-                m.start_time = match value {
-                    Value::Null => None,
-                    v => Some(zoom_records::parse_time(v.as_str()?)?),
-                }
-            }
-            "settings" => {
-                if let Some(approval) = value.get("approval_type") {
-                    m.approval_type = i32::try_from(approval.as_i64()?).ok()?;
-                }
-            }
-            // type, recurrence, occurrences, a recurring meeting's start: re-read instead.
-            _ => return None,
-        }
-    }
-    Some(m)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn stored() -> Meeting {
-        Meeting {
-            zoom_meeting_id: 1,
-            zoom_uuid: "u".into(),
-            host_id: "h".into(),
-            topic: "Old".into(),
-            agenda: "a".into(),
-            meeting_type: 2,
-            start_time: zoom_records::parse_time("2026-01-01T10:00:00Z"),
-            duration_minutes: 30,
-            timezone: "UTC".into(),
-            approval_type: 2,
-            join_url: "j".into(),
-            hidden: false,
-        }
-    }
-
-    #[test]
-    fn simple_patches_apply_and_others_ask_for_a_reread() {
-        let patched = apply_patch(
-            stored(),
-            &json!({"id": 1, "topic": "New", "start_time": "2026-02-01T09:00:00Z",
-                    "settings": {"approval_type": 0, "host_video": true}}),
-        )
-        .unwrap();
-        assert_eq!(patched.topic, "New");
-        assert_eq!(patched.approval_type, 0);
-        assert_eq!(
-            patched.start_time,
-            zoom_records::parse_time("2026-02-01T09:00:00Z")
-        );
-        assert!(apply_patch(stored(), &json!({"id": 1, "recurrence": {"type": 1}})).is_none());
-        assert!(apply_patch(stored(), &json!({"id": 1, "type": 8})).is_none());
-        let mut recurring = stored();
-        recurring.meeting_type = 8;
-        assert!(
-            apply_patch(
-                recurring,
-                &json!({"id": 1, "start_time": "2026-02-01T09:00:00Z"})
-            )
-            .is_none()
-        );
     }
 }
