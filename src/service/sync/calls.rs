@@ -118,22 +118,14 @@ impl ZoomCalls<'_> {
     ) -> Result<Option<ZoomMeeting>, ServiceError> {
         let zoom = self.zoom;
         let webinar = kind == KIND_WEBINAR;
-        let result = self
-            .paced(
-                tenant,
-                account,
-                RateCategory::Light,
-                requests,
-                |t| async move {
-                    if webinar {
-                        zoom.get_webinar(&t, id).await
-                    } else {
-                        zoom.get_meeting(&t, id).await
-                    }
-                },
-            )
-            .await;
-        found(result)
+        self.fetch(tenant, account, requests, |t| async move {
+            if webinar {
+                zoom.get_webinar(&t, id).await
+            } else {
+                zoom.get_meeting(&t, id).await
+            }
+        })
+        .await
     }
 
     /// `GET /meetings/{uuid}/recordings`, paced; `None` on Zoom's "not found".
@@ -145,25 +137,33 @@ impl ZoomCalls<'_> {
         requests: Option<&AtomicI64>,
     ) -> Result<Option<ZoomRecording>, ServiceError> {
         let zoom = self.zoom;
-        let result = self
-            .paced(
-                tenant,
-                account,
-                RateCategory::Light,
-                requests,
-                |t| async move { zoom.get_recording(&t, uuid).await },
-            )
-            .await;
-        found(result)
+        self.fetch(tenant, account, requests, |t| async move {
+            zoom.get_recording(&t, uuid).await
+        })
+        .await
     }
-}
 
-/// Zoom's "not found" answers for meetings (3001), webinars and recordings (3301) as `None`.
-fn found<T>(result: Result<T, ServiceError>) -> Result<Option<T>, ServiceError> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(ServiceError::ZoomNotFound(_)) => Ok(None),
-        Err(e) => Err(e),
+    /// One paced Light call reading one thing; Zoom's "not found" answers for meetings (3001),
+    /// webinars and recordings (3301) become `None`.
+    async fn fetch<T, F, Fut>(
+        &self,
+        tenant: &TenantId,
+        account: &str,
+        requests: Option<&AtomicI64>,
+        call: F,
+    ) -> Result<Option<T>, ServiceError>
+    where
+        F: Fn(Zeroizing<String>) -> Fut,
+        Fut: Future<Output = Result<T, ZoomError>>,
+    {
+        match self
+            .paced(tenant, account, RateCategory::Light, requests, call)
+            .await
+        {
+            Ok(value) => Ok(Some(value)),
+            Err(ServiceError::ZoomNotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 
