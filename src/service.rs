@@ -8,27 +8,29 @@
 //! holds references to just the container fields its area uses, and the facades of the areas
 //! it builds on, so the dependencies between areas show in the types:
 //!
-//! | call                 | file                   | builds on                              |
-//! |----------------------|------------------------|----------------------------------------|
-//! | `s.access()`         | `access.rs`            |                                        |
-//! | `s.tenants()`        | `tenants.rs`           |                                        |
-//! | `s.tokens()`         | `tokens.rs`            |                                        |
-//! | `s.meetings()`       | `meetings.rs`          |                                        |
-//! | `s.settings()`       | `settings.rs`          | tenants                                |
-//! | `s.public()`         | `public.rs`            | registrations (in the background)      |
-//! | `s.registrations()`  | `registration.rs`      | tokens, public                         |
-//! | `s.sync()`           | `sync.rs`              | tokens, meetings, sync jobs (background) |
-//! | `s.sync_jobs()`      | `sync/jobs.rs`         | tokens, sync, Zoom calls (`sync/calls.rs`) |
-//! | `s.connect()`        | `connect.rs`           | tokens, sync                           |
-//! | `s.install()`        | `install.rs`           | tokens, sync                           |
-//! | `s.disconnect()`     | `disconnect.rs`        | tokens                                 |
-//! | `s.key_rotation()`   | `key_rotation.rs`      |                                        |
-//! | `s.webhooks()`       | `webhooks.rs`          |                                        |
-//! | `s.events()`         | `events.rs`            | Zoom calls, disconnect, registrations  |
-//! | `s.upkeep()`         | `upkeep.rs`            | tokens, disconnect                     |
-//! | `s.workers()`        | `workers.rs`           | events, sync jobs, upkeep (each loop)  |
+//! | call                | file               | builds on                                  |
+//! |---------------------|--------------------|--------------------------------------------|
+//! | `s.access()`        | `access.rs`        |                                            |
+//! | `s.tenants()`       | `tenants.rs`       |                                            |
+//! | `s.tokens()`        | `tokens.rs`        |                                            |
+//! | `s.meetings()`      | `meetings.rs`      |                                            |
+//! | `s.key_rotation()`  | `key_rotation.rs`  |                                            |
+//! | `s.webhooks()`      | `webhooks.rs`      |                                            |
+//! | `s.settings()`      | `settings.rs`      | tenants                                    |
+//! | `s.disconnect()`    | `disconnect.rs`    | tokens                                     |
+//! | `s.zoom_calls()`    | `sync/calls.rs`    | tokens                                     |
+//! | `s.public()`        | `public.rs`        | registrations (in the background)          |
+//! | `s.registrations()` | `registration.rs`  | tokens, public                             |
+//! | `s.sync()`          | `sync.rs`          | tokens, meetings, sync jobs (background)   |
+//! | `s.sync_jobs()`     | `sync/jobs.rs`     | tokens, Zoom calls, sync                   |
+//! | `s.connect()`       | `connect.rs`       | tokens, sync                               |
+//! | `s.install()`       | `install.rs`       | tokens, sync                               |
+//! | `s.upkeep()`        | `upkeep.rs`        | tokens, disconnect                         |
+//! | `s.events()`        | `events.rs`        | Zoom calls, disconnect, registrations      |
+//! | `s.workers()`       | `workers.rs`       | events, sync jobs, upkeep (one loop each)  |
 //!
-//! Conversions from Zoom's payloads to stored records are in `zoom_records.rs`.
+//! "In the background" is work a facade spawns through `Background`, on its own copy of the
+//! container. Conversions from Zoom's payloads to stored records are in `zoom_records.rs`.
 
 use std::future::Future;
 use std::sync::Arc;
