@@ -1,5 +1,6 @@
 //! Applying stored Zoom webhook events (see `service::webhooks` for intake) to the sites bound
-//! to the event's `payload.account_id`.
+//! to the event's `payload.account_id`. Each stored body is parsed once, into a
+//! `zoom::webhook_event::WebhookEvent`; its objects become records in `service::zoom_records`.
 //!
 //! Rules:
 //! * An event older than the stored state never overwrites it: every write carries the
