@@ -82,13 +82,13 @@ async fn run() {
     )
     .await;
     let s = &bench.services;
-    let tenant = s.create_tenant("bench", "Bench").await.unwrap();
+    let tenant = s.tenants().create("bench", "Bench").await.unwrap();
     let principal = Principal::ApiKey {
         tenant_id: tenant.id.clone(),
         key_id: "bench".into(),
         scopes: ScopeSet::all(),
     };
-    let authorize = s.start_connect(&principal).await.unwrap();
+    let authorize = s.connect().start(&principal).await.unwrap();
     let mut form: Vec<(String, String)> = url::Url::parse(&authorize)
         .unwrap()
         .query_pairs()
@@ -117,20 +117,21 @@ async fn run() {
         .unwrap();
     let started = Instant::now();
     // The callback starts the backfill (and carries on in the background after 10 s).
-    s.complete_connect(
-        CallbackParams {
-            code: query.get("code").cloned(),
-            state: query.get("state").cloned(),
-            error: None,
-        },
-        None,
-    )
-    .await
-    .unwrap()
-    .expect("connected");
+    s.connect()
+        .complete(
+            CallbackParams {
+                code: query.get("code").cloned(),
+                state: query.get("state").cloned(),
+                error: None,
+            },
+            None,
+        )
+        .await
+        .unwrap()
+        .expect("connected");
     let mut last_report = Instant::now();
     let status = loop {
-        let st = s.sync_status_of(&tenant.id).await.unwrap();
+        let st = s.sync().status_of(&tenant.id).await.unwrap();
         if st.last_finished_at.is_some() {
             break st;
         }

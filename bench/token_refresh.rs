@@ -32,13 +32,13 @@ async fn instance(vars: &HashMap<String, String>) -> Services {
 
 /// Connects `slug` through the real OAuth flow against the simulator.
 async fn connect(s: &Services, http: &reqwest::Client, sim_url: &str, slug: &str) -> TenantId {
-    let tenant = s.create_tenant(slug, slug).await.unwrap();
+    let tenant = s.tenants().create(slug, slug).await.unwrap();
     let principal = Principal::ApiKey {
         tenant_id: tenant.id.clone(),
         key_id: "bench".into(),
         scopes: ScopeSet::all(),
     };
-    let authorize = s.start_connect(&principal).await.unwrap();
+    let authorize = s.connect().start(&principal).await.unwrap();
     let mut form: Vec<(String, String)> = url::Url::parse(&authorize)
         .unwrap()
         .query_pairs()
@@ -58,7 +58,7 @@ async fn connect(s: &Services, http: &reqwest::Client, sim_url: &str, slug: &str
         state: q.get("state").cloned(),
         error: None,
     };
-    s.complete_connect(params, None).await.unwrap().unwrap();
+    s.connect().complete(params, None).await.unwrap().unwrap();
     tenant.id
 }
 
@@ -92,7 +92,7 @@ async fn fan_in(
         .map(|i| {
             let s = instances[i % instances.len()].clone();
             let t = tenant.clone();
-            tokio::spawn(async move { s.access_token(&t).await.is_ok() })
+            tokio::spawn(async move { s.tokens().access_token(&t).await.is_ok() })
         })
         .collect();
     let ok = futures::future::join_all(tasks)
@@ -169,7 +169,7 @@ async fn main() {
     let mut samples = Vec::with_capacity(WARM_CALLS);
     for _ in 0..WARM_CALLS {
         let started = Instant::now();
-        a.access_token(&tenant).await.unwrap();
+        a.tokens().access_token(&tenant).await.unwrap();
         samples.push(started.elapsed());
     }
     samples.sort();

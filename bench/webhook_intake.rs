@@ -107,7 +107,8 @@ async fn run() {
     latencies.sort();
     let stored = bench
         .services
-        .list_webhook_events(None, events as i64 + 10)
+        .events()
+        .list(None, events as i64 + 10)
         .await
         .unwrap()
         .len();

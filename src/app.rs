@@ -73,7 +73,7 @@ impl App {
             .config()
             .sync
             .workers
-            .then(|| self.services.start_workers());
+            .then(|| self.services.workers().start());
         let server = Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
             endpoint,
             shutdown,

@@ -109,7 +109,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Tenant { command } => tenant(command).await,
         Command::AdminLink { site } => {
             let app = App::build(load_config()?).await?;
-            let (url, expires_at) = app.services.mint_admin_link(&site).await?;
+            let (url, expires_at) = app.services.tenants().mint_admin_link(&site).await?;
             println!("{url}\n(valid once, until {expires_at} UTC)");
             Ok(())
         }
@@ -117,7 +117,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
             command: KeysCommand::Rotate,
         } => {
             let app = App::build(load_config()?).await?;
-            let moved = app.services.rotate_keys().await?;
+            let moved = app.services.key_rotation().rotate().await?;
             println!(
                 "{moved} secret(s) re-encrypted with key {:?}",
                 app.services.config().keys.current_key_id()
@@ -179,14 +179,15 @@ async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
     match command {
         TenantCommand::Create { slug, name } => {
             let tenant = s
-                .create_tenant(&slug, name.as_deref().unwrap_or(&slug))
+                .tenants()
+                .create(&slug, name.as_deref().unwrap_or(&slug))
                 .await?;
             println!("created {} ({})", tenant.slug, tenant.display_name);
         }
         TenantCommand::List => {
             let mut after: Option<String> = None;
             loop {
-                let page = s.list_tenants(after.clone(), 200).await?;
+                let page = s.tenants().list(after.clone(), 200).await?;
                 for t in &page {
                     println!(
                         "{}\t{}\t{}",
@@ -202,7 +203,7 @@ async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
             }
         }
         TenantCommand::Delete { slug } => {
-            s.delete_tenant(&slug).await?;
+            s.tenants().delete(&slug).await?;
             println!("deleted {slug}");
         }
     }

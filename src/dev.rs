@@ -104,12 +104,13 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
     let config = Config::from_vars(&vars).map_err(|e| anyhow::anyhow!("dev configuration: {e}"))?;
     let app = App::build(config).await?;
     let services = app.services.clone();
-    if services.get_tenant(DEMO_SITE).await.is_err() {
+    if services.tenants().get(DEMO_SITE).await.is_err() {
         services
-            .create_tenant(DEMO_SITE, "Demo Yoga Studio")
+            .tenants()
+            .create(DEMO_SITE, "Demo Yoga Studio")
             .await?;
     }
-    let (admin_link, _) = services.mint_admin_link(DEMO_SITE).await?;
+    let (admin_link, _) = services.tenants().mint_admin_link(DEMO_SITE).await?;
     let (_, serving) = app
         .bind(
             SocketAddr::from(([127, 0, 0, 1], opts.port)),

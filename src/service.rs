@@ -1,10 +1,42 @@
 //! Use cases: each public method is one thing a caller can do, combining storage, Zoom and
 //! crypto. Services know nothing about HTTP; they return [`ServiceError`], which the HTTP layer
 //! maps to status codes in one place (`http::error`).
+//!
+//! [`Services`] is the container (cloned into handlers, jobs and the CLI). Its use cases are
+//! grouped by area, each behind a borrowed facade defined in the file of the same name, so a
+//! call names where it lives: `s.public().site_with(..)` is in `service/public.rs`. A facade
+//! holds references to just the container fields its area uses, and the facades of the areas
+//! it builds on, so the dependencies between areas show in the types:
+//!
+//! | call                | file               | builds on                                  |
+//! |---------------------|--------------------|--------------------------------------------|
+//! | `s.access()`        | `access.rs`        |                                            |
+//! | `s.tenants()`       | `tenants.rs`       |                                            |
+//! | `s.tokens()`        | `tokens.rs`        |                                            |
+//! | `s.meetings()`      | `meetings.rs`      |                                            |
+//! | `s.key_rotation()`  | `key_rotation.rs`  |                                            |
+//! | `s.webhooks()`      | `webhooks.rs`      |                                            |
+//! | `s.settings()`      | `settings.rs`      | tenants                                    |
+//! | `s.disconnect()`    | `disconnect.rs`    | tokens                                     |
+//! | `s.zoom_calls()`    | `sync/calls.rs`    | tokens                                     |
+//! | `s.public()`        | `public.rs`        | registrations (in the background)          |
+//! | `s.registrations()` | `registration.rs`  | tokens, public                             |
+//! | `s.sync()`          | `sync.rs`          | tokens, meetings, sync jobs (background)   |
+//! | `s.sync_jobs()`     | `sync/jobs.rs`     | tokens, Zoom calls, sync                   |
+//! | `s.connect()`       | `connect.rs`       | tokens, sync                               |
+//! | `s.install()`       | `install.rs`       | tokens, sync                               |
+//! | `s.upkeep()`        | `upkeep.rs`        | tokens, disconnect                         |
+//! | `s.events()`        | `events.rs`        | Zoom calls, disconnect, registrations      |
+//! | `s.workers()`       | `workers.rs`       | events, sync jobs, upkeep (one loop each)  |
+//!
+//! "In the background" is work a facade spawns through `Background`, on its own copy of the
+//! container. Conversions from Zoom's payloads to stored records are in `zoom_records.rs`.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use chrono::TimeDelta;
+use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::crypto::KeyRing;
@@ -17,6 +49,7 @@ pub mod disconnect;
 pub mod error;
 pub mod events;
 pub mod install;
+pub mod key_rotation;
 pub mod meetings;
 pub mod public;
 pub mod registration;
@@ -28,6 +61,7 @@ pub mod upkeep;
 pub mod webhooks;
 pub mod workers;
 pub mod zoom_budget;
+pub mod zoom_records;
 
 pub use error::ServiceError;
 
@@ -41,13 +75,13 @@ pub const OAUTH_STATE_TTL: TimeDelta = TimeDelta::minutes(10);
 pub struct Services {
     pub store: Store,
     pub zoom: ZoomClient,
-    pub(crate) keys: KeyRing,
-    pub(crate) config: Arc<Config>,
+    keys: KeyRing,
+    config: Arc<Config>,
     refresh_locks: tokens::RefreshLocks,
     /// Per-Zoom-account request pacing shared by every job and webhook of this instance.
-    pub(crate) budgets: zoom_budget::ZoomBudgets,
+    budgets: zoom_budget::ZoomBudgets,
     /// This instance's name in job leases.
-    pub(crate) instance_id: String,
+    instance_id: String,
     wakeups: workers::Wakeups,
     /// The public face's per-instance caches.
     pub(crate) public: public::PublicCache,
@@ -78,10 +112,23 @@ impl Services {
         &self.config
     }
 
-    /// Visible data changed through this instance (sync, webhook, disconnect): its public
-    /// caches show the change at once; other instances notice the new content version within
-    /// `public::SITE_TTL`.
-    pub(crate) fn content_changed(&self) {
-        self.public.forget_all_sites();
+    fn background(&self) -> Background<'_> {
+        Background(self)
+    }
+}
+
+/// Starts work that outlives the call starting it. A spawned task needs its own copy of the
+/// container (cheap: handles and `Arc`s), from which it builds the one area it works in.
+#[derive(Clone, Copy)]
+pub(crate) struct Background<'a>(&'a Services);
+
+impl Background<'_> {
+    pub(crate) fn spawn<F, Fut>(self, work: F) -> JoinHandle<Fut::Output>
+    where
+        F: FnOnce(Services) -> Fut,
+        Fut: Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        tokio::spawn(work(self.0.clone()))
     }
 }

@@ -10,6 +10,7 @@ pub mod models;
 pub mod pkce;
 pub mod scopes;
 pub mod signature;
+pub mod webhook_event;
 
 pub use client::ZoomClient;
 pub use error::ZoomError;

@@ -43,18 +43,18 @@ const POLL: Duration = Duration::from_millis(200);
 pub async fn sync(app: App, opts: SyncOptions) -> anyhow::Result<()> {
     let kind = whole_site_kind(&opts.kind)?;
     let s = app.services;
-    let tenant = s.get_tenant(&opts.site).await?;
-    let job_id = s.enqueue_sync(&tenant.id, kind, "").await?;
+    let tenant = s.tenants().get(&opts.site).await?;
+    let job_id = s.sync().enqueue(&tenant.id, kind, "").await?;
     let runner = {
         let (s, id) = (s.clone(), job_id.clone());
-        tokio::spawn(async move { s.run_job_by_id(&id).await })
+        tokio::spawn(async move { s.sync_jobs().run_by_id(&id).await })
     };
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{spinner} {msg:<24} [{bar:40}] {pos}/{len} {elapsed}")?
             .progress_chars("=> "),
     );
     let job = loop {
-        let job = s.sync_job(&job_id).await?;
+        let job = s.sync().job(&job_id).await?;
         bar.set_length(job.total.max(0) as u64);
         bar.set_position(job.done.max(0) as u64);
         bar.set_message(job.note.clone());
@@ -75,7 +75,7 @@ pub async fn sync(app: App, opts: SyncOptions) -> anyhow::Result<()> {
     };
     bar.finish_with_message(job.status.as_str());
     let _ = runner.await;
-    let status = s.sync_status_of(&tenant.id).await?;
+    let status = s.sync().status_of(&tenant.id).await?;
     match job.status {
         JobStatus::Done => {
             println!(
@@ -111,7 +111,7 @@ pub async fn webhooks(app: App, command: WebhooksCommand) -> anyhow::Result<()> 
     let s = app.services;
     match command {
         WebhooksCommand::List { status, limit } => {
-            for e in s.list_webhook_events(status, limit).await? {
+            for e in s.events().list(status, limit).await? {
                 println!(
                     "{}\t{}\t{}\t{}\tattempts={}\t{}",
                     e.id,
@@ -125,10 +125,10 @@ pub async fn webhooks(app: App, command: WebhooksCommand) -> anyhow::Result<()> 
         }
         WebhooksCommand::Replay { ids } => {
             let ids = (!ids.is_empty()).then_some(ids);
-            let queued = s.replay_webhook_events(ids).await?;
+            let queued = s.events().replay(ids).await?;
             let mut handled = 0;
             while handled < queued {
-                let n = s.process_webhook_events(50).await?;
+                let n = s.events().process_due(50).await?;
                 if n == 0 {
                     break;
                 }

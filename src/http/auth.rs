@@ -45,6 +45,7 @@ pub struct TenantKeyAuth(Principal);
 
 async fn check_tenant_key(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
     match services(req)
+        .access()
         .authenticate_api_key(&bearer.token)
         .await
         .map_err(Problem::from)?
@@ -66,6 +67,7 @@ pub struct SessionAuth(Principal);
 
 async fn check_session(req: &Request, cookie: ApiKey) -> poem::Result<Principal> {
     let Some(principal) = services(req)
+        .access()
         .authenticate_session(&cookie.key)
         .await
         .map_err(Problem::from)?

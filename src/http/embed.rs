@@ -260,7 +260,7 @@ pub async fn meetings(
     Path(slug): Path<String>,
     Query(params): Query<WidgetParams>,
 ) -> Response {
-    let site = match s.public_site_with(&slug, Feature::Meetings).await {
+    let site = match s.public().site_with(&slug, Feature::Meetings).await {
         Ok(site) => site,
         Err(e) => return failure(e),
     };
@@ -272,7 +272,10 @@ pub async fn meetings(
             page_size: WIDGET_PAGE_SIZE,
             ..Default::default()
         };
-        let found = s.public_meetings(&site, Feature::Meetings, &filter).await?;
+        let found = s
+            .public()
+            .meetings(&site, Feature::Meetings, &filter)
+            .await?;
         let strings = i18n::strings(view.lang);
         let items: Vec<Value> = found
             .items
@@ -295,14 +298,14 @@ pub async fn meeting(
     Path((slug, id)): Path<(String, i64)>,
     Query(params): Query<WidgetParams>,
 ) -> Response {
-    let site = match s.public_site(&slug).await {
+    let site = match s.public().site(&slug).await {
         Ok(site) => site,
         Err(e) => return failure(e),
     };
     let view = View::new(&site, &params);
     let key = view.cache_key(&format!("meeting:{id}"));
     widget(&s, &t, &site, &view, key, || async {
-        let detail = s.public_meeting(&site, id).await?;
+        let detail = s.public().meeting(&site, id).await?;
         Ok((
             "meeting.html.j2",
             detail_view(&detail, &site, &view, i18n::strings(view.lang)),
@@ -319,7 +322,7 @@ pub async fn recordings(
     Path(slug): Path<String>,
     Query(params): Query<WidgetParams>,
 ) -> Response {
-    let site = match s.public_site_with(&slug, Feature::Recordings).await {
+    let site = match s.public().site_with(&slug, Feature::Recordings).await {
         Ok(site) => site,
         Err(e) => return failure(e),
     };
@@ -327,7 +330,8 @@ pub async fn recordings(
     let key = view.cache_key("recordings");
     widget(&s, &t, &site, &view, key, || async {
         let found = s
-            .public_recordings(&site, view.page, WIDGET_PAGE_SIZE)
+            .public()
+            .recordings(&site, view.page, WIDGET_PAGE_SIZE)
             .await?;
         let strings = i18n::strings(view.lang);
         let show = site.settings.show_recording_passcode;
@@ -355,25 +359,26 @@ pub async fn register(
     Query(params): Query<WidgetParams>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> Response {
-    let site = match s.public_site(&slug).await {
+    let site = match s.public().site(&slug).await {
         Ok(site) => site,
         Err(e) => return failure(e),
     };
     let view = View::new(&site, &params);
     // The meeting's questions map the form's `question_{i}` fields to their titles.
-    let result = match s.public_meeting(&site, id).await {
+    let result = match s.public().meeting(&site, id).await {
         Ok(detail) => {
-            s.register(RegisterRequest {
-                site: slug.clone(),
-                meeting_id: id,
-                form: form_from_fields(&fields, &detail),
-                idempotency_key: fields
-                    .get("idempotency_key")
-                    .filter(|k| !k.is_empty())
-                    .cloned(),
-                client_ip: client_ip(remote),
-            })
-            .await
+            s.registrations()
+                .register(RegisterRequest {
+                    site: slug.clone(),
+                    meeting_id: id,
+                    form: form_from_fields(&fields, &detail),
+                    idempotency_key: fields
+                        .get("idempotency_key")
+                        .filter(|k| !k.is_empty())
+                        .cloned(),
+                    client_ip: client_ip(remote),
+                })
+                .await
         }
         Err(e) => Err(e),
     };
@@ -414,11 +419,11 @@ pub async fn calendar(
     Path((slug, id)): Path<(String, i64)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let site = match s.public_site(&slug).await {
+    let site = match s.public().site(&slug).await {
         Ok(site) => site,
         Err(e) => return failure(e),
     };
-    let detail = match s.public_meeting(&site, id).await {
+    let detail = match s.public().meeting(&site, id).await {
         Ok(d) => d,
         Err(e) => return failure(e),
     };

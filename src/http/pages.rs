@@ -104,7 +104,10 @@ async fn current_owner(
     let Some(value) = jar.get(SESSION_COOKIE).map(|c| c.value_str().to_owned()) else {
         return Ok(None);
     };
-    Ok(s.authenticate_session(&value).await?.map(|p| (p, value)))
+    Ok(s.access()
+        .authenticate_session(&value)
+        .await?
+        .map(|p| (p, value)))
 }
 
 fn session_expired(s: &Services, t: &Templates) -> Response {
@@ -135,7 +138,7 @@ pub async fn login(
     let refused = |title: &str, message: &str| {
         message_page(&s, &t, StatusCode::BAD_REQUEST, title, message, None)
     };
-    match s.login_with_admin_link(&token).await {
+    match s.access().login_with_admin_link(&token).await {
         Ok(Ok(session)) => {
             jar.add(session_cookie(&s, session.cookie_value));
             see_other("/admin")
@@ -173,11 +176,11 @@ async fn render_admin_home(
     let Some((owner, cookie)) = current_owner(s, jar).await? else {
         return Ok(session_expired(s, t));
     };
-    let tenant = s.get_tenant_by_id(owner.tenant_id()).await?;
-    let zoom = s.connection_status(&owner).await?;
-    let meeting_count = s.meeting_count(owner.tenant_id()).await?;
+    let tenant = s.tenants().get_by_id(owner.tenant_id()).await?;
+    let zoom = s.connect().status(&owner).await?;
+    let meeting_count = s.meetings().count(owner.tenant_id()).await?;
     let pending = match jar.get(CLAIM_COOKIE) {
-        Some(c) => s.pending_install(c.value_str()).await?,
+        Some(c) => s.install().pending(c.value_str()).await?,
         None => None,
     };
     let widget_url = format!("{}/embed/{}/meetings", s.config().public_url, tenant.slug);
@@ -224,7 +227,7 @@ pub async fn connect(
         Ok(owner) => owner,
         Err(page) => return page,
     };
-    match s.start_connect(&owner).await {
+    match s.connect().start(&owner).await {
         Ok(url) => see_other(url),
         Err(e) => service_failure(&s, &t, e),
     }
@@ -242,7 +245,7 @@ pub async fn disconnect(
         Ok(owner) => owner,
         Err(page) => return page,
     };
-    match s.disconnect(&owner).await {
+    match s.disconnect().by_owner(&owner).await {
         Ok(_) | Err(ServiceError::NotFound(_)) => see_other("/admin"),
         Err(e) => service_failure(&s, &t, e),
     }
@@ -260,7 +263,7 @@ pub async fn logout(
         return page;
     }
     if let Some(cookie) = jar.get(SESSION_COOKIE)
-        && let Err(e) = s.logout(cookie.value_str()).await
+        && let Err(e) = s.access().logout(cookie.value_str()).await
     {
         return service_failure(&s, &t, e);
     }
@@ -325,7 +328,7 @@ pub async fn oauth_callback(
     if let (true, Some(code)) = (stateless, params.code.as_deref().filter(|c| !c.is_empty())) {
         return marketplace_install(&s, &t, jar, code, cookie.is_some()).await;
     }
-    match s.complete_connect(params, cookie.as_deref()).await {
+    match s.connect().complete(params, cookie.as_deref()).await {
         Ok(Ok(connected)) => connected_page(&s, &t, connected),
         Ok(Err(refused)) => refused_page(&s, &t, refused),
         Err(e) => service_failure(&s, &t, e),
@@ -340,7 +343,7 @@ async fn marketplace_install(
     code: &str,
     signed_in: bool,
 ) -> Response {
-    let parked = match s.park_marketplace_install(code).await {
+    let parked = match s.install().park(code).await {
         Ok(Ok(parked)) => parked,
         Ok(Err(refused)) => return refused_page(s, t, refused),
         Err(e) => return service_failure(s, t, e),
@@ -379,7 +382,7 @@ pub async fn claim(
     let Some(token) = jar.get(CLAIM_COOKIE).map(|c| c.value_str().to_owned()) else {
         return see_other("/admin");
     };
-    match s.claim_install(&owner, &token).await {
+    match s.install().claim(&owner, &token).await {
         Ok(_) | Err(ServiceError::NotFound(_)) => {
             jar.remove(CLAIM_COOKIE);
             see_other("/admin")
@@ -393,7 +396,7 @@ pub async fn claim(
 #[handler]
 pub async fn zoomapp_install(s: Data<&Services>, t: Data<&Templates>, jar: &CookieJar) -> Response {
     match current_owner(&s, jar).await {
-        Ok(Some((owner, _))) => match s.start_connect(&owner).await {
+        Ok(Some((owner, _))) => match s.connect().start(&owner).await {
             Ok(url) => see_other(url),
             Err(e) => service_failure(&s, &t, e),
         },

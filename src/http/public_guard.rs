@@ -106,7 +106,7 @@ async fn allowed_origin(req: &Request, slug: &str, origin: &str) -> bool {
     let Some(services) = req.data::<Services>() else {
         return false;
     };
-    match services.public_site(slug).await {
+    match services.public().site(slug).await {
         Ok(site) => site.settings.allows_origin(origin),
         Err(_) => false,
     }

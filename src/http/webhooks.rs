@@ -30,7 +30,7 @@ pub async fn zoom(req: &Request, body: poem::Body, s: Data<&Services>) -> Respon
         tracking_id: header(req, "x-zm-trackingid"),
         body: &body,
     };
-    match s.receive_webhook(delivery).await {
+    match s.webhooks().receive(delivery).await {
         Ok(WebhookAck::Validation {
             plain_token,
             encrypted_token,

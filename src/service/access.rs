@@ -6,9 +6,22 @@
 
 use crate::crypto::{constant_time_eq, random_token, sha256_hex};
 use crate::domain::{Principal, Scope, TenantId};
-use crate::store::{self, admin::Refusal};
+use crate::store::{self, Store, admin::Refusal};
 
 use super::{ADMIN_SESSION_TTL, ServiceError, Services};
+
+/// Signing in and out, and telling who a caller is.
+#[derive(Clone, Copy)]
+pub struct Access<'a> {
+    store: &'a Store,
+}
+
+impl Services {
+    /// Authentication and sessions (`service/access.rs`).
+    pub fn access(&self) -> Access<'_> {
+        Access { store: &self.store }
+    }
+}
 
 /// Why an admin link did not sign anyone in.
 #[derive(Debug, PartialEq, Eq)]
@@ -24,7 +37,7 @@ pub struct NewSession {
     pub tenant_id: TenantId,
 }
 
-impl Services {
+impl Access<'_> {
     /// The principal behind a tenant API key, or `None` for unknown and revoked keys.
     pub async fn authenticate_api_key(
         &self,
@@ -121,14 +134,14 @@ impl Services {
             .await?;
         Ok(())
     }
+}
 
-    /// Fails with `MissingScope` unless the principal may use `scope`.
-    pub fn require(&self, principal: &Principal, scope: Scope) -> Result<(), ServiceError> {
-        if principal.allows(scope) {
-            Ok(())
-        } else {
-            Err(ServiceError::MissingScope(scope.as_str()))
-        }
+/// Fails with `MissingScope` unless the principal may use `scope`.
+pub fn require(principal: &Principal, scope: Scope) -> Result<(), ServiceError> {
+    if principal.allows(scope) {
+        Ok(())
+    } else {
+        Err(ServiceError::MissingScope(scope.as_str()))
     }
 }
 

@@ -4,15 +4,17 @@
 
 use chrono::NaiveDateTime;
 
-use crate::crypto::{random_token, sha256_hex};
+use crate::config::Config;
+use crate::crypto::{KeyRing, random_token, sha256_hex};
 use crate::domain::status::GrantStatus;
 use crate::domain::{Principal, Scope, TenantId};
-use crate::store::grant::GrantTokens;
-use crate::store::{self, admin::NewOAuthState, admin::Refusal, audit};
-use crate::zoom::models::{TokenGrant, ZoomUser};
-use crate::zoom::{ZoomError, pkce, scopes};
+use crate::store::{self, Store, admin::NewOAuthState, admin::Refusal, audit};
+use crate::zoom::models::ZoomUser;
+use crate::zoom::{ZoomClient, ZoomError, pkce, scopes};
 
-use super::sync::SyncReport;
+use super::access::require;
+use super::sync::{SyncEngine, SyncReport};
+use super::tokens::Tokens;
 use super::{OAUTH_STATE_TTL, ServiceError, Services};
 
 /// Why a callback was refused. Each has its own page; none stores anything.
@@ -69,10 +71,35 @@ pub struct ConnectionStatus {
     pub last_sync_result: Option<String>,
 }
 
+/// The owner's Zoom connection: connecting, and what it looks like.
+#[derive(Clone, Copy)]
+pub struct Connect<'a> {
+    store: &'a Store,
+    zoom: &'a ZoomClient,
+    keys: &'a KeyRing,
+    config: &'a Config,
+    tokens: Tokens<'a>,
+    sync: SyncEngine<'a>,
+}
+
 impl Services {
+    /// Connecting a site to Zoom (`service/connect.rs`).
+    pub fn connect(&self) -> Connect<'_> {
+        Connect {
+            store: &self.store,
+            zoom: &self.zoom,
+            keys: &self.keys,
+            config: &self.config,
+            tokens: self.tokens(),
+            sync: self.sync(),
+        }
+    }
+}
+
+impl Connect<'_> {
     /// Starts a connect and returns Zoom's authorize URL for the owner's browser.
-    pub async fn start_connect(&self, principal: &Principal) -> Result<String, ServiceError> {
-        self.require(principal, Scope::SettingsWrite)?;
+    pub async fn start(&self, principal: &Principal) -> Result<String, ServiceError> {
+        require(principal, Scope::SettingsWrite)?;
         let tenant_id = principal.tenant_id().clone();
         let session_hash = match principal {
             Principal::Owner { session_hash, .. } => Some(session_hash.clone()),
@@ -106,7 +133,7 @@ impl Services {
 
     /// Finishes a connect from Zoom's redirect. `session_cookie` is the browser's admin
     /// session cookie, if it has one.
-    pub async fn complete_connect(
+    pub async fn complete(
         &self,
         params: CallbackParams,
         session_cookie: Option<&str>,
@@ -158,7 +185,7 @@ impl Services {
             Err(e) => return Err(e.into()),
         };
         let user = self.zoom.get_me(&grant.access_token).await?;
-        let grant_id = self.store_grant(&user, &grant, None).await?;
+        let grant_id = self.tokens.store_grant(&user, &grant, None).await?;
         let (tid, gid, account) = (tenant_id.clone(), grant_id.clone(), user.account_id.clone());
         self.store
             .write(move |mut db| {
@@ -177,7 +204,8 @@ impl Services {
             .await?;
         tracing::info!(tenant.id = %tenant_id, zoom.account_id = %user.account_id, zoom.grant_id = %grant_id, "Zoom connected");
         let first_sync = self
-            .sync_meetings(&tenant_id)
+            .sync
+            .first_sync(&tenant_id)
             .await
             .map_err(|e| e.to_string());
         Ok(Ok(Connected {
@@ -189,77 +217,21 @@ impl Services {
         }))
     }
 
-    /// Stores a fresh token pair for the Zoom user: replaces the tokens of the user's existing
-    /// grant (Zoom has just revoked the older pair, reference §1.4) or creates the grant. Every
-    /// site already using the grant keeps working with the new pair.
-    pub(crate) async fn store_grant(
-        &self,
-        user: &ZoomUser,
-        tokens: &TokenGrant,
-        claim_token_hash: Option<String>,
-    ) -> Result<String, ServiceError> {
-        let (account, user_id) = (user.account_id.clone(), user.id.clone());
-        let existing = self
-            .store
-            .read(move |mut db| {
-                Box::pin(async move { store::grant::find_id(&mut db, &account, &user_id).await })
-            })
-            .await?;
-        let grant_id = existing
-            .clone()
-            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-        let access = self.keys.seal(&tokens.access_token, &grant_id);
-        let refresh = self.keys.seal(&tokens.refresh_token, &grant_id);
-        let now = store::now();
-        let expires = now + chrono::TimeDelta::seconds(tokens.expires_in);
-        let (email, name, scopes, api_url) = (
-            user.email.clone(),
-            user.name(),
-            tokens.scope.clone(),
-            tokens.api_url.clone(),
-        );
-        let (account, user_id, id) = (user.account_id.clone(), user.id.clone(), grant_id.clone());
-        self.store
-            .write(move |mut db| {
-                Box::pin(async move {
-                    let row = GrantTokens {
-                        zoom_email: &email,
-                        zoom_display_name: &name,
-                        scopes: &scopes,
-                        access: &access,
-                        refresh: &refresh,
-                        access_expires_at: expires,
-                        api_url: api_url.as_deref(),
-                        now,
-                        claim_token_hash: claim_token_hash.as_deref(),
-                    };
-                    match existing {
-                        Some(_) => store::grant::replace_tokens(&mut db, &id, &row).await,
-                        None => store::grant::insert(&mut db, &id, &account, &user_id, &row).await,
-                    }
-                })
-            })
-            .await?;
-        Ok(grant_id)
-    }
-
     /// The connected Zoom user, asked of Zoom now (proves the token works).
     pub async fn live_zoom_user(&self, principal: &Principal) -> Result<ZoomUser, ServiceError> {
-        self.require(principal, Scope::SettingsRead)?;
-        let zoom = &self.zoom;
-        self.with_zoom_token(
-            principal.tenant_id(),
-            |t| async move { zoom.get_me(&t).await },
-        )
-        .await
+        require(principal, Scope::SettingsRead)?;
+        let zoom = self.zoom;
+        self.tokens
+            .with_zoom_token(
+                principal.tenant_id(),
+                |t| async move { zoom.get_me(&t).await },
+            )
+            .await
     }
 
     /// The site's Zoom connection as its owner (or a key with `settings:read`) may see it.
-    pub async fn connection_status(
-        &self,
-        principal: &Principal,
-    ) -> Result<ConnectionStatus, ServiceError> {
-        self.require(principal, Scope::SettingsRead)?;
+    pub async fn status(&self, principal: &Principal) -> Result<ConnectionStatus, ServiceError> {
+        require(principal, Scope::SettingsRead)?;
         let tenant_id = principal.tenant_id().clone();
         let (link, grant) = self
             .store

@@ -2,10 +2,15 @@
 //! Both drop the tokens and purge the site's Zoom data; a grant shared with other sites is only
 //! revoked at Zoom when no site uses it any more (Zoom would revoke it for all of them).
 
+use crate::crypto::KeyRing;
 use crate::domain::{Principal, Scope, TenantId};
 use crate::store::grant::StoredGrant;
-use crate::store::{self, audit};
+use crate::store::{self, Store, audit};
+use crate::zoom::ZoomClient;
 
+use super::access::require;
+use super::public::PublicCache;
+use super::tokens::Tokens;
 use super::{ServiceError, Services};
 
 /// What a disconnect did.
@@ -38,12 +43,37 @@ async fn purge_zoom_data(
     Ok(removed)
 }
 
+/// Ending connections: dropping tokens (revoking them at Zoom when no site needs them) and the
+/// Zoom data they brought.
+#[derive(Clone, Copy)]
+pub struct Disconnect<'a> {
+    store: &'a Store,
+    zoom: &'a ZoomClient,
+    keys: &'a KeyRing,
+    tokens: Tokens<'a>,
+    cache: &'a PublicCache,
+}
+
 impl Services {
+    /// Ending Zoom connections (`service/disconnect.rs`).
+    pub fn disconnect(&self) -> Disconnect<'_> {
+        Disconnect {
+            store: &self.store,
+            zoom: &self.zoom,
+            keys: &self.keys,
+            tokens: self.tokens(),
+            cache: &self.public,
+        }
+    }
+}
+
+impl Disconnect<'_> {
     /// The owner disconnects their site from Zoom.
-    pub async fn disconnect(&self, principal: &Principal) -> Result<Disconnected, ServiceError> {
-        self.require(principal, Scope::SettingsWrite)?;
+    pub async fn by_owner(&self, principal: &Principal) -> Result<Disconnected, ServiceError> {
+        require(principal, Scope::SettingsWrite)?;
         let tenant_id = principal.tenant_id().clone();
         let grant = self
+            .tokens
             .grant_of(&tenant_id)
             .await
             .map_err(|_| ServiceError::NotFound("Zoom connection"))?;
@@ -74,7 +104,7 @@ impl Services {
                 })
             })
             .await?;
-        self.content_changed();
+        self.cache.forget_all_sites();
         let revoked_at_zoom = if others == 0 {
             self.revoke_and_delete(&grant).await?
         } else {
@@ -161,64 +191,8 @@ impl Services {
                 })
             })
             .await?;
-        self.content_changed();
+        self.cache.forget_all_sites();
         tracing::info!(zoom.account_id = %zoom_account_id, grants = outcome.grants_removed, sites = outcome.sites_disconnected.len(), "Zoom deauthorization applied");
         Ok(outcome)
-    }
-
-    /// Re-seals every stored secret under the current (first) key. Returns how many values moved.
-    pub async fn rotate_keys(&self) -> Result<usize, ServiceError> {
-        let current = self.keys.current_key_id().to_owned();
-        let grants = self
-            .store
-            .read(|mut db| Box::pin(async move { store::grant::list_all(&mut db).await }))
-            .await?;
-        let mut moved = 0;
-        for grant in grants.into_iter().filter(|g| g.key_id != current) {
-            let access = self.keys.seal(
-                &self.keys.open(&grant.access_token(), &grant.id)?,
-                &grant.id,
-            );
-            let refresh = self.keys.seal(
-                &self.keys.open(&grant.refresh_token(), &grant.id)?,
-                &grant.id,
-            );
-            let (id, old_sealed) = (grant.id.clone(), grant.access_token_sealed.clone());
-            // Skip if a refresh replaced the pair meanwhile (it is then under the current key).
-            self.store
-                .write(move |mut db| {
-                    Box::pin(async move {
-                        match store::grant::find(&mut db, &id).await? {
-                            Some(g) if g.access_token_sealed == old_sealed => {
-                                store::grant::reseal(&mut db, &id, &access, &refresh).await
-                            }
-                            _ => Ok(()),
-                        }
-                    })
-                })
-                .await?;
-            moved += 2;
-        }
-        let cur = current.clone();
-        let states = self
-            .store
-            .read(move |mut db| {
-                Box::pin(async move { store::admin::states_not_under_key(&mut db, &cur).await })
-            })
-            .await?;
-        for (state_hash, tenant_id, sealed) in states {
-            let verifier = self
-                .keys
-                .seal(&self.keys.open(&sealed, &tenant_id)?, &tenant_id);
-            self.store
-                .write(move |mut db| {
-                    Box::pin(async move {
-                        store::admin::reseal_state(&mut db, &state_hash, &verifier).await
-                    })
-                })
-                .await?;
-            moved += 1;
-        }
-        Ok(moved)
     }
 }

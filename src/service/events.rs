@@ -1,5 +1,6 @@
 //! Applying stored Zoom webhook events (see `service::webhooks` for intake) to the sites bound
-//! to the event's `payload.account_id`.
+//! to the event's `payload.account_id`. Each stored body is parsed once, into a
+//! `zoom::webhook_event::WebhookEvent`; its objects become records in `service::zoom_records`.
 //!
 //! Rules:
 //! * An event older than the stored state never overwrites it: every write carries the
@@ -17,39 +18,31 @@
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use serde::Deserialize;
-use serde_json::Value;
 
-use crate::domain::public::RegistrationStatus;
+use crate::config::WebhookConfig;
+use crate::domain::TenantId;
 use crate::domain::status::{GrantStatus, MeetingKind, RecordingStatus, WebhookEventStatus};
-use crate::domain::{Meeting, TenantId};
 use crate::store::webhook_event::StoredEvent;
-use crate::store::{self, recording};
-use crate::zoom::models::{ZoomMeeting, ZoomRecording};
+use crate::store::{self, Store, recording};
+use crate::zoom::models::ZoomMeeting;
 use crate::zoom::scopes;
+use crate::zoom::webhook_event::{
+    DeletedMeeting, Field, MeetingPatch, RecordingRef, Registrant, RegistrationAction,
+    RegistrationObject, WebhookEvent,
+};
 
-use super::sync::{self, occurrences_of, parse_zoom_time, recording_data, to_domain};
-use super::zoom_budget::RateCategory;
+use super::disconnect::Disconnect;
+use super::public::PublicCache;
+use super::registration::Registrations;
+use super::sync::ZoomCalls;
+use super::workers::Wakeups;
+use super::zoom_records;
 use super::{ServiceError, Services};
 
 /// How long a worker owns claimed events.
 const EVENT_LEASE: TimeDelta = TimeDelta::seconds(60);
 /// Backoff never waits longer than this between attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
-
-#[derive(Deserialize)]
-struct EventBody {
-    #[serde(default)]
-    payload: Payload,
-}
-
-#[derive(Deserialize, Default)]
-struct Payload {
-    #[serde(default)]
-    user_id: Option<String>,
-    #[serde(default)]
-    object: Value,
-}
 
 /// What applying an event did.
 #[derive(Debug, PartialEq, Eq)]
@@ -78,23 +71,51 @@ fn malformed(what: &str) -> ServiceError {
     ServiceError::invalid("event", format!("malformed payload: {what}"))
 }
 
-fn object_id(object: &Value) -> Result<i64, ServiceError> {
-    match object.get("id") {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.parse().ok(),
-        _ => None,
-    }
-    .ok_or_else(|| malformed("object.id"))
+fn required_id(id: Option<i64>) -> Result<i64, ServiceError> {
+    id.ok_or_else(|| malformed("object.id"))
 }
 
-fn str_field<'a>(object: &'a Value, key: &str) -> &'a str {
-    object.get(key).and_then(Value::as_str).unwrap_or("")
+fn required_uuid(recording: &RecordingRef) -> Result<&str, ServiceError> {
+    Some(recording.uuid.as_str())
+        .filter(|uuid| !uuid.is_empty())
+        .ok_or_else(|| malformed("object.uuid"))
+}
+
+fn not_used() -> Outcome {
+    Outcome::Ignored("not an event Marquee uses".into())
+}
+
+/// Stored webhook events: applying them to the sites they concern, and the operator's view.
+#[derive(Clone, Copy)]
+pub struct Events<'a> {
+    store: &'a Store,
+    config: &'a WebhookConfig,
+    cache: &'a PublicCache,
+    wakeups: &'a Wakeups,
+    calls: ZoomCalls<'a>,
+    disconnect: Disconnect<'a>,
+    registrations: Registrations<'a>,
 }
 
 impl Services {
+    /// Applying stored webhook events (`service/events.rs`).
+    pub fn events(&self) -> Events<'_> {
+        Events {
+            store: &self.store,
+            config: &self.config.webhooks,
+            cache: &self.public,
+            wakeups: &self.wakeups,
+            calls: self.zoom_calls(),
+            disconnect: self.disconnect(),
+            registrations: self.registrations(),
+        }
+    }
+}
+
+impl Events<'_> {
     /// Applies up to `limit` due events. Returns how many were handled (applied, marked,
     /// rescheduled or parked).
-    pub async fn process_webhook_events(&self, limit: i64) -> Result<usize, ServiceError> {
+    pub async fn process_due(&self, limit: i64) -> Result<usize, ServiceError> {
         let events = self
             .store
             .write(move |mut db| {
@@ -106,11 +127,11 @@ impl Services {
             .await?;
         let count = events.len();
         for event in events {
-            let result = self.apply_event(&event).await;
+            let result = self.apply(&event).await;
             self.record_event_result(&event, result).await?;
         }
         if count > 0 {
-            self.content_changed();
+            self.cache.forget_all_sites();
         }
         Ok(count)
     }
@@ -148,7 +169,7 @@ impl Services {
         event: &StoredEvent,
         err: ServiceError,
     ) -> Result<(), ServiceError> {
-        let cfg = &self.config.webhooks;
+        let cfg = self.config;
         let attempts = u32::try_from(event.attempts).unwrap_or(u32::MAX);
         let hopeless = matches!(err, ServiceError::Invalid { .. });
         let message = err.to_string();
@@ -183,73 +204,97 @@ impl Services {
     }
 
     /// Applies one event to every site it concerns.
-    pub async fn apply_event(&self, event: &StoredEvent) -> Result<Outcome, ServiceError> {
-        let body: EventBody =
-            serde_json::from_str(&event.body).map_err(|_| malformed("not JSON"))?;
-        let account = event.zoom_account_id.as_str();
-        if event.event == "app_deauthorized" {
-            let done = self
-                .deauthorize(account, body.payload.user_id.as_deref())
-                .await?;
-            return Ok(Outcome::Applied(format!(
-                "{} grant(s) removed, {} site(s) disconnected",
-                done.grants_removed,
-                done.sites_disconnected.len()
-            )));
+    pub async fn apply(&self, stored: &StoredEvent) -> Result<Outcome, ServiceError> {
+        let event =
+            WebhookEvent::parse(&stored.event, &stored.body).map_err(|_| malformed("not JSON"))?;
+        let account = stored.zoom_account_id.as_str();
+        match event {
+            WebhookEvent::AppDeauthorized { user_id } => {
+                let done = self
+                    .disconnect
+                    .deauthorize(account, user_id.as_deref())
+                    .await?;
+                Ok(Outcome::Applied(format!(
+                    "{} grant(s) removed, {} site(s) disconnected",
+                    done.grants_removed,
+                    done.sites_disconnected.len()
+                )))
+            }
+            // Events about sites' data are `<object>.<action>`; anything else concerns no site.
+            WebhookEvent::Other { name, .. } if !name.contains('.') => Ok(not_used()),
+            event => self.apply_to_sites(account, event, stored.event_ts).await,
         }
-        let Some((object_kind, action)) = event.event.split_once('.') else {
-            return Ok(Outcome::Ignored("not an event Marquee uses".into()));
-        };
+    }
+
+    /// Applies an event to the sites of the account that show its host's meetings; every write
+    /// carries `version` (the event's time).
+    async fn apply_to_sites(
+        &self,
+        account: &str,
+        event: WebhookEvent,
+        version: i64,
+    ) -> Result<Outcome, ServiceError> {
         let targets = self.event_targets(account).await?;
         if targets.is_empty() {
             return Ok(Outcome::UnknownAccount);
         }
-        let object = &body.payload.object;
-        let host = str_field(object, "host_id");
+        let host = event.host_id();
         let targets: Vec<&Target> = targets.iter().filter(|t| t.covers(host)).collect();
         if targets.is_empty() {
             return Ok(Outcome::Ignored(
                 "no site shows this host's meetings".into(),
             ));
         }
-        let version = event.event_ts;
-        let kind = if object_kind == "webinar" {
-            MeetingKind::Webinar
-        } else {
-            MeetingKind::Meeting
-        };
-        let changed = match (object_kind, action) {
-            ("meeting" | "webinar", "created" | "updated" | "recovered") => {
-                self.apply_meeting_change(&targets, kind, action, object, version)
-                    .await?
-            }
-            ("meeting" | "webinar", "deleted" | "permanently_deleted") => {
-                self.apply_meeting_deleted(&targets, object, version)
-                    .await?
-            }
-            ("meeting" | "webinar", registration) if registration.starts_with("registration_") => {
-                let status = &registration["registration_".len()..];
-                self.apply_registration(&targets, status, object).await?
-            }
-            ("recording", "completed") => {
-                let r: ZoomRecording = serde_json::from_value(object.clone())
-                    .map_err(|_| malformed("recording object"))?;
-                self.write_recording(
+        let changed = match event {
+            WebhookEvent::MeetingCreated { kind, meeting }
+            | WebhookEvent::MeetingRecovered { kind, meeting } => {
+                let id = required_id(meeting.id)?;
+                self.apply_meeting_change(
                     &targets,
-                    recording_data(r, RecordingStatus::Available),
+                    zoom_records::meeting_kind(kind),
+                    id,
+                    None,
                     version,
                 )
                 .await?
             }
-            ("recording", "trashed" | "recovered") => {
-                self.apply_recording_status(&targets, action, object, version)
+            WebhookEvent::MeetingUpdated { kind, patch } => {
+                let id = required_id(patch.id)?;
+                self.apply_meeting_change(
+                    &targets,
+                    zoom_records::meeting_kind(kind),
+                    id,
+                    Some(&patch),
+                    version,
+                )
+                .await?
+            }
+            WebhookEvent::MeetingDeleted { meeting, .. } => {
+                self.apply_meeting_deleted(&targets, meeting, version)
                     .await?
             }
-            ("recording", "deleted") => {
-                let uuid = str_field(object, "uuid").to_owned();
-                if uuid.is_empty() {
-                    return Err(malformed("object.uuid"));
-                }
+            WebhookEvent::Registration { action, object, .. } => {
+                self.apply_registration(&targets, action, object).await?
+            }
+            WebhookEvent::RecordingCompleted(recording) => {
+                let r = recording.ok_or_else(|| malformed("recording object"))?;
+                self.write_recording(
+                    &targets,
+                    zoom_records::recording(r, RecordingStatus::Available),
+                    version,
+                )
+                .await?
+            }
+            WebhookEvent::RecordingTrashed(r) => {
+                self.apply_recording_status(&targets, RecordingStatus::Trashed, &r, version)
+                    .await?
+            }
+            WebhookEvent::RecordingRecovered(r) => {
+                self.apply_recording_status(&targets, RecordingStatus::Available, &r, version)
+                    .await?
+            }
+            WebhookEvent::RecordingDeleted(r) => {
+                let uuid = required_uuid(&r)?.to_owned();
                 self.write_each(&targets, move |mut db, tid| {
                     let uuid = uuid.clone();
                     Box::pin(async move {
@@ -259,7 +304,10 @@ impl Services {
                 })
                 .await?
             }
-            _ => return Ok(Outcome::Ignored("not an event Marquee uses".into())),
+            // `app_deauthorized` concerns grants, not sites' data: `apply` applied it.
+            WebhookEvent::Other { .. } | WebhookEvent::AppDeauthorized { .. } => {
+                return Ok(not_used());
+            }
         };
         Ok(Outcome::Applied(if changed == 0 {
             "stale or no change: newer state kept".to_owned()
@@ -331,15 +379,16 @@ impl Services {
         Ok(changed)
     }
 
+    /// A created, recovered or updated meeting: the patch applied to the stored copy when it
+    /// is enough, otherwise the meeting as Zoom has it now (read once for all sites).
     async fn apply_meeting_change(
         &self,
         targets: &[&Target],
         kind: MeetingKind,
-        action: &str,
-        object: &Value,
+        id: i64,
+        patch: Option<&MeetingPatch>,
         version: i64,
     ) -> Result<usize, ServiceError> {
-        let id = object_id(object)?;
         // Re-read from Zoom at most once per event, whatever the number of sites.
         let mut fetched: Option<Option<ZoomMeeting>> = None;
         let mut changed = 0;
@@ -354,8 +403,10 @@ impl Services {
             if stored.as_ref().is_some_and(|(_, _, v)| *v > version) {
                 continue; // newer state already stored
             }
-            let patched = match (action, stored) {
-                ("updated", Some((meeting, _, _))) => apply_patch(meeting, object),
+            let patched = match (patch, stored) {
+                (Some(patch), Some((meeting, _, _))) => {
+                    zoom_records::patched_meeting(meeting, patch)
+                }
                 _ => None,
             };
             let write = match patched {
@@ -363,14 +414,17 @@ impl Services {
                 None => {
                     if fetched.is_none() {
                         fetched = Some(
-                            self.fetch_meeting(&t.tenant, &t.account, id, kind, None)
+                            self.calls
+                                .fetch_meeting(&t.tenant, &t.account, id, kind, None)
                                 .await?,
                         );
                     }
-                    fetched
-                        .as_ref()
-                        .and_then(Option::as_ref)
-                        .map(|m| (to_domain(m.clone()), Some(occurrences_of(m))))
+                    fetched.as_ref().and_then(Option::as_ref).map(|m| {
+                        (
+                            zoom_records::meeting(m.clone()),
+                            Some(zoom_records::occurrences(m)),
+                        )
+                    })
                 }
             };
             let tid = t.tenant.clone();
@@ -413,20 +467,11 @@ impl Services {
     async fn apply_meeting_deleted(
         &self,
         targets: &[&Target],
-        object: &Value,
+        meeting: DeletedMeeting,
         version: i64,
     ) -> Result<usize, ServiceError> {
-        let id = object_id(object)?;
-        let only: Vec<String> = object
-            .get("occurrences")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(|o| o.get("occurrence_id").and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let id = required_id(meeting.id)?;
+        let only = meeting.occurrences;
         self.write_each(targets, move |mut db, tid| {
             let only = only.clone();
             Box::pin(async move {
@@ -455,27 +500,23 @@ impl Services {
     async fn apply_registration(
         &self,
         targets: &[&Target],
-        action: &str,
-        object: &Value,
+        action: RegistrationAction,
+        object: RegistrationObject,
     ) -> Result<usize, ServiceError> {
-        let id = object_id(object)?;
-        let registrant = object
-            .get("registrant")
-            .ok_or_else(|| malformed("object.registrant"))?;
-        let registrant_id = str_field(registrant, "id");
-        let status = match action {
-            "created" => RegistrationStatus::parse(str_field(registrant, "status"))
-                .unwrap_or(RegistrationStatus::Approved),
-            "approved" => RegistrationStatus::Approved,
-            "cancelled" => RegistrationStatus::Cancelled,
-            "denied" => RegistrationStatus::Denied,
-            _ => return Ok(0),
+        let id = required_id(object.id)?;
+        let registrant = match object.registrant {
+            Field::Value(registrant) => registrant,
+            Field::Unusable => Registrant::default(),
+            Field::Absent => return Err(malformed("object.registrant")),
         };
-        let join_url = registrant.get("join_url").and_then(Value::as_str);
+        let registrant_id = registrant.id.as_str();
+        let status = zoom_records::registration_status(action, &registrant);
+        let join_url = registrant.join_url.as_deref();
         let mut applied = 0;
         for target in targets {
             let changed = self
-                .registration_status_changed(&target.tenant, id, registrant_id, status, join_url)
+                .registrations
+                .status_changed(&target.tenant, id, registrant_id, status, join_url)
                 .await?;
             applied += usize::from(changed);
         }
@@ -502,19 +543,11 @@ impl Services {
     async fn apply_recording_status(
         &self,
         targets: &[&Target],
-        action: &str,
-        object: &Value,
+        status: RecordingStatus,
+        r: &RecordingRef,
         version: i64,
     ) -> Result<usize, ServiceError> {
-        let uuid = str_field(object, "uuid").to_owned();
-        if uuid.is_empty() {
-            return Err(malformed("object.uuid"));
-        }
-        let status = if action == "trashed" {
-            RecordingStatus::Trashed
-        } else {
-            RecordingStatus::Available
-        };
+        let uuid = required_uuid(r)?.to_owned();
         let key = uuid.clone();
         let changed = self
             .write_each(targets, move |mut db, tid| {
@@ -524,44 +557,31 @@ impl Services {
                 })
             })
             .await?;
-        if changed > 0 || action == "trashed" {
+        if changed > 0 || status == RecordingStatus::Trashed {
             return Ok(changed);
         }
         let Some(first) = targets.first() else {
             return Ok(0);
         };
-        let zoom = &self.zoom;
         let full = self
-            .paced_call(
-                &first.tenant,
-                &first.account,
-                RateCategory::Light,
-                None,
-                |t| {
-                    let uuid = uuid.clone();
-                    async move { zoom.get_recording(&t, &uuid).await }
-                },
-            )
-            .await;
+            .calls
+            .fetch_recording(&first.tenant, &first.account, &uuid, None)
+            .await?;
         match full {
-            Ok(r) => {
+            Some(r) => {
                 self.write_recording(
                     targets,
-                    recording_data(r, RecordingStatus::Available),
+                    zoom_records::recording(r, RecordingStatus::Available),
                     version,
                 )
                 .await
             }
-            Err(e) if sync::is_not_found(&e) => Ok(0),
-            Err(e) => Err(e),
+            None => Ok(0),
         }
     }
 
     /// Re-queues stored events (the given ids, or every failed one). Returns how many.
-    pub async fn replay_webhook_events(
-        &self,
-        ids: Option<Vec<String>>,
-    ) -> Result<usize, ServiceError> {
+    pub async fn replay(&self, ids: Option<Vec<String>>) -> Result<usize, ServiceError> {
         let n = self
             .store
             .write(move |mut db| {
@@ -570,12 +590,12 @@ impl Services {
                 })
             })
             .await?;
-        self.wake_event_worker();
+        self.wakeups.wake_event_worker();
         Ok(n)
     }
 
     /// Stored events, newest first (optionally of one status), for the operator.
-    pub async fn list_webhook_events(
+    pub async fn list(
         &self,
         status: Option<String>,
         limit: i64,
@@ -588,82 +608,5 @@ impl Services {
                 })
             })
             .await?)
-    }
-}
-
-/// Applies a `meeting.updated` patch to the stored copy, if the patch is enough: it touches
-/// only fields Marquee keeps, and does not move a recurring meeting's occurrences.
-fn apply_patch(mut m: Meeting, patch: &Value) -> Option<Meeting> {
-    let fields = patch.as_object()?;
-    for (key, value) in fields {
-        match key.as_str() {
-            "id" | "uuid" | "host_id" | "password" | "registration_url" => {}
-            "topic" => m.topic = value.as_str()?.to_owned(),
-            "agenda" => m.agenda = value.as_str()?.to_owned(),
-            "duration" => m.duration_minutes = i32::try_from(value.as_i64()?).ok()?,
-            "timezone" => m.timezone = value.as_str().filter(|t| !t.is_empty())?.to_owned(),
-            "join_url" => m.join_url = value.as_str()?.to_owned(),
-            "start_time" if !matches!(m.meeting_type, 3 | 8 | 6 | 9) => {
-                m.start_time = match value {
-                    Value::Null => None,
-                    v => Some(parse_zoom_time(v.as_str()?)?),
-                }
-            }
-            "settings" => {
-                if let Some(approval) = value.get("approval_type") {
-                    m.approval_type = i32::try_from(approval.as_i64()?).ok()?;
-                }
-            }
-            // type, recurrence, occurrences, a recurring meeting's start: re-read instead.
-            _ => return None,
-        }
-    }
-    Some(m)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn stored() -> Meeting {
-        Meeting {
-            zoom_meeting_id: 1,
-            zoom_uuid: "u".into(),
-            host_id: "h".into(),
-            topic: "Old".into(),
-            agenda: "a".into(),
-            meeting_type: 2,
-            start_time: parse_zoom_time("2026-01-01T10:00:00Z"),
-            duration_minutes: 30,
-            timezone: "UTC".into(),
-            approval_type: 2,
-            join_url: "j".into(),
-            hidden: false,
-        }
-    }
-
-    #[test]
-    fn simple_patches_apply_and_others_ask_for_a_reread() {
-        let patched = apply_patch(
-            stored(),
-            &json!({"id": 1, "topic": "New", "start_time": "2026-02-01T09:00:00Z",
-                    "settings": {"approval_type": 0, "host_video": true}}),
-        )
-        .unwrap();
-        assert_eq!(patched.topic, "New");
-        assert_eq!(patched.approval_type, 0);
-        assert_eq!(patched.start_time, parse_zoom_time("2026-02-01T09:00:00Z"));
-        assert!(apply_patch(stored(), &json!({"id": 1, "recurrence": {"type": 1}})).is_none());
-        assert!(apply_patch(stored(), &json!({"id": 1, "type": 8})).is_none());
-        let mut recurring = stored();
-        recurring.meeting_type = 8;
-        assert!(
-            apply_patch(
-                recurring,
-                &json!({"id": 1, "start_time": "2026-02-01T09:00:00Z"})
-            )
-            .is_none()
-        );
     }
 }

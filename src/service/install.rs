@@ -6,13 +6,16 @@
 //! grant); when that browser's owner signs into their site's admin panel, they can attach it.
 //! Parked grants nobody claims within a day are revoked and deleted by the upkeep task.
 
+use crate::config::Config;
 use crate::crypto::{random_token, sha256_hex};
 use crate::domain::{Principal, Scope};
-use crate::store::{self, audit};
-use crate::zoom::ZoomError;
+use crate::store::{self, Store, audit};
+use crate::zoom::{ZoomClient, ZoomError};
 
+use super::access::require;
 use super::connect::CallbackRefused;
-use super::sync::SyncReport;
+use super::sync::{SyncEngine, SyncReport};
+use super::tokens::Tokens;
 use super::{ServiceError, Services};
 
 /// A parked Marketplace install, as the browser that finished it learns.
@@ -29,9 +32,32 @@ pub struct PendingInstall {
     pub zoom_display_name: String,
 }
 
+/// Marketplace installs: parking them, and attaching one to a site.
+#[derive(Clone, Copy)]
+pub struct Install<'a> {
+    store: &'a Store,
+    zoom: &'a ZoomClient,
+    config: &'a Config,
+    tokens: Tokens<'a>,
+    sync: SyncEngine<'a>,
+}
+
 impl Services {
+    /// Marketplace installs (`service/install.rs`).
+    pub fn install(&self) -> Install<'_> {
+        Install {
+            store: &self.store,
+            zoom: &self.zoom,
+            config: &self.config,
+            tokens: self.tokens(),
+            sync: self.sync(),
+        }
+    }
+}
+
+impl Install<'_> {
     /// Exchanges a state-less code and parks the grant until a signed-in owner claims it.
-    pub async fn park_marketplace_install(
+    pub async fn park(
         &self,
         code: &str,
     ) -> Result<Result<ParkedInstall, CallbackRefused>, ServiceError> {
@@ -45,7 +71,8 @@ impl Services {
         };
         let user = self.zoom.get_me(&grant.access_token).await?;
         let claim_token = random_token("");
-        self.store_grant(&user, &grant, Some(sha256_hex(&claim_token)))
+        self.tokens
+            .store_grant(&user, &grant, Some(sha256_hex(&claim_token)))
             .await?;
         let account = user.account_id.clone();
         self.store
@@ -64,10 +91,7 @@ impl Services {
     }
 
     /// The parked install behind a claim cookie, if it is still waiting.
-    pub async fn pending_install(
-        &self,
-        claim_token: &str,
-    ) -> Result<Option<PendingInstall>, ServiceError> {
+    pub async fn pending(&self, claim_token: &str) -> Result<Option<PendingInstall>, ServiceError> {
         let hash = sha256_hex(claim_token);
         let grant = self
             .store
@@ -82,12 +106,12 @@ impl Services {
     }
 
     /// Attaches the parked install behind `claim_token` to the owner's site, then syncs.
-    pub async fn claim_install(
+    pub async fn claim(
         &self,
         principal: &Principal,
         claim_token: &str,
     ) -> Result<Result<SyncReport, String>, ServiceError> {
-        self.require(principal, Scope::SettingsWrite)?;
+        require(principal, Scope::SettingsWrite)?;
         let hash = sha256_hex(claim_token);
         let tenant_id = principal.tenant_id().clone();
         let tid = tenant_id.clone();
@@ -117,7 +141,8 @@ impl Services {
             })?;
         tracing::info!(tenant.id = %tenant_id, "Marketplace install claimed");
         Ok(self
-            .sync_meetings(&tenant_id)
+            .sync
+            .first_sync(&tenant_id)
             .await
             .map_err(|e| e.to_string()))
     }

@@ -1,15 +1,26 @@
 //! Meeting counts for the owner. What visitors see lives in `service::public`.
 
-use crate::store;
+use crate::domain::TenantId;
+use crate::store::{self, Store};
 
 use super::{ServiceError, Services};
 
+/// The site's stored meetings as a whole.
+#[derive(Clone, Copy)]
+pub struct Meetings<'a> {
+    store: &'a Store,
+}
+
 impl Services {
+    /// Meeting counts (`service/meetings.rs`).
+    pub fn meetings(&self) -> Meetings<'_> {
+        Meetings { store: &self.store }
+    }
+}
+
+impl Meetings<'_> {
     /// How many meetings are stored for the tenant (hidden ones included).
-    pub async fn meeting_count(
-        &self,
-        tenant_id: &crate::domain::TenantId,
-    ) -> Result<i64, ServiceError> {
+    pub async fn count(&self, tenant_id: &TenantId) -> Result<i64, ServiceError> {
         let id = tenant_id.clone();
         Ok(self
             .store

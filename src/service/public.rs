@@ -24,9 +24,9 @@ use crate::domain::public::{ListedMeeting, MeetingDetail, Recording};
 use crate::domain::site::Feature;
 use crate::domain::status::MeetingKind;
 use crate::store::settings::PublicSite;
-use crate::store::{self, public::ListQuery};
+use crate::store::{self, Store, public::ListQuery};
 
-use super::{ServiceError, Services};
+use super::{Background, ServiceError, Services};
 
 /// How long a site's content version is trusted before it is read again.
 pub const SITE_TTL: Duration = Duration::from_secs(1);
@@ -108,6 +108,8 @@ impl PublicCache {
 
     /// Drops this instance's copies of every site, so their content versions are read again
     /// (costs at most one indexed read per site; the same happens every `SITE_TTL` anyway).
+    /// Called when visible data changed through this instance (sync, webhook, disconnect): its
+    /// pages show the change at once; other instances notice within `SITE_TTL`.
     pub fn forget_all_sites(&self) {
         self.sites
             .write()
@@ -196,11 +198,31 @@ fn clamp_page(page: i64, page_size: i64) -> (i64, i64) {
     (page.clamp(1, MAX_PAGE), page_size.clamp(1, MAX_PAGE_SIZE))
 }
 
+/// What visitors see of a site, through this instance's caches.
+#[derive(Clone, Copy)]
+pub struct Public<'a> {
+    store: &'a Store,
+    cache: &'a PublicCache,
+    /// Fetches registration questions a visitor is waiting for, without making them wait.
+    background: Background<'a>,
+}
+
 impl Services {
+    /// What visitors see (`service/public.rs`).
+    pub fn public(&self) -> Public<'_> {
+        Public {
+            store: &self.store,
+            cache: &self.public,
+            background: self.background(),
+        }
+    }
+}
+
+impl Public<'_> {
     /// The site behind a slug, with its settings and content version (cached, see module docs).
     /// Unknown sites are `NotFound`.
-    pub async fn public_site(&self, slug: &str) -> Result<Arc<PublicSite>, ServiceError> {
-        if let Some(site) = self.public.site(slug) {
+    pub async fn site(&self, slug: &str) -> Result<Arc<PublicSite>, ServiceError> {
+        if let Some(site) = self.cache.site(slug) {
             return Ok(site);
         }
         let lookup = slug.to_owned();
@@ -212,17 +234,17 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound("site"))?;
         let site = Arc::new(site);
-        self.public.put_site(site.clone());
+        self.cache.put_site(site.clone());
         Ok(site)
     }
 
     /// The site, if `feature` is public there; otherwise the same `NotFound` as an unknown site.
-    pub async fn public_site_with(
+    pub async fn site_with(
         &self,
         slug: &str,
         feature: Feature,
     ) -> Result<Arc<PublicSite>, ServiceError> {
-        let site = self.public_site(slug).await?;
+        let site = self.site(slug).await?;
         if !feature.is_public(&site.settings) {
             return Err(ServiceError::NotFound("site"));
         }
@@ -230,7 +252,7 @@ impl Services {
     }
 
     /// Upcoming visible meetings (or webinars) with recurring meetings expanded, soonest first.
-    pub async fn public_meetings(
+    pub async fn meetings(
         &self,
         site: &PublicSite,
         feature: Feature,
@@ -269,7 +291,7 @@ impl Services {
     /// registration questions. Hidden, unknown, and meetings of a non-public feature are the
     /// same `NotFound`. Questions not stored yet are fetched in the background (the visitor
     /// does not wait; the page shows them once they arrive).
-    pub async fn public_meeting(
+    pub async fn meeting(
         &self,
         site: &PublicSite,
         zoom_meeting_id: i64,
@@ -333,13 +355,14 @@ impl Services {
     }
 
     fn fetch_questions_in_background(&self, tenant_id: &TenantId, meeting_id: i64) {
-        if !self.public.start_fetch(tenant_id, meeting_id) {
+        if !self.cache.start_fetch(tenant_id, meeting_id) {
             return;
         }
-        let (services, tenant_id) = (self.clone(), tenant_id.clone());
-        tokio::spawn(async move {
+        let tenant_id = tenant_id.clone();
+        self.background.spawn(move |services| async move {
             if let Err(e) = services
-                .refresh_registration_questions(&tenant_id, meeting_id)
+                .registrations()
+                .refresh_questions(&tenant_id, meeting_id)
                 .await
             {
                 tracing::info!(tenant.id = %tenant_id, zoom.meeting_id = meeting_id, error = %e, "registration questions not fetched");
@@ -349,7 +372,7 @@ impl Services {
     }
 
     /// Visible recordings, newest first.
-    pub async fn public_recordings(
+    pub async fn recordings(
         &self,
         site: &PublicSite,
         page: i64,

@@ -21,11 +21,13 @@ use crate::domain::public::{
     RegistrationStatus, ValidRegistration,
 };
 use crate::domain::{Principal, Scope, TenantId};
-use crate::store::{self, StoreError};
-use crate::zoom::ZoomError;
+use crate::store::{self, Store, StoreError};
 use crate::zoom::models::AddedRegistrant;
+use crate::zoom::{ZoomClient, ZoomError};
 
-use super::public::{MAX_PAGE, MAX_PAGE_SIZE, Page};
+use super::access::require;
+use super::public::{MAX_PAGE, MAX_PAGE_SIZE, Page, Public};
+use super::tokens::Tokens;
 use super::{ServiceError, Services};
 
 /// Registration attempts per client IP: a burst of 10, then one every 6 s.
@@ -111,7 +113,30 @@ fn closed() -> ServiceError {
     }
 }
 
+/// Visitors' registrations: taking them at Zoom, following Zoom's word on them, listing them.
+#[derive(Clone, Copy)]
+pub struct Registrations<'a> {
+    store: &'a Store,
+    zoom: &'a ZoomClient,
+    tokens: Tokens<'a>,
+    public: Public<'a>,
+    limits: &'a RegistrationLimits,
+}
+
 impl Services {
+    /// Visitor registrations (`service/registration.rs`).
+    pub fn registrations(&self) -> Registrations<'_> {
+        Registrations {
+            store: &self.store,
+            zoom: &self.zoom,
+            tokens: self.tokens(),
+            public: self.public(),
+            limits: &self.limits,
+        }
+    }
+}
+
+impl Registrations<'_> {
     /// Registers a visitor for a meeting (see the module docs for the order of checks).
     pub async fn register(&self, req: RegisterRequest) -> Result<RegisterOutcome, ServiceError> {
         if let Some(ip) = req.client_ip {
@@ -132,10 +157,10 @@ impl Services {
                 "must be 1–255 ASCII characters",
             ));
         }
-        let site = self.public_site(&req.site).await?;
+        let site = self.public.site(&req.site).await?;
         self.limits.check_site(&site.tenant.id)?;
         let tenant_id = site.tenant.id.clone();
-        let detail = self.visitor_meeting(&site, req.meeting_id).await?;
+        let detail = self.public.visitor_meeting(&site, req.meeting_id).await?;
         if !detail.registration_open {
             return Err(closed());
         }
@@ -152,10 +177,7 @@ impl Services {
         }
         let questions = match &detail.questions {
             Some(q) => q.clone(),
-            None => {
-                self.refresh_registration_questions(&tenant_id, req.meeting_id)
-                    .await?
-            }
+            None => self.refresh_questions(&tenant_id, req.meeting_id).await?,
         };
         let valid = req
             .form
@@ -237,22 +259,23 @@ impl Services {
             detail.meeting.zoom_meeting_id,
             v.occurrence_id.as_str(),
         );
-        self.with_zoom_token(tenant_id, |token| {
-            let body = &body;
-            async move {
-                match zoom
-                    .add_registrant(&token, meeting_id, occurrence, body)
-                    .await
-                {
-                    Ok(added) => Ok(Ok(added)),
-                    Err(e) => match zoom_refusal(&e) {
-                        Some(refusal) => Ok(Err(refusal)),
-                        None => Err(e),
-                    },
+        self.tokens
+            .with_zoom_token(tenant_id, |token| {
+                let body = &body;
+                async move {
+                    match zoom
+                        .add_registrant(&token, meeting_id, occurrence, body)
+                        .await
+                    {
+                        Ok(added) => Ok(Ok(added)),
+                        Err(e) => match zoom_refusal(&e) {
+                            Some(refusal) => Ok(Err(refusal)),
+                            None => Err(e),
+                        },
+                    }
                 }
-            }
-        })
-        .await?
+            })
+            .await?
     }
 
     async fn record(
@@ -325,13 +348,14 @@ impl Services {
     /// Fetches a meeting's registration questions from Zoom and stores them (bumping the
     /// site's content version so pages show them). Called lazily by the public face; the sync
     /// engine may call it for meetings with registration on.
-    pub async fn refresh_registration_questions(
+    pub async fn refresh_questions(
         &self,
         tenant_id: &TenantId,
         meeting_id: i64,
     ) -> Result<RegistrationQuestions, ServiceError> {
-        let zoom = &self.zoom;
+        let zoom = self.zoom;
         let questions = self
+            .tokens
             .with_zoom_token(tenant_id, |token| async move {
                 zoom.registration_questions(&token, meeting_id).await
             })
@@ -353,7 +377,7 @@ impl Services {
     /// registrations Marquee took are touched (returns `false` otherwise, without calling Zoom).
     /// Zoom's approval events carry no join link (reference §2.6), so on approval without
     /// `join_url` the visitor's personal link is fetched from Zoom.
-    pub async fn registration_status_changed(
+    pub async fn status_changed(
         &self,
         tenant_id: &TenantId,
         meeting_id: i64,
@@ -373,8 +397,9 @@ impl Services {
                 {
                     return Ok(false);
                 }
-                let zoom = &self.zoom;
+                let zoom = self.zoom;
                 fetched = self
+                    .tokens
                     .with_zoom_token(tenant_id, |token| async move {
                         zoom.get_registrant(&token, meeting_id, zoom_registrant_id)
                             .await
@@ -440,14 +465,14 @@ impl Services {
     }
 
     /// The site's registrations for the owner, newest first (scope `registrations:read`).
-    pub async fn list_registrations(
+    pub async fn list(
         &self,
         principal: &Principal,
         meeting_id: Option<i64>,
         page: i64,
         page_size: i64,
     ) -> Result<Page<Registration>, ServiceError> {
-        self.require(principal, Scope::RegistrationsRead)?;
+        require(principal, Scope::RegistrationsRead)?;
         let (page, page_size) = (
             page.clamp(1, MAX_PAGE * 100),
             page_size.clamp(1, MAX_PAGE_SIZE),

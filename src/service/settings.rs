@@ -4,8 +4,11 @@
 
 use crate::domain::site::SiteSettings;
 use crate::domain::{Principal, Scope, TenantId};
-use crate::store;
+use crate::store::{self, Store};
 
+use super::access::require;
+use super::public::PublicCache;
+use super::tenants::Tenants;
 use super::{ServiceError, Services};
 
 /// An item the owner can hide or show.
@@ -17,10 +20,29 @@ pub enum VisibleItem {
     Recording(String),
 }
 
+/// The owner's settings and hide/show choices, and this instance's public copy of the site.
+#[derive(Clone, Copy)]
+pub struct Settings<'a> {
+    store: &'a Store,
+    cache: &'a PublicCache,
+    tenants: Tenants<'a>,
+}
+
 impl Services {
+    /// The owner's site settings (`service/settings.rs`).
+    pub fn settings(&self) -> Settings<'_> {
+        Settings {
+            store: &self.store,
+            cache: &self.public,
+            tenants: self.tenants(),
+        }
+    }
+}
+
+impl Settings<'_> {
     /// The site's settings (scope `settings:read`).
-    pub async fn site_settings(&self, principal: &Principal) -> Result<SiteSettings, ServiceError> {
-        self.require(principal, Scope::SettingsRead)?;
+    pub async fn get(&self, principal: &Principal) -> Result<SiteSettings, ServiceError> {
+        require(principal, Scope::SettingsRead)?;
         let id = principal.tenant_id().clone();
         Ok(self
             .store
@@ -29,12 +51,12 @@ impl Services {
     }
 
     /// Replaces the site's settings (scope `settings:write`).
-    pub async fn put_site_settings(
+    pub async fn put(
         &self,
         principal: &Principal,
         settings: SiteSettings,
     ) -> Result<SiteSettings, ServiceError> {
-        self.require(principal, Scope::SettingsWrite)?;
+        require(principal, Scope::SettingsWrite)?;
         let id = principal.tenant_id().clone();
         let stored = settings.clone();
         self.store
@@ -56,7 +78,7 @@ impl Services {
         item: VisibleItem,
         hidden: bool,
     ) -> Result<(), ServiceError> {
-        self.require(principal, Scope::SettingsWrite)?;
+        require(principal, Scope::SettingsWrite)?;
         let id = principal.tenant_id().clone();
         let (found, what) = match item {
             VisibleItem::Meeting(meeting_id) => (
@@ -100,8 +122,8 @@ impl Services {
 
     /// Makes this instance re-read the site now (others notice within `public::SITE_TTL`).
     async fn forget_public_copy(&self, tenant_id: &TenantId) -> Result<(), ServiceError> {
-        let tenant = self.get_tenant_by_id(tenant_id).await?;
-        self.public.forget_site(tenant.slug.as_str());
+        let tenant = self.tenants.get_by_id(tenant_id).await?;
+        self.cache.forget_site(tenant.slug.as_str());
         Ok(())
     }
 }

@@ -21,41 +21,35 @@
 //! Every Zoom call takes a slot from the account's pacer (`zoom_budget`) first. Writes carry the
 //! version "when this run started" (epoch ms): a webhook applied meanwhile is newer and wins.
 
-use std::collections::{HashMap, HashSet};
-use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, TimeDelta, Utc};
-use futures::StreamExt;
-use zeroize::Zeroizing;
+use chrono::{NaiveDateTime, TimeDelta};
 
-use crate::domain::status::{JobStatus, MeetingKind, OccurrenceStatus, RecordingStatus, SyncKind};
-use crate::domain::{Meeting, TenantId};
-use crate::store;
+use crate::config::SyncConfig;
+use crate::domain::status::{JobStatus, MeetingKind, SyncKind};
+use crate::domain::{Meeting, Principal, Scope, TenantId};
 use crate::store::grant::StoredGrant;
 use crate::store::occurrence::Occurrence;
-use crate::store::recording::RecordingData;
 use crate::store::sync_job::StoredJob;
-use crate::store::sync_status::SyncCounts;
-use crate::zoom::models::{ZoomMeeting, ZoomRecording};
-use crate::zoom::{ZoomError, scopes};
+use crate::store::{self, Store};
+use crate::zoom::ZoomClient;
+use crate::zoom::models::ZoomMeeting;
 
 mod calls;
 mod jobs;
 mod meetings;
 mod recordings;
 
-pub(crate) use calls::is_not_found;
-use calls::{bounded, until_next_utc_midnight};
-pub(crate) use meetings::occurrences_of;
-pub use meetings::to_domain;
-use recordings::month_windows;
-pub(crate) use recordings::recording_data;
+pub(crate) use calls::ZoomCalls;
+pub use jobs::SyncJobs;
 
-use super::zoom_budget::RateCategory;
-use super::{ServiceError, Services};
+use super::access::require;
+use super::meetings::Meetings;
+use super::tokens::Tokens;
+use super::workers::Wakeups;
+use super::{Background, ServiceError, Services};
 
 /// Guards against a Zoom that never stops paging.
 const MAX_PAGES: usize = 1000;
@@ -186,17 +180,52 @@ fn epoch_ms(t: NaiveDateTime) -> i64 {
     t.and_utc().timestamp_millis()
 }
 
+/// Sync jobs as callers see them: queueing, their state, and the first sync of a connect.
+#[derive(Clone, Copy)]
+pub struct SyncEngine<'a> {
+    store: &'a Store,
+    tokens: Tokens<'a>,
+    meetings: Meetings<'a>,
+    wakeups: &'a Wakeups,
+    /// Runs the first sync, which may outlast the owner's wait.
+    background: Background<'a>,
+}
+
 impl Services {
+    /// Sync jobs as callers see them (`service/sync.rs`).
+    pub fn sync(&self) -> SyncEngine<'_> {
+        SyncEngine {
+            store: &self.store,
+            tokens: self.tokens(),
+            meetings: self.meetings(),
+            wakeups: &self.wakeups,
+            background: self.background(),
+        }
+    }
+}
+
+/// What the work of a job reaches: the store, Zoom (through the account's pacer) and the sync
+/// settings. Its methods, in `sync/meetings.rs` and `sync/recordings.rs`, each do one part of a
+/// job for the `Run` they are given.
+#[derive(Clone, Copy)]
+struct SyncWork<'a> {
+    store: &'a Store,
+    zoom: &'a ZoomClient,
+    calls: ZoomCalls<'a>,
+    config: &'a SyncConfig,
+}
+
+impl SyncEngine<'_> {
     /// Queues a job for the site (or finds the same one already queued) and wakes a worker;
     /// returns the job's id.
-    pub async fn enqueue_sync(
+    pub async fn enqueue(
         &self,
         tenant_id: &TenantId,
         kind: SyncKind,
         param: &str,
     ) -> Result<String, ServiceError> {
         let id = self.enqueue_quietly(tenant_id, kind, param).await?;
-        self.wake_job_workers();
+        self.wakeups.wake_job_workers();
         Ok(id)
     }
 
@@ -207,7 +236,7 @@ impl Services {
         kind: SyncKind,
         param: &str,
     ) -> Result<String, ServiceError> {
-        let grant = self.grant_of(tenant_id).await?;
+        let grant = self.tokens.grant_of(tenant_id).await?;
         let (tid, param, account) = (tenant_id.clone(), param.to_owned(), grant.zoom_account_id);
         let id = self
             .store
@@ -231,7 +260,7 @@ impl Services {
     }
 
     /// One job, as the CLI and status pages show it.
-    pub async fn sync_job(&self, id: &str) -> Result<JobView, ServiceError> {
+    pub async fn job(&self, id: &str) -> Result<JobView, ServiceError> {
         let id = id.to_owned();
         self.store
             .read(move |mut db| Box::pin(async move { store::sync_job::find(&mut db, &id).await }))
@@ -241,19 +270,13 @@ impl Services {
     }
 
     /// The site's sync state (scope `settings:read`).
-    pub async fn sync_status(
-        &self,
-        principal: &crate::domain::Principal,
-    ) -> Result<SyncStatusView, ServiceError> {
-        self.require(principal, crate::domain::Scope::SettingsRead)?;
-        self.sync_status_of(principal.tenant_id()).await
+    pub async fn status(&self, principal: &Principal) -> Result<SyncStatusView, ServiceError> {
+        require(principal, Scope::SettingsRead)?;
+        self.status_of(principal.tenant_id()).await
     }
 
     /// The site's sync state (for the operator's CLI).
-    pub async fn sync_status_of(
-        &self,
-        tenant_id: &TenantId,
-    ) -> Result<SyncStatusView, ServiceError> {
+    pub async fn status_of(&self, tenant_id: &TenantId) -> Result<SyncStatusView, ServiceError> {
         let tid = tenant_id.clone();
         let (status, jobs) = self
             .store
@@ -283,30 +306,28 @@ impl Services {
     }
 
     /// Queues a backfill of the site now (scope `settings:write`); returns the job's id.
-    pub async fn request_sync(
-        &self,
-        principal: &crate::domain::Principal,
-    ) -> Result<String, ServiceError> {
-        self.require(principal, crate::domain::Scope::SettingsWrite)?;
-        self.enqueue_sync(principal.tenant_id(), SyncKind::Backfill, "")
+    pub async fn request(&self, principal: &Principal) -> Result<String, ServiceError> {
+        require(principal, Scope::SettingsWrite)?;
+        self.enqueue(principal.tenant_id(), SyncKind::Backfill, "")
             .await
     }
 
     /// The first sync after connecting: a backfill, run here and now; if it takes longer than
     /// `wait`, it carries on in the background (its lease and heartbeat keep it ours).
-    pub async fn sync_meetings(&self, tenant_id: &TenantId) -> Result<SyncReport, ServiceError> {
+    pub async fn first_sync(&self, tenant_id: &TenantId) -> Result<SyncReport, ServiceError> {
         let id = self
             .enqueue_quietly(tenant_id, SyncKind::Backfill, "")
             .await?;
-        let me = self.clone();
         let job_id = id.clone();
         // Spawned: if it outlasts the wait, it carries on after the owner's redirect.
-        let running = tokio::spawn(async move { me.run_job_by_id(&job_id).await });
+        let running = self
+            .background
+            .spawn(move |services| async move { services.sync_jobs().run_by_id(&job_id).await });
         let waited = tokio::time::timeout(FIRST_SYNC_WAIT, async {
             let _ = running.await;
             // Another worker may hold the job (it was queued already): wait for its end.
             loop {
-                let job = self.sync_job(&id).await?;
+                let job = self.job(&id).await?;
                 if job.status.is_finished() {
                     return Ok::<_, ServiceError>(job);
                 }
@@ -316,7 +337,7 @@ impl Services {
         .await;
         let Ok(job) = waited else {
             return Ok(SyncReport {
-                meetings: self.meeting_count(tenant_id).await? as usize,
+                meetings: self.meetings.count(tenant_id).await? as usize,
                 removed: 0,
             });
         };
@@ -324,80 +345,10 @@ impl Services {
         if job.status == JobStatus::Failed {
             return Err(ServiceError::ZoomRefused(job.error.unwrap_or_default()));
         }
-        let meetings = self.meeting_count(tenant_id).await? as usize;
+        let meetings = self.meetings.count(tenant_id).await? as usize;
         Ok(SyncReport {
             meetings,
             removed: 0,
         })
-    }
-
-    // ---- running --------------------------------------------------------------------------
-}
-
-/// Zoom's times are UTC `yyyy-MM-ddTHH:mm:ssZ` in responses (reference §4.1).
-pub(crate) fn parse_zoom_time(raw: &str) -> Option<NaiveDateTime> {
-    DateTime::parse_from_rfc3339(raw)
-        .ok()
-        .map(|t| t.naive_utc())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::meetings::*;
-    use super::recordings::*;
-    use super::*;
-
-    #[test]
-    fn zoom_times_parse_as_utc() {
-        let t = parse_zoom_time("2026-03-29T01:30:00Z").unwrap();
-        assert_eq!(t.to_string(), "2026-03-29 01:30:00");
-        assert_eq!(parse_zoom_time("2026-03-29T03:30:00+02:00"), Some(t));
-        assert_eq!(parse_zoom_time("tomorrow"), None);
-    }
-
-    #[test]
-    fn recording_windows_are_contiguous_months_within_zoom_s_limit() {
-        let today: NaiveDate = "2026-03-31".parse().unwrap();
-        let w = month_windows(today, 3);
-        assert_eq!(w.len(), 3);
-        assert_eq!(w[0].1.to_string(), "2026-04-01");
-        for (from, to) in &w {
-            assert!(from.checked_add_months(Months::new(1)).unwrap() >= *to);
-        }
-        for pair in w.windows(2) {
-            assert_eq!(
-                pair[1].1 + TimeDelta::days(1),
-                pair[0].0,
-                "no gap, no overlap"
-            );
-        }
-    }
-
-    fn listed(start: &str, agenda: &str) -> ZoomMeeting {
-        serde_json::from_value(serde_json::json!({"id": 1, "topic": "T", "type": 2,
-            "start_time": start, "duration": 30, "timezone": "UTC", "agenda": agenda, "join_url": "j"}))
-        .unwrap()
-    }
-
-    #[test]
-    fn details_only_for_new_or_changed_upcoming_meetings() {
-        let now = parse_zoom_time("2026-01-10T00:00:00Z").unwrap();
-        let future = listed("2026-02-01T10:00:00Z", "short");
-        let past = listed("2026-01-01T10:00:00Z", "short");
-        assert!(needs_detail(&future, None, now), "new and upcoming");
-        assert!(!needs_detail(&past, None, now), "past: the list is enough");
-        let stored = to_domain(future.clone());
-        assert!(!needs_detail(&future, Some(&stored), now), "unchanged");
-        let mut moved = future.clone();
-        moved.start_time = Some("2026-02-02T10:00:00Z".into());
-        assert!(needs_detail(&moved, Some(&stored), now));
-        let long = "x".repeat(400);
-        let mut full = stored.clone();
-        full.agenda = long.clone();
-        let truncated = listed("2026-02-01T10:00:00Z", &long[..250]);
-        assert!(
-            !needs_detail(&truncated, Some(&full), now),
-            "a cut agenda is not a change"
-        );
     }
 }

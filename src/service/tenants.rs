@@ -1,9 +1,10 @@
 //! Platform operations: tenants, admin links, tenant API keys.
 
+use crate::config::Config;
 use crate::crypto::{random_token, sha256_hex};
 use crate::domain::{ScopeSet, Slug, Tenant, TenantId};
 use crate::store::api_key::ApiKey;
-use crate::store::{self, StoreError};
+use crate::store::{self, Store, StoreError};
 
 use super::{ADMIN_LINK_TTL, ServiceError, Services};
 
@@ -18,12 +19,26 @@ pub struct MintedKey {
     pub secret: String,
 }
 
+/// The operator's view of the platform: sites, their admin links and API keys.
+#[derive(Clone, Copy)]
+pub struct Tenants<'a> {
+    store: &'a Store,
+    config: &'a Config,
+}
+
 impl Services {
-    pub async fn create_tenant(
-        &self,
-        slug: &str,
-        display_name: &str,
-    ) -> Result<Tenant, ServiceError> {
+    /// Tenants, admin links and API keys (`service/tenants.rs`).
+    pub fn tenants(&self) -> Tenants<'_> {
+        Tenants {
+            store: &self.store,
+            config: &self.config,
+        }
+    }
+}
+
+impl Tenants<'_> {
+    /// A new site; its slug must be free.
+    pub async fn create(&self, slug: &str, display_name: &str) -> Result<Tenant, ServiceError> {
         let slug = Slug::parse(slug).map_err(|m| ServiceError::invalid("slug", m))?;
         let display_name = display_name.trim();
         if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME {
@@ -55,7 +70,8 @@ impl Services {
         }
     }
 
-    pub async fn list_tenants(
+    /// Sites ordered by slug, after `after`, at most `limit` (up to [`MAX_PAGE`]).
+    pub async fn list(
         &self,
         after: Option<String>,
         limit: i64,
@@ -70,7 +86,7 @@ impl Services {
     }
 
     /// The tenant with this slug; unknown slugs are `NotFound`.
-    pub async fn get_tenant(&self, slug: &str) -> Result<Tenant, ServiceError> {
+    pub async fn get(&self, slug: &str) -> Result<Tenant, ServiceError> {
         let slug = slug.to_owned();
         self.store
             .read(move |mut db| {
@@ -80,7 +96,8 @@ impl Services {
             .ok_or(ServiceError::NotFound("site"))
     }
 
-    pub async fn get_tenant_by_id(&self, id: &TenantId) -> Result<Tenant, ServiceError> {
+    /// The tenant with this id; unknown ids are `NotFound`.
+    pub async fn get_by_id(&self, id: &TenantId) -> Result<Tenant, ServiceError> {
         let id = id.clone();
         self.store
             .read(move |mut db| {
@@ -91,8 +108,8 @@ impl Services {
     }
 
     /// Deletes a site and everything Marquee stored for it.
-    pub async fn delete_tenant(&self, slug: &str) -> Result<(), ServiceError> {
-        let tenant = self.get_tenant(slug).await?;
+    pub async fn delete(&self, slug: &str) -> Result<(), ServiceError> {
+        let tenant = self.get(slug).await?;
         self.store
             .write(move |mut db| {
                 Box::pin(async move { store::tenant::delete(&mut db, &tenant.id).await })
@@ -106,7 +123,7 @@ impl Services {
         &self,
         slug: &str,
     ) -> Result<(String, chrono::NaiveDateTime), ServiceError> {
-        let tenant = self.get_tenant(slug).await?;
+        let tenant = self.get(slug).await?;
         let token = random_token("");
         let hash = sha256_hex(&token);
         let now = store::now();
@@ -125,13 +142,14 @@ impl Services {
         ))
     }
 
+    /// A new API key of the site with the given scopes; the secret is in the answer only.
     pub async fn create_api_key(
         &self,
         slug: &str,
         name: &str,
         scopes: &[String],
     ) -> Result<MintedKey, ServiceError> {
-        let tenant = self.get_tenant(slug).await?;
+        let tenant = self.get(slug).await?;
         let scopes =
             ScopeSet::parse_list(scopes).map_err(|m| ServiceError::invalid("scopes", m))?;
         let name = name.trim();
@@ -158,8 +176,9 @@ impl Services {
         Ok(MintedKey { key, secret })
     }
 
+    /// The site's API keys (revoked ones included), without their secrets.
     pub async fn list_api_keys(&self, slug: &str) -> Result<Vec<ApiKey>, ServiceError> {
-        let tenant = self.get_tenant(slug).await?;
+        let tenant = self.get(slug).await?;
         Ok(self
             .store
             .read(move |mut db| {
@@ -170,7 +189,7 @@ impl Services {
 
     /// Revokes one of the site's keys; a key of another site is `NotFound`.
     pub async fn revoke_api_key(&self, slug: &str, key_id: &str) -> Result<(), ServiceError> {
-        let tenant = self.get_tenant(slug).await?;
+        let tenant = self.get(slug).await?;
         let key_id = key_id.to_owned();
         let revoked = self
             .store

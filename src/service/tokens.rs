@@ -14,11 +14,13 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use zeroize::Zeroizing;
 
+use crate::crypto::KeyRing;
 use crate::domain::TenantId;
 use crate::domain::status::GrantStatus;
-use crate::store::grant::{RefreshedTokens, StoredGrant};
-use crate::store::{self, audit};
-use crate::zoom::ZoomError;
+use crate::store::grant::{GrantTokens, RefreshedTokens, StoredGrant};
+use crate::store::{self, Store, audit};
+use crate::zoom::models::{TokenGrant, ZoomUser};
+use crate::zoom::{ZoomClient, ZoomError};
 
 use super::{ServiceError, Services};
 
@@ -59,7 +61,28 @@ fn is_fresh(grant: &StoredGrant) -> bool {
     grant.access_expires_at - REFRESH_MARGIN > store::now()
 }
 
+/// The Zoom tokens of every site: sealed in the store, refreshed under a lease.
+#[derive(Clone, Copy)]
+pub struct Tokens<'a> {
+    store: &'a Store,
+    zoom: &'a ZoomClient,
+    keys: &'a KeyRing,
+    locks: &'a RefreshLocks,
+}
+
 impl Services {
+    /// Zoom access tokens (`service/tokens.rs`).
+    pub fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            store: &self.store,
+            zoom: &self.zoom,
+            keys: &self.keys,
+            locks: &self.refresh_locks,
+        }
+    }
+}
+
+impl Tokens<'_> {
     /// A currently valid access token for the site's Zoom connection.
     pub async fn access_token(&self, tenant_id: &TenantId) -> Result<AccessToken, ServiceError> {
         let grant = self.grant_of(tenant_id).await?;
@@ -98,6 +121,60 @@ impl Services {
             .ok_or_else(|| ServiceError::NotConnected("this site is not connected to Zoom".into()))
     }
 
+    /// Stores a fresh token pair for the Zoom user: replaces the tokens of the user's existing
+    /// grant (Zoom has just revoked the older pair, reference §1.4) or creates the grant. Every
+    /// site already using the grant keeps working with the new pair.
+    pub(crate) async fn store_grant(
+        &self,
+        user: &ZoomUser,
+        tokens: &TokenGrant,
+        claim_token_hash: Option<String>,
+    ) -> Result<String, ServiceError> {
+        let (account, user_id) = (user.account_id.clone(), user.id.clone());
+        let existing = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::grant::find_id(&mut db, &account, &user_id).await })
+            })
+            .await?;
+        let grant_id = existing
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let access = self.keys.seal(&tokens.access_token, &grant_id);
+        let refresh = self.keys.seal(&tokens.refresh_token, &grant_id);
+        let now = store::now();
+        let expires = now + chrono::TimeDelta::seconds(tokens.expires_in);
+        let (email, name, scopes, api_url) = (
+            user.email.clone(),
+            user.name(),
+            tokens.scope.clone(),
+            tokens.api_url.clone(),
+        );
+        let (account, user_id, id) = (user.account_id.clone(), user.id.clone(), grant_id.clone());
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let row = GrantTokens {
+                        zoom_email: &email,
+                        zoom_display_name: &name,
+                        scopes: &scopes,
+                        access: &access,
+                        refresh: &refresh,
+                        access_expires_at: expires,
+                        api_url: api_url.as_deref(),
+                        now,
+                        claim_token_hash: claim_token_hash.as_deref(),
+                    };
+                    match existing {
+                        Some(_) => store::grant::replace_tokens(&mut db, &id, &row).await,
+                        None => store::grant::insert(&mut db, &id, &account, &user_id, &row).await,
+                    }
+                })
+            })
+            .await?;
+        Ok(grant_id)
+    }
+
     async fn load_grant(&self, grant_id: &str) -> Result<StoredGrant, ServiceError> {
         let id = grant_id.to_owned();
         self.store
@@ -125,7 +202,7 @@ impl Services {
             if is_fresh(&grant) {
                 return self.open_access(grant);
             }
-            let local = self.refresh_locks.for_grant(grant_id);
+            let local = self.locks.for_grant(grant_id);
             let _queued = local.lock().await;
             // Whoever held the local lock before us may have refreshed already.
             let grant = self.load_grant(grant_id).await?;

@@ -7,8 +7,10 @@
 
 use chrono::TimeDelta;
 
-use crate::store;
+use crate::store::{self, Store};
 
+use super::disconnect::Disconnect;
+use super::tokens::Tokens;
 use super::{ServiceError, Services};
 
 /// Refresh grants not refreshed for this long.
@@ -25,8 +27,28 @@ pub struct UpkeepReport {
     pub abandoned_installs_removed: usize,
 }
 
+/// The periodic chores of every instance.
+#[derive(Clone, Copy)]
+pub struct Upkeep<'a> {
+    store: &'a Store,
+    tokens: Tokens<'a>,
+    disconnect: Disconnect<'a>,
+}
+
 impl Services {
-    pub async fn run_upkeep(&self) -> Result<UpkeepReport, ServiceError> {
+    /// Periodic upkeep (`service/upkeep.rs`).
+    pub fn upkeep(&self) -> Upkeep<'_> {
+        Upkeep {
+            store: &self.store,
+            tokens: self.tokens(),
+            disconnect: self.disconnect(),
+        }
+    }
+}
+
+impl Upkeep<'_> {
+    /// One round of every chore (see the module docs).
+    pub async fn run(&self) -> Result<UpkeepReport, ServiceError> {
         let mut report = UpkeepReport::default();
         let now = store::now();
         let idle_before = now - IDLE_REFRESH_AFTER;
@@ -50,7 +72,7 @@ impl Services {
             if !due {
                 continue;
             }
-            match self.grant_access_token(&grant_id).await {
+            match self.tokens.grant_access_token(&grant_id).await {
                 Ok(_) => report.grants_refreshed += 1,
                 Err(e) => {
                     report.refresh_failures += 1;
@@ -74,7 +96,7 @@ impl Services {
             })
             .await?;
         for grant in abandoned {
-            self.revoke_and_delete(&grant).await?;
+            self.disconnect.revoke_and_delete(&grant).await?;
             report.abandoned_installs_removed += 1;
         }
         Ok(report)

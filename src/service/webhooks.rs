@@ -7,12 +7,14 @@
 //! durably (committed) before the caller answers 200; a repeated body (Zoom retries, duplicate
 //! deliveries) is recognised by its SHA-256 and acknowledged without a second effect.
 
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::store::{self, webhook_event::NewEvent};
+use crate::config::Config;
+use crate::store::{self, Store, webhook_event::NewEvent};
 use crate::zoom::signature::{self, Refusal};
+use crate::zoom::webhook_event::{Envelope, URL_VALIDATION};
 
+use super::workers::Wakeups;
 use super::{ServiceError, Services};
 
 /// One delivery as it arrived: the headers that matter and the raw body.
@@ -37,32 +39,6 @@ pub enum WebhookAck {
     Duplicate,
 }
 
-/// The few envelope fields intake needs; the worker parses the rest.
-#[derive(Deserialize)]
-struct Envelope {
-    event: String,
-    #[serde(default)]
-    event_ts: Option<i64>,
-    #[serde(default)]
-    payload: EnvelopePayload,
-    /// `recording.completed` carries a 24-hour download credential Marquee never uses.
-    #[serde(default)]
-    download_token: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct EnvelopePayload {
-    #[serde(default)]
-    account_id: String,
-    #[serde(default, rename = "plainToken")]
-    plain_token: Option<String>,
-    /// `app_deauthorized` may carry `event_ts` inside the payload (reference §2.8).
-    #[serde(default)]
-    event_ts: Option<i64>,
-}
-
-const URL_VALIDATION: &str = "endpoint.url_validation";
-
 /// The body as stored: byte for byte what Zoom sent, except the value of `download_token` (a
 /// credential to fetch the recording files, which Marquee does not download).
 fn redact_download_token(body: &str, token: Option<&str>) -> String {
@@ -72,12 +48,28 @@ fn redact_download_token(body: &str, token: Option<&str>) -> String {
     }
 }
 
+/// Zoom's webhook endpoint: what arrives, verified and stored for the event worker.
+#[derive(Clone, Copy)]
+pub struct Webhooks<'a> {
+    store: &'a Store,
+    config: &'a Config,
+    wakeups: &'a Wakeups,
+}
+
 impl Services {
+    /// Webhook intake (`service/webhooks.rs`).
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        Webhooks {
+            store: &self.store,
+            config: &self.config,
+            wakeups: &self.wakeups,
+        }
+    }
+}
+
+impl Webhooks<'_> {
     /// Verifies and stores one delivery. `Err(BadSignature)` means nothing was stored.
-    pub async fn receive_webhook(
-        &self,
-        delivery: WebhookDelivery<'_>,
-    ) -> Result<WebhookAck, ServiceError> {
+    pub async fn receive(&self, delivery: WebhookDelivery<'_>) -> Result<WebhookAck, ServiceError> {
         let secret = &self.config.zoom.webhook_secret;
         let tolerance = self.config.webhooks.tolerance.as_secs();
         let now = chrono::Utc::now();
@@ -98,7 +90,7 @@ impl Services {
         })?;
         let body = std::str::from_utf8(delivery.body)
             .map_err(|_| ServiceError::invalid("body", "is not UTF-8 JSON"))?;
-        let envelope: Envelope = serde_json::from_str(body)
+        let envelope = Envelope::parse(body)
             .map_err(|_| ServiceError::invalid("body", "is not a Zoom event"))?;
         if envelope.event == URL_VALIDATION {
             let plain_token = envelope
@@ -112,8 +104,7 @@ impl Services {
             });
         }
         let event_ts = envelope
-            .event_ts
-            .or(envelope.payload.event_ts)
+            .event_ts()
             .unwrap_or_else(|| now.timestamp_millis());
         let dedup_key = hex::encode(Sha256::digest(delivery.body));
         let id = uuid::Uuid::now_v7().to_string();
@@ -143,7 +134,7 @@ impl Services {
             })
             .await?;
         if stored {
-            self.wake_event_worker();
+            self.wakeups.wake_event_worker();
             Ok(WebhookAck::Stored)
         } else {
             Ok(WebhookAck::Duplicate)

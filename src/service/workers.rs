@@ -1,8 +1,8 @@
 //! Background workers: the webhook event applier, the sync job slots, the reconcile
-//! scheduler and the upkeep loop (`service::upkeep`). Started by `App` when it serves (unless `MARQUEE_WORKERS=false`), stopped with the
-//! server. Every loop polls the database at a bounded interval, so work queued by another
-//! instance is found too; a local wake-up (an event just stored, a job just queued) skips the
-//! wait. Nothing here holds state that another instance would need: a stopped or crashed
+//! scheduler and the upkeep loop (`service::upkeep`). Started by `App` when it serves (unless
+//! `MARQUEE_WORKERS=false`), stopped with the server. Every loop polls the database at a
+//! bounded interval, so work queued by another instance is found too; a local wake-up (an event
+//! just stored, a job just queued) skips the wait. Nothing here holds state that another instance would need: a stopped or crashed
 //! worker's leases expire and the work is claimed again.
 
 use std::sync::Arc;
@@ -31,13 +31,39 @@ pub(crate) struct Wakeups {
     jobs: Arc<Notify>,
 }
 
+impl Wakeups {
+    /// An event was stored: the event worker need not wait for its next poll.
+    pub(crate) fn wake_event_worker(&self) {
+        self.events.notify_one();
+    }
+
+    /// A job was queued: a job worker need not wait for its next poll.
+    pub(crate) fn wake_job_workers(&self) {
+        self.jobs.notify_one();
+    }
+}
+
+/// Starting this process's background loops. Each loop owns a copy of the container and runs
+/// one area's work: webhook events, sync jobs, the reconcile scheduler, upkeep.
+#[derive(Clone, Copy)]
+pub struct Workers<'a> {
+    services: &'a Services,
+}
+
+impl Services {
+    /// The background loops of this process (`service/workers.rs`).
+    pub fn workers(&self) -> Workers<'_> {
+        Workers { services: self }
+    }
+}
+
 /// The running workers of this process.
-pub struct Workers {
+pub struct RunningWorkers {
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
-impl Workers {
+impl RunningWorkers {
     /// Asks every loop to stop and waits (briefly) for them; a job cut short keeps its lease
     /// until it expires, then another worker picks it up.
     pub async fn stop(self) {
@@ -51,103 +77,96 @@ impl Workers {
     }
 }
 
-impl Services {
-    pub(crate) fn wake_event_worker(&self) {
-        self.wakeups.events.notify_one();
-    }
-
-    pub(crate) fn wake_job_workers(&self) {
-        self.wakeups.jobs.notify_one();
-    }
-
-    /// Starts the event applier, `job_slots` sync job runners and the scheduler.
-    pub fn start_workers(&self) -> Workers {
+impl Workers<'_> {
+    /// Starts the event applier, `job_slots` sync job runners, the scheduler and upkeep.
+    pub fn start(&self) -> RunningWorkers {
+        let s = self.services;
         let (stop, stopped) = watch::channel(false);
-        let mut tasks = vec![tokio::spawn(self.clone().event_loop(stopped.clone()))];
-        for _ in 0..self.config.sync.job_slots {
-            tasks.push(tokio::spawn(self.clone().job_loop(stopped.clone())));
+        let mut tasks = vec![tokio::spawn(event_loop(s.clone(), stopped.clone()))];
+        for _ in 0..s.config.sync.job_slots {
+            tasks.push(tokio::spawn(job_loop(s.clone(), stopped.clone())));
         }
-        tasks.push(tokio::spawn(self.clone().scheduler_loop(stopped.clone())));
-        tasks.push(tokio::spawn(self.clone().upkeep_loop(stopped)));
-        tracing::info!(instance = %self.instance_id, job_slots = self.config.sync.job_slots, "background workers started");
-        Workers { stop, tasks }
+        tasks.push(tokio::spawn(scheduler_loop(s.clone(), stopped.clone())));
+        tasks.push(tokio::spawn(upkeep_loop(s.clone(), stopped)));
+        tracing::info!(instance = %s.instance_id, job_slots = s.config.sync.job_slots, "background workers started");
+        RunningWorkers { stop, tasks }
     }
+}
 
-    /// Waits for `notify`, the poll interval or the stop signal. Returns false when stopping.
-    async fn idle(&self, notify: &Notify, stopped: &mut watch::Receiver<bool>) -> bool {
+/// Waits for `notify`, the poll interval or the stop signal. Returns false when stopping.
+async fn idle(s: &Services, notify: &Notify, stopped: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(s.config.sync.poll_interval) => {}
+        _ = notify.notified() => {}
+        _ = stopped.wait_for(|s| *s) => {}
+    }
+    !*stopped.borrow()
+}
+
+async fn event_loop(s: Services, mut stopped: watch::Receiver<bool>) {
+    let notify = s.wakeups.events.clone();
+    while !*stopped.borrow() {
+        match s.events().process_due(EVENT_BATCH).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "webhook worker: will try again"),
+        }
+        if !idle(&s, &notify, &mut stopped).await {
+            break;
+        }
+    }
+}
+
+async fn job_loop(s: Services, mut stopped: watch::Receiver<bool>) {
+    let notify = s.wakeups.jobs.clone();
+    while !*stopped.borrow() {
+        match s.sync_jobs().run_next().await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "sync worker: will try again"),
+        }
+        if !idle(&s, &notify, &mut stopped).await {
+            break;
+        }
+    }
+}
+
+/// Runs upkeep every `MARQUEE_UPKEEP_INTERVAL_SECS` (first run one interval after start).
+async fn upkeep_loop(s: Services, mut stopped: watch::Receiver<bool>) {
+    loop {
         tokio::select! {
-            _ = tokio::time::sleep(self.config.sync.poll_interval) => {}
-            _ = notify.notified() => {}
-            _ = stopped.wait_for(|s| *s) => {}
+            _ = tokio::time::sleep(s.config.upkeep_interval) => {}
+            _ = stopped.wait_for(|s| *s) => return,
         }
-        !*stopped.borrow()
-    }
-
-    async fn event_loop(self, mut stopped: watch::Receiver<bool>) {
-        let notify = self.wakeups.events.clone();
-        while !*stopped.borrow() {
-            match self.process_webhook_events(EVENT_BATCH).await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "webhook worker: will try again"),
-            }
-            if !self.idle(&notify, &mut stopped).await {
-                break;
-            }
+        match s.upkeep().run().await {
+            Ok(report) => tracing::info!(?report, "upkeep done"),
+            Err(e) => tracing::warn!(error = %e, "upkeep failed; retrying next round"),
         }
     }
+}
 
-    async fn job_loop(self, mut stopped: watch::Receiver<bool>) {
-        let notify = self.wakeups.jobs.clone();
-        while !*stopped.borrow() {
-            match self.run_next_job().await {
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "sync worker: will try again"),
-            }
-            if !self.idle(&notify, &mut stopped).await {
-                break;
-            }
+async fn scheduler_loop(s: Services, mut stopped: watch::Receiver<bool>) {
+    let every = s.config.sync.poll_interval * SCHEDULER_EVERY;
+    let mut ticks: u64 = 0;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stopped.wait_for(|s| *s) => return,
         }
-    }
-
-    /// Runs upkeep every `MARQUEE_UPKEEP_INTERVAL_SECS` (first run one interval after start).
-    async fn upkeep_loop(self, mut stopped: watch::Receiver<bool>) {
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(self.config.upkeep_interval) => {}
-                _ = stopped.wait_for(|s| *s) => return,
-            }
-            match self.run_upkeep().await {
-                Ok(report) => tracing::info!(?report, "upkeep done"),
-                Err(e) => tracing::warn!(error = %e, "upkeep failed; retrying next round"),
-            }
+        if let Err(e) = s.sync_jobs().enqueue_due_reconciles().await {
+            tracing::warn!(error = %e, "scheduler: reconciles not queued");
         }
-    }
-
-    async fn scheduler_loop(self, mut stopped: watch::Receiver<bool>) {
-        let every = self.config.sync.poll_interval * SCHEDULER_EVERY;
-        let mut ticks: u64 = 0;
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = stopped.wait_for(|s| *s) => return,
-            }
-            if let Err(e) = self.enqueue_due_reconciles().await {
-                tracing::warn!(error = %e, "scheduler: reconciles not queued");
-            }
-            ticks += 1;
-            if ticks % 100 == 1 {
-                let before = store::now() - TOMBSTONE_TTL;
-                let pruned = self
-                    .store
-                    .write(move |mut db| {
-                        Box::pin(async move { store::tombstone::prune(&mut db, before).await })
-                    })
-                    .await;
-                if let Err(e) = pruned {
-                    tracing::warn!(error = %e, "scheduler: tombstones not pruned");
-                }
+        ticks += 1;
+        if ticks % 100 == 1 {
+            let before = store::now() - TOMBSTONE_TTL;
+            let pruned = s
+                .store
+                .write(move |mut db| {
+                    Box::pin(async move { store::tombstone::prune(&mut db, before).await })
+                })
+                .await;
+            if let Err(e) = pruned {
+                tracing::warn!(error = %e, "scheduler: tombstones not pruned");
             }
         }
     }

@@ -1,6 +1,7 @@
-//! Raw access for tests and support: every row of a table as text, and ad-hoc statements.
-//! Not used by request handling; it exists so tests can check what is *really* stored
-//! (e.g. that no token is in plain text) instead of trusting the typed layer.
+//! Raw access for tests and support: every row of a table as text, and (with the test-only
+//! `test-support` feature) ad-hoc statements. Not used by request handling; it exists so tests
+//! can check what is *really* stored (e.g. that no token is in plain text) instead of trusting
+//! the typed layer.
 
 use diesel::sql_types::{Nullable, Text};
 use diesel_async::RunQueryDsl;
@@ -54,6 +55,8 @@ impl Store {
     }
 
     /// Runs one statement verbatim (tests use it to age rows, e.g. expire an OAuth state).
+    /// Only in builds with the `test-support` feature.
+    #[cfg(feature = "test-support")]
     pub async fn execute_raw(&self, sql: &str) -> Result<usize, StoreError> {
         let sql = sql.to_owned();
         self.read(move |mut db| {

@@ -279,6 +279,7 @@ async fn deauthorization_removes_tokens_and_data_of_every_site_of_the_zoom_user(
     let account = user["account_id"].as_str().unwrap();
     let done = app
         .services
+        .disconnect()
         .deauthorize(account, user["id"].as_str())
         .await
         .unwrap();
@@ -324,11 +325,11 @@ async fn key_rotation_moves_every_secret_to_the_new_key() {
         "old ciphertexts readable"
     );
     assert_eq!(
-        both.services.rotate_keys().await.unwrap(),
+        both.services.key_rotation().rotate().await.unwrap(),
         2,
         "access and refresh token"
     );
-    let tenant = app.services.get_tenant("rotating").await.unwrap().id;
+    let tenant = app.services.tenants().get("rotating").await.unwrap().id;
     let grant = app
         .services
         .store
@@ -343,7 +344,7 @@ async fn key_rotation_moves_every_secret_to_the_new_key() {
         "both tokens now sealed under the new key"
     );
     assert_eq!(
-        both.services.rotate_keys().await.unwrap(),
+        both.services.key_rotation().rotate().await.unwrap(),
         0,
         "nothing left to move"
     );
@@ -365,7 +366,8 @@ async fn key_rotation_moves_every_secret_to_the_new_key() {
     // An instance missing the key names the key id it lacks.
     let err = app
         .services
-        .access_token(&app.services.get_tenant("rotating").await.unwrap().id)
+        .tokens()
+        .access_token(&app.services.tenants().get("rotating").await.unwrap().id)
         .await
         .err()
         .unwrap();
@@ -517,7 +519,7 @@ async fn upkeep_refreshes_idle_grants_and_clears_what_can_no_longer_be_used() {
     let store = &app.services.store;
 
     // Nothing due yet.
-    let report = app.services.run_upkeep().await.unwrap();
+    let report = app.services.upkeep().run().await.unwrap();
     assert_eq!(report.grants_refreshed, 0);
     assert_eq!(app.refreshes().await, 0);
 
@@ -530,7 +532,7 @@ async fn upkeep_refreshes_idle_grants_and_clears_what_can_no_longer_be_used() {
         .execute_raw("UPDATE admin_links SET expires_at = '2000-01-01 00:00:00'")
         .await
         .unwrap();
-    let report = app.services.run_upkeep().await.unwrap();
+    let report = app.services.upkeep().run().await.unwrap();
     assert_eq!(report.grants_refreshed, 1, "{report:?}");
     assert!(
         report.credentials_purged >= 2,
@@ -539,7 +541,7 @@ async fn upkeep_refreshes_idle_grants_and_clears_what_can_no_longer_be_used() {
     assert_eq!(app.refreshes().await, 1);
     assert!(store.dump_table("admin_links").await.unwrap().is_empty());
     assert_eq!(
-        app.services.run_upkeep().await.unwrap().grants_refreshed,
+        app.services.upkeep().run().await.unwrap().grants_refreshed,
         0,
         "fresh again"
     );
@@ -560,7 +562,7 @@ async fn upkeep_refreshes_idle_grants_and_clears_what_can_no_longer_be_used() {
         .execute_raw("UPDATE zoom_grants SET created_at = '2000-01-01 00:00:00' WHERE claim_token_hash IS NOT NULL")
         .await
         .unwrap();
-    let report = app.services.run_upkeep().await.unwrap();
+    let report = app.services.upkeep().run().await.unwrap();
     assert_eq!(report.abandoned_installs_removed, 1, "{report:?}");
     assert_eq!(store.dump_table("zoom_grants").await.unwrap().len(), 1);
     assert_eq!(app.sim_stats().await["endpoints"]["POST /oauth/revoke"], 1);

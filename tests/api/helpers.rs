@@ -692,7 +692,7 @@ impl TestApp {
 
     /// The tenant id of a site.
     pub async fn tenant_id(&self, slug: &str) -> marquee::domain::TenantId {
-        self.services.get_tenant(slug).await.unwrap().id
+        self.services.tenants().get(slug).await.unwrap().id
     }
 
     /// Marks the site's data as changed, as sync and webhooks do after writing.

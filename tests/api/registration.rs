@@ -90,7 +90,7 @@ async fn manual_approval_is_pending_until_zoom_approves() {
         .unwrap()
         .to_owned();
     let tenant = app.tenant_id("manual").await;
-    let token = app.services.access_token(&tenant).await.unwrap();
+    let token = app.services.tokens().access_token(&tenant).await.unwrap();
     let resp = app
         .http
         .put(format!(

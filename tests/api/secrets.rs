@@ -26,7 +26,7 @@ async fn zoom_tokens_and_credentials_are_not_stored_or_logged_in_plain_text() {
     let cookie = app.connect_site("vault").await;
 
     // Open the sealed tokens with the configured key to learn their plain values.
-    let tenant = app.services.get_tenant("vault").await.unwrap();
+    let tenant = app.services.tenants().get("vault").await.unwrap();
     let tid = tenant.id.clone();
     let grant = app
         .services

@@ -15,7 +15,7 @@ use crate::helpers::{Instance, TestApp, eventually, meeting_body};
 use crate::webhooks::{recordings_of, stored_events};
 
 async fn tenant_id(app: &TestApp, slug: &str) -> TenantId {
-    app.services.get_tenant(slug).await.unwrap().id
+    app.services.tenants().get(slug).await.unwrap().id
 }
 
 fn endpoint_calls(stats: &Value, key: &str) -> u64 {
@@ -74,7 +74,7 @@ async fn stored_meeting_ids(app: &TestApp, tenant: &TenantId) -> BTreeSet<i64> {
 
 async fn wait_for_sync(app: &TestApp, tenant: &TenantId, after: Option<chrono::NaiveDateTime>) {
     let status = eventually(30, "the sync to finish", || async {
-        let s = app.services.sync_status_of(tenant).await.unwrap();
+        let s = app.services.sync().status_of(tenant).await.unwrap();
         (s.last_finished_at.is_some() && s.last_finished_at > after).then_some(s)
     })
     .await;
@@ -117,13 +117,19 @@ async fn backfill_of_a_generated_account_is_complete_and_stays_under_the_rate_li
         stats["rate_limited"], 0,
         "paced below Zoom's limits: {stats}"
     );
-    let status = app.services.sync_status_of(&tenant).await.unwrap();
+    let status = app.services.sync().status_of(&tenant).await.unwrap();
     assert!(status.next_reconcile_at.is_some());
 
     // Zoom's truth, read afterwards with limits off.
     app.sim_config(json!({"rate_limits": serde_json::to_value(RateLimits::off()).unwrap()}))
         .await;
-    let token = app.services.access_token(&tenant).await.unwrap().value;
+    let token = app
+        .services
+        .tokens()
+        .access_token(&tenant)
+        .await
+        .unwrap()
+        .value;
     let users = zoom_all(&app, &token, "/users", "users", &[]).await;
     assert_eq!(users.len(), 3);
     let mut zoom_meetings = BTreeSet::new();
@@ -247,12 +253,14 @@ async fn reconcile_catches_what_webhooks_never_delivered() {
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     let before = app
         .services
-        .sync_status_of(&tenant)
+        .sync()
+        .status_of(&tenant)
         .await
         .unwrap()
         .last_finished_at;
     app.services
-        .enqueue_sync(&tenant, SyncKind::Reconcile, "")
+        .sync()
+        .enqueue(&tenant, SyncKind::Reconcile, "")
         .await
         .unwrap();
     wait_for_sync(&app, &tenant, before).await;
@@ -260,7 +268,7 @@ async fn reconcile_catches_what_webhooks_never_delivered() {
     assert_eq!(meetings.len(), 1);
     assert_eq!(meetings[0]["topic"], "New class");
     assert_eq!(meetings[0]["registration_open"], true);
-    let status = app.services.sync_status_of(&tenant).await.unwrap();
+    let status = app.services.sync().status_of(&tenant).await.unwrap();
     assert_eq!(status.last_kind.as_deref(), Some("reconcile"));
     assert_eq!(status.removed, 1);
 }
@@ -293,7 +301,8 @@ async fn two_instances_on_one_database_run_each_job_once() {
         };
         ids.push(
             services
-                .enqueue_sync(tenant, SyncKind::Backfill, "")
+                .sync()
+                .enqueue(tenant, SyncKind::Backfill, "")
                 .await
                 .unwrap(),
         );
@@ -301,7 +310,7 @@ async fn two_instances_on_one_database_run_each_job_once() {
     let jobs = eventually(20, "every job done", || async {
         let mut done = Vec::new();
         for id in &ids {
-            let job = app.services.sync_job(id).await.unwrap();
+            let job = app.services.sync().job(id).await.unwrap();
             if job.status != JobStatus::Done {
                 return None;
             }

@@ -17,10 +17,7 @@ const V2_BODY: &str = r#"{"payload":{"plainToken":"qgg8vlvZRS6UYooatFL8Aw"},"eve
 const V2_SIG: &str = "v0=990fe0ce3c4186ec183945aa6a71621013184e51600a1324a82f5a9bbbded492";
 
 pub async fn stored_events(app_services: &marquee::service::Services) -> Vec<StoredEvent> {
-    app_services
-        .list_webhook_events(None, 10_000)
-        .await
-        .unwrap()
+    app_services.events().list(None, 10_000).await.unwrap()
 }
 
 /// Zoom delivers webhooks to this Marquee.
@@ -128,7 +125,7 @@ async fn stale_timestamps_are_refused_and_fresh_signatures_accepted() {
 }
 
 async fn tenant_id(app: &TestApp, slug: &str) -> TenantId {
-    app.services.get_tenant(slug).await.unwrap().id
+    app.services.tenants().get(slug).await.unwrap().id
 }
 
 pub async fn recordings_of(app: &TestApp, tenant: &TenantId) -> Vec<RecordingData> {
@@ -322,7 +319,7 @@ async fn a_failing_event_is_retried_then_parked_and_replayable() {
         .await
         .unwrap();
     assert!(resp.status().is_success());
-    let replayed = app.services.replay_webhook_events(None).await.unwrap();
+    let replayed = app.services.events().replay(None).await.unwrap();
     assert_eq!(replayed, 1);
     eventually(10, "the replayed event applied", || async {
         (topics(&app.public_meetings("studio").await) == ["Flaky"]).then_some(())

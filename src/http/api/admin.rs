@@ -188,7 +188,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<ZoomConnectionDto>, AdminReadError> {
-        Ok(Json(s.connection_status(auth.principal()).await?.into()))
+        Ok(Json(s.connect().status(auth.principal()).await?.into()))
     }
 
     /// Start connecting Zoom (scope `settings:write`)
@@ -205,7 +205,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<ConnectStart>, AdminReadError> {
-        let authorize_url = s.start_connect(auth.principal()).await?;
+        let authorize_url = s.connect().start(auth.principal()).await?;
         Ok(Json(ConnectStart { authorize_url }))
     }
 
@@ -218,7 +218,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<ZoomUserDto>, ZoomCallError> {
-        let user = s.live_zoom_user(auth.principal()).await?;
+        let user = s.connect().live_zoom_user(auth.principal()).await?;
         Ok(Json(ZoomUserDto {
             display_name: user.name(),
             id: user.id,
@@ -238,7 +238,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<DisconnectResult>, DisconnectError> {
-        let done = s.disconnect(auth.principal()).await?;
+        let done = s.disconnect().by_owner(auth.principal()).await?;
         Ok(Json(DisconnectResult {
             revoked_at_zoom: done.revoked_at_zoom,
             meetings_removed: done.meetings_removed as u64,
@@ -255,7 +255,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<SyncStatusDto>, AdminReadError> {
-        Ok(Json(s.sync_status(auth.principal()).await?.into()))
+        Ok(Json(s.sync().status(auth.principal()).await?.into()))
     }
 
     /// Sync the site with Zoom now (scope `settings:write`)
@@ -268,7 +268,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<SyncStarted>, StartSyncError> {
-        let job_id = s.request_sync(auth.principal()).await?;
+        let job_id = s.sync().request(auth.principal()).await?;
         Ok(Json(SyncStarted { job_id }))
     }
 }

@@ -148,7 +148,7 @@ impl PlatformApi {
         s: Data<&Services>,
         body: Json<CreateTenant>,
     ) -> Result<Created<TenantDto>, CreateSiteError> {
-        let tenant = s.create_tenant(&body.slug, &body.display_name).await?;
+        let tenant = s.tenants().create(&body.slug, &body.display_name).await?;
         Ok(Created::Created(Json(tenant.into())))
     }
 
@@ -165,7 +165,7 @@ impl PlatformApi {
         limit: Query<Option<i64>>,
     ) -> Result<Json<TenantList>, ListSitesError> {
         let limit = limit.0.unwrap_or(50);
-        let tenants = s.list_tenants(after.0, limit).await?;
+        let tenants = s.tenants().list(after.0, limit).await?;
         let next_after = (tenants.len() as i64 == limit)
             .then(|| tenants.last().map(|t| t.slug.to_string()))
             .flatten();
@@ -183,7 +183,7 @@ impl PlatformApi {
         s: Data<&Services>,
         slug: Path<String>,
     ) -> Result<Json<TenantDto>, SiteError> {
-        Ok(Json(s.get_tenant(&slug).await?.into()))
+        Ok(Json(s.tenants().get(&slug).await?.into()))
     }
 
     /// Delete a site and everything stored for it
@@ -198,7 +198,7 @@ impl PlatformApi {
         s: Data<&Services>,
         slug: Path<String>,
     ) -> Result<Deleted, SiteError> {
-        s.delete_tenant(&slug).await?;
+        s.tenants().delete(&slug).await?;
         Ok(Deleted::Deleted)
     }
 
@@ -214,7 +214,7 @@ impl PlatformApi {
         s: Data<&Services>,
         slug: Path<String>,
     ) -> Result<Created<AdminLink>, SiteError> {
-        let (url, expires_at) = s.mint_admin_link(&slug).await?;
+        let (url, expires_at) = s.tenants().mint_admin_link(&slug).await?;
         Ok(Created::Created(Json(AdminLink {
             url,
             expires_at: expires_at.and_utc(),
@@ -234,7 +234,10 @@ impl PlatformApi {
         slug: Path<String>,
         body: Json<CreateApiKey>,
     ) -> Result<Created<CreatedApiKey>, CreateKeyError> {
-        let minted = s.create_api_key(&slug, &body.name, &body.scopes).await?;
+        let minted = s
+            .tenants()
+            .create_api_key(&slug, &body.name, &body.scopes)
+            .await?;
         Ok(Created::Created(Json(minted.into())))
     }
 
@@ -251,7 +254,8 @@ impl PlatformApi {
         slug: Path<String>,
     ) -> Result<Json<Vec<ApiKeyDto>>, SiteError> {
         Ok(Json(
-            s.list_api_keys(&slug)
+            s.tenants()
+                .list_api_keys(&slug)
                 .await?
                 .into_iter()
                 .map(Into::into)
@@ -272,7 +276,7 @@ impl PlatformApi {
         slug: Path<String>,
         key_id: Path<String>,
     ) -> Result<Deleted, SiteError> {
-        s.revoke_api_key(&slug, &key_id).await?;
+        s.tenants().revoke_api_key(&slug, &key_id).await?;
         Ok(Deleted::Deleted)
     }
 }

@@ -253,7 +253,7 @@ impl SiteAdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Json<SiteSettingsDto>, AdminReadError> {
-        Ok(Json(s.site_settings(auth.principal()).await?.into()))
+        Ok(Json(s.settings().get(auth.principal()).await?.into()))
     }
 
     /// Change what the site shows, its allowed origins, language or theme (scope `settings:write`)
@@ -272,9 +272,9 @@ impl SiteAdminApi {
         body: Json<SiteSettingsPatch>,
     ) -> Result<Json<SiteSettingsDto>, SettingsWriteError> {
         let principal = auth.principal();
-        let current = s.site_settings(principal).await?;
+        let current = s.settings().get(principal).await?;
         let next = body.0.apply(current)?;
-        Ok(Json(s.put_site_settings(principal, next).await?.into()))
+        Ok(Json(s.settings().put(principal, next).await?.into()))
     }
 
     /// Hide or show one meeting or webinar (scope `settings:write`)
@@ -291,12 +291,13 @@ impl SiteAdminApi {
         meeting_id: Path<i64>,
         body: Json<Visibility>,
     ) -> Result<Done, VisibilityError> {
-        s.set_hidden(
-            auth.principal(),
-            VisibleItem::Meeting(meeting_id.0),
-            body.0.hidden,
-        )
-        .await?;
+        s.settings()
+            .set_hidden(
+                auth.principal(),
+                VisibleItem::Meeting(meeting_id.0),
+                body.0.hidden,
+            )
+            .await?;
         Ok(Done::NoContent)
     }
 
@@ -314,12 +315,13 @@ impl SiteAdminApi {
         recording_id: Path<String>,
         body: Json<Visibility>,
     ) -> Result<Done, VisibilityError> {
-        s.set_hidden(
-            auth.principal(),
-            VisibleItem::Recording(recording_id.0),
-            body.0.hidden,
-        )
-        .await?;
+        s.settings()
+            .set_hidden(
+                auth.principal(),
+                VisibleItem::Recording(recording_id.0),
+                body.0.hidden,
+            )
+            .await?;
         Ok(Done::NoContent)
     }
 
@@ -331,8 +333,8 @@ impl SiteAdminApi {
         s: Data<&Services>,
     ) -> Result<Json<SnippetList>, AdminReadError> {
         let principal: &Principal = auth.principal();
-        s.site_settings(principal).await?;
-        let tenant = s.get_tenant_by_id(principal.tenant_id()).await?;
+        s.settings().get(principal).await?;
+        let tenant = s.tenants().get_by_id(principal.tenant_id()).await?;
         let base = s.config().public_url.as_str();
         let slug = tenant.slug.as_str();
         Ok(Json(SnippetList {
@@ -364,7 +366,8 @@ impl SiteAdminApi {
         page_size: Query<Option<i64>>,
     ) -> Result<Json<RegistrationList>, ListRegistrationsError> {
         let found = s
-            .list_registrations(
+            .registrations()
+            .list(
                 auth.principal(),
                 meeting_id.0,
                 page.0.unwrap_or(1),

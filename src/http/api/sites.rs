@@ -516,10 +516,10 @@ impl SitesApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> Result<Cached<PublicMeetingDetail>, PublicReadError> {
-        let site = s.public_site(&site).await?;
+        let site = s.public().site(&site).await?;
         let id = meeting_id.0;
         let page = cached(&s, &site, format!("api:meeting:{id}"), || async {
-            let detail = s.public_meeting(&site, id).await?;
+            let detail = s.public().meeting(&site, id).await?;
             Ok(to_json(&meeting_detail(&detail)))
         })
         .await?;
@@ -549,11 +549,11 @@ impl SitesApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> Result<Cached<RecordingList>, PublicReadError> {
-        let site = s.public_site_with(&site, Feature::Recordings).await?;
+        let site = s.public().site_with(&site, Feature::Recordings).await?;
         let (page, page_size) = (page.0.unwrap_or(1), page_size.0.unwrap_or(50));
         let key = format!("api:recordings:{page}:{page_size}");
         let body = cached(&s, &site, key, || async {
-            let found = s.public_recordings(&site, page, page_size).await?;
+            let found = s.public().recordings(&site, page, page_size).await?;
             let show = site.settings.show_recording_passcode;
             Ok(to_json(&RecordingList {
                 recordings: found
@@ -598,6 +598,7 @@ impl SitesApi {
         body: Json<RegistrationRequest>,
     ) -> Result<RegisterResponse, RegisterError> {
         let outcome = s
+            .registrations()
             .register(RegisterRequest {
                 site: site.0,
                 meeting_id: meeting_id.0,
@@ -632,7 +633,7 @@ async fn list_meetings(
     filter: MeetingFilter,
     if_none_match: Option<&str>,
 ) -> Result<Cached<MeetingList>, PublicReadError> {
-    let site = s.public_site_with(slug, feature).await?;
+    let site = s.public().site_with(slug, feature).await?;
     let key = format!(
         "api:{feature:?}:{:?}:{:?}:{}:{}:{}",
         filter.from,
@@ -642,7 +643,7 @@ async fn list_meetings(
         filter.page_size
     );
     let page = cached(s, &site, key, || async {
-        let found: Page<ListedMeeting> = s.public_meetings(&site, feature, &filter).await?;
+        let found: Page<ListedMeeting> = s.public().meetings(&site, feature, &filter).await?;
         let registration = site.settings.registration_open && feature == Feature::Meetings;
         Ok(to_json(&MeetingList {
             meetings: found

@@ -1,12 +1,49 @@
-//! Zoom calls of a sync run, paced by the account's budget and retried within reason.
+//! Zoom calls of sync jobs and webhook events, paced by the account's budget and retried within
+//! reason.
 
-use super::*;
+use std::future::Future;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use futures::StreamExt;
+use zeroize::Zeroizing;
+
+use crate::domain::TenantId;
+use crate::domain::status::MeetingKind;
+use crate::service::tokens::Tokens;
+use crate::service::zoom_budget::{RateCategory, ZoomBudgets};
+use crate::service::{ServiceError, Services};
+use crate::zoom::models::{ZoomMeeting, ZoomRecording};
+use crate::zoom::{ZoomClient, ZoomError};
+
+use super::{MAX_CALL_RETRIES, MAX_OUTAGE_RETRIES, Run};
+
+/// Zoom calls for a site, each taking a slot of its account's budget first.
+#[derive(Clone, Copy)]
+pub(crate) struct ZoomCalls<'a> {
+    zoom: &'a ZoomClient,
+    budgets: &'a ZoomBudgets,
+    tokens: Tokens<'a>,
+}
 
 impl Services {
+    /// Paced Zoom calls (`service/sync/calls.rs`).
+    pub(crate) fn zoom_calls(&self) -> ZoomCalls<'_> {
+        ZoomCalls {
+            zoom: &self.zoom,
+            budgets: &self.budgets,
+            tokens: self.tokens(),
+        }
+    }
+}
+
+impl ZoomCalls<'_> {
     /// One Zoom call for the site, paced by its account's budget. QPS 429s and brief outages
     /// are waited out (honouring `Retry-After`); a daily quota ends the call with
-    /// `ZoomRateLimited { daily: true }` so the job is postponed.
-    pub(crate) async fn paced_call<T, F, Fut>(
+    /// `ZoomRateLimited { daily: true }` so the job is postponed. `requests` counts the calls
+    /// made, when given.
+    pub(crate) async fn paced<T, F, Fut>(
         &self,
         tenant: &TenantId,
         account: &str,
@@ -24,7 +61,7 @@ impl Services {
             if let Some(counter) = requests {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
-            match self.with_zoom_token(tenant, &call).await {
+            match self.tokens.with_zoom_token(tenant, &call).await {
                 Err(ServiceError::ZoomRateLimited {
                     retry_after,
                     daily,
@@ -49,7 +86,8 @@ impl Services {
         }
     }
 
-    pub(super) async fn call<T, F, Fut>(
+    /// A paced call of a job, counted in its progress.
+    pub(super) async fn in_run<T, F, Fut>(
         &self,
         run: &Run,
         category: RateCategory,
@@ -59,7 +97,7 @@ impl Services {
         F: Fn(Zeroizing<String>) -> Fut,
         Fut: Future<Output = Result<T, ZoomError>>,
     {
-        self.paced_call(
+        self.paced(
             &run.tenant,
             &run.account,
             category,
@@ -69,7 +107,64 @@ impl Services {
         .await
     }
 
-    // ---- backfill and reconcile -----------------------------------------------------------
+    /// `GET /meetings/{id}` or `/webinars/{id}`, paced; `None` on Zoom's "not found".
+    pub(crate) async fn fetch_meeting(
+        &self,
+        tenant: &TenantId,
+        account: &str,
+        id: i64,
+        kind: MeetingKind,
+        requests: Option<&AtomicI64>,
+    ) -> Result<Option<ZoomMeeting>, ServiceError> {
+        let zoom = self.zoom;
+        let webinar = kind == MeetingKind::Webinar;
+        self.fetch(tenant, account, requests, |t| async move {
+            if webinar {
+                zoom.get_webinar(&t, id).await
+            } else {
+                zoom.get_meeting(&t, id).await
+            }
+        })
+        .await
+    }
+
+    /// `GET /meetings/{uuid}/recordings`, paced; `None` on Zoom's "not found".
+    pub(crate) async fn fetch_recording(
+        &self,
+        tenant: &TenantId,
+        account: &str,
+        uuid: &str,
+        requests: Option<&AtomicI64>,
+    ) -> Result<Option<ZoomRecording>, ServiceError> {
+        let zoom = self.zoom;
+        self.fetch(tenant, account, requests, |t| async move {
+            zoom.get_recording(&t, uuid).await
+        })
+        .await
+    }
+
+    /// One paced Light call reading one thing; Zoom's "not found" answers for meetings (3001),
+    /// webinars and recordings (3301) become `None`.
+    async fn fetch<T, F, Fut>(
+        &self,
+        tenant: &TenantId,
+        account: &str,
+        requests: Option<&AtomicI64>,
+        call: F,
+    ) -> Result<Option<T>, ServiceError>
+    where
+        F: Fn(Zeroizing<String>) -> Fut,
+        Fut: Future<Output = Result<T, ZoomError>>,
+    {
+        match self
+            .paced(tenant, account, RateCategory::Light, requests, call)
+            .await
+        {
+            Ok(value) => Ok(Some(value)),
+            Err(ServiceError::ZoomNotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// Runs `futures` with at most `limit` in flight; stops at the first error. Takes a `Vec`:
@@ -94,11 +189,6 @@ where
             None => return Ok(out),
         }
     }
-}
-
-/// Zoom's "not found" answers for meetings (3001), webinars and recordings (3301).
-pub(crate) fn is_not_found(err: &ServiceError) -> bool {
-    matches!(err, ServiceError::ZoomNotFound(_))
 }
 
 /// Time left until the next 00:00 UTC, when Zoom's daily quotas reset.

@@ -1,8 +1,24 @@
 //! Meetings and webinars: listing every host's, reading details only where needed, storing.
 
-use super::*;
+use std::collections::{HashMap, HashSet};
 
-impl Services {
+use chrono::{NaiveDateTime, TimeDelta, Utc};
+
+use crate::domain::Meeting;
+use crate::domain::status::MeetingKind;
+use crate::service::ServiceError;
+use crate::service::zoom_budget::RateCategory;
+use crate::service::zoom_records;
+use crate::store;
+use crate::store::sync_status::SyncCounts;
+use crate::zoom::models::ZoomMeeting;
+use crate::zoom::scopes;
+
+use super::calls::bounded;
+use super::recordings::month_windows;
+use super::{Fetched, Listed, MAX_PAGES, Run, SyncWork, WRITE_CHUNK};
+
+impl SyncWork<'_> {
     pub(super) async fn full_sync(
         &self,
         run: &Run,
@@ -36,13 +52,14 @@ impl Services {
         if !scopes::account_level(&run.grant.scopes) {
             return Ok(vec!["me".to_owned()]);
         }
-        let zoom = &self.zoom;
+        let zoom = self.zoom;
         let mut hosts = Vec::new();
         let mut page_token: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let current = page_token.clone();
             let page = self
-                .call(run, RateCategory::Medium, |t| {
+                .calls
+                .in_run(run, RateCategory::Medium, |t| {
                     let current = current.clone();
                     async move { zoom.list_users(&t, current.as_deref()).await }
                 })
@@ -65,7 +82,7 @@ impl Services {
         run.progress
             .add_total(hosts.len() * if webinars { 2 } else { 1 });
         run.progress.note("listing meetings");
-        let concurrency = self.config.sync.request_concurrency;
+        let concurrency = self.config.request_concurrency;
         let listed: Vec<Vec<Listed>> = bounded(
             hosts
                 .iter()
@@ -97,7 +114,7 @@ impl Services {
                 .is_some_and(|s| !list_differs(&l.meeting, s));
             if !unchanged {
                 let id = l.meeting.id;
-                let merged = merge_listed(to_domain(l.meeting), stored.get(&id));
+                let merged = merge_listed(zoom_records::meeting(l.meeting), stored.get(&id));
                 fetched.push(Fetched {
                     meeting: merged,
                     kind: l.kind,
@@ -163,13 +180,14 @@ impl Services {
         host: &str,
         webinars: bool,
     ) -> Result<Vec<Listed>, ServiceError> {
-        let zoom = &self.zoom;
+        let zoom = self.zoom;
         let mut out = Vec::new();
         let mut page_token: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let current = page_token.clone();
             let page = self
-                .call(run, RateCategory::Medium, |t| {
+                .calls
+                .in_run(run, RateCategory::Medium, |t| {
                     let current = current.clone();
                     async move {
                         zoom.list_meetings(&t, host, "scheduled", current.as_deref())
@@ -194,7 +212,8 @@ impl Services {
         for _ in 0..MAX_PAGES {
             let current = page_token.clone();
             let page = match self
-                .call(run, RateCategory::Medium, |t| {
+                .calls
+                .in_run(run, RateCategory::Medium, |t| {
                     let current = current.clone();
                     async move { zoom.list_webinars(&t, host, current.as_deref()).await }
                 })
@@ -226,6 +245,7 @@ impl Services {
         kind: MeetingKind,
     ) -> Result<Option<Fetched>, ServiceError> {
         let detail = self
+            .calls
             .fetch_meeting(
                 &run.tenant,
                 &run.account,
@@ -236,43 +256,10 @@ impl Services {
             .await?;
         run.progress.advance(1);
         Ok(detail.map(|m| Fetched {
-            occurrences: Some(occurrences_of(&m)),
-            meeting: to_domain(m),
+            occurrences: Some(zoom_records::occurrences(&m)),
+            meeting: zoom_records::meeting(m),
             kind,
         }))
-    }
-
-    /// `GET /meetings/{id}` or `/webinars/{id}`, paced; `None` on Zoom's "not found".
-    pub(crate) async fn fetch_meeting(
-        &self,
-        tenant: &TenantId,
-        account: &str,
-        id: i64,
-        kind: MeetingKind,
-        requests: Option<&AtomicI64>,
-    ) -> Result<Option<ZoomMeeting>, ServiceError> {
-        let zoom = &self.zoom;
-        let webinar = kind == MeetingKind::Webinar;
-        let result = self
-            .paced_call(
-                tenant,
-                account,
-                RateCategory::Light,
-                requests,
-                |t| async move {
-                    if webinar {
-                        zoom.get_webinar(&t, id).await
-                    } else {
-                        zoom.get_meeting(&t, id).await
-                    }
-                },
-            )
-            .await;
-        match result {
-            Ok(m) => Ok(Some(m)),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 
     /// Writes meetings in chunks (one transaction each, each bumping the content version).
@@ -369,8 +356,11 @@ pub(super) fn needs_detail(
     stored: Option<&Meeting>,
     now: NaiveDateTime,
 ) -> bool {
-    let recurring = matches!(listed.meeting_type, 3 | 8 | 6 | 9);
-    let start = listed.start_time.as_deref().and_then(parse_zoom_time);
+    let recurring = zoom_records::is_recurring(listed.meeting_type);
+    let start = listed
+        .start_time
+        .as_deref()
+        .and_then(zoom_records::parse_time);
     let upcoming = start.is_none_or(|s| s + TimeDelta::minutes(listed.duration.into()) > now);
     if !(upcoming || recurring) {
         return false;
@@ -381,12 +371,11 @@ pub(super) fn needs_detail(
 /// Whether what the list shows differs from the stored copy (lists cut agendas at 250
 /// characters, so a stored agenda that begins with the listed one is the same).
 pub(super) fn list_differs(listed: &ZoomMeeting, stored: &Meeting) -> bool {
-    let start = listed.start_time.as_deref().and_then(parse_zoom_time);
-    let timezone = listed
-        .timezone
+    let start = listed
+        .start_time
         .as_deref()
-        .filter(|t| !t.is_empty())
-        .unwrap_or("UTC");
+        .and_then(zoom_records::parse_time);
+    let timezone = zoom_records::timezone_or_utc(listed.timezone.as_deref());
     let agenda_same = if listed.agenda.chars().count() >= 250 {
         stored.agenda.starts_with(&listed.agenda)
     } else {
@@ -413,41 +402,38 @@ pub(super) fn merge_listed(mut listed: Meeting, stored: Option<&Meeting>) -> Mee
     listed
 }
 
-/// Zoom's meeting → Marquee's. `start_url` is deliberately not carried over.
-pub fn to_domain(m: ZoomMeeting) -> Meeting {
-    Meeting {
-        zoom_meeting_id: m.id,
-        zoom_uuid: m.uuid,
-        host_id: m.host_id,
-        topic: m.topic,
-        agenda: m.agenda,
-        meeting_type: m.meeting_type,
-        start_time: m.start_time.as_deref().and_then(parse_zoom_time),
-        duration_minutes: m.duration,
-        timezone: m
-            .timezone
-            .filter(|tz| !tz.is_empty())
-            .unwrap_or_else(|| "UTC".to_owned()),
-        approval_type: m.settings.map_or(2, |s| s.approval_type),
-        join_url: m.join_url,
-        hidden: false,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use crate::service::zoom_records;
+    use crate::zoom::models::ZoomMeeting;
 
-/// The occurrences of a meeting's detail.
-pub(crate) fn occurrences_of(m: &ZoomMeeting) -> Vec<Occurrence> {
-    m.occurrences
-        .iter()
-        .filter_map(|o| {
-            Some(Occurrence {
-                occurrence_id: o.occurrence_id.clone(),
-                start_time: parse_zoom_time(&o.start_time)?,
-                duration_minutes: o.duration.unwrap_or(m.duration),
-                status: o
-                    .status
-                    .as_deref()
-                    .map_or(OccurrenceStatus::Available, OccurrenceStatus::of),
-            })
-        })
-        .collect()
+    use super::needs_detail;
+
+    fn listed(start: &str, agenda: &str) -> ZoomMeeting {
+        serde_json::from_value(serde_json::json!({"id": 1, "topic": "T", "type": 2,
+            "start_time": start, "duration": 30, "timezone": "UTC", "agenda": agenda, "join_url": "j"}))
+        .unwrap()
+    }
+
+    #[test]
+    fn details_only_for_new_or_changed_upcoming_meetings() {
+        let now = zoom_records::parse_time("2026-01-10T00:00:00Z").unwrap();
+        let future = listed("2026-02-01T10:00:00Z", "short");
+        let past = listed("2026-01-01T10:00:00Z", "short");
+        assert!(needs_detail(&future, None, now), "new and upcoming");
+        assert!(!needs_detail(&past, None, now), "past: the list is enough");
+        let stored = zoom_records::meeting(future.clone());
+        assert!(!needs_detail(&future, Some(&stored), now), "unchanged");
+        let mut moved = future.clone();
+        moved.start_time = Some("2026-02-02T10:00:00Z".into());
+        assert!(needs_detail(&moved, Some(&stored), now));
+        let long = "x".repeat(400);
+        let mut full = stored.clone();
+        full.agenda = long.clone();
+        let truncated = listed("2026-02-01T10:00:00Z", &long[..250]);
+        assert!(
+            !needs_detail(&truncated, Some(&full), now),
+            "a cut agenda is not a change"
+        );
+    }
 }

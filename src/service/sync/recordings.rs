@@ -1,8 +1,22 @@
 //! Cloud recordings: month-by-month windows (Zoom's one-month limit), passcodes, storing.
 
-use super::*;
+use std::collections::{HashMap, HashSet};
 
-impl Services {
+use chrono::{Months, NaiveDate, TimeDelta};
+
+use crate::domain::status::RecordingStatus;
+use crate::service::ServiceError;
+use crate::service::zoom_budget::RateCategory;
+use crate::service::zoom_records;
+use crate::store;
+use crate::store::recording::RecordingData;
+use crate::store::sync_status::SyncCounts;
+use crate::zoom::models::ZoomRecording;
+
+use super::calls::bounded;
+use super::{MAX_PAGES, Run, SyncWork, WRITE_CHUNK};
+
+impl SyncWork<'_> {
     /// Recordings of every host in every window; then removes stored ones in those windows
     /// that Zoom no longer lists. Returns (recordings listed, removed).
     pub(super) async fn sync_recordings_of(
@@ -22,7 +36,7 @@ impl Services {
                 .into_iter()
                 .map(|(host, window)| self.list_host_recordings(run, host, *window))
                 .collect::<Vec<_>>(),
-            self.config.sync.request_concurrency,
+            self.config.request_concurrency,
         )
         .await?;
         let mut by_uuid: HashMap<String, ZoomRecording> = HashMap::new();
@@ -94,7 +108,7 @@ impl Services {
         host: &str,
         (from, to): (NaiveDate, NaiveDate),
     ) -> Result<Vec<ZoomRecording>, ServiceError> {
-        let zoom = &self.zoom;
+        let zoom = self.zoom;
         let (from, to) = (from.to_string(), to.to_string());
         let mut out = Vec::new();
         let mut page_token: Option<String> = None;
@@ -102,7 +116,8 @@ impl Services {
             let current = page_token.clone();
             let (from, to) = (&from, &to);
             let page = self
-                .call(run, RateCategory::Medium, |t| {
+                .calls
+                .in_run(run, RateCategory::Medium, |t| {
                     let current = current.clone();
                     async move {
                         zoom.list_recordings(&t, host, from, to, current.as_deref())
@@ -139,7 +154,7 @@ impl Services {
                 .into_iter()
                 .map(|r| self.complete_passcode(run, r, &known))
                 .collect::<Vec<_>>(),
-            self.config.sync.request_concurrency,
+            self.config.request_concurrency,
         )
         .await?;
         Ok(completed.into_iter().flatten().collect())
@@ -159,21 +174,18 @@ impl Services {
             .unwrap_or("")
             .is_empty();
         if !missing || known.contains(&r.uuid) {
-            return Ok(Some(recording_data(r, RecordingStatus::Available)));
+            return Ok(Some(zoom_records::recording(r, RecordingStatus::Available)));
         }
-        let zoom = &self.zoom;
-        let uuid = r.uuid.clone();
         let full = self
-            .call(run, RateCategory::Light, |t| {
-                let uuid = uuid.clone();
-                async move { zoom.get_recording(&t, &uuid).await }
-            })
-            .await;
-        match full {
-            Ok(full) => Ok(Some(recording_data(full, RecordingStatus::Available))),
-            Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(e),
-        }
+            .calls
+            .fetch_recording(
+                &run.tenant,
+                &run.account,
+                &r.uuid,
+                Some(&run.progress.requests),
+            )
+            .await?;
+        Ok(full.map(|full| zoom_records::recording(full, RecordingStatus::Available)))
     }
 
     // ---- small jobs -----------------------------------------------------------------------
@@ -221,23 +233,27 @@ pub(super) fn month_windows(today: NaiveDate, months: u32) -> Vec<(NaiveDate, Na
     windows
 }
 
-/// Zoom's recording → what the store keeps (files reduced to what a viewer needs).
-pub(crate) fn recording_data(r: ZoomRecording, status: RecordingStatus) -> RecordingData {
-    RecordingData {
-        start_time: parse_zoom_time(&r.start_time).unwrap_or_default(),
-        files_json: serde_json::to_string(&r.recording_files).unwrap_or_else(|_| "[]".into()),
-        zoom_meeting_uuid: r.uuid,
-        zoom_meeting_id: r.id,
-        host_id: r.host_id,
-        topic: r.topic,
-        duration_minutes: r.duration,
-        timezone: r
-            .timezone
-            .filter(|tz| !tz.is_empty())
-            .unwrap_or_else(|| "UTC".to_owned()),
-        share_url: r.share_url.unwrap_or_default(),
-        play_passcode: r.recording_play_passcode.unwrap_or_default(),
-        total_size: r.total_size,
-        status,
+#[cfg(test)]
+mod tests {
+    use chrono::{Months, NaiveDate, TimeDelta};
+
+    use super::month_windows;
+
+    #[test]
+    fn recording_windows_are_contiguous_months_within_zoom_s_limit() {
+        let today: NaiveDate = "2026-03-31".parse().unwrap();
+        let w = month_windows(today, 3);
+        assert_eq!(w.len(), 3);
+        assert_eq!(w[0].1.to_string(), "2026-04-01");
+        for (from, to) in &w {
+            assert!(from.checked_add_months(Months::new(1)).unwrap() >= *to);
+        }
+        for pair in w.windows(2) {
+            assert_eq!(
+                pair[1].1 + TimeDelta::days(1),
+                pair[0].0,
+                "no gap, no overlap"
+            );
+        }
     }
 }
