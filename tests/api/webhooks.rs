@@ -3,8 +3,8 @@
 //! visitors see. The simulator delivers real signed webhooks over HTTP.
 
 use marquee::domain::TenantId;
-use marquee::simulator::SimConfig;
 use marquee::store::{self, recording::RecordingData, webhook_event::StoredEvent};
+use marquee_zoom_sim::SimConfig;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
