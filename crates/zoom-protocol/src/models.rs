@@ -73,6 +73,7 @@ pub struct ZoomUser {
 }
 
 impl ZoomUser {
+    /// The display name, else "first last".
     pub fn name(&self) -> String {
         match &self.display_name {
             Some(name) if !name.is_empty() => name.clone(),
@@ -218,6 +219,7 @@ pub struct ZoomRecordingFile {
     pub status: Option<String>,
 }
 
+/// The meeting settings Marquee reads.
 #[derive(Clone, Debug, Deserialize)]
 pub struct MeetingSettings {
     /// 0 auto-approve, 1 manual approval, 2 no registration (the default).

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::wire::{self, FileView};
-use crate::world::{Meeting, Recording};
+use crate::world::{Meeting, Recording, User};
 use marquee_zoom_protocol::signature;
 
 /// A serialized event waiting for delivery; the body never changes between attempts.
@@ -53,6 +53,16 @@ pub(crate) fn envelope(
 pub(crate) struct Operator {
     pub email: String,
     pub id: String,
+}
+
+impl Operator {
+    /// `user` as the operator of a change.
+    pub(crate) fn of(user: &User) -> Self {
+        Operator {
+            email: user.email.clone(),
+            id: user.id.clone(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -103,6 +113,7 @@ pub(crate) struct MeetingObject<'a> {
     recurrence: Option<&'a Value>,
 }
 
+/// A meeting as the object of its events, with only the occurrences in `only` when given.
 pub(crate) fn meeting_object<'a>(
     base: &str,
     m: &'a Meeting,

@@ -9,6 +9,7 @@ pub(crate) const MAX_DELAY_MS: u64 = 60_000;
 /// How long `timeout` waits before dropping the connection when no `delay_ms` is given.
 pub(crate) const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 
+/// How an armed fault fails a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum FaultKind {
@@ -24,6 +25,7 @@ pub(crate) enum FaultKind {
     DropAfterCommit,
 }
 
+/// One armed fault: which calls it matches, how they fail, and how many more it takes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Fault {
     #[serde(default)]
@@ -43,6 +45,7 @@ fn one() -> u32 {
 }
 
 impl Fault {
+    /// How long `timeout` and `slow` wait, bounded by [`MAX_DELAY_MS`].
     pub(crate) fn delay(&self) -> std::time::Duration {
         let default = match self.kind {
             FaultKind::Timeout => DEFAULT_TIMEOUT_MS,

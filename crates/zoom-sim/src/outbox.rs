@@ -35,6 +35,7 @@ pub(crate) struct Outbox {
 }
 
 impl Outbox {
+    /// An open, empty outbox.
     pub(crate) fn new() -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
         Self {

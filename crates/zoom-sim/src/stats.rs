@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+/// What happened to webhook events.
 #[derive(Debug, Default, Clone, Serialize)]
 pub(crate) struct WebhookStats {
     /// Events queued for delivery, by event name.
@@ -22,6 +23,7 @@ pub(crate) struct WebhookStats {
     pub not_sent: u64,
 }
 
+/// Every counter `GET /_sim/stats` reports.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Stats {
     /// `"GET /v2/users/{userId}/meetings"` → calls (faulted and rate-limited calls included).
@@ -38,14 +40,17 @@ pub(crate) struct Stats {
 }
 
 impl Stats {
+    /// Counts a call of the route `key` (`METHOD template`).
     pub(crate) fn call(&mut self, key: &str) {
         *self.endpoints.entry(key.to_string()).or_default() += 1;
     }
 
+    /// Counts a successful token grant.
     pub(crate) fn grant(&mut self, grant_type: &str) {
         *self.grants.entry(grant_type.to_string()).or_default() += 1;
     }
 
+    /// Counts a failed token request by its OAuth `error`.
     pub(crate) fn grant_error(&mut self, error: &str) {
         *self.grant_errors.entry(error.to_string()).or_default() += 1;
     }

@@ -27,6 +27,7 @@ pub(crate) fn derived_token(parts: &[&str]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&h.finalize()[..18])
 }
 
+/// The meeting's `join_url` (`/j/…` or `/w/…`, with `pwd=` when it has a passcode).
 pub(crate) fn join_url(base: &str, m: &Meeting) -> String {
     let path = if m.webinar { "w" } else { "j" };
     if m.password.is_empty() {
@@ -37,10 +38,12 @@ pub(crate) fn join_url(base: &str, m: &Meeting) -> String {
     }
 }
 
+/// An approved registrant's personal `join_url`.
 pub(crate) fn registrant_join_url(base: &str, m: &Meeting, r: &Registrant) -> String {
     format!("{base}/w/{}?tk={}", m.id, r.join_token)
 }
 
+/// Zoom's own registration page of a meeting with registration on.
 pub(crate) fn registration_url(base: &str, m: &Meeting) -> String {
     let kind = if m.webinar { "webinar" } else { "meeting" };
     format!(
@@ -49,6 +52,7 @@ pub(crate) fn registration_url(base: &str, m: &Meeting) -> String {
     )
 }
 
+/// A user as `GET /users/{userId}` shows it (reference §4.2).
 pub(crate) fn user_json(base: &str, u: &User, a: &Account) -> Value {
     let (role_id, role_name) = u.role.zoom();
     let licensed = a.plan != Plan::Free;
@@ -220,6 +224,7 @@ pub(crate) struct FileView {
     pub deleted_time: Option<String>,
 }
 
+/// One recording file with its play and download URLs.
 pub(crate) fn file_view(base: &str, rec: &Recording, f: &RecordingFile) -> FileView {
     FileView {
         id: f.id.clone(),
@@ -237,6 +242,7 @@ pub(crate) fn file_view(base: &str, rec: &Recording, f: &RecordingFile) -> FileV
     }
 }
 
+/// The recording's share page.
 pub(crate) fn share_url(base: &str, rec: &Recording) -> String {
     format!("{base}/rec/share/{}", rec.share_token)
 }

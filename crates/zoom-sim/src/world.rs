@@ -57,6 +57,7 @@ pub(crate) struct World {
 }
 
 impl World {
+    /// An empty world with these settings and this RNG.
     pub(crate) fn new(settings: Settings, rng: Rng) -> Self {
         Self {
             settings,
@@ -75,6 +76,7 @@ impl World {
         }
     }
 
+    /// The user with this ID.
     pub(crate) fn user(&self, id: &str) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)
     }
@@ -87,6 +89,7 @@ impl World {
             .find(|u| u.id == key || u.email.eq_ignore_ascii_case(key))
     }
 
+    /// The account a user belongs to (every user has one).
     pub(crate) fn account_of(&self, user: &User) -> &Account {
         &self.accounts[&user.account_id]
     }

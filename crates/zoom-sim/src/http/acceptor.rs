@@ -27,6 +27,7 @@ pub(crate) struct KillableAcceptor {
 }
 
 impl KillableAcceptor {
+    /// Accepts on `listener`, registering every connection with `conns`.
     pub(crate) fn new(listener: tokio::net::TcpListener, conns: ConnRegistry) -> Self {
         let local = listener
             .local_addr()

@@ -10,7 +10,7 @@ use crate::events::{self, Operator};
 use crate::sim::Sim;
 use crate::wire::fmt_time;
 use crate::world::rng::os_token;
-use crate::world::{Recording, RecordingFile, RecordingStatus, World};
+use crate::world::{Meeting, Recording, RecordingFile, RecordingStatus, World};
 
 /// The file kinds a recording can have, in Zoom's order.
 pub(crate) const FILE_KINDS: [&str; 4] = ["MP4", "M4A", "TRANSCRIPT", "CHAT"];
@@ -73,6 +73,29 @@ pub(crate) fn complete_recording(
             .map_err(|_| ApiError::invalid("start_time", "Invalid field."))?,
         None => now - Duration::minutes(duration),
     };
+    let rec = new_recording(world, &m, &host.account_id, body, start, duration);
+    world.recordings.push(rec.clone());
+    sim.emit(events::recording_event(
+        "completed",
+        &sim.url,
+        &rec,
+        &host.email,
+        &Operator::of(&host),
+        now.timestamp_millis(),
+    ));
+    Ok(rec)
+}
+
+/// A recorded instance of `m` with the files `body` asks for (all kinds by default): a new
+/// instance UUID unless the meeting's own instance has no recording yet.
+fn new_recording(
+    world: &mut World,
+    m: &Meeting,
+    account_id: &str,
+    body: &Value,
+    start: DateTime<Utc>,
+    duration: i64,
+) -> Recording {
     let kinds: Vec<String> = body["files"]
         .as_array()
         .map(|a| {
@@ -82,7 +105,7 @@ pub(crate) fn complete_recording(
         })
         .unwrap_or_else(|| FILE_KINDS.map(String::from).to_vec());
     let instance_taken = world.recordings.iter().any(|r| r.meeting_uuid == m.uuid);
-    let rec = Recording {
+    Recording {
         meeting_uuid: if instance_taken {
             world.new_uuid()
         } else {
@@ -90,7 +113,7 @@ pub(crate) fn complete_recording(
         },
         meeting_id: m.id,
         host_id: m.host_id.clone(),
-        account_id: host.account_id.clone(),
+        account_id: account_id.to_string(),
         topic: m.topic.clone(),
         kind: m.kind,
         start_time: start,
@@ -109,21 +132,7 @@ pub(crate) fn complete_recording(
             .collect(),
         status: RecordingStatus::Active,
         deleted_time: None,
-    };
-    world.recordings.push(rec.clone());
-    let op = Operator {
-        email: host.email.clone(),
-        id: host.id.clone(),
-    };
-    sim.emit(events::recording_event(
-        "completed",
-        &sim.url,
-        &rec,
-        &host.email,
-        &op,
-        now.timestamp_millis(),
-    ));
-    Ok(rec)
+    }
 }
 
 /// What the host does to a recorded instance.
@@ -134,15 +143,28 @@ pub(crate) enum RecordingAction {
     Recover,
 }
 
-/// Trash / permanently delete / recover an instance; emits `recording.trashed|deleted|recovered`.
-pub(crate) fn change_recording(
-    sim: &Sim,
-    world: &mut World,
-    key: &str,
-    action: RecordingAction,
-) -> Result<Value, ApiError> {
-    let now = sim.now();
-    let idx = match key.parse::<i64>() {
+impl RecordingAction {
+    /// The status it needs (None = any), the status it leaves, and its `recording.*` event.
+    fn transition(self) -> (Option<RecordingStatus>, RecordingStatus, &'static str) {
+        match self {
+            RecordingAction::Trash => (
+                Some(RecordingStatus::Active),
+                RecordingStatus::Trashed,
+                "trashed",
+            ),
+            RecordingAction::Delete => (None, RecordingStatus::Deleted, "deleted"),
+            RecordingAction::Recover => (
+                Some(RecordingStatus::Trashed),
+                RecordingStatus::Active,
+                "recovered",
+            ),
+        }
+    }
+}
+
+/// The instance `key` names, not deleted: a meeting ID (its latest instance) or an instance UUID.
+fn find_instance(world: &World, key: &str) -> Option<usize> {
+    match key.parse::<i64>() {
         Ok(id) => world
             .recordings
             .iter()
@@ -155,20 +177,18 @@ pub(crate) fn change_recording(
             .iter()
             .position(|r| r.meeting_uuid == key && r.status != RecordingStatus::Deleted),
     }
-    .ok_or_else(ApiError::no_recording)?;
-    let (from, to, event) = match action {
-        RecordingAction::Trash => (
-            Some(RecordingStatus::Active),
-            RecordingStatus::Trashed,
-            "trashed",
-        ),
-        RecordingAction::Delete => (None, RecordingStatus::Deleted, "deleted"),
-        RecordingAction::Recover => (
-            Some(RecordingStatus::Trashed),
-            RecordingStatus::Active,
-            "recovered",
-        ),
-    };
+}
+
+/// Trash / permanently delete / recover an instance; emits `recording.trashed|deleted|recovered`.
+pub(crate) fn change_recording(
+    sim: &Sim,
+    world: &mut World,
+    key: &str,
+    action: RecordingAction,
+) -> Result<Value, ApiError> {
+    let now = sim.now();
+    let idx = find_instance(world, key).ok_or_else(ApiError::no_recording)?;
+    let (from, to, event) = action.transition();
     let rec = &mut world.recordings[idx];
     if from.is_some_and(|f| rec.status != f) {
         return Err(ApiError::new(

@@ -199,21 +199,7 @@ fn add_or_find(
     } else {
         "pending"
     };
-    let mut extra = body.clone();
-    for k in ["email", "first_name", "last_name", "auto_approve"] {
-        extra.remove(k);
-    }
-    let r = Registrant {
-        id: world.new_id(),
-        email,
-        first_name: first,
-        last_name: last,
-        status: status.into(),
-        join_token: world.rng.token(43),
-        pin: 100_000_000 + (world.rng.next() % 900_000_000) as i64,
-        create_time: now,
-        extra,
-    };
+    let r = new_registrant(world, body, (email, first, last), status, now);
     world
         .meetings
         .get_mut(&id)
@@ -221,6 +207,31 @@ fn add_or_find(
         .registrants
         .push(r.clone());
     Ok((r, true))
+}
+
+/// A registrant with `status`; every body field other than the identity is kept as posted.
+fn new_registrant(
+    world: &mut World,
+    body: &Map<String, Value>,
+    (email, first_name, last_name): (String, String, String),
+    status: &str,
+    now: DateTime<Utc>,
+) -> Registrant {
+    let mut extra = body.clone();
+    for k in ["email", "first_name", "last_name", "auto_approve"] {
+        extra.remove(k);
+    }
+    Registrant {
+        id: world.new_id(),
+        email,
+        first_name,
+        last_name,
+        status: status.into(),
+        join_token: world.rng.token(43),
+        pin: 100_000_000 + (world.rng.next() % 900_000_000) as i64,
+        create_time: now,
+        extra,
+    }
 }
 
 /// Moves the registrants of meeting `id` named in `targets` (by `id` or `email`) to `status` and

@@ -28,24 +28,7 @@ pub(crate) fn add_user(
     if parse_tz(&timezone).is_none() {
         return Err(format!("unknown timezone {timezone}"));
     }
-    let (account_id, default_role) = match input.account_id {
-        Some(id) if world.accounts.contains_key(&id) => (id, Role::Member),
-        Some(id) => return Err(format!("account {id} not found")),
-        None => {
-            let id = world.new_id();
-            let number = 10_000_000 + (world.rng.next() % 89_999_999) as i64;
-            let plan = input.plan.unwrap_or(Plan::Pro);
-            world.accounts.insert(
-                id.clone(),
-                Account {
-                    id: id.clone(),
-                    number,
-                    plan,
-                },
-            );
-            (id, Role::Owner)
-        }
-    };
+    let (account_id, default_role) = account_for(world, input.account_id, input.plan)?;
     let user = User {
         id: world.new_id(),
         account_id,
@@ -62,6 +45,33 @@ pub(crate) fn add_user(
     Ok(user)
 }
 
+/// The account a new user joins (as a member), or a new one of `plan` (default pro) that the
+/// user will own.
+fn account_for(
+    world: &mut World,
+    account_id: Option<String>,
+    plan: Option<Plan>,
+) -> Result<(String, Role), String> {
+    match account_id {
+        Some(id) if world.accounts.contains_key(&id) => Ok((id, Role::Member)),
+        Some(id) => Err(format!("account {id} not found")),
+        None => {
+            let id = world.new_id();
+            let number = 10_000_000 + (world.rng.next() % 89_999_999) as i64;
+            let plan = plan.unwrap_or(Plan::Pro);
+            world.accounts.insert(
+                id.clone(),
+                Account {
+                    id: id.clone(),
+                    number,
+                    plan,
+                },
+            );
+            Ok((id, Role::Owner))
+        }
+    }
+}
+
 /// What [`add_user`] needs (shared with the seed generator).
 pub(crate) struct NewUserInput {
     pub email: String,
@@ -75,8 +85,5 @@ pub(crate) struct NewUserInput {
 
 /// The host acting in the Zoom UI: operator = the host.
 pub(crate) fn host_operator(world: &World, host_id: &str) -> Option<Operator> {
-    world.user(host_id).map(|u| Operator {
-        email: u.email.clone(),
-        id: u.id.clone(),
-    })
+    world.user(host_id).map(Operator::of)
 }

@@ -55,6 +55,7 @@ pub(crate) struct Meeting {
 }
 
 impl Meeting {
+    /// `settings.approval_type`: 0 auto-approve, 1 manual, 2 no registration (the default).
     pub(crate) fn approval_type(&self) -> i64 {
         self.settings
             .get("approval_type")

@@ -21,6 +21,7 @@ pub(crate) enum Category {
 }
 
 impl Category {
+    /// The label in `X-RateLimit-Category`.
     pub(crate) fn label(self) -> &'static str {
         match self {
             Category::Light => "Light",
@@ -158,6 +159,7 @@ pub(crate) struct Verdict {
 }
 
 impl Verdict {
+    /// The `X-RateLimit-*` (and `Retry-After`) headers of the answer.
     pub(crate) fn headers(&self) -> Vec<(&'static str, String)> {
         let mut h = vec![
             ("X-RateLimit-Category", self.category.label().to_string()),
@@ -171,6 +173,7 @@ impl Verdict {
         h
     }
 
+    /// The message of the 429 body.
     pub(crate) fn message(&self) -> &'static str {
         if self.kind == "QPS" {
             "You have reached the maximum per-second rate limit for this API. Try again later."

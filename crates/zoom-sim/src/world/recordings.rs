@@ -44,6 +44,7 @@ pub(crate) struct Recording {
 }
 
 impl Recording {
+    /// The bytes of all its files.
     pub(crate) fn total_size(&self) -> i64 {
         self.files.iter().map(|f| f.file_size).sum()
     }

@@ -10,10 +10,12 @@ const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 pub(crate) struct Rng(u64);
 
 impl Rng {
+    /// A generator that always yields the same sequence for `seed`.
     pub(crate) fn new(seed: u64) -> Self {
         Rng(seed)
     }
 
+    /// The next 64 random bits.
     pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -22,18 +24,22 @@ impl Rng {
         z ^ (z >> 31)
     }
 
+    /// A number in `0..n`.
     pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
+    /// True `percent` times in a hundred.
     pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 
+    /// One of `items`.
     pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 
+    /// `N` random bytes.
     pub(crate) fn bytes<const N: usize>(&mut self) -> [u8; N] {
         let mut out = [0u8; N];
         for chunk in out.chunks_mut(8) {
@@ -48,6 +54,7 @@ impl Rng {
         (0..len).map(|_| *self.pick(ALPHABET) as char).collect()
     }
 
+    /// `[0-9]{len}`.
     pub(crate) fn digits(&mut self, len: usize) -> String {
         (0..len)
             .map(|_| char::from(b'0' + self.below(10) as u8))

@@ -59,6 +59,7 @@ const READ_WEBINAR: Scopes = Scopes {
 /// A non-recurring meeting ID expires 30 days after its scheduled time.
 const EXPIRY_DAYS: i64 = 30;
 
+/// Registers the meeting and webinar routes.
 pub(super) fn routes(r: &mut Routes) {
     use Category::{Light, Medium};
     r.add(

@@ -40,6 +40,7 @@ const FILES: Scopes = Scopes {
     ],
 };
 
+/// Registers the recording routes.
 pub(super) fn routes(r: &mut Routes) {
     r.add(
         Method::GET,

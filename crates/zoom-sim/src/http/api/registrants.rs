@@ -59,6 +59,7 @@ const WEBINAR_LIST: Scopes = Scopes {
     admin: &["webinar:read:list_registrants:admin", "webinar:read:admin"],
 };
 
+/// Registers the registrant routes.
 pub(super) fn routes(r: &mut Routes) {
     use Category::{Light, Medium};
     let base = "/v2/meetings/{meetingId}/registrants";

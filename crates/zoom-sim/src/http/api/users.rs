@@ -23,6 +23,7 @@ const LIST_USERS: Scopes = Scopes {
     admin: &["user:read:list_users:admin", "user:read:admin"],
 };
 
+/// Registers the user routes.
 pub(super) fn routes(r: &mut Routes) {
     r.add(
         Method::GET,

@@ -21,6 +21,7 @@ const DEEPLINK: Scopes = Scopes {
     ],
 };
 
+/// Registers the deeplink route.
 pub(super) fn routes(r: &mut Routes) {
     r.add(
         Method::POST,
