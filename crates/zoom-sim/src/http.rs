@@ -1,10 +1,12 @@
 //! The top of the simulator: everything it serves over HTTP on one port. zoom.us's OAuth pages
 //! and token endpoint ([`oauth`]), api.zoom.us under `/v2` ([`api`]), the control API under
 //! `/_sim` ([`control`]) and the browser pages behind the links Zoom hands out ([`pages`]).
-//! Each handler goes through the same [`pipeline`] (stats, faults, auth, rate limits), reads a
-//! [`call::Call`], changes the world through `crate::ops` and answers through [`respond`].
+//! Each handler goes through the same [`pipeline`] (stats, faults, and for `/v2` the [`access`]
+//! checks and rate limits), reads a [`call::Call`], changes the world through `crate::ops` and
+//! answers through [`respond`].
 
 pub(crate) mod acceptor;
+mod access;
 mod api;
 mod call;
 mod control;

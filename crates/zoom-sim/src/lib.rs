@@ -19,9 +19,11 @@
 //! 5. [`http`]: the routes (OAuth, `/v2`, `/_sim`, pages) through one pipeline, and
 //!    [`server`], which starts it all.
 
-// Handlers return `Result<Response, Response>`: an error *is* a finished HTTP response here, and
-// boxing every one would only add noise to a test double.
-#![allow(clippy::result_large_err)]
+#![expect(
+    clippy::result_large_err,
+    reason = "handlers return Result<Response, Response>: an error is a finished HTTP response \
+              here, and boxing every one would only add noise to a test double"
+)]
 
 mod config;
 mod conns;

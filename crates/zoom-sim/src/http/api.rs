@@ -1,8 +1,7 @@
 //! What api.zoom.us serves under `/v2` (reference §4): users, meetings and webinars,
-//! registrants, cloud recordings and Zoom App deeplinks, one file each. [`access`] authenticates
-//! and authorizes every call (§1.7–1.9); [`paging`] pages the lists (§4.1).
+//! registrants, cloud recordings and Zoom App deeplinks, one file each. `crate::http::access`
+//! authenticates and authorizes every call (§1.7–1.9); [`paging`] pages the lists (§4.1).
 
-pub(crate) mod access;
 mod meetings;
 mod paging;
 mod recordings;

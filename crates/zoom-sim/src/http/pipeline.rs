@@ -11,7 +11,7 @@ use std::sync::Arc;
 use poem::http::{HeaderValue, Method, StatusCode};
 use poem::{Endpoint, Request, Response, Route, RouteMethod};
 
-use super::api::access::{Scopes, gate};
+use super::access::{Scopes, gate};
 use super::call::Call;
 use super::respond::{HResult, zoom_error};
 use crate::faults::{Fault, FaultKind};

@@ -8,9 +8,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use poem::http::Method;
 use serde_json::{Value, json};
 
-use super::access::{Scopes, target_user, visible_meeting};
 use super::paging::{paginate, with_page};
 use crate::error::ApiError;
+use crate::http::access::{Scopes, target_user, visible_meeting};
 use crate::http::call::Call;
 use crate::http::pipeline::{Kind, Routes};
 use crate::http::respond::{HResult, json_response, no_content, validation_error};

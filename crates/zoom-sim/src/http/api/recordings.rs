@@ -8,9 +8,9 @@ use chrono::{Duration, Months, NaiveDate};
 use poem::http::Method;
 use serde_json::{Value, json};
 
-use super::access::{Scopes, target_user};
 use super::paging::{paginate, with_page};
 use crate::error::ApiError;
+use crate::http::access::{Scopes, target_user};
 use crate::http::call::{Call, percent_decode};
 use crate::http::pipeline::{Kind, Routes};
 use crate::http::respond::{HResult, json_response};

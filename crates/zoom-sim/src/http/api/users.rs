@@ -5,8 +5,8 @@ use std::sync::Arc;
 use poem::http::Method;
 use serde_json::json;
 
-use super::access::{Scopes, target_user};
 use super::paging::{paginate, with_page};
+use crate::http::access::{Scopes, target_user};
 use crate::http::call::Call;
 use crate::http::pipeline::{Kind, Routes};
 use crate::http::respond::{HResult, json_response};

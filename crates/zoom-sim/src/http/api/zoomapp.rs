@@ -6,7 +6,7 @@ use std::sync::Arc;
 use poem::http::Method;
 use serde_json::{Value, json};
 
-use super::access::{Scopes, target_user};
+use crate::http::access::{Scopes, target_user};
 use crate::http::call::Call;
 use crate::http::pipeline::{Kind, Routes};
 use crate::http::respond::{HResult, json_response, zoom_error};
