@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use marquee::domain::{Principal, ScopeSet};
 use marquee::service::connect::CallbackParams;
-use marquee::simulator::{self, RateLimits, SeedOptions, SimConfig};
+use marquee_zoom_sim::{self as simulator, RateLimits, SeedOptions, SimConfig};
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)

@@ -14,7 +14,7 @@ use marquee::crypto::KeyRing;
 use marquee::domain::{Principal, ScopeSet, TenantId};
 use marquee::service::Services;
 use marquee::service::connect::CallbackParams;
-use marquee::simulator::{self, RateLimits, SimConfig};
+use marquee_zoom_sim::{self as simulator, RateLimits, SimConfig};
 
 const WARM_CALLS: usize = 20_000;
 const WAITERS: usize = 500;

@@ -7,9 +7,17 @@ use clap::{Parser, Subcommand};
 
 use crate::app::{App, shutdown_signal};
 use crate::config::{Config, DEFAULT_DATABASE_URL, DatabaseUrl};
+#[cfg(feature = "simulator")]
+use crate::dev::{DevOptions, SimOptions, run_dev, run_zoom_sim};
 use crate::store::Store;
 use crate::telemetry;
+#[cfg(not(feature = "simulator"))]
+use no_simulator::{
+    NoSimulator as DevOptions, NoSimulator as SimOptions, refuse as run_dev, refuse as run_zoom_sim,
+};
 
+#[cfg(not(feature = "simulator"))]
+mod no_simulator;
 mod sync;
 
 #[derive(Parser)]
@@ -28,9 +36,9 @@ enum Command {
     /// Run Marquee (production): configuration from MARQUEE_* variables or .env.
     Serve,
     /// Try Marquee locally: SQLite, the built-in Zoom simulator and a demo site; prints the URLs.
-    Dev(crate::dev::DevOptions),
+    Dev(DevOptions),
     /// Run the Zoom simulator alone.
-    ZoomSim(crate::dev::SimOptions),
+    ZoomSim(SimOptions),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage sites (tenants).
@@ -103,8 +111,8 @@ pub fn run() -> anyhow::Result<()> {
 async fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(load_config()?).await,
-        Command::Dev(opts) => crate::dev::run_dev(opts).await,
-        Command::ZoomSim(opts) => crate::dev::run_zoom_sim(opts).await,
+        Command::Dev(opts) => run_dev(opts).await,
+        Command::ZoomSim(opts) => run_zoom_sim(opts).await,
         Command::Migrate => migrate().await,
         Command::Tenant { command } => tenant(command).await,
         Command::AdminLink { site } => {

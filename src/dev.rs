@@ -11,8 +11,8 @@ use anyhow::Context;
 use crate::app::{App, shutdown_signal};
 use crate::config::{Config, LogFormat};
 use crate::crypto::{KeyRing, random_token};
-use crate::simulator::{self, SeedOptions, SimConfig};
 use crate::telemetry;
+use marquee_zoom_sim::{self as simulator, SeedOptions, SimConfig};
 
 pub const DEV_CLIENT_ID: &str = "marquee-dev-client";
 pub const DEV_CLIENT_SECRET: &str = "marquee-dev-client-secret";

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, json_response};
-use marquee::simulator::RateLimits;
+use marquee_zoom_sim::RateLimits;
 
 const SCOPES: [&str; 2] = ["settings:read", "settings:write"];
 

@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use marquee::domain::TenantId;
 use marquee::domain::status::{JobStatus, SyncKind, WebhookEventStatus};
-use marquee::simulator::{RateLimits, SeedOptions};
 use marquee::store;
+use marquee_zoom_sim::{RateLimits, SeedOptions};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -4,8 +4,8 @@
 
 use marquee::domain::TenantId;
 use marquee::domain::status::{RecordingStatus, WebhookEventStatus};
-use marquee::simulator::SimConfig;
 use marquee::store::{self, recording::RecordingData, webhook_event::StoredEvent};
+use marquee_zoom_sim::SimConfig;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -1,0 +1,244 @@
+//! The registrant routes of meetings and webinars (reference §4.4): add (the 201 body omits
+//! `join_url` while pending), list by status, get, delete, status changes and the registration
+//! questions. The rules of registering live in `crate::ops::registrants`.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use poem::http::Method;
+use serde_json::{Value, json};
+
+use super::paging::{paginate, with_page};
+use crate::error::ApiError;
+use crate::http::access::{Scopes, visible_meeting};
+use crate::http::call::Call;
+use crate::http::pipeline::{Kind, Routes};
+use crate::http::respond::{HResult, json_response, no_content, validation_error};
+use crate::ops::registrants::{change_status, register};
+use crate::sim::Sim;
+use crate::wire::{self, registrant_json};
+use crate::world::rate_limit::Category;
+use crate::world::{Meeting, Registrant};
+
+const ADD: Scopes = Scopes {
+    user: &["meeting:write:registrant", "meeting:write"],
+    admin: &["meeting:write:registrant:admin", "meeting:write:admin"],
+};
+const LIST: Scopes = Scopes {
+    user: &["meeting:read:list_registrants", "meeting:read"],
+    admin: &["meeting:read:list_registrants:admin", "meeting:read:admin"],
+};
+const READ: Scopes = Scopes {
+    user: &["meeting:read:registrant", "meeting:read"],
+    admin: &["meeting:read:registrant:admin", "meeting:read:admin"],
+};
+const DELETE: Scopes = Scopes {
+    user: &["meeting:delete:registrant", "meeting:write"],
+    admin: &["meeting:delete:registrant:admin", "meeting:write:admin"],
+};
+const STATUS: Scopes = Scopes {
+    user: &["meeting:update:registrant_status", "meeting:write"],
+    admin: &[
+        "meeting:update:registrant_status:admin",
+        "meeting:write:admin",
+    ],
+};
+const QUESTIONS: Scopes = Scopes {
+    user: &["meeting:read:list_registration_questions", "meeting:read"],
+    admin: &[
+        "meeting:read:list_registration_questions:admin",
+        "meeting:read:admin",
+    ],
+};
+const WEBINAR_ADD: Scopes = Scopes {
+    user: &["webinar:write:registrant", "webinar:write"],
+    admin: &["webinar:write:registrant:admin", "webinar:write:admin"],
+};
+const WEBINAR_LIST: Scopes = Scopes {
+    user: &["webinar:read:list_registrants", "webinar:read"],
+    admin: &["webinar:read:list_registrants:admin", "webinar:read:admin"],
+};
+
+/// Registers the registrant routes.
+pub(super) fn routes(r: &mut Routes) {
+    use Category::{Light, Medium};
+    let base = "/v2/meetings/{meetingId}/registrants";
+    r.add(
+        Method::POST,
+        base,
+        Kind::Api(Light, ADD),
+        |s, c| async move { add(&s, &c, false) },
+    );
+    r.add(
+        Method::GET,
+        base,
+        Kind::Api(Medium, LIST),
+        |s, c| async move { list(&s, &c, false) },
+    );
+    r.add(
+        Method::GET,
+        "/v2/meetings/{meetingId}/registrants/questions",
+        Kind::Api(Light, QUESTIONS),
+        questions,
+    );
+    r.add(
+        Method::PUT,
+        "/v2/meetings/{meetingId}/registrants/status",
+        Kind::Api(Medium, STATUS),
+        update_status,
+    );
+    r.add(
+        Method::GET,
+        "/v2/meetings/{meetingId}/registrants/{registrantId}",
+        Kind::Api(Light, READ),
+        get_one,
+    );
+    r.add(
+        Method::DELETE,
+        "/v2/meetings/{meetingId}/registrants/{registrantId}",
+        Kind::Api(Light, DELETE),
+        delete_one,
+    );
+    let webinar = "/v2/webinars/{webinarId}/registrants";
+    r.add(
+        Method::POST,
+        webinar,
+        Kind::Api(Light, WEBINAR_ADD),
+        |s, c| async move { add(&s, &c, true) },
+    );
+    r.add(
+        Method::GET,
+        webinar,
+        Kind::Api(Medium, WEBINAR_LIST),
+        |s, c| async move { list(&s, &c, true) },
+    );
+}
+
+/// The path parameter naming the meeting or webinar.
+fn meeting_param(webinar: bool) -> &'static str {
+    if webinar { "webinarId" } else { "meetingId" }
+}
+
+/// The 201 body: `join_url` is omitted while the registrant is pending (reference §4.4).
+fn add_response(base: &str, m: &Meeting, r: &Registrant, now: DateTime<Utc>) -> Value {
+    let mut v = json!({
+        "id": m.id,
+        "registrant_id": r.id,
+        "topic": m.topic,
+        "participant_pin_code": r.pin,
+    });
+    if let Some(s) = m.next_start(now) {
+        v["start_time"] = json!(wire::fmt_time(s));
+    }
+    if r.status == "approved" {
+        v["join_url"] = json!(wire::registrant_join_url(base, m, r));
+    }
+    if !m.occurrences.is_empty() {
+        v["occurrences"] = json!(
+            m.live_occurrences()
+                .filter(|o| o.start_time > now)
+                .map(|o| json!({
+            "occurrence_id": o.occurrence_id, "start_time": wire::fmt_time(o.start_time),
+            "duration": o.duration, "status": "available"}))
+                .collect::<Vec<_>>()
+        );
+    }
+    v
+}
+
+fn add(sim: &Sim, call: &Call, webinar: bool) -> HResult {
+    let body: Value = call.json()?;
+    let body = body.as_object().cloned().unwrap_or_default();
+    let now = sim.now();
+    let mut world = sim.world();
+    let id = visible_meeting(
+        &world,
+        call.auth(),
+        &call.param(meeting_param(webinar)),
+        webinar,
+    )?
+    .id;
+    let r = register(sim, &mut world, id, &body, now)?;
+    let m = &world.meetings[&id];
+    Ok(json_response(201, &add_response(&sim.url, m, &r, now)))
+}
+
+fn list(sim: &Sim, call: &Call, webinar: bool) -> HResult {
+    let status = call.query("status").unwrap_or("approved").to_string();
+    if !["approved", "pending", "denied"].contains(&status.as_str()) {
+        return Err(validation_error("status", "Invalid field."));
+    }
+    let now = sim.now();
+    let mut world = sim.world();
+    let m = visible_meeting(
+        &world,
+        call.auth(),
+        &call.param(meeting_param(webinar)),
+        webinar,
+    )?
+    .clone();
+    let items: Vec<Value> = m
+        .registrants
+        .iter()
+        .filter(|r| r.status == status)
+        .map(|r| registrant_json(&sim.url, &m, r))
+        .collect();
+    let (page, info) = paginate(&mut world, call, now, items)?;
+    Ok(json_response(
+        200,
+        &with_page(json!({ "registrants": page }), info),
+    ))
+}
+
+fn find<'m>(m: &'m Meeting, id: &str) -> Result<&'m Registrant, ApiError> {
+    m.registrants
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| ApiError::new(404, 3079, format!("Registrant {id} not found.")))
+}
+
+async fn get_one(sim: Arc<Sim>, call: Call) -> HResult {
+    let world = sim.world();
+    let m = visible_meeting(&world, call.auth(), &call.param("meetingId"), false)?;
+    let r = find(m, &call.param("registrantId"))?;
+    Ok(json_response(200, &registrant_json(&sim.url, m, r)))
+}
+
+async fn delete_one(sim: Arc<Sim>, call: Call) -> HResult {
+    let mut world = sim.world();
+    let id = visible_meeting(&world, call.auth(), &call.param("meetingId"), false)?.id;
+    let rid = call.param("registrantId");
+    let m = world.meetings.get_mut(&id).expect("visible");
+    find(m, &rid)?;
+    m.registrants.retain(|r| r.id != rid);
+    Ok(no_content())
+}
+
+async fn questions(sim: Arc<Sim>, call: Call) -> HResult {
+    let world = sim.world();
+    let m = visible_meeting(&world, call.auth(), &call.param("meetingId"), false)?;
+    Ok(json_response(200, &m.questions))
+}
+
+/// `PUT …/registrants/status` `{"action", "registrants":[{"id"|"email"}]}` (≤ 30), reference §4.4.
+async fn update_status(sim: Arc<Sim>, call: Call) -> HResult {
+    let body: Value = call.json()?;
+    let (new_status, event) = match body["action"].as_str() {
+        Some("approve") => ("approved", "approved"),
+        Some("deny") => ("denied", "denied"),
+        Some("cancel") => ("denied", "cancelled"),
+        _ => return Err(validation_error("action", "Invalid field.")),
+    };
+    let targets = body["registrants"].as_array().cloned().unwrap_or_default();
+    if targets.len() > 30 {
+        return Err(validation_error(
+            "registrants",
+            "At most 30 registrants per request.",
+        ));
+    }
+    let now = sim.now();
+    let mut world = sim.world();
+    let id = visible_meeting(&world, call.auth(), &call.param("meetingId"), false)?.id;
+    change_status(&sim, &mut world, id, &targets, new_status, event, now);
+    Ok(no_content())
+}
