@@ -7,8 +7,7 @@
 pub mod client;
 pub mod error;
 pub mod scopes;
-pub mod webhook_event;
 
 pub use client::ZoomClient;
 pub use error::ZoomError;
-pub use marquee_zoom_protocol::{app_context, models, pkce, signature};
+pub use marquee_zoom_protocol::{app_context, models, pkce, signature, webhook_event};

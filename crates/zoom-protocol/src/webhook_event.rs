@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer};
 
-use super::models::ZoomRecording;
+use crate::models::ZoomRecording;
 
 /// The event of Zoom's challenge-response check of the endpoint (§2.3): answered at once,
 /// never stored.
