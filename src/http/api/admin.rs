@@ -7,6 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
+use crate::domain::status::{JobStatus, SyncKind, SyncResult};
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
@@ -26,6 +27,7 @@ pub struct AdminApi;
 
 /// The site's Zoom connection.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ZoomConnectionDto {
     /// Connected and usable.
     pub connected: bool,
@@ -69,6 +71,7 @@ impl From<ConnectionStatus> for ZoomConnectionDto {
 
 /// The connected Zoom user, as Zoom reports it right now.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ZoomUserDto {
     pub id: String,
     pub account_id: String,
@@ -79,6 +82,7 @@ pub struct ZoomUserDto {
 
 /// What a disconnect did.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DisconnectResult {
     /// Zoom confirmed the revocation. False when another site still uses the same Zoom user's
     /// authorization (it stays valid for that site) or Zoom could not be reached; Marquee's copy
@@ -90,6 +94,7 @@ pub struct DisconnectResult {
 
 /// Where to send the owner's browser to authorize Zoom.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ConnectStart {
     /// Zoom's consent page; valid for 10 minutes, usable once.
     pub authorize_url: String,
@@ -97,12 +102,11 @@ pub struct ConnectStart {
 
 /// A sync job and its progress.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SyncJobDto {
     pub id: String,
-    /// `backfill`, `reconcile`, `meeting` or `recordings`.
-    pub kind: String,
-    /// `queued`, `running`, `done` or `failed`.
-    pub status: String,
+    pub kind: SyncKind,
+    pub status: JobStatus,
     /// Steps done and the current estimate of all steps (it grows as Zoom's lists are read).
     pub done: i64,
     pub total: i64,
@@ -114,30 +118,32 @@ pub struct SyncJobDto {
     pub error: Option<String>,
 }
 
-impl From<JobView> for SyncJobDto {
-    fn from(j: JobView) -> Self {
-        Self {
+impl SyncJobDto {
+    /// The job as the API shows it; `None` for a kind this version does not know (a job a
+    /// newer instance queued).
+    fn from_view(j: JobView) -> Option<Self> {
+        Some(Self {
             id: j.id,
-            kind: j.kind,
-            status: j.status.to_string(),
+            kind: SyncKind::parse(&j.kind)?,
+            status: j.status,
             done: j.done,
             total: j.total,
             note: j.note,
             result: j.result,
             error: j.error,
-        }
+        })
     }
 }
 
 /// The site's sync with Zoom: the last run, its counts, and what is next.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SyncStatusDto {
     /// `backfill` or `reconcile`.
-    pub last_kind: Option<String>,
+    pub last_kind: Option<SyncKind>,
     pub last_started_at: Option<DateTime<Utc>>,
     pub last_finished_at: Option<DateTime<Utc>>,
-    /// `ok` or `failed`.
-    pub last_result: Option<String>,
+    pub last_result: Option<SyncResult>,
     pub last_error: Option<String>,
     /// What the last successful run found at Zoom.
     pub meetings: i64,
@@ -156,10 +162,10 @@ pub struct SyncStatusDto {
 impl From<SyncStatusView> for SyncStatusDto {
     fn from(s: SyncStatusView) -> Self {
         Self {
-            last_kind: s.last_kind,
+            last_kind: s.last_kind.as_deref().and_then(SyncKind::parse),
             last_started_at: s.last_started_at.map(|t| t.and_utc()),
             last_finished_at: s.last_finished_at.map(|t| t.and_utc()),
-            last_result: s.last_result,
+            last_result: s.last_result.as_deref().and_then(SyncResult::parse),
             last_error: s.last_error,
             meetings: s.meetings,
             webinars: s.webinars,
@@ -167,13 +173,14 @@ impl From<SyncStatusView> for SyncStatusDto {
             removed: s.removed,
             zoom_requests: s.zoom_requests,
             next_reconcile_at: s.next_reconcile_at.map(|t| t.and_utc()),
-            current_job: s.current_job.map(SyncJobDto::from),
+            current_job: s.current_job.and_then(SyncJobDto::from_view),
         }
     }
 }
 
 /// A queued sync.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SyncStarted {
     /// The job that will do it (an already queued one is reused).
     pub job_id: String,

@@ -2,7 +2,7 @@
 
 use poem::web::Data;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::ApiTags;
 use crate::http::error::ErrorBody;
@@ -10,10 +10,18 @@ use crate::service::Services;
 
 pub struct HealthApi;
 
+/// The one healthy answer.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum Health {
+    Ok,
+}
+
+/// A healthy process.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HealthStatus {
-    /// `ok` when healthy.
-    pub status: String,
+    pub status: Health,
 }
 
 #[derive(ApiResponse)]
@@ -32,7 +40,7 @@ impl HealthApi {
     #[oai(path = "/healthz", method = "get", operation_id = "get_health")]
     async fn healthz(&self) -> Json<HealthStatus> {
         Json(HealthStatus {
-            status: "ok".into(),
+            status: Health::Ok,
         })
     }
 
@@ -41,7 +49,7 @@ impl HealthApi {
     async fn readyz(&self, s: Data<&Services>) -> Readiness {
         match s.store.readiness().await {
             Ok(()) => Readiness::Ready(Json(HealthStatus {
-                status: "ok".into(),
+                status: Health::Ok,
             })),
             Err(e) => Readiness::NotReady(ErrorBody::new("not_ready", e.to_string())),
         }

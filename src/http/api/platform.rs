@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
-use crate::domain::Tenant;
+use crate::domain::{Scope, Tenant};
 use crate::http::auth::PlatformAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
@@ -18,6 +18,7 @@ pub struct PlatformApi;
 
 /// A hosted site.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TenantDto {
     /// Internal id (stable).
     pub id: String,
@@ -40,6 +41,7 @@ impl From<Tenant> for TenantDto {
 
 /// A site to create.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateTenant {
     /// 3–63 characters of a-z, 0-9 and '-', not starting or ending with '-'.
     pub slug: String,
@@ -48,6 +50,7 @@ pub struct CreateTenant {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TenantList {
     pub tenants: Vec<TenantDto>,
     /// Pass as `after` to get the next page; absent on the last page.
@@ -56,6 +59,7 @@ pub struct TenantList {
 
 /// A one-time link that signs the site owner into the admin panel.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AdminLink {
     pub url: String,
     pub expires_at: DateTime<Utc>,
@@ -63,21 +67,24 @@ pub struct AdminLink {
 
 /// What a new API key may do.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateApiKey {
     /// A label for people, e.g. "site builder".
     pub name: String,
-    /// e.g. `["meetings:read", "settings:read"]`.
-    pub scopes: Vec<String>,
+    /// At least one, e.g. `["meetings:read", "settings:read"]`.
+    #[oai(validator(min_items = 1, max_items = 7))]
+    pub scopes: Vec<Scope>,
 }
 
 /// An API key's metadata. The key itself is never shown again after creation.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApiKeyDto {
     pub id: String,
     pub name: String,
     /// The first characters of the key, to tell keys apart.
     pub prefix: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -89,7 +96,7 @@ impl From<ApiKey> for ApiKeyDto {
             id: k.id,
             name: k.name,
             prefix: k.key_prefix,
-            scopes: k.scopes.names(),
+            scopes: k.scopes.iter().collect(),
             created_at: k.created_at.and_utc(),
             last_used_at: k.last_used_at.map(|t| t.and_utc()),
             revoked_at: k.revoked_at.map(|t| t.and_utc()),
@@ -99,6 +106,7 @@ impl From<ApiKey> for ApiKeyDto {
 
 /// A newly created API key, with the secret shown this once.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreatedApiKey {
     /// Send as `Authorization: Bearer <key>`. Store it now: it cannot be shown again.
     pub key: String,
@@ -113,6 +121,10 @@ impl From<MintedKey> for CreatedApiKey {
             meta: m.key.into(),
         }
     }
+}
+
+fn scope_names(scopes: &[Scope]) -> Vec<String> {
+    scopes.iter().map(|s| s.as_str().to_owned()).collect()
 }
 
 #[derive(ApiResponse)]
@@ -236,7 +248,7 @@ impl PlatformApi {
     ) -> Result<Created<CreatedApiKey>, CreateKeyError> {
         let minted = s
             .tenants()
-            .create_api_key(&slug, &body.name, &body.scopes)
+            .create_api_key(&slug, &body.name, &scope_names(&body.scopes))
             .await?;
         Ok(Created::Created(Json(minted.into())))
     }
