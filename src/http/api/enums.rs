@@ -37,10 +37,7 @@ macro_rules! wire_enum {
             fn register(registry: &mut Registry) {
                 registry.create_schema::<Self, _>($name.to_owned(), |_| MetaSchema {
                     description: Some($description),
-                    enum_items: <$ty>::ALL
-                        .iter()
-                        .map(|v| Value::from(v.as_str()))
-                        .collect(),
+                    enum_items: <$ty>::ALL.iter().map(|v| Value::from(v.as_str())).collect(),
                     ..MetaSchema::new("string")
                 });
             }
@@ -76,7 +73,11 @@ wire_enum!(
     "ThemeMode",
     "`light`, `dark`, or `auto` (the visitor's system setting)."
 );
-wire_enum!(Font, "Font", "A system font stack (widgets load no web fonts).");
+wire_enum!(
+    Font,
+    "Font",
+    "A system font stack (widgets load no web fonts)."
+);
 wire_enum!(Scope, "Scope", "What a tenant API key may do.");
 wire_enum!(
     SyncKind,

@@ -39,18 +39,14 @@ impl HealthApi {
     /// Liveness: the process answers
     #[oai(path = "/healthz", method = "get", operation_id = "get_health")]
     async fn healthz(&self) -> Json<HealthStatus> {
-        Json(HealthStatus {
-            status: Health::Ok,
-        })
+        Json(HealthStatus { status: Health::Ok })
     }
 
     /// Readiness: database reachable and migrations applied
     #[oai(path = "/readyz", method = "get", operation_id = "get_readiness")]
     async fn readyz(&self, s: Data<&Services>) -> Readiness {
         match s.store.readiness().await {
-            Ok(()) => Readiness::Ready(Json(HealthStatus {
-                status: Health::Ok,
-            })),
+            Ok(()) => Readiness::Ready(Json(HealthStatus { status: Health::Ok })),
             Err(e) => Readiness::NotReady(ErrorBody::new("not_ready", e.to_string())),
         }
     }
