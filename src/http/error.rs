@@ -24,7 +24,12 @@ const DATABASE_RETRY_SECS: u64 = 5;
 #[derive(Object, Clone, Debug)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ErrorDetail {
-    /// Stable machine-readable code, e.g. `not_found`, `invalid_request`.
+    /// Stable machine-readable code (the list and their statuses: `docs/api.md`):
+    /// `invalid_request`, `invalid_field`, `unauthorized`, `missing_scope`, `csrf_failed`,
+    /// `forbidden`, `not_found`, `method_not_allowed`, `conflict`, `zoom_not_connected`,
+    /// `registration_closed`, `meeting_ended`, `meeting_full`, `length_required`,
+    /// `payload_too_large`, `rate_limited`, `daily_limit`, `internal`, `zoom_refused`,
+    /// `zoom_unavailable`, `unavailable`, `not_ready`. New codes may be added.
     pub code: String,
     /// What went wrong, for people (for visitor-facing errors: meant to be shown as is).
     pub message: String,

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
+use super::answer::Answer;
 use crate::domain::status::{JobStatus, SyncKind, SyncResult};
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
@@ -189,13 +189,16 @@ pub struct SyncStarted {
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
 impl AdminApi {
     /// The site's Zoom connection status (scope `settings:read`)
+    ///
+    /// Whether Zoom is connected and usable, the Zoom account and the scopes it granted, the
+    /// token's health, and the last sync. Reads Marquee's store only (no call to Zoom).
     #[oai(path = "/zoom", method = "get", operation_id = "get_zoom_connection")]
     async fn get_zoom_connection(
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<ZoomConnectionDto>, AdminReadError> {
-        Ok(Json(s.connect().status(auth.principal()).await?.into()))
+    ) -> Result<Answer<ZoomConnectionDto>, AdminReadError> {
+        Ok(Answer(s.connect().status(auth.principal()).await?.into()))
     }
 
     /// Start connecting Zoom (scope `settings:write`)
@@ -211,9 +214,9 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<ConnectStart>, AdminReadError> {
+    ) -> Result<Answer<ConnectStart>, AdminReadError> {
         let authorize_url = s.connect().start(auth.principal()).await?;
-        Ok(Json(ConnectStart { authorize_url }))
+        Ok(Answer(ConnectStart { authorize_url }))
     }
 
     /// The connected Zoom user, fetched live from Zoom (scope `settings:read`)
@@ -224,9 +227,9 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<ZoomUserDto>, ZoomCallError> {
+    ) -> Result<Answer<ZoomUserDto>, ZoomCallError> {
         let user = s.connect().live_zoom_user(auth.principal()).await?;
-        Ok(Json(ZoomUserDto {
+        Ok(Answer(ZoomUserDto {
             display_name: user.name(),
             id: user.id,
             account_id: user.account_id,
@@ -244,9 +247,9 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<DisconnectResult>, DisconnectError> {
+    ) -> Result<Answer<DisconnectResult>, DisconnectError> {
         let done = s.disconnect().by_owner(auth.principal()).await?;
-        Ok(Json(DisconnectResult {
+        Ok(Answer(DisconnectResult {
             revoked_at_zoom: done.revoked_at_zoom,
             meetings_removed: done.meetings_removed as u64,
         }))
@@ -261,8 +264,8 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SyncStatusDto>, AdminReadError> {
-        Ok(Json(s.sync().status(auth.principal()).await?.into()))
+    ) -> Result<Answer<SyncStatusDto>, AdminReadError> {
+        Ok(Answer(s.sync().status(auth.principal()).await?.into()))
     }
 
     /// Sync the site with Zoom now (scope `settings:write`)
@@ -274,8 +277,8 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SyncStarted>, StartSyncError> {
+    ) -> Result<Answer<SyncStarted>, StartSyncError> {
         let job_id = s.sync().request(auth.principal()).await?;
-        Ok(Json(SyncStarted { job_id }))
+        Ok(Answer(SyncStarted { job_id }))
     }
 }

@@ -5,6 +5,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::ApiTags;
+use super::answer::Answer;
 use crate::http::error::ErrorBody;
 use crate::service::Services;
 
@@ -37,12 +38,16 @@ pub enum Readiness {
 #[OpenApi(tag = "ApiTags::Health")]
 impl HealthApi {
     /// Liveness: the process answers
+    ///
+    /// Always 200 while the process serves requests; checks nothing else.
     #[oai(path = "/healthz", method = "get", operation_id = "get_health")]
-    async fn healthz(&self) -> Json<HealthStatus> {
-        Json(HealthStatus { status: Health::Ok })
+    async fn healthz(&self) -> Answer<HealthStatus> {
+        Answer(HealthStatus { status: Health::Ok })
     }
 
     /// Readiness: database reachable and migrations applied
+    ///
+    /// 503 while the database cannot be reached or a migration is pending.
     #[oai(path = "/readyz", method = "get", operation_id = "get_readiness")]
     async fn readyz(&self, s: Data<&Services>) -> Readiness {
         match s.store.readiness().await {

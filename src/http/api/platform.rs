@@ -7,6 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
+use super::answer::Answer;
 use crate::domain::{Scope, Tenant};
 use crate::http::auth::PlatformAuth;
 use crate::http::error::{ApiError, statuses};
@@ -153,6 +154,9 @@ type CreateKeyError = ApiError<{ statuses(&[400, 401, 404, 413, 500, 503]) }>;
 #[OpenApi(prefix_path = "/api/v1/platform", tag = "ApiTags::Platform")]
 impl PlatformApi {
     /// Create a site
+    ///
+    /// The slug is the site's public name in every URL and cannot be changed; the site starts
+    /// with default settings and no Zoom connection.
     #[oai(path = "/tenants", method = "post", operation_id = "create_tenant")]
     async fn create_tenant(
         &self,
@@ -165,6 +169,9 @@ impl PlatformApi {
     }
 
     /// List sites, ordered by slug
+    ///
+    /// Pages with `limit` and `after`: pass the `next_after` of one page as `after` to get the
+    /// next; the last page has no `next_after`.
     #[oai(path = "/tenants", method = "get", operation_id = "list_tenants")]
     async fn list_tenants(
         &self,
@@ -175,30 +182,35 @@ impl PlatformApi {
         /// Page size, 1–200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
-    ) -> Result<Json<TenantList>, ListSitesError> {
+    ) -> Result<Answer<TenantList>, ListSitesError> {
         let limit = limit.0.unwrap_or(50);
         let tenants = s.tenants().list(after.0, limit).await?;
         let next_after = (tenants.len() as i64 == limit)
             .then(|| tenants.last().map(|t| t.slug.to_string()))
             .flatten();
-        Ok(Json(TenantList {
+        Ok(Answer(TenantList {
             tenants: tenants.into_iter().map(Into::into).collect(),
             next_after,
         }))
     }
 
     /// Get a site
+    ///
+    /// By slug.
     #[oai(path = "/tenants/:slug", method = "get", operation_id = "get_tenant")]
     async fn get_tenant(
         &self,
         _auth: PlatformAuth,
         s: Data<&Services>,
         slug: Path<String>,
-    ) -> Result<Json<TenantDto>, SiteError> {
-        Ok(Json(s.tenants().get(&slug).await?.into()))
+    ) -> Result<Answer<TenantDto>, SiteError> {
+        Ok(Answer(s.tenants().get(&slug).await?.into()))
     }
 
     /// Delete a site and everything stored for it
+    ///
+    /// Its Zoom connection, synced meetings and recordings, registrations and settings. The
+    /// Zoom authorization is not revoked at Zoom by this call: disconnect first for that.
     #[oai(
         path = "/tenants/:slug",
         method = "delete",
@@ -215,6 +227,8 @@ impl PlatformApi {
     }
 
     /// Mint a one-time admin link (valid 15 minutes) for the site owner
+    ///
+    /// Opening the link signs the owner into the admin panel (a session cookie); it works once.
     #[oai(
         path = "/tenants/:slug/admin-links",
         method = "post",
@@ -234,6 +248,9 @@ impl PlatformApi {
     }
 
     /// Create a tenant API key (the key is returned once)
+    ///
+    /// The key acts on this one site with the given scopes. Only a hash is stored: the key in
+    /// the answer cannot be shown again.
     #[oai(
         path = "/tenants/:slug/api-keys",
         method = "post",
@@ -254,6 +271,8 @@ impl PlatformApi {
     }
 
     /// List a site's API keys
+    ///
+    /// Metadata only (prefix, scopes, last use, revocation); never the keys themselves.
     #[oai(
         path = "/tenants/:slug/api-keys",
         method = "get",
@@ -264,8 +283,8 @@ impl PlatformApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         slug: Path<String>,
-    ) -> Result<Json<Vec<ApiKeyDto>>, SiteError> {
-        Ok(Json(
+    ) -> Result<Answer<Vec<ApiKeyDto>>, SiteError> {
+        Ok(Answer(
             s.tenants()
                 .list_api_keys(&slug)
                 .await?
@@ -276,6 +295,8 @@ impl PlatformApi {
     }
 
     /// Revoke an API key
+    ///
+    /// The key stops working at once; its metadata stays listed with `revoked_at`.
     #[oai(
         path = "/tenants/:slug/api-keys/:key_id",
         method = "delete",

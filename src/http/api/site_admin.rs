@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::ApiTags;
 use super::admin::AdminReadError;
+use super::answer::Answer;
 use crate::domain::Principal;
 use crate::domain::public::{Registration, RegistrationStatus};
 use crate::domain::site::{
@@ -259,6 +260,9 @@ pub struct RegistrationList {
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
 impl SiteAdminApi {
     /// What the site shows, and how widgets look (scope `settings:read`)
+    ///
+    /// Which features are public, whether visitors may register, the allowed origins, and the
+    /// widgets' language and theme.
     #[oai(
         path = "/site-settings",
         method = "get",
@@ -268,8 +272,8 @@ impl SiteAdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SiteSettingsDto>, AdminReadError> {
-        Ok(Json(s.settings().get(auth.principal()).await?.into()))
+    ) -> Result<Answer<SiteSettingsDto>, AdminReadError> {
+        Ok(Answer(s.settings().get(auth.principal()).await?.into()))
     }
 
     /// Change what the site shows, its allowed origins, language or theme (scope `settings:write`)
@@ -286,14 +290,17 @@ impl SiteAdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
         body: Json<SiteSettingsPatch>,
-    ) -> Result<Json<SiteSettingsDto>, SettingsWriteError> {
+    ) -> Result<Answer<SiteSettingsDto>, SettingsWriteError> {
         let principal = auth.principal();
         let current = s.settings().get(principal).await?;
         let next = body.0.apply(current)?;
-        Ok(Json(s.settings().put(principal, next).await?.into()))
+        Ok(Answer(s.settings().put(principal, next).await?.into()))
     }
 
     /// Hide or show one meeting or webinar (scope `settings:write`)
+    ///
+    /// A hidden meeting is not shown in any public list, widget or detail (404, like an unknown
+    /// one) and takes no registrations. Takes effect at once.
     #[oai(
         path = "/meetings/:meeting_id/visibility",
         method = "put",
@@ -318,6 +325,8 @@ impl SiteAdminApi {
     }
 
     /// Hide or show one recording (scope `settings:write`)
+    ///
+    /// A hidden recording is not shown in any public list or widget. Takes effect at once.
     #[oai(
         path = "/recordings/:recording_id/visibility",
         method = "put",
@@ -342,18 +351,21 @@ impl SiteAdminApi {
     }
 
     /// Ready-to-paste embed snippets for each widget (scope `settings:read`)
+    ///
+    /// For each widget: its URL, a plain `<iframe>`, and the script loader that resizes to its
+    /// content (the embedding page's origin must be in `allowed_origins`).
     #[oai(path = "/snippets", method = "get", operation_id = "get_snippets")]
     async fn get_snippets(
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SnippetList>, AdminReadError> {
+    ) -> Result<Answer<SnippetList>, AdminReadError> {
         let principal: &Principal = auth.principal();
         s.settings().get(principal).await?;
         let tenant = s.tenants().get_by_id(principal.tenant_id()).await?;
         let base = s.config().public_url.as_str();
         let slug = tenant.slug.as_str();
-        Ok(Json(SnippetList {
+        Ok(Answer(SnippetList {
             snippets: vec![
                 snippet(base, slug, Widget::Meetings, "Upcoming meetings"),
                 snippet(base, slug, Widget::Recordings, "Recordings"),
@@ -368,6 +380,8 @@ impl SiteAdminApi {
     }
 
     /// Visitors' registrations, newest first (scope `registrations:read`)
+    ///
+    /// Optionally for one meeting. Statuses follow Zoom (approved, pending, denied, cancelled).
     #[oai(
         path = "/registrations",
         method = "get",
@@ -385,7 +399,7 @@ impl SiteAdminApi {
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         page_size: Query<Option<i64>>,
-    ) -> Result<Json<RegistrationList>, ListRegistrationsError> {
+    ) -> Result<Answer<RegistrationList>, ListRegistrationsError> {
         let found = s
             .registrations()
             .list(
@@ -395,7 +409,7 @@ impl SiteAdminApi {
                 page_size.0.unwrap_or(50),
             )
             .await?;
-        Ok(Json(RegistrationList {
+        Ok(Answer(RegistrationList {
             registrations: found.items.into_iter().map(Into::into).collect(),
             page: found.page,
             page_size: found.page_size,
