@@ -199,12 +199,7 @@ impl Contract {
         );
         let body: Value =
             serde_json::from_str(text).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {text}"));
-        let schema = json!({"allOf": [media["schema"]], "components": self.components});
-        let validator = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft4)
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap_or_else(|e| panic!("{what}: the schema does not compile: {e}"));
+        let validator = self.validator(&media["schema"]);
         let errors: Vec<String> = validator
             .iter_errors(&body)
             .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -214,16 +209,21 @@ impl Contract {
         body
     }
 
-    /// Whether `body` validates against the component schema `name` (as answers are checked).
-    fn accepts(&self, name: &str, body: &Value) -> bool {
-        let schema = json!({"allOf": [{"$ref": format!("#/components/schemas/{name}")}],
-                            "components": self.components});
+    /// A validator of `schema`, resolving its `$ref`s against the (closed) components.
+    /// OpenAPI 3.0 schemas are JSON Schema draft 4 with extensions the validator ignores.
+    fn validator(&self, schema: &Value) -> jsonschema::Validator {
+        let root = json!({"allOf": [schema], "components": self.components});
         jsonschema::options()
             .with_draft(jsonschema::Draft::Draft4)
             .should_validate_formats(true)
-            .build(&schema)
-            .unwrap()
-            .is_valid(body)
+            .build(&root)
+            .unwrap_or_else(|e| panic!("the schema {schema} does not compile: {e}"))
+    }
+
+    /// Whether `body` validates against the component schema `name` (as answers are checked).
+    fn accepts(&self, name: &str, body: &Value) -> bool {
+        let schema = json!({"$ref": format!("#/components/schemas/{name}")});
+        self.validator(&schema).is_valid(body)
     }
 
     /// Every operation of the document was called at least once.
