@@ -91,6 +91,11 @@ impl ScopeSet {
         self.0.contains(&scope)
     }
 
+    /// The scopes, in a stable order.
+    pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
+        self.0.iter().copied()
+    }
+
     pub fn names(&self) -> Vec<String> {
         self.0.iter().map(|s| s.as_str().to_owned()).collect()
     }

@@ -40,6 +40,8 @@ pub enum ThemeMode {
 }
 
 impl ThemeMode {
+    pub const ALL: [ThemeMode; 3] = [ThemeMode::Light, ThemeMode::Dark, ThemeMode::Auto];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ThemeMode::Light => "light",
@@ -68,6 +70,8 @@ pub enum Font {
 }
 
 impl Font {
+    pub const ALL: [Font; 3] = [Font::System, Font::Serif, Font::Mono];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Font::System => "system",

@@ -108,6 +108,14 @@ impl JobStatus {
 }
 
 text_enum! {
+    /// How a whole-site sync ended (`sync_status.last_result`).
+    pub enum SyncResult {
+        Ok = "ok",
+        Failed = "failed",
+    }
+}
+
+text_enum! {
     /// Where a stored Zoom webhook delivery stands (`webhook_events.status`).
     pub enum WebhookEventStatus {
         /// Waiting to be applied (or retried).

@@ -4,6 +4,8 @@
 use poem_openapi::{OpenApiService, Tags};
 
 pub mod admin;
+pub mod answer;
+pub mod enums;
 pub mod health;
 pub mod platform;
 pub mod site_admin;

@@ -24,9 +24,14 @@ fn services(req: &Request) -> &Services {
         .expect("Services is attached to every route")
 }
 
-/// Operator access with the platform key.
+/// The hosting company's platform key (`MARQUEE_PLATFORM_KEY`), for `/api/v1/platform`:
+/// `Authorization: Bearer <platform key>`. Not a tenant API key.
 #[derive(SecurityScheme)]
-#[oai(ty = "bearer", checker = "check_platform_key")]
+#[oai(
+    ty = "bearer",
+    bearer_format = "platform key",
+    checker = "check_platform_key"
+)]
 pub struct PlatformAuth(());
 
 async fn check_platform_key(req: &Request, bearer: Bearer) -> poem::Result<()> {
@@ -38,9 +43,14 @@ async fn check_platform_key(req: &Request, bearer: Bearer) -> poem::Result<()> {
     }
 }
 
-/// A tenant API key.
+/// A tenant API key (`mq_live_…`, minted by the platform API) for `/api/v1/admin`:
+/// `Authorization: Bearer <key>`. It acts on its own site only, with its scopes.
 #[derive(SecurityScheme)]
-#[oai(ty = "bearer", checker = "check_tenant_key")]
+#[oai(
+    ty = "bearer",
+    bearer_format = "mq_live_…",
+    checker = "check_tenant_key"
+)]
 pub struct TenantKeyAuth(Principal);
 
 async fn check_tenant_key(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
@@ -55,7 +65,9 @@ async fn check_tenant_key(req: &Request, bearer: Bearer) -> poem::Result<Princip
     }
 }
 
-/// The site owner's session cookie (set by an admin link).
+/// The site owner's session cookie (set by opening an admin link). Every request that is not
+/// GET, HEAD or OPTIONS must also send the session's CSRF token in the `X-CSRF-Token` header
+/// (the admin page carries it); without it the answer is 403 `csrf_failed`.
 #[derive(SecurityScheme)]
 #[oai(
     ty = "api_key",

@@ -22,18 +22,24 @@ const DATABASE_RETRY_SECS: u64 = 5;
 
 /// An error's machine-readable code and human-readable message.
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorDetail {
-    /// Stable machine-readable code, e.g. `not_found`, `invalid_request`.
+    /// Stable machine-readable code (the list and their statuses: `docs/api.md`):
+    /// `invalid_request`, `invalid_field`, `unauthorized`, `missing_scope`, `csrf_failed`,
+    /// `forbidden`, `not_found`, `method_not_allowed`, `conflict`, `zoom_not_connected`,
+    /// `registration_closed`, `meeting_ended`, `meeting_full`, `length_required`,
+    /// `payload_too_large`, `rate_limited`, `daily_limit`, `internal`, `zoom_refused`,
+    /// `zoom_unavailable`, `unavailable`, `not_ready`. New codes may be added.
     pub code: String,
     /// What went wrong, for people (for visitor-facing errors: meant to be shown as is).
     pub message: String,
     /// The input field to fix, when one is to blame (e.g. `email`, `question_0`).
-    #[oai(skip_serializing_if_is_none)]
     pub field: Option<String>,
 }
 
 /// The error envelope of every API error.
 #[derive(Object, Clone, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }

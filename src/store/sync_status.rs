@@ -8,6 +8,7 @@ use diesel_async::RunQueryDsl;
 use super::schema::sync_status;
 use super::{Db, StoreError, with_db};
 use crate::domain::TenantId;
+use crate::domain::status::SyncResult;
 
 #[derive(Clone, Debug, Default, Queryable, Selectable)]
 #[diesel(table_name = sync_status)]
@@ -83,7 +84,12 @@ pub async fn record_finish(
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     ensure(db, tenant_id).await?;
-    let result = if error.is_some() { "failed" } else { "ok" };
+    let result = if error.is_some() {
+        SyncResult::Failed
+    } else {
+        SyncResult::Ok
+    }
+    .as_str();
     with_db!(db, |c| diesel::update(
         sync_status::table.find(tenant_id.as_str())
     )

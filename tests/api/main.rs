@@ -4,6 +4,7 @@
 mod config;
 mod connect;
 mod connection;
+mod contract;
 mod embedding;
 mod errors;
 mod helpers;

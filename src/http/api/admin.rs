@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
+use super::answer::Answer;
+use crate::domain::status::{JobStatus, SyncKind, SyncResult};
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
@@ -26,6 +27,7 @@ pub struct AdminApi;
 
 /// The site's Zoom connection.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ZoomConnectionDto {
     /// Connected and usable.
     pub connected: bool,
@@ -69,6 +71,7 @@ impl From<ConnectionStatus> for ZoomConnectionDto {
 
 /// The connected Zoom user, as Zoom reports it right now.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ZoomUserDto {
     pub id: String,
     pub account_id: String,
@@ -79,6 +82,7 @@ pub struct ZoomUserDto {
 
 /// What a disconnect did.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DisconnectResult {
     /// Zoom confirmed the revocation. False when another site still uses the same Zoom user's
     /// authorization (it stays valid for that site) or Zoom could not be reached; Marquee's copy
@@ -90,6 +94,7 @@ pub struct DisconnectResult {
 
 /// Where to send the owner's browser to authorize Zoom.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ConnectStart {
     /// Zoom's consent page; valid for 10 minutes, usable once.
     pub authorize_url: String,
@@ -97,12 +102,11 @@ pub struct ConnectStart {
 
 /// A sync job and its progress.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SyncJobDto {
     pub id: String,
-    /// `backfill`, `reconcile`, `meeting` or `recordings`.
-    pub kind: String,
-    /// `queued`, `running`, `done` or `failed`.
-    pub status: String,
+    pub kind: SyncKind,
+    pub status: JobStatus,
     /// Steps done and the current estimate of all steps (it grows as Zoom's lists are read).
     pub done: i64,
     pub total: i64,
@@ -114,30 +118,32 @@ pub struct SyncJobDto {
     pub error: Option<String>,
 }
 
-impl From<JobView> for SyncJobDto {
-    fn from(j: JobView) -> Self {
-        Self {
+impl SyncJobDto {
+    /// The job as the API shows it; `None` for a kind this version does not know (a job a
+    /// newer instance queued).
+    fn from_view(j: JobView) -> Option<Self> {
+        Some(Self {
             id: j.id,
-            kind: j.kind,
-            status: j.status.to_string(),
+            kind: SyncKind::parse(&j.kind)?,
+            status: j.status,
             done: j.done,
             total: j.total,
             note: j.note,
             result: j.result,
             error: j.error,
-        }
+        })
     }
 }
 
 /// The site's sync with Zoom: the last run, its counts, and what is next.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SyncStatusDto {
     /// `backfill` or `reconcile`.
-    pub last_kind: Option<String>,
+    pub last_kind: Option<SyncKind>,
     pub last_started_at: Option<DateTime<Utc>>,
     pub last_finished_at: Option<DateTime<Utc>>,
-    /// `ok` or `failed`.
-    pub last_result: Option<String>,
+    pub last_result: Option<SyncResult>,
     pub last_error: Option<String>,
     /// What the last successful run found at Zoom.
     pub meetings: i64,
@@ -156,10 +162,10 @@ pub struct SyncStatusDto {
 impl From<SyncStatusView> for SyncStatusDto {
     fn from(s: SyncStatusView) -> Self {
         Self {
-            last_kind: s.last_kind,
+            last_kind: s.last_kind.as_deref().and_then(SyncKind::parse),
             last_started_at: s.last_started_at.map(|t| t.and_utc()),
             last_finished_at: s.last_finished_at.map(|t| t.and_utc()),
-            last_result: s.last_result,
+            last_result: s.last_result.as_deref().and_then(SyncResult::parse),
             last_error: s.last_error,
             meetings: s.meetings,
             webinars: s.webinars,
@@ -167,13 +173,14 @@ impl From<SyncStatusView> for SyncStatusDto {
             removed: s.removed,
             zoom_requests: s.zoom_requests,
             next_reconcile_at: s.next_reconcile_at.map(|t| t.and_utc()),
-            current_job: s.current_job.map(SyncJobDto::from),
+            current_job: s.current_job.and_then(SyncJobDto::from_view),
         }
     }
 }
 
 /// A queued sync.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SyncStarted {
     /// The job that will do it (an already queued one is reused).
     pub job_id: String,
@@ -182,13 +189,16 @@ pub struct SyncStarted {
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
 impl AdminApi {
     /// The site's Zoom connection status (scope `settings:read`)
+    ///
+    /// Whether Zoom is connected and usable, the Zoom account and the scopes it granted, the
+    /// token's health, and the last sync. Reads Marquee's store only (no call to Zoom).
     #[oai(path = "/zoom", method = "get", operation_id = "get_zoom_connection")]
     async fn get_zoom_connection(
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<ZoomConnectionDto>, AdminReadError> {
-        Ok(Json(s.connect().status(auth.principal()).await?.into()))
+    ) -> Result<Answer<ZoomConnectionDto>, AdminReadError> {
+        Ok(Answer(s.connect().status(auth.principal()).await?.into()))
     }
 
     /// Start connecting Zoom (scope `settings:write`)
@@ -204,9 +214,9 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<ConnectStart>, AdminReadError> {
+    ) -> Result<Answer<ConnectStart>, AdminReadError> {
         let authorize_url = s.connect().start(auth.principal()).await?;
-        Ok(Json(ConnectStart { authorize_url }))
+        Ok(Answer(ConnectStart { authorize_url }))
     }
 
     /// The connected Zoom user, fetched live from Zoom (scope `settings:read`)
@@ -217,9 +227,9 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<ZoomUserDto>, ZoomCallError> {
+    ) -> Result<Answer<ZoomUserDto>, ZoomCallError> {
         let user = s.connect().live_zoom_user(auth.principal()).await?;
-        Ok(Json(ZoomUserDto {
+        Ok(Answer(ZoomUserDto {
             display_name: user.name(),
             id: user.id,
             account_id: user.account_id,
@@ -237,9 +247,9 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<DisconnectResult>, DisconnectError> {
+    ) -> Result<Answer<DisconnectResult>, DisconnectError> {
         let done = s.disconnect().by_owner(auth.principal()).await?;
-        Ok(Json(DisconnectResult {
+        Ok(Answer(DisconnectResult {
             revoked_at_zoom: done.revoked_at_zoom,
             meetings_removed: done.meetings_removed as u64,
         }))
@@ -254,8 +264,8 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SyncStatusDto>, AdminReadError> {
-        Ok(Json(s.sync().status(auth.principal()).await?.into()))
+    ) -> Result<Answer<SyncStatusDto>, AdminReadError> {
+        Ok(Answer(s.sync().status(auth.principal()).await?.into()))
     }
 
     /// Sync the site with Zoom now (scope `settings:write`)
@@ -267,8 +277,8 @@ impl AdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SyncStarted>, StartSyncError> {
+    ) -> Result<Answer<SyncStarted>, StartSyncError> {
         let job_id = s.sync().request(auth.principal()).await?;
-        Ok(Json(SyncStarted { job_id }))
+        Ok(Answer(SyncStarted { job_id }))
     }
 }

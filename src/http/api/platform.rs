@@ -7,7 +7,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
-use crate::domain::Tenant;
+use super::answer::Answer;
+use crate::domain::{Scope, Tenant};
 use crate::http::auth::PlatformAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
@@ -18,6 +19,7 @@ pub struct PlatformApi;
 
 /// A hosted site.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TenantDto {
     /// Internal id (stable).
     pub id: String,
@@ -40,6 +42,7 @@ impl From<Tenant> for TenantDto {
 
 /// A site to create.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateTenant {
     /// 3–63 characters of a-z, 0-9 and '-', not starting or ending with '-'.
     pub slug: String,
@@ -48,6 +51,7 @@ pub struct CreateTenant {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TenantList {
     pub tenants: Vec<TenantDto>,
     /// Pass as `after` to get the next page; absent on the last page.
@@ -56,6 +60,7 @@ pub struct TenantList {
 
 /// A one-time link that signs the site owner into the admin panel.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AdminLink {
     pub url: String,
     pub expires_at: DateTime<Utc>,
@@ -63,21 +68,24 @@ pub struct AdminLink {
 
 /// What a new API key may do.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreateApiKey {
     /// A label for people, e.g. "site builder".
     pub name: String,
-    /// e.g. `["meetings:read", "settings:read"]`.
-    pub scopes: Vec<String>,
+    /// At least one, e.g. `["meetings:read", "settings:read"]`.
+    #[oai(validator(min_items = 1, max_items = 7))]
+    pub scopes: Vec<Scope>,
 }
 
 /// An API key's metadata. The key itself is never shown again after creation.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApiKeyDto {
     pub id: String,
     pub name: String,
     /// The first characters of the key, to tell keys apart.
     pub prefix: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -89,7 +97,7 @@ impl From<ApiKey> for ApiKeyDto {
             id: k.id,
             name: k.name,
             prefix: k.key_prefix,
-            scopes: k.scopes.names(),
+            scopes: k.scopes.iter().collect(),
             created_at: k.created_at.and_utc(),
             last_used_at: k.last_used_at.map(|t| t.and_utc()),
             revoked_at: k.revoked_at.map(|t| t.and_utc()),
@@ -99,6 +107,7 @@ impl From<ApiKey> for ApiKeyDto {
 
 /// A newly created API key, with the secret shown this once.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreatedApiKey {
     /// Send as `Authorization: Bearer <key>`. Store it now: it cannot be shown again.
     pub key: String,
@@ -113,6 +122,10 @@ impl From<MintedKey> for CreatedApiKey {
             meta: m.key.into(),
         }
     }
+}
+
+fn scope_names(scopes: &[Scope]) -> Vec<String> {
+    scopes.iter().map(|s| s.as_str().to_owned()).collect()
 }
 
 #[derive(ApiResponse)]
@@ -141,6 +154,9 @@ type CreateKeyError = ApiError<{ statuses(&[400, 401, 404, 413, 500, 503]) }>;
 #[OpenApi(prefix_path = "/api/v1/platform", tag = "ApiTags::Platform")]
 impl PlatformApi {
     /// Create a site
+    ///
+    /// The slug is the site's public name in every URL and cannot be changed; the site starts
+    /// with default settings and no Zoom connection.
     #[oai(path = "/tenants", method = "post", operation_id = "create_tenant")]
     async fn create_tenant(
         &self,
@@ -153,6 +169,9 @@ impl PlatformApi {
     }
 
     /// List sites, ordered by slug
+    ///
+    /// Pages with `limit` and `after`: pass the `next_after` of one page as `after` to get the
+    /// next; the last page has no `next_after`.
     #[oai(path = "/tenants", method = "get", operation_id = "list_tenants")]
     async fn list_tenants(
         &self,
@@ -163,30 +182,35 @@ impl PlatformApi {
         /// Page size, 1–200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
-    ) -> Result<Json<TenantList>, ListSitesError> {
+    ) -> Result<Answer<TenantList>, ListSitesError> {
         let limit = limit.0.unwrap_or(50);
         let tenants = s.tenants().list(after.0, limit).await?;
         let next_after = (tenants.len() as i64 == limit)
             .then(|| tenants.last().map(|t| t.slug.to_string()))
             .flatten();
-        Ok(Json(TenantList {
+        Ok(Answer(TenantList {
             tenants: tenants.into_iter().map(Into::into).collect(),
             next_after,
         }))
     }
 
     /// Get a site
+    ///
+    /// By slug.
     #[oai(path = "/tenants/:slug", method = "get", operation_id = "get_tenant")]
     async fn get_tenant(
         &self,
         _auth: PlatformAuth,
         s: Data<&Services>,
         slug: Path<String>,
-    ) -> Result<Json<TenantDto>, SiteError> {
-        Ok(Json(s.tenants().get(&slug).await?.into()))
+    ) -> Result<Answer<TenantDto>, SiteError> {
+        Ok(Answer(s.tenants().get(&slug).await?.into()))
     }
 
     /// Delete a site and everything stored for it
+    ///
+    /// Its Zoom connection, synced meetings and recordings, registrations and settings. The
+    /// Zoom authorization is not revoked at Zoom by this call: disconnect first for that.
     #[oai(
         path = "/tenants/:slug",
         method = "delete",
@@ -203,6 +227,8 @@ impl PlatformApi {
     }
 
     /// Mint a one-time admin link (valid 15 minutes) for the site owner
+    ///
+    /// Opening the link signs the owner into the admin panel (a session cookie); it works once.
     #[oai(
         path = "/tenants/:slug/admin-links",
         method = "post",
@@ -222,6 +248,9 @@ impl PlatformApi {
     }
 
     /// Create a tenant API key (the key is returned once)
+    ///
+    /// The key acts on this one site with the given scopes. Only a hash is stored: the key in
+    /// the answer cannot be shown again.
     #[oai(
         path = "/tenants/:slug/api-keys",
         method = "post",
@@ -236,12 +265,14 @@ impl PlatformApi {
     ) -> Result<Created<CreatedApiKey>, CreateKeyError> {
         let minted = s
             .tenants()
-            .create_api_key(&slug, &body.name, &body.scopes)
+            .create_api_key(&slug, &body.name, &scope_names(&body.scopes))
             .await?;
         Ok(Created::Created(Json(minted.into())))
     }
 
     /// List a site's API keys
+    ///
+    /// Metadata only (prefix, scopes, last use, revocation); never the keys themselves.
     #[oai(
         path = "/tenants/:slug/api-keys",
         method = "get",
@@ -252,8 +283,8 @@ impl PlatformApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         slug: Path<String>,
-    ) -> Result<Json<Vec<ApiKeyDto>>, SiteError> {
-        Ok(Json(
+    ) -> Result<Answer<Vec<ApiKeyDto>>, SiteError> {
+        Ok(Answer(
             s.tenants()
                 .list_api_keys(&slug)
                 .await?
@@ -264,6 +295,8 @@ impl PlatformApi {
     }
 
     /// Revoke an API key
+    ///
+    /// The key stops working at once; its metadata stays listed with `revoked_at`.
     #[oai(
         path = "/tenants/:slug/api-keys/:key_id",
         method = "delete",

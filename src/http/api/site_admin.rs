@@ -6,12 +6,13 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::ApiTags;
 use super::admin::AdminReadError;
+use super::answer::Answer;
 use crate::domain::Principal;
-use crate::domain::public::Registration;
+use crate::domain::public::{Registration, RegistrationStatus};
 use crate::domain::site::{
     Accent, Font, Lang, MAX_ALLOWED_ORIGINS, Origin, SiteSettings, ThemeMode,
 };
@@ -31,6 +32,7 @@ pub struct SiteAdminApi;
 
 /// What the site shows visitors, and how widgets look by default.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SiteSettingsDto {
     /// Show upcoming meetings (JSON and widgets).
     pub meetings_public: bool,
@@ -45,14 +47,12 @@ pub struct SiteSettingsDto {
     /// Origins (`https://example.com`) that may frame the widgets and call the public API from
     /// a browser. Empty: only Marquee's own origin.
     pub allowed_origins: Vec<String>,
-    /// Widget language: `en` or `de`.
-    pub language: String,
-    /// `light`, `dark` or `auto` (the visitor's system setting).
-    pub theme: String,
-    /// Accent colour `#rrggbb`, or none for the default blue.
+    /// Widget language.
+    pub language: Lang,
+    pub theme: ThemeMode,
+    /// Accent colour `#rrggbb`; absent for the default blue.
     pub accent_color: Option<String>,
-    /// `system`, `serif` or `mono`.
-    pub font: String,
+    pub font: Font,
 }
 
 impl From<SiteSettings> for SiteSettingsDto {
@@ -64,16 +64,17 @@ impl From<SiteSettings> for SiteSettingsDto {
             registration_open: s.registration_open,
             show_recording_passcode: s.show_recording_passcode,
             allowed_origins: s.allowed_origins.iter().map(|o| o.to_string()).collect(),
-            language: s.language.as_str().to_owned(),
-            theme: s.theme.mode.as_str().to_owned(),
+            language: s.language,
+            theme: s.theme.mode,
             accent_color: s.theme.accent.map(|a| a.to_string()),
-            font: s.theme.font.as_str().to_owned(),
+            font: s.theme.font,
         }
     }
 }
 
 /// A change of settings: fields left out keep their value.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SiteSettingsPatch {
     pub meetings_public: Option<bool>,
     pub recordings_public: Option<bool>,
@@ -82,11 +83,11 @@ pub struct SiteSettingsPatch {
     pub show_recording_passcode: Option<bool>,
     /// Replaces the whole list (at most 20).
     pub allowed_origins: Option<Vec<String>>,
-    pub language: Option<String>,
-    pub theme: Option<String>,
+    pub language: Option<Lang>,
+    pub theme: Option<ThemeMode>,
     /// `#rrggbb`, or an empty string for the default.
     pub accent_color: Option<String>,
-    pub font: Option<String>,
+    pub font: Option<Font>,
 }
 
 impl SiteSettingsPatch {
@@ -120,11 +121,10 @@ impl SiteSettingsPatch {
             s.allowed_origins = parsed;
         }
         if let Some(lang) = self.language {
-            s.language = Lang::parse(&lang).map_err(|e| ServiceError::invalid("language", e))?;
+            s.language = lang;
         }
         if let Some(theme) = self.theme {
-            s.theme.mode =
-                ThemeMode::parse(&theme).map_err(|e| ServiceError::invalid("theme", e))?;
+            s.theme.mode = theme;
         }
         if let Some(accent) = self.accent_color {
             s.theme.accent = match accent.as_str() {
@@ -135,7 +135,7 @@ impl SiteSettingsPatch {
             };
         }
         if let Some(font) = self.font {
-            s.theme.font = Font::parse(&font).map_err(|e| ServiceError::invalid("font", e))?;
+            s.theme.font = font;
         }
         Ok(s)
     }
@@ -143,6 +143,7 @@ impl SiteSettingsPatch {
 
 /// Hide or show one item.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Visibility {
     /// Hidden items are not shown anywhere public (404, like unknown ones).
     pub hidden: bool,
@@ -156,11 +157,23 @@ pub enum Done {
     NoContent,
 }
 
+/// A widget to embed.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum Widget {
+    /// The upcoming meetings.
+    Meetings,
+    /// The recordings.
+    Recordings,
+    /// One meeting, with registration (replace `MEETING_ID`).
+    Meeting,
+}
+
 /// Ready-to-paste HTML for one widget.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Snippet {
-    /// `meetings`, `recordings` or `meeting` (one meeting; replace `MEETING_ID`).
-    pub widget: String,
+    pub widget: Widget,
     /// The widget's own URL.
     pub url: String,
     /// A plain `<iframe>`.
@@ -172,26 +185,29 @@ pub struct Snippet {
 
 /// The snippets for this site.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SnippetList {
     pub snippets: Vec<Snippet>,
 }
 
-fn snippet(base: &str, slug: &str, widget: &str, label: &str) -> Snippet {
-    let (path, extra) = match widget {
-        "meeting" => (
+fn snippet(base: &str, slug: &str, widget: Widget, label: &str) -> Snippet {
+    let (path, name, extra) = match widget {
+        Widget::Meetings => (format!("/embed/{slug}/meetings"), "meetings", ""),
+        Widget::Recordings => (format!("/embed/{slug}/recordings"), "recordings", ""),
+        Widget::Meeting => (
             format!("/embed/{slug}/meetings/MEETING_ID"),
+            "meeting",
             " data-meeting=\"MEETING_ID\"",
         ),
-        other => (format!("/embed/{slug}/{other}"), ""),
     };
     let url = format!("{base}{path}");
     Snippet {
-        widget: widget.to_owned(),
+        widget,
         iframe: format!(
             "<iframe src=\"{url}\" title=\"{label}\" style=\"width:100%;min-height:480px;border:0\" loading=\"lazy\"></iframe>"
         ),
         script: format!(
-            "<a href=\"{url}\" data-marquee-fallback>{label}</a><script src=\"{base}/embed.js\" data-site=\"{slug}\" data-widget=\"{widget}\"{extra} async></script>"
+            "<a href=\"{url}\" data-marquee-fallback>{label}</a><script src=\"{base}/embed.js\" data-site=\"{slug}\" data-widget=\"{name}\"{extra} async></script>"
         ),
         url,
     }
@@ -199,6 +215,7 @@ fn snippet(base: &str, slug: &str, widget: &str, label: &str) -> Snippet {
 
 /// A visitor's registration, for the site owner.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegistrationDto {
     pub id: String,
     pub meeting_id: i64,
@@ -206,8 +223,7 @@ pub struct RegistrationDto {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    /// `approved`, `pending`, `denied` or `cancelled` (kept in step by Zoom's webhooks).
-    pub status: String,
+    pub status: RegistrationStatus,
     pub zoom_registrant_id: String,
     /// The visitor's personal join link, once approved.
     pub join_url: Option<String>,
@@ -223,7 +239,7 @@ impl From<Registration> for RegistrationDto {
             email: r.email,
             first_name: r.first_name,
             last_name: r.last_name,
-            status: r.status.as_str().to_owned(),
+            status: r.status,
             zoom_registrant_id: r.zoom_registrant_id,
             join_url: r.join_url,
             created_at: r.created_at.and_utc(),
@@ -233,6 +249,7 @@ impl From<Registration> for RegistrationDto {
 
 /// One page of registrations, newest first.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegistrationList {
     pub registrations: Vec<RegistrationDto>,
     pub page: i64,
@@ -243,6 +260,9 @@ pub struct RegistrationList {
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
 impl SiteAdminApi {
     /// What the site shows, and how widgets look (scope `settings:read`)
+    ///
+    /// Which features are public, whether visitors may register, the allowed origins, and the
+    /// widgets' language and theme.
     #[oai(
         path = "/site-settings",
         method = "get",
@@ -252,8 +272,8 @@ impl SiteAdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SiteSettingsDto>, AdminReadError> {
-        Ok(Json(s.settings().get(auth.principal()).await?.into()))
+    ) -> Result<Answer<SiteSettingsDto>, AdminReadError> {
+        Ok(Answer(s.settings().get(auth.principal()).await?.into()))
     }
 
     /// Change what the site shows, its allowed origins, language or theme (scope `settings:write`)
@@ -270,14 +290,17 @@ impl SiteAdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
         body: Json<SiteSettingsPatch>,
-    ) -> Result<Json<SiteSettingsDto>, SettingsWriteError> {
+    ) -> Result<Answer<SiteSettingsDto>, SettingsWriteError> {
         let principal = auth.principal();
         let current = s.settings().get(principal).await?;
         let next = body.0.apply(current)?;
-        Ok(Json(s.settings().put(principal, next).await?.into()))
+        Ok(Answer(s.settings().put(principal, next).await?.into()))
     }
 
     /// Hide or show one meeting or webinar (scope `settings:write`)
+    ///
+    /// A hidden meeting is not shown in any public list, widget or detail (404, like an unknown
+    /// one) and takes no registrations. Takes effect at once.
     #[oai(
         path = "/meetings/:meeting_id/visibility",
         method = "put",
@@ -302,6 +325,8 @@ impl SiteAdminApi {
     }
 
     /// Hide or show one recording (scope `settings:write`)
+    ///
+    /// A hidden recording is not shown in any public list or widget. Takes effect at once.
     #[oai(
         path = "/recordings/:recording_id/visibility",
         method = "put",
@@ -326,27 +351,37 @@ impl SiteAdminApi {
     }
 
     /// Ready-to-paste embed snippets for each widget (scope `settings:read`)
+    ///
+    /// For each widget: its URL, a plain `<iframe>`, and the script loader that resizes to its
+    /// content (the embedding page's origin must be in `allowed_origins`).
     #[oai(path = "/snippets", method = "get", operation_id = "get_snippets")]
     async fn get_snippets(
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-    ) -> Result<Json<SnippetList>, AdminReadError> {
+    ) -> Result<Answer<SnippetList>, AdminReadError> {
         let principal: &Principal = auth.principal();
         s.settings().get(principal).await?;
         let tenant = s.tenants().get_by_id(principal.tenant_id()).await?;
         let base = s.config().public_url.as_str();
         let slug = tenant.slug.as_str();
-        Ok(Json(SnippetList {
+        Ok(Answer(SnippetList {
             snippets: vec![
-                snippet(base, slug, "meetings", "Upcoming meetings"),
-                snippet(base, slug, "recordings", "Recordings"),
-                snippet(base, slug, "meeting", "Meeting details and registration"),
+                snippet(base, slug, Widget::Meetings, "Upcoming meetings"),
+                snippet(base, slug, Widget::Recordings, "Recordings"),
+                snippet(
+                    base,
+                    slug,
+                    Widget::Meeting,
+                    "Meeting details and registration",
+                ),
             ],
         }))
     }
 
     /// Visitors' registrations, newest first (scope `registrations:read`)
+    ///
+    /// Optionally for one meeting. Statuses follow Zoom (approved, pending, denied, cancelled).
     #[oai(
         path = "/registrations",
         method = "get",
@@ -364,7 +399,7 @@ impl SiteAdminApi {
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         page_size: Query<Option<i64>>,
-    ) -> Result<Json<RegistrationList>, ListRegistrationsError> {
+    ) -> Result<Answer<RegistrationList>, ListRegistrationsError> {
         let found = s
             .registrations()
             .list(
@@ -374,7 +409,7 @@ impl SiteAdminApi {
                 page_size.0.unwrap_or(50),
             )
             .await?;
-        Ok(Json(RegistrationList {
+        Ok(Answer(RegistrationList {
             registrations: found.items.into_iter().map(Into::into).collect(),
             page: found.page,
             page_size: found.page_size,

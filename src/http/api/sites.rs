@@ -21,7 +21,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::ApiTags;
 use crate::domain::public::{
     CustomQuestion, ListedMeeting, MeetingDetail, Occurrence, Recording, Registration,
-    RegistrationForm,
+    RegistrationForm, RegistrationStatus,
 };
 use crate::domain::site::Feature;
 use crate::http::error::{ApiError, statuses};
@@ -46,6 +46,7 @@ pub const PUBLIC_CACHE_CONTROL: &str = "public, max-age=30, stale-while-revalida
 /// A meeting (or one occurrence of a recurring meeting) as visitors see it. Never carries
 /// `start_url` or the host's join link.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublicMeeting {
     /// Zoom's meeting number.
     pub id: i64,
@@ -84,6 +85,7 @@ fn public_meeting(item: &ListedMeeting, registration_allowed: bool) -> PublicMee
 
 /// One page of upcoming meetings, soonest first.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeetingList {
     pub meetings: Vec<PublicMeeting>,
     /// 1-based page number.
@@ -95,6 +97,7 @@ pub struct MeetingList {
 
 /// One occurrence of a recurring meeting.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OccurrenceDto {
     /// Zoom's occurrence id; send it as `occurrence_id` when registering.
     pub occurrence_id: String,
@@ -114,6 +117,7 @@ impl From<&Occurrence> for OccurrenceDto {
 
 /// A standard Zoom registration field the form asks for.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct QuestionDto {
     /// One of `address`, `city`, `state`, `zip`, `country`, `phone`, `org`, `job_title`,
     /// `comments`; send the answer in `fields`.
@@ -123,6 +127,7 @@ pub struct QuestionDto {
 
 /// A custom question of the host.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CustomQuestionDto {
     /// Send the answer in `custom_questions` under this title.
     pub title: String,
@@ -146,6 +151,7 @@ impl From<&CustomQuestion> for CustomQuestionDto {
 
 /// How to register, present only while registration is open.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegistrationInfo {
     /// Registrations are approved at once (`true`) or reviewed by the host first.
     pub auto_approve: bool,
@@ -158,6 +164,7 @@ pub struct RegistrationInfo {
 
 /// One meeting with its upcoming occurrences and registration details.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublicMeetingDetail {
     #[oai(flatten)]
     pub meeting: PublicMeeting,
@@ -197,6 +204,7 @@ fn meeting_detail(d: &MeetingDetail) -> PublicMeetingDetail {
 
 /// A cloud recording.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublicRecording {
     /// Zoom's meeting-instance uuid.
     pub id: String,
@@ -208,7 +216,6 @@ pub struct PublicRecording {
     /// Zoom's share/play page.
     pub share_url: String,
     /// Only when the site owner allows showing passcodes.
-    #[oai(skip_serializing_if_is_none)]
     pub passcode: Option<String>,
 }
 
@@ -227,6 +234,7 @@ fn public_recording(r: &Recording, show_passcode: bool) -> PublicRecording {
 
 /// One page of recordings, newest first.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RecordingList {
     pub recordings: Vec<PublicRecording>,
     pub page: i64,
@@ -236,6 +244,7 @@ pub struct RecordingList {
 
 /// An answer to a custom question.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CustomAnswer {
     pub title: String,
     pub value: String,
@@ -243,6 +252,7 @@ pub struct CustomAnswer {
 
 /// A visitor's registration.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegistrationRequest {
     #[oai(validator(max_length = 200))]
     pub first_name: String,
@@ -283,11 +293,12 @@ impl RegistrationRequest {
 
 /// The visitor's registration.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RegistrationResult {
     pub meeting_id: i64,
     pub occurrence_id: Option<String>,
     /// `approved` (join with `join_url`) or `pending` (the host reviews it first).
-    pub status: String,
+    pub status: RegistrationStatus,
     /// The visitor's personal join link, once approved.
     pub join_url: Option<String>,
 }
@@ -297,7 +308,7 @@ impl From<&Registration> for RegistrationResult {
         Self {
             meeting_id: r.zoom_meeting_id,
             occurrence_id: Some(r.occurrence_id.clone()).filter(|o| !o.is_empty()),
-            status: r.status.as_str().to_owned(),
+            status: r.status,
             join_url: r.join_url.clone(),
         }
     }

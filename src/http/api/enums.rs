@@ -1,0 +1,113 @@
+//! The closed sets of values of the API as OpenAPI enums. The domain's own enums are the wire
+//! types (their texts are the wire values), so each one is declared here once with its schema
+//! name and description; the domain stays free of poem.
+
+use std::borrow::Cow;
+
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use serde_json::Value;
+
+use crate::domain::Scope;
+use crate::domain::public::RegistrationStatus;
+use crate::domain::site::{Font, Lang, ThemeMode};
+use crate::domain::status::{JobStatus, SyncKind, SyncResult};
+
+/// Makes a domain enum with `ALL` and `as_str` an OpenAPI string enum named `$name`: parsed
+/// from and written as its texts.
+macro_rules! wire_enum {
+    ($ty:ty, $name:literal, $description:literal) => {
+        impl Type for $ty {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed($name)
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                MetaSchemaRef::Reference($name.to_owned())
+            }
+
+            fn register(registry: &mut Registry) {
+                registry.create_schema::<Self, _>($name.to_owned(), |_| MetaSchema {
+                    description: Some($description),
+                    enum_items: <$ty>::ALL.iter().map(|v| Value::from(v.as_str())).collect(),
+                    ..MetaSchema::new("string")
+                });
+            }
+
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+
+        impl ParseFromJSON for $ty {
+            fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+                let value = value.unwrap_or_default();
+                let known = value
+                    .as_str()
+                    .and_then(|text| <$ty>::ALL.iter().copied().find(|v| v.as_str() == text));
+                known.ok_or_else(|| ParseError::expected_type(value))
+            }
+        }
+
+        impl ToJSON for $ty {
+            fn to_json(&self) -> Option<Value> {
+                Some(Value::from(self.as_str()))
+            }
+        }
+    };
+}
+
+wire_enum!(Lang, "Language", "Widget language.");
+wire_enum!(
+    ThemeMode,
+    "ThemeMode",
+    "`light`, `dark`, or `auto` (the visitor's system setting)."
+);
+wire_enum!(
+    Font,
+    "Font",
+    "A system font stack (widgets load no web fonts)."
+);
+wire_enum!(Scope, "Scope", "What a tenant API key may do.");
+wire_enum!(
+    SyncKind,
+    "SyncKind",
+    "What a sync job does: the whole site (`backfill`, periodic `reconcile`), one `meeting`, \
+     or one window of `recordings`."
+);
+wire_enum!(JobStatus, "JobStatus", "Where a sync job stands.");
+wire_enum!(SyncResult, "SyncResult", "How a whole-site sync ended.");
+wire_enum!(
+    RegistrationStatus,
+    "RegistrationStatus",
+    "Where a registration stands at Zoom (kept in step by Zoom's webhooks)."
+);
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::{ParseFromJSON, ToJSON};
+    use serde_json::json;
+
+    use crate::domain::site::ThemeMode;
+
+    #[test]
+    fn wire_values_are_the_domain_texts() {
+        assert_eq!(ThemeMode::Auto.to_json(), Some(json!("auto")));
+        assert_eq!(
+            ThemeMode::parse_from_json(Some(json!("dark"))).ok(),
+            Some(ThemeMode::Dark)
+        );
+        assert!(ThemeMode::parse_from_json(Some(json!("sepia"))).is_err());
+        assert!(ThemeMode::parse_from_json(Some(json!(false))).is_err());
+    }
+}
