@@ -724,3 +724,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod render_tests;

@@ -1,0 +1,304 @@
+//! Renders every widget template from fixed data and compares the HTML with the pages kept in
+//! `golden/`, byte for byte, so a change to the view models cannot change what visitors get.
+//! On a difference the new page is written to `target/widget-golden/` to compare by hand.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDateTime;
+
+use super::*;
+use crate::domain::public::{CustomQuestion, Occurrence, RegistrationQuestions, StandardQuestion};
+use crate::domain::status::OccurrenceStatus;
+use crate::domain::{Meeting, Slug, Tenant, TenantId};
+use crate::service::public::Page;
+
+fn at(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+fn site() -> PublicSite {
+    let mut settings = crate::domain::site::SiteSettings {
+        show_recording_passcode: true,
+        ..Default::default()
+    };
+    settings.allowed_origins = vec![Origin::parse("https://example.com").unwrap()];
+    PublicSite {
+        tenant: Tenant {
+            id: TenantId::from_stored("t-1".to_owned()),
+            slug: Slug::parse("yoga-club").unwrap(),
+            display_name: "Yoga <Club> & \"Friends\"".to_owned(),
+            created_at: at("2026-01-01 00:00"),
+        },
+        content_version: 3,
+        settings,
+    }
+}
+
+fn plain() -> View {
+    View::new(&site(), &WidgetParams::default())
+}
+
+fn styled() -> View {
+    View::new(
+        &site(),
+        &WidgetParams {
+            lang: Some("de".into()),
+            theme: Some("dark".into()),
+            accent: Some("#ffcc00".into()),
+            font: Some("serif".into()),
+            origin: Some("https://example.com".into()),
+            page: Some(2),
+        },
+    )
+}
+
+fn meeting(id: i64, kind: i32, start: Option<&str>, approval: i32) -> Meeting {
+    Meeting {
+        zoom_meeting_id: id,
+        zoom_uuid: format!("uuid-{id}"),
+        host_id: "host-1".into(),
+        topic: format!("<b>Topic</b> {id} & \"more\""),
+        agenda: format!("Line one {id}\nLine <two> {}", "long agenda ".repeat(30)),
+        meeting_type: kind,
+        start_time: start.map(at),
+        duration_minutes: 45,
+        timezone: "Europe/Berlin".into(),
+        approval_type: approval,
+        join_url: "https://zoom.us/j/1".into(),
+        hidden: false,
+    }
+}
+
+fn occurrence(id: &str, start: &str) -> Occurrence {
+    Occurrence {
+        occurrence_id: id.into(),
+        start_time: at(start),
+        duration_minutes: 30,
+        status: OccurrenceStatus::Available,
+    }
+}
+
+fn listed() -> Page<ListedMeeting> {
+    Page {
+        items: vec![
+            ListedMeeting {
+                meeting: meeting(81, 2, Some("2099-03-28 17:00"), 0),
+                occurrence: None,
+            },
+            ListedMeeting {
+                meeting: meeting(82, 8, Some("2099-03-29 17:00"), 2),
+                occurrence: Some(occurrence("1700000000000", "2099-03-29 17:00")),
+            },
+            ListedMeeting {
+                meeting: meeting(83, 3, None, 1),
+                occurrence: None,
+            },
+        ],
+        page: 2,
+        page_size: 20,
+        has_more: true,
+    }
+}
+
+fn questions() -> RegistrationQuestions {
+    RegistrationQuestions {
+        questions: ["address", "comments", "not_a_field"]
+            .iter()
+            .enumerate()
+            .map(|(i, f)| StandardQuestion {
+                field_name: (*f).into(),
+                required: i == 0,
+            })
+            .collect(),
+        custom_questions: vec![
+            CustomQuestion {
+                title: "Why <you>?".into(),
+                kind: "short".into(),
+                required: true,
+                answers: vec![],
+            },
+            CustomQuestion {
+                title: "Level".into(),
+                kind: "single".into(),
+                required: false,
+                answers: vec!["Beginner".into(), "A & B".into()],
+            },
+            CustomQuestion {
+                title: "Empty choice".into(),
+                kind: "single".into(),
+                required: false,
+                answers: vec![],
+            },
+        ],
+    }
+}
+
+fn recurring_detail() -> MeetingDetail {
+    MeetingDetail {
+        meeting: meeting(91, 8, Some("2099-03-28 17:00"), 0),
+        webinar: false,
+        occurrences: vec![
+            occurrence("4000000000000", "2099-03-28 17:00"),
+            occurrence("4000000600000", "2099-03-29 17:00"),
+        ],
+        registration_open: true,
+        questions: Some(questions()),
+    }
+}
+
+fn single_detail(start: &str, open: bool) -> MeetingDetail {
+    MeetingDetail {
+        meeting: meeting(92, 2, Some(start), 1),
+        webinar: false,
+        occurrences: vec![],
+        registration_open: open,
+        questions: None,
+    }
+}
+
+fn recordings() -> Page<Recording> {
+    let recording = |id: &str, url: &str, passcode: &str| Recording {
+        zoom_meeting_uuid: id.into(),
+        zoom_meeting_id: 71,
+        topic: format!("Recording <{id}>"),
+        start_time: at("2026-02-01 09:00"),
+        duration_minutes: 50,
+        timezone: "America/New_York".into(),
+        share_url: url.into(),
+        play_passcode: passcode.into(),
+        hidden: false,
+    };
+    Page {
+        items: vec![
+            recording("r1", "https://zoom.us/rec/share/a?x=1&y=2", "p@ss"),
+            recording("r2", "javascript:alert(1)", ""),
+        ],
+        page: 1,
+        page_size: 20,
+        has_more: false,
+    }
+}
+
+fn registration(status: RegistrationStatus, join_url: Option<&str>) -> Registration {
+    Registration {
+        id: "reg-1".into(),
+        zoom_meeting_id: 91,
+        occurrence_id: String::new(),
+        email: "a@example.com".into(),
+        first_name: "A".into(),
+        last_name: "B".into(),
+        zoom_registrant_id: "zr".into(),
+        status,
+        join_url: join_url.map(Into::into),
+        created_at: at("2026-01-01 00:00"),
+    }
+}
+
+/// Every page of the comparison, by file name.
+fn pages() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, view) in [("plain", plain()), ("styled", styled())] {
+        out.push((format!("meetings-{name}"), meetings_page(&listed(), &view)));
+        let empty = Page {
+            items: vec![],
+            page: 1,
+            page_size: 20,
+            has_more: false,
+        };
+        out.push((format!("meetings-empty-{name}"), meetings_page(&empty, &view)));
+        out.push((
+            format!("meeting-recurring-{name}"),
+            meeting_page(&recurring_detail(), &view),
+        ));
+        out.push((
+            format!("meeting-ended-{name}"),
+            meeting_page(&single_detail("2001-01-01 10:00", true), &view),
+        ));
+        out.push((
+            format!("meeting-closed-{name}"),
+            meeting_page(&single_detail("2099-01-01 10:00", false), &view),
+        ));
+        out.push((
+            format!("meeting-open-{name}"),
+            meeting_page(&single_detail("2099-01-01 10:00", true), &view),
+        ));
+        out.push((format!("recordings-{name}"), recordings_page(&recordings(), &view)));
+        let approved = registration(RegistrationStatus::Approved, Some("https://zoom.us/w/1?tk=a&b"));
+        out.push((format!("registered-approved-{name}"), registered_page(Ok(&approved), &view)));
+        let existing = registration(RegistrationStatus::Approved, None);
+        out.push((format!("registered-existing-{name}"), registered_page(Ok(&existing), &view)));
+        let pending = registration(RegistrationStatus::Pending, None);
+        out.push((format!("registered-pending-{name}"), registered_page(Ok(&pending), &view)));
+        let refused = ServiceError::Refused {
+            code: "meeting_full",
+            message: "This meeting is <full> & closed.".into(),
+        };
+        out.push((format!("registered-refused-{name}"), registered_page(Err(refused), &view)));
+    }
+    out
+}
+
+#[test]
+fn widget_pages_render_exactly_the_kept_html() {
+    let golden = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/http/embed/golden");
+    let fresh = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/widget-golden");
+    let mut differ = Vec::new();
+    for (name, html) in pages() {
+        let file = format!("{name}.html");
+        let kept = std::fs::read_to_string(golden.join(&file)).unwrap_or_default();
+        if kept != html {
+            std::fs::create_dir_all(&fresh).unwrap();
+            std::fs::write(fresh.join(&file), &html).unwrap();
+            differ.push(file);
+        }
+    }
+    assert!(differ.is_empty(), "differ from golden/ (new ones in target/widget-golden/): {differ:?}");
+}
+
+// How the handlers build each page's context from the data above.
+
+fn render(template: &str, view: &View, extra: Value) -> String {
+    let site = site();
+    let templates = Templates::load().unwrap();
+    templates
+        .render_for(site.tenant.slug.as_str(), template, view.context(&site, extra))
+        .unwrap()
+}
+
+fn meetings_page(found: &Page<ListedMeeting>, view: &View) -> String {
+    let site = site();
+    let strings = i18n::strings(view.lang);
+    let items: Vec<Value> = found
+        .items
+        .iter()
+        .map(|m| listed_view(m, &site, view, strings))
+        .collect();
+    let extra = minijinja::context! { meetings => items, has_more => found.has_more };
+    render("meetings.html.j2", view, extra)
+}
+
+fn meeting_page(detail: &MeetingDetail, view: &View) -> String {
+    let extra = detail_view(detail, &site(), view, i18n::strings(view.lang));
+    render("meeting.html.j2", view, extra)
+}
+
+fn recordings_page(found: &Page<Recording>, view: &View) -> String {
+    let strings = i18n::strings(view.lang);
+    let items: Vec<Value> = found
+        .items
+        .iter()
+        .map(|r| recording_view(r, site().settings.show_recording_passcode, view, strings))
+        .collect();
+    let extra = minijinja::context! { recordings => items, has_more => found.has_more };
+    render("recordings.html.j2", view, extra)
+}
+
+fn registered_page(result: Result<&Registration, ServiceError>, view: &View) -> String {
+    let outcome = match result {
+        Ok(r) => outcome_view(r),
+        Err(e) => refusal_view(&classify(e)),
+    };
+    let back = format!("/embed/yoga-club/meetings/91?{}", view.query());
+    let extra = minijinja::context! { outcome => outcome, back_url => back };
+    render("registered.html.j2", view, extra)
+}
