@@ -14,6 +14,7 @@ use crate::templates::Templates;
 
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod embed;
 pub mod error;
 pub mod ics;

@@ -19,7 +19,7 @@ use poem::web::{Data, Form, Path, Query, RemoteAddr};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
-use super::api::sites::{cached, client_ip};
+use super::client::client_ip;
 use super::error::{Problem, classify};
 use super::ics;
 use crate::crypto::random_token;
@@ -27,12 +27,11 @@ use crate::domain::public::{
     ListedMeeting, MeetingDetail, Recording, Registration, RegistrationForm, RegistrationStatus,
     STANDARD_FIELDS,
 };
-use crate::domain::site::{Accent, Feature, Font, Lang, Origin, Theme, ThemeMode};
+use crate::domain::site::{Accent, Feature, Font, Lang, Origin, PublicSite, Theme, ThemeMode};
 use crate::i18n::{self, Strings};
 use crate::service::public::{CachedPage, MeetingFilter};
 use crate::service::registration::RegisterRequest;
 use crate::service::{ServiceError, Services};
-use crate::store::settings::PublicSite;
 use crate::templates::Templates;
 
 /// Cannot appear in rendered data (auto-escaping writes `<` as `&lt;`); replaced per response.
@@ -200,8 +199,8 @@ fn widget_response(site: &PublicSite, status: StatusCode, page: &CachedPage) -> 
 /// A widget's plain failure page, with the status and `Retry-After` of the error's
 /// classification. Unknown and hidden things are one plain "Not found", whichever part was
 /// unknown.
-fn failure(err: ServiceError) -> Response {
-    let problem = classify(err);
+fn failure(err: impl Into<Problem>) -> Response {
+    let problem = err.into();
     let (title, text) = if problem.status == StatusCode::NOT_FOUND {
         ("Not found", "Not found.")
     } else {
@@ -235,21 +234,34 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<(&'static str, Value), ServiceError>>,
 {
-    let rendered = cached(s, site, key, || async {
-        let (template, extra) = build().await?;
-        let ctx = view.context(site, extra);
-        t.render_for(site.tenant.slug.as_str(), template, ctx)
-            .map(String::into_bytes)
-            .map_err(|e| {
-                tracing::error!(error = %e, template, "widget failed to render");
-                ServiceError::Store(crate::store::StoreError::Corrupt("template".into()))
-            })
-    })
-    .await;
+    let rendered = s
+        .public()
+        .cached_page(site, key, || render(t, site, view, build))
+        .await;
     match rendered {
         Ok(page) => widget_response(site, StatusCode::OK, &page),
-        Err(e) => failure(e),
+        Err(problem) => failure(problem),
     }
+}
+
+async fn render<F, Fut>(
+    t: &Templates,
+    site: &PublicSite,
+    view: &View,
+    build: F,
+) -> Result<Vec<u8>, Problem>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<(&'static str, Value), ServiceError>>,
+{
+    let (template, extra) = build().await?;
+    let ctx = view.context(site, extra);
+    t.render_for(site.tenant.slug.as_str(), template, ctx)
+        .map(String::into_bytes)
+        .map_err(|e| {
+            tracing::error!(error = %e, template, "widget failed to render");
+            Problem::internal()
+        })
 }
 
 /// `GET /embed/{site}/meetings`: the upcoming meetings widget.

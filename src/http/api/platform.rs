@@ -8,11 +8,11 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
 use crate::domain::Tenant;
+use crate::domain::access::ApiKey;
 use crate::http::auth::PlatformAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
 use crate::service::tenants::MintedKey;
-use crate::store::api_key::ApiKey;
 
 pub struct PlatformApi;
 
