@@ -17,6 +17,7 @@ pub mod auth;
 pub mod client;
 pub mod embed;
 pub mod error;
+pub mod html;
 pub mod ics;
 pub mod middleware;
 pub mod pages;

@@ -437,7 +437,9 @@ mod tests {
         let corrupt = classify(ServiceError::unreadable_data("key id k9 in row 7"));
         assert_eq!((corrupt.status.as_u16(), corrupt.code), (500, "internal"));
         assert_eq!(corrupt.message, "internal error");
-        let down = classify(ServiceError::database_unavailable("pool timed out at 10.0.0.5"));
+        let down = classify(ServiceError::database_unavailable(
+            "pool timed out at 10.0.0.5",
+        ));
         assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(down.message, "the database is unavailable");
         assert_eq!(down.retry_after, Some(5));

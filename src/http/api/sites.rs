@@ -534,7 +534,9 @@ impl SitesApi {
         let (page, page_size) = (page.0.unwrap_or(1), page_size.0.unwrap_or(50));
         let key = format!("api:recordings:{page}:{page_size}");
         let body = public
-            .cached_page(&site, key, || recordings_json(public, &site, page, page_size))
+            .cached_page(&site, key, || {
+                recordings_json(public, &site, page, page_size)
+            })
             .await?;
         Ok(Cached::answer(body, if_none_match.0.as_deref()))
     }
@@ -608,7 +610,9 @@ async fn list_meetings(
         filter.page_size
     );
     let page = public
-        .cached_page(&site, key, || meetings_json(public, &site, feature, &filter))
+        .cached_page(&site, key, || {
+            meetings_json(public, &site, feature, &filter)
+        })
         .await?;
     Ok(Cached::answer(page, if_none_match))
 }

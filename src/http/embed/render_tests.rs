@@ -6,18 +6,29 @@ use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
 
-use super::*;
-use crate::domain::public::{CustomQuestion, Occurrence, RegistrationQuestions, StandardQuestion};
+use super::handlers::render_page;
+use super::models::{
+    MeetingContent, MeetingsContent, RecordingsContent, RegisteredContent, WidgetContent,
+};
+use super::presentation::{Presentation, WidgetParams};
+use crate::domain::public::{
+    CustomQuestion, ListedMeeting, MeetingDetail, Occurrence, Recording, Registration,
+    RegistrationQuestions, RegistrationStatus, StandardQuestion,
+};
+use crate::domain::site::{Origin, PublicSite, SiteSettings};
 use crate::domain::status::OccurrenceStatus;
 use crate::domain::{Meeting, Slug, Tenant, TenantId};
+use crate::http::error::classify;
+use crate::service::ServiceError;
 use crate::service::public::Page;
+use crate::templates::Templates;
 
 fn at(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
 }
 
 fn site() -> PublicSite {
-    let mut settings = crate::domain::site::SiteSettings {
+    let mut settings = SiteSettings {
         show_recording_passcode: true,
         ..Default::default()
     };
@@ -34,12 +45,12 @@ fn site() -> PublicSite {
     }
 }
 
-fn plain() -> View {
-    View::new(&site(), &WidgetParams::default())
+fn plain() -> Presentation {
+    Presentation::new(&site(), &WidgetParams::default())
 }
 
-fn styled() -> View {
-    View::new(
+fn styled() -> Presentation {
+    Presentation::new(
         &site(),
         &WidgetParams {
             lang: Some("de".into()),
@@ -205,7 +216,10 @@ fn pages() -> Vec<(String, String)> {
             page_size: 20,
             has_more: false,
         };
-        out.push((format!("meetings-empty-{name}"), meetings_page(&empty, &view)));
+        out.push((
+            format!("meetings-empty-{name}"),
+            meetings_page(&empty, &view),
+        ));
         out.push((
             format!("meeting-recurring-{name}"),
             meeting_page(&recurring_detail(), &view),
@@ -222,18 +236,36 @@ fn pages() -> Vec<(String, String)> {
             format!("meeting-open-{name}"),
             meeting_page(&single_detail("2099-01-01 10:00", true), &view),
         ));
-        out.push((format!("recordings-{name}"), recordings_page(&recordings(), &view)));
-        let approved = registration(RegistrationStatus::Approved, Some("https://zoom.us/w/1?tk=a&b"));
-        out.push((format!("registered-approved-{name}"), registered_page(Ok(&approved), &view)));
+        out.push((
+            format!("recordings-{name}"),
+            recordings_page(&recordings(), &view),
+        ));
+        let approved = registration(
+            RegistrationStatus::Approved,
+            Some("https://zoom.us/w/1?tk=a&b"),
+        );
+        out.push((
+            format!("registered-approved-{name}"),
+            registered_page(Ok(&approved), &view),
+        ));
         let existing = registration(RegistrationStatus::Approved, None);
-        out.push((format!("registered-existing-{name}"), registered_page(Ok(&existing), &view)));
+        out.push((
+            format!("registered-existing-{name}"),
+            registered_page(Ok(&existing), &view),
+        ));
         let pending = registration(RegistrationStatus::Pending, None);
-        out.push((format!("registered-pending-{name}"), registered_page(Ok(&pending), &view)));
+        out.push((
+            format!("registered-pending-{name}"),
+            registered_page(Ok(&pending), &view),
+        ));
         let refused = ServiceError::Refused {
             code: "meeting_full",
             message: "This meeting is <full> & closed.".into(),
         };
-        out.push((format!("registered-refused-{name}"), registered_page(Err(refused), &view)));
+        out.push((
+            format!("registered-refused-{name}"),
+            registered_page(Err(refused), &view),
+        ));
     }
     out
 }
@@ -252,53 +284,40 @@ fn widget_pages_render_exactly_the_kept_html() {
             differ.push(file);
         }
     }
-    assert!(differ.is_empty(), "differ from golden/ (new ones in target/widget-golden/): {differ:?}");
+    assert!(
+        differ.is_empty(),
+        "differ from golden/ (new ones in target/widget-golden/): {differ:?}"
+    );
 }
 
-// How the handlers build each page's context from the data above.
+// Each page is rendered the way its handler renders it.
 
-fn render(template: &str, view: &View, extra: Value) -> String {
-    let site = site();
-    let templates = Templates::load().unwrap();
-    templates
-        .render_for(site.tenant.slug.as_str(), template, view.context(&site, extra))
-        .unwrap()
+/// Meeting detail pages are rendered at this time: before the open meetings, after the ended one.
+fn now() -> NaiveDateTime {
+    at("2026-06-01 12:00")
 }
 
-fn meetings_page(found: &Page<ListedMeeting>, view: &View) -> String {
-    let site = site();
-    let strings = i18n::strings(view.lang);
-    let items: Vec<Value> = found
-        .items
-        .iter()
-        .map(|m| listed_view(m, &site, view, strings))
-        .collect();
-    let extra = minijinja::context! { meetings => items, has_more => found.has_more };
-    render("meetings.html.j2", view, extra)
+fn render<C: WidgetContent>(view: &Presentation, content: C) -> String {
+    render_page(&Templates::load().unwrap(), &site(), view, content).unwrap()
 }
 
-fn meeting_page(detail: &MeetingDetail, view: &View) -> String {
-    let extra = detail_view(detail, &site(), view, i18n::strings(view.lang));
-    render("meeting.html.j2", view, extra)
+fn meetings_page(found: &Page<ListedMeeting>, view: &Presentation) -> String {
+    render(view, MeetingsContent::new(found, &site(), view))
 }
 
-fn recordings_page(found: &Page<Recording>, view: &View) -> String {
-    let strings = i18n::strings(view.lang);
-    let items: Vec<Value> = found
-        .items
-        .iter()
-        .map(|r| recording_view(r, site().settings.show_recording_passcode, view, strings))
-        .collect();
-    let extra = minijinja::context! { recordings => items, has_more => found.has_more };
-    render("recordings.html.j2", view, extra)
+fn meeting_page(detail: &MeetingDetail, view: &Presentation) -> String {
+    render(view, MeetingContent::new(detail, &site(), view, now()))
 }
 
-fn registered_page(result: Result<&Registration, ServiceError>, view: &View) -> String {
-    let outcome = match result {
-        Ok(r) => outcome_view(r),
-        Err(e) => refusal_view(&classify(e)),
-    };
+fn recordings_page(found: &Page<Recording>, view: &Presentation) -> String {
+    render(view, RecordingsContent::new(found, &site(), view))
+}
+
+fn registered_page(result: Result<&Registration, ServiceError>, view: &Presentation) -> String {
+    let outcome = result.map_err(classify);
     let back = format!("/embed/yoga-club/meetings/91?{}", view.query());
-    let extra = minijinja::context! { outcome => outcome, back_url => back };
-    render("registered.html.j2", view, extra)
+    render(
+        view,
+        RegisteredContent::new(outcome.as_ref().map(|r| *r), back),
+    )
 }
