@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use chrono::{NaiveDateTime, Utc};
 use minijinja::Value;
@@ -23,7 +22,7 @@ use crate::domain::site::{Feature, PublicSite};
 use crate::http::client::client_ip;
 use crate::http::error::{Problem, classify};
 use crate::http::ics;
-use crate::service::public::{CachedPage, MeetingFilter};
+use crate::service::public::{CachedPage, MeetingFilter, Public};
 use crate::service::registration::{RegisterOutcome, RegisterRequest};
 use crate::service::{ServiceError, Services};
 use crate::templates::Templates;
@@ -41,25 +40,25 @@ pub async fn meetings(
     Path(slug): Path<String>,
     Query(params): Query<WidgetParams>,
 ) -> Response {
-    let public = s.public();
-    let site = match public.site_with(&slug, Feature::Meetings).await {
-        Ok(site) => site,
-        Err(e) => return failure(e),
-    };
-    let view = Presentation::new(&site, &params);
-    let filter = MeetingFilter {
-        page: view.page,
-        page_size: WIDGET_PAGE_SIZE,
-        ..Default::default()
-    };
-    let key = view.cache_key("meetings");
-    let page = public
-        .cached_page(&site, key, || async {
-            let found = public.meetings(&site, Feature::Meetings, &filter).await?;
-            render(&t, &site, &view, MeetingsContent::new(&found, &site, &view))
-        })
-        .await;
-    respond(&site, page)
+    let feature = Some(Feature::Meetings);
+    let what = "meetings".to_owned();
+    widget(
+        &s,
+        &slug,
+        feature,
+        &params,
+        what,
+        async |public, site, view| {
+            let filter = MeetingFilter {
+                page: view.page,
+                page_size: WIDGET_PAGE_SIZE,
+                ..Default::default()
+            };
+            let found = public.meetings(site, Feature::Meetings, &filter).await?;
+            render(&t, site, view, MeetingsContent::new(&found, site, view))
+        },
+    )
+    .await
 }
 
 /// `GET /embed/{site}/meetings/{id}`: one meeting with the registration form.
@@ -70,25 +69,24 @@ pub async fn meeting(
     Path((slug, id)): Path<(String, i64)>,
     Query(params): Query<WidgetParams>,
 ) -> Response {
-    let public = s.public();
-    let site = match public.site(&slug).await {
-        Ok(site) => site,
-        Err(e) => return failure(e),
-    };
-    let view = Presentation::new(&site, &params);
-    let key = view.cache_key(&format!("meeting:{id}"));
-    let page = public
-        .cached_page(&site, key, || async {
-            let detail = public.meeting(&site, id).await?;
+    let what = format!("meeting:{id}");
+    widget(
+        &s,
+        &slug,
+        None,
+        &params,
+        what,
+        async |public, site, view| {
+            let detail = public.meeting(site, id).await?;
             render(
                 &t,
-                &site,
-                &view,
-                MeetingContent::new(&detail, &site, &view, now()),
+                site,
+                view,
+                MeetingContent::new(&detail, site, view, now()),
             )
-        })
-        .await;
-    respond(&site, page)
+        },
+    )
+    .await
 }
 
 /// `GET /embed/{site}/recordings`: the recordings widget.
@@ -99,27 +97,20 @@ pub async fn recordings(
     Path(slug): Path<String>,
     Query(params): Query<WidgetParams>,
 ) -> Response {
-    let public = s.public();
-    let site = match public.site_with(&slug, Feature::Recordings).await {
-        Ok(site) => site,
-        Err(e) => return failure(e),
-    };
-    let view = Presentation::new(&site, &params);
-    let key = view.cache_key("recordings");
-    let page = public
-        .cached_page(&site, key, || async {
-            let found = public
-                .recordings(&site, view.page, WIDGET_PAGE_SIZE)
-                .await?;
-            render(
-                &t,
-                &site,
-                &view,
-                RecordingsContent::new(&found, &site, &view),
-            )
-        })
-        .await;
-    respond(&site, page)
+    let feature = Some(Feature::Recordings);
+    let what = "recordings".to_owned();
+    widget(
+        &s,
+        &slug,
+        feature,
+        &params,
+        what,
+        async |public, site, view| {
+            let found = public.recordings(site, view.page, WIDGET_PAGE_SIZE).await?;
+            render(&t, site, view, RecordingsContent::new(&found, site, view))
+        },
+    )
+    .await
 }
 
 /// `POST /embed/{site}/meetings/{id}/register`: the form without JavaScript; answers with a
@@ -146,16 +137,7 @@ pub async fn register(
     let back = format!("/embed/{slug}/meetings/{id}?{}", view.query());
     let content = RegisteredContent::new(outcome.as_ref(), back);
     match render_page(&t, &site, &view, content) {
-        Ok(body) => {
-            // A refusal answers with the same status and `Retry-After` as the JSON API.
-            let refusal = outcome.as_ref().err();
-            let status = refusal.map_or(StatusCode::OK, |p| p.status);
-            let mut resp = widget_response(&site, status, &CachedPage::new(body));
-            if let Some(problem) = refusal {
-                problem.set_retry_after(&mut resp);
-            }
-            resp
-        }
+        Ok(body) => result_response(&site, body, outcome.as_ref().err()),
         Err(e) => {
             tracing::error!(error = %e, "registration result failed to render");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -227,6 +209,17 @@ async fn send_registration(
         .await
 }
 
+/// The registration's result page; a refusal answers with the same status and `Retry-After`
+/// as the JSON API.
+fn result_response(site: &PublicSite, body: String, refusal: Option<&Problem>) -> Response {
+    let status = refusal.map_or(StatusCode::OK, |p| p.status);
+    let mut resp = widget_response(site, status, &CachedPage::new(body));
+    if let Some(problem) = refusal {
+        problem.set_retry_after(&mut resp);
+    }
+    resp
+}
+
 /// Renders a page's model with the site's template for it.
 pub(super) fn render_page<C: WidgetContent>(
     t: &Templates,
@@ -258,10 +251,36 @@ fn render<C: WidgetContent>(
         })
 }
 
-/// The cached page with fresh per-response values, or the failure page.
-fn respond(site: &PublicSite, page: Result<Arc<CachedPage>, Problem>) -> Response {
-    match page {
-        Ok(page) => widget_response(site, StatusCode::OK, &page),
+/// Serves the widget page `what` of the site (with `feature` public there, when the widget
+/// shows one) from the page cache; on a miss `build` reads the page's data and renders it.
+/// Every failure, of the site or of `build`, is the widget's failure page.
+async fn widget<B>(
+    s: &Services,
+    slug: &str,
+    feature: Option<Feature>,
+    params: &WidgetParams,
+    what: String,
+    build: B,
+) -> Response
+where
+    B: AsyncFnOnce(Public<'_>, &PublicSite, &Presentation) -> Result<Vec<u8>, Problem>,
+{
+    let public = s.public();
+    let site = match feature {
+        Some(feature) => public.site_with(slug, feature).await,
+        None => public.site(slug).await,
+    };
+    let site = match site {
+        Ok(site) => site,
+        Err(e) => return failure(e),
+    };
+    let view = Presentation::new(&site, params);
+    let key = view.cache_key(&what);
+    match public
+        .cached_page(&site, key, || build(public, &site, &view))
+        .await
+    {
+        Ok(page) => widget_response(&site, StatusCode::OK, &page),
         Err(problem) => failure(problem),
     }
 }
