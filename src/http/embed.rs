@@ -25,7 +25,6 @@ mod presentation;
 mod response;
 
 pub use handlers::{calendar, embed_js, meeting, meetings, recordings, register};
-pub use presentation::WidgetParams;
 
 #[cfg(test)]
 mod render_tests;
