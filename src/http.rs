@@ -14,8 +14,10 @@ use crate::templates::Templates;
 
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod embed;
 pub mod error;
+pub mod html;
 pub mod ics;
 pub mod middleware;
 pub mod pages;

@@ -83,8 +83,8 @@ pub struct Services {
     /// This instance's name in job leases.
     instance_id: String,
     wakeups: workers::Wakeups,
-    /// The public face's per-instance caches.
-    pub(crate) public: public::PublicCache,
+    /// The public face's per-instance caches (pages are read through `s.public()`).
+    public: public::PublicCache,
     limits: registration::RegistrationLimits,
 }
 

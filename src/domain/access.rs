@@ -3,6 +3,8 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use chrono::NaiveDateTime;
+
 use super::TenantId;
 
 /// What a tenant API key may do. Site owners signed in through an admin link hold every scope.
@@ -105,6 +107,19 @@ impl fmt::Display for ScopeSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.names().join(" "))
     }
+}
+
+/// A tenant API key's metadata (never the key itself, which Marquee keeps only as a hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: String,
+    pub tenant_id: TenantId,
+    pub name: String,
+    pub key_prefix: String,
+    pub scopes: ScopeSet,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 /// An authenticated caller of the tenant admin API.

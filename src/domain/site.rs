@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use super::Tenant;
+
 /// A widget language. Strings live in one catalogue (`crate::i18n`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Lang {
@@ -220,6 +222,16 @@ impl SiteSettings {
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o.as_str() == origin)
     }
+}
+
+/// A site as its visitors' requests see it: the tenant, its settings, and the content version
+/// that the public face's caches are valid for.
+#[derive(Clone, Debug)]
+pub struct PublicSite {
+    pub tenant: Tenant,
+    /// Bumped by every write of visitor-visible data.
+    pub content_version: i64,
+    pub settings: SiteSettings,
 }
 
 /// A visible feature of a site; a feature the owner did not make public is "not found".

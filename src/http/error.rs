@@ -13,7 +13,7 @@ use poem_openapi::{ApiResponse, Object, ResponseContent};
 
 use crate::crypto::CryptoError;
 use crate::service::ServiceError;
-use crate::store::StoreError;
+use crate::service::error::{StoreFailure, StoreFailureKind};
 
 /// How long a client should wait when Zoom is unavailable and did not say.
 const ZOOM_RETRY_SECS: u64 = 30;
@@ -183,15 +183,15 @@ pub fn classify(err: ServiceError) -> Problem {
         ServiceError::ZoomRefused(_) | ServiceError::ZoomNotFound(_) => {
             Problem::new(StatusCode::BAD_GATEWAY, "zoom_refused", message)
         }
-        ServiceError::Store(err) => classify_store(err),
+        ServiceError::Store(failure) => classify_store(&failure),
         ServiceError::Crypto(err) => classify_crypto(err),
     }
 }
 
-fn classify_store(err: StoreError) -> Problem {
-    match err {
-        StoreError::Unavailable(_) => {
-            tracing::error!(error = %err, "database unavailable");
+fn classify_store(failure: &StoreFailure) -> Problem {
+    match failure.kind() {
+        StoreFailureKind::Unavailable => {
+            tracing::error!(error = %failure, "database unavailable");
             Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -199,11 +199,7 @@ fn classify_store(err: StoreError) -> Problem {
             )
             .with_retry_after(DATABASE_RETRY_SECS)
         }
-        StoreError::NotFound
-        | StoreError::Conflict(_)
-        | StoreError::Migration(_)
-        | StoreError::Corrupt(_)
-        | StoreError::Query(_) => internal(&err),
+        StoreFailureKind::Internal => internal(failure),
     }
 }
 
@@ -398,7 +394,6 @@ mod tests {
     use super::{ApiError, Problem, StatusCode, classify, statuses};
     use crate::domain::public::FieldError;
     use crate::service::ServiceError;
-    use crate::store::StoreError;
 
     fn answer(err: ServiceError) -> (u16, &'static str, Option<u64>) {
         let p = classify(err);
@@ -445,14 +440,12 @@ mod tests {
 
     #[test]
     fn internal_causes_are_never_sent() {
-        let corrupt = classify(ServiceError::Store(StoreError::Corrupt(
-            "key id k9 in row 7".into(),
-        )));
+        let corrupt = classify(ServiceError::unreadable_data("key id k9 in row 7"));
         assert_eq!((corrupt.status.as_u16(), corrupt.code), (500, "internal"));
         assert_eq!(corrupt.message, "internal error");
-        let down = classify(ServiceError::Store(StoreError::Unavailable(
-            "pool timed out at 10.0.0.5".into(),
-        )));
+        let down = classify(ServiceError::database_unavailable(
+            "pool timed out at 10.0.0.5",
+        ));
         assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(down.message, "the database is unavailable");
         assert_eq!(down.retry_after, Some(5));

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::auth::SESSION_COOKIE;
 use super::error::classify;
+use super::html;
 
 /// Holds the claim token of a Marketplace install finished in this browser.
 pub const CLAIM_COOKIE: &str = "marquee_claim";
@@ -24,16 +25,6 @@ fn see_other(location: impl AsRef<str>) -> Response {
         .status(StatusCode::SEE_OTHER)
         .header(header::LOCATION, location.as_ref())
         .finish()
-}
-
-/// Builds an HTML response with its own Content-Security-Policy.
-pub fn html(status: StatusCode, body: String, csp: &str) -> Response {
-    Response::builder()
-        .status(status)
-        .content_type("text/html; charset=utf-8")
-        .header(header::CONTENT_SECURITY_POLICY, csp)
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(body)
 }
 
 /// Admin pages: only our own inline styles; forms may post to us (and redirect to Zoom).
@@ -59,7 +50,7 @@ fn message_page(
     let (next_url, next_label) = next.unwrap_or(("", ""));
     let ctx = minijinja::context! { title, message, next_url, next_label };
     match templates.render("admin/message.html.j2", ctx) {
-        Ok(body) => html(status, body, &admin_csp(services)),
+        Ok(body) => html::response(status, body, &admin_csp(services)),
         Err(e) => render_failed(e),
     }
 }
@@ -205,7 +196,7 @@ async fn render_admin_home(
         widget_url,
     };
     Ok(match t.render("admin/admin.html.j2", ctx) {
-        Ok(body) => html(StatusCode::OK, body, &admin_csp(s)),
+        Ok(body) => html::response(StatusCode::OK, body, &admin_csp(s)),
         Err(e) => render_failed(e),
     })
 }

@@ -62,7 +62,7 @@ pub enum ServiceError {
     #[error("Zoom refused the request: {0}")]
     ZoomNotFound(String),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreFailure),
     #[error(transparent)]
     Crypto(#[from] CryptoError),
 }
@@ -73,10 +73,8 @@ impl ServiceError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            Self::ZoomUnavailable { .. }
-                | Self::ZoomRateLimited { .. }
-                | Self::Store(StoreError::Unavailable(_))
-        )
+            Self::ZoomUnavailable { .. } | Self::ZoomRateLimited { .. }
+        ) || matches!(self, Self::Store(failure) if failure.kind() == StoreFailureKind::Unavailable)
     }
 
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
@@ -84,6 +82,52 @@ impl ServiceError {
             field,
             message: message.into(),
         }
+    }
+}
+
+/// A failure of Marquee's database as the callers of the services see it: what it means for
+/// them ([`StoreFailure::kind`]), with the cause kept for the log.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct StoreFailure(StoreError);
+
+/// What a database failure means to a caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreFailureKind {
+    /// The database could not be reached or its pool is exhausted: worth trying again soon.
+    Unavailable,
+    /// A fault on our side (a broken uniqueness rule, unreadable data, a failed query).
+    Internal,
+}
+
+impl StoreFailure {
+    pub fn kind(&self) -> StoreFailureKind {
+        match self.0 {
+            StoreError::Unavailable(_) => StoreFailureKind::Unavailable,
+            StoreError::NotFound
+            | StoreError::Conflict(_)
+            | StoreError::Migration(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Query(_) => StoreFailureKind::Internal,
+        }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(err: StoreError) -> Self {
+        Self::Store(StoreFailure(err))
+    }
+}
+
+/// Database failures for the tests of how callers answer them.
+#[cfg(test)]
+impl ServiceError {
+    pub(crate) fn database_unavailable(cause: &str) -> Self {
+        StoreError::Unavailable(cause.to_owned()).into()
+    }
+
+    pub(crate) fn unreadable_data(cause: &str) -> Self {
+        StoreError::Corrupt(cause.to_owned()).into()
     }
 }
 

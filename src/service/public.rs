@@ -13,6 +13,7 @@
 //! a few re-reads, never correctness.
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -21,9 +22,8 @@ use chrono::NaiveDateTime;
 
 use crate::domain::TenantId;
 use crate::domain::public::{ListedMeeting, MeetingDetail, Recording};
-use crate::domain::site::Feature;
+use crate::domain::site::{Feature, PublicSite};
 use crate::domain::status::MeetingKind;
-use crate::store::settings::PublicSite;
 use crate::store::{self, Store, public::ListQuery};
 
 use super::{Background, ServiceError, Services};
@@ -124,7 +124,7 @@ impl PublicCache {
     }
 
     /// The cached page `key` of the site, if built from the site's current content version.
-    pub fn page(&self, site: &PublicSite, key: &str) -> Option<Arc<CachedPage>> {
+    fn page(&self, site: &PublicSite, key: &str) -> Option<Arc<CachedPage>> {
         let pages = self.pages.read().unwrap_or_else(|p| p.into_inner());
         let tenant = pages.get(&site.tenant.id)?;
         if tenant.version != site.content_version {
@@ -138,7 +138,7 @@ impl PublicCache {
     }
 
     /// Caches a page built from the site's current content version.
-    pub fn put_page(&self, site: &PublicSite, key: String, page: Arc<CachedPage>) {
+    fn put_page(&self, site: &PublicSite, key: String, page: Arc<CachedPage>) {
         let mut count = self.page_count.lock().unwrap_or_else(|p| p.into_inner());
         let mut pages = self.pages.write().unwrap_or_else(|p| p.into_inner());
         if *count >= MAX_PAGES {
@@ -249,6 +249,27 @@ impl Public<'_> {
             return Err(ServiceError::NotFound("site"));
         }
         Ok(site)
+    }
+
+    /// The rendered page `key` of the site (a JSON body or a widget's HTML), as cached for the
+    /// site's current content version; on a miss `build` renders it and it is cached. Every
+    /// visitor read is served through here.
+    pub async fn cached_page<F, Fut, E>(
+        &self,
+        site: &PublicSite,
+        key: String,
+        build: F,
+    ) -> Result<Arc<CachedPage>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<u8>, E>>,
+    {
+        if let Some(page) = self.cache.page(site, &key) {
+            return Ok(page);
+        }
+        let page = Arc::new(CachedPage::new(build().await?));
+        self.cache.put_page(site, key, page.clone());
+        Ok(page)
     }
 
     /// Upcoming visible meetings (or webinars) with recurring meetings expanded, soonest first.

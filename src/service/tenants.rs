@@ -2,8 +2,8 @@
 
 use crate::config::Config;
 use crate::crypto::{random_token, sha256_hex};
+use crate::domain::access::ApiKey;
 use crate::domain::{ScopeSet, Slug, Tenant, TenantId};
-use crate::store::api_key::ApiKey;
 use crate::store::{self, Store, StoreError};
 
 use super::{ADMIN_LINK_TTL, ServiceError, Services};

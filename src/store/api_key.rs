@@ -6,20 +6,8 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::api_keys;
 use super::{Db, StoreError, with_db};
+use crate::domain::access::ApiKey;
 use crate::domain::{ScopeSet, TenantId};
-
-/// A key's metadata (never the key itself).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiKey {
-    pub id: String,
-    pub tenant_id: TenantId,
-    pub name: String,
-    pub key_prefix: String,
-    pub scopes: ScopeSet,
-    pub created_at: NaiveDateTime,
-    pub last_used_at: Option<NaiveDateTime>,
-    pub revoked_at: Option<NaiveDateTime>,
-}
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_keys)]

@@ -7,7 +7,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::{site_settings, tenants};
 use super::{Db, StoreError, with_db};
-use crate::domain::site::{Accent, Font, Lang, Origin, SiteSettings, Theme, ThemeMode};
+use crate::domain::site::{Accent, Font, Lang, Origin, PublicSite, SiteSettings, Theme, ThemeMode};
 use crate::domain::{Slug, Tenant, TenantId};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -103,15 +103,7 @@ pub async fn put(
     Ok(())
 }
 
-/// Everything the public face needs to know about a site, read in one indexed query.
-#[derive(Clone, Debug)]
-pub struct PublicSite {
-    pub tenant: Tenant,
-    pub content_version: i64,
-    pub settings: SiteSettings,
-}
-
-/// The site by slug with its content version and settings, in one query.
+/// The site by slug with its content version and settings, in one indexed query.
 pub async fn public_site(db: &mut Db<'_>, slug: &str) -> Result<Option<PublicSite>, StoreError> {
     type Row = (
         (String, String, String, NaiveDateTime, i64),

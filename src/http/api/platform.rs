@@ -8,12 +8,12 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
 use super::answer::Answer;
+use crate::domain::access::ApiKey;
 use crate::domain::{Scope, Tenant};
 use crate::http::auth::PlatformAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
 use crate::service::tenants::MintedKey;
-use crate::store::api_key::ApiKey;
 
 pub struct PlatformApi;
 

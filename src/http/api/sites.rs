@@ -4,7 +4,6 @@
 //! made public is served; hidden, unknown, and non-public features are the same 404.
 //! CORS for the site's allowed origins is added by `http::public_guard`.
 
-use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -23,13 +22,13 @@ use crate::domain::public::{
     CustomQuestion, ListedMeeting, MeetingDetail, Occurrence, Recording, Registration,
     RegistrationForm, RegistrationStatus,
 };
-use crate::domain::site::Feature;
+use crate::domain::site::{Feature, PublicSite};
+use crate::http::client::client_ip;
 use crate::http::error::{ApiError, statuses};
 use crate::http::public_guard;
-use crate::service::public::{CachedPage, MeetingFilter, Page};
+use crate::service::public::{CachedPage, MeetingFilter, Public};
 use crate::service::registration::RegisterRequest;
 use crate::service::{ServiceError, Services};
-use crate::store::settings::PublicSite;
 
 /// A visitor's read: bad parameters, an unknown or hidden thing, the database. Never 401.
 type PublicReadError = ApiError<{ statuses(&[400, 404, 500, 503]) }>;
@@ -396,25 +395,6 @@ pub fn etag_matches(header: &str, etag: &str) -> bool {
         .any(|t| t == "*" || t == etag)
 }
 
-/// The cached page `key` of the site, built by `build` on a miss.
-pub async fn cached<F, Fut>(
-    s: &Services,
-    site: &PublicSite,
-    key: String,
-    build: F,
-) -> Result<Arc<CachedPage>, ServiceError>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Vec<u8>, ServiceError>>,
-{
-    if let Some(page) = s.public.page(site, &key) {
-        return Ok(page);
-    }
-    let page = Arc::new(CachedPage::new(build().await?));
-    s.public.put_page(site, key, page.clone());
-    Ok(page)
-}
-
 fn to_json<T: ToJSON>(value: &T) -> Vec<u8> {
     value.to_json_string().into_bytes()
 }
@@ -527,13 +507,13 @@ impl SitesApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> Result<Cached<PublicMeetingDetail>, PublicReadError> {
-        let site = s.public().site(&site).await?;
+        let public = s.public();
+        let site = public.site(&site).await?;
         let id = meeting_id.0;
-        let page = cached(&s, &site, format!("api:meeting:{id}"), || async {
-            let detail = s.public().meeting(&site, id).await?;
-            Ok(to_json(&meeting_detail(&detail)))
-        })
-        .await?;
+        let key = format!("api:meeting:{id}");
+        let page = public
+            .cached_page(&site, key, || meeting_json(public, &site, id))
+            .await?;
         Ok(Cached::answer(page, if_none_match.0.as_deref()))
     }
 
@@ -560,24 +540,15 @@ impl SitesApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> Result<Cached<RecordingList>, PublicReadError> {
-        let site = s.public().site_with(&site, Feature::Recordings).await?;
+        let public = s.public();
+        let site = public.site_with(&site, Feature::Recordings).await?;
         let (page, page_size) = (page.0.unwrap_or(1), page_size.0.unwrap_or(50));
         let key = format!("api:recordings:{page}:{page_size}");
-        let body = cached(&s, &site, key, || async {
-            let found = s.public().recordings(&site, page, page_size).await?;
-            let show = site.settings.show_recording_passcode;
-            Ok(to_json(&RecordingList {
-                recordings: found
-                    .items
-                    .iter()
-                    .map(|r| public_recording(r, show))
-                    .collect(),
-                page: found.page,
-                page_size: found.page_size,
-                has_more: found.has_more,
-            }))
-        })
-        .await?;
+        let body = public
+            .cached_page(&site, key, || {
+                recordings_json(public, &site, page, page_size)
+            })
+            .await?;
         Ok(Cached::answer(body, if_none_match.0.as_deref()))
     }
 
@@ -632,11 +603,6 @@ fn registration_limit(ep: impl Endpoint) -> impl Endpoint {
     ep.with(public_guard::registration_limit())
 }
 
-/// The peer's IP address (Marquee does not trust forwarding headers; see docs/decisions.md).
-pub fn client_ip(remote: &RemoteAddr) -> Option<std::net::IpAddr> {
-    remote.as_socket_addr().map(|a| a.ip())
-}
-
 async fn list_meetings(
     s: &Services,
     slug: &str,
@@ -644,7 +610,8 @@ async fn list_meetings(
     filter: MeetingFilter,
     if_none_match: Option<&str>,
 ) -> Result<Cached<MeetingList>, PublicReadError> {
-    let site = s.public().site_with(slug, feature).await?;
+    let public = s.public();
+    let site = public.site_with(slug, feature).await?;
     let key = format!(
         "api:{feature:?}:{:?}:{:?}:{}:{}:{}",
         filter.from,
@@ -653,22 +620,64 @@ async fn list_meetings(
         filter.page,
         filter.page_size
     );
-    let page = cached(s, &site, key, || async {
-        let found: Page<ListedMeeting> = s.public().meetings(&site, feature, &filter).await?;
-        let registration = site.settings.registration_open && feature == Feature::Meetings;
-        Ok(to_json(&MeetingList {
-            meetings: found
-                .items
-                .iter()
-                .map(|m| public_meeting(m, registration))
-                .collect(),
-            page: found.page,
-            page_size: found.page_size,
-            has_more: found.has_more,
-        }))
-    })
-    .await?;
+    let page = public
+        .cached_page(&site, key, || {
+            meetings_json(public, &site, feature, &filter)
+        })
+        .await?;
     Ok(Cached::answer(page, if_none_match))
+}
+
+/// The body of a meetings (or webinars) list.
+async fn meetings_json(
+    public: Public<'_>,
+    site: &PublicSite,
+    feature: Feature,
+    filter: &MeetingFilter,
+) -> Result<Vec<u8>, ServiceError> {
+    let found = public.meetings(site, feature, filter).await?;
+    let registration = site.settings.registration_open && feature == Feature::Meetings;
+    Ok(to_json(&MeetingList {
+        meetings: found
+            .items
+            .iter()
+            .map(|m| public_meeting(m, registration))
+            .collect(),
+        page: found.page,
+        page_size: found.page_size,
+        has_more: found.has_more,
+    }))
+}
+
+/// The body of one meeting's detail.
+async fn meeting_json(
+    public: Public<'_>,
+    site: &PublicSite,
+    id: i64,
+) -> Result<Vec<u8>, ServiceError> {
+    let detail = public.meeting(site, id).await?;
+    Ok(to_json(&meeting_detail(&detail)))
+}
+
+/// The body of a recordings list.
+async fn recordings_json(
+    public: Public<'_>,
+    site: &PublicSite,
+    page: i64,
+    page_size: i64,
+) -> Result<Vec<u8>, ServiceError> {
+    let found = public.recordings(site, page, page_size).await?;
+    let show = site.settings.show_recording_passcode;
+    Ok(to_json(&RecordingList {
+        recordings: found
+            .items
+            .iter()
+            .map(|r| public_recording(r, show))
+            .collect(),
+        page: found.page,
+        page_size: found.page_size,
+        has_more: found.has_more,
+    }))
 }
 
 #[cfg(test)]

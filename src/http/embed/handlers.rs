@@ -1,0 +1,291 @@
+//! The widget endpoints. Each reads the site, renders its page from the view models (through
+//! the public service's page cache) and answers with fresh per-response values.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use chrono::{NaiveDateTime, Utc};
+use minijinja::Value;
+use minijinja::value::Serde;
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Form, Path, Query, RemoteAddr};
+use poem::{IntoResponse, Response, handler};
+
+use super::form;
+use super::models::{
+    MeetingContent, MeetingsContent, RecordingsContent, RegisteredContent, WidgetContent,
+    WidgetPage,
+};
+use super::presentation::{Presentation, WidgetParams};
+use super::response::{failure, widget_response};
+use crate::domain::site::{Feature, PublicSite};
+use crate::http::client::client_ip;
+use crate::http::error::{Problem, classify};
+use crate::http::ics;
+use crate::service::public::{CachedPage, MeetingFilter, Public};
+use crate::service::registration::{RegisterOutcome, RegisterRequest};
+use crate::service::{ServiceError, Services};
+use crate::templates::Templates;
+
+const WIDGET_PAGE_SIZE: i64 = 20;
+
+/// The loader script, served as a static asset.
+const EMBED_JS: &str = include_str!("../embed.js");
+
+/// `GET /embed/{site}/meetings`: the upcoming meetings widget.
+#[handler]
+pub async fn meetings(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    Path(slug): Path<String>,
+    Query(params): Query<WidgetParams>,
+) -> Response {
+    let feature = Some(Feature::Meetings);
+    let what = "meetings".to_owned();
+    widget(
+        &s,
+        &slug,
+        feature,
+        &params,
+        what,
+        async |public, site, view| {
+            let filter = MeetingFilter {
+                page: view.page,
+                page_size: WIDGET_PAGE_SIZE,
+                ..Default::default()
+            };
+            let found = public.meetings(site, Feature::Meetings, &filter).await?;
+            render(&t, site, view, MeetingsContent::new(&found, site, view))
+        },
+    )
+    .await
+}
+
+/// `GET /embed/{site}/meetings/{id}`: one meeting with the registration form.
+#[handler]
+pub async fn meeting(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    Path((slug, id)): Path<(String, i64)>,
+    Query(params): Query<WidgetParams>,
+) -> Response {
+    let what = format!("meeting:{id}");
+    widget(
+        &s,
+        &slug,
+        None,
+        &params,
+        what,
+        async |public, site, view| {
+            let detail = public.meeting(site, id).await?;
+            render(
+                &t,
+                site,
+                view,
+                MeetingContent::new(&detail, site, view, now()),
+            )
+        },
+    )
+    .await
+}
+
+/// `GET /embed/{site}/recordings`: the recordings widget.
+#[handler]
+pub async fn recordings(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    Path(slug): Path<String>,
+    Query(params): Query<WidgetParams>,
+) -> Response {
+    let feature = Some(Feature::Recordings);
+    let what = "recordings".to_owned();
+    widget(
+        &s,
+        &slug,
+        feature,
+        &params,
+        what,
+        async |public, site, view| {
+            let found = public.recordings(site, view.page, WIDGET_PAGE_SIZE).await?;
+            render(&t, site, view, RecordingsContent::new(&found, site, view))
+        },
+    )
+    .await
+}
+
+/// `POST /embed/{site}/meetings/{id}/register`: the form without JavaScript; answers with a
+/// result page (the same outcomes as the JSON API).
+#[handler]
+pub async fn register(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    remote: &RemoteAddr,
+    Path((slug, id)): Path<(String, i64)>,
+    Query(params): Query<WidgetParams>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Response {
+    let site = match s.public().site(&slug).await {
+        Ok(site) => site,
+        Err(e) => return failure(e),
+    };
+    let view = Presentation::new(&site, &params);
+    let outcome = match send_registration(&s, &site, &slug, id, &fields, client_ip(remote)).await {
+        Ok(done) => Ok(done.registration),
+        Err(ServiceError::NotFound(_)) => return failure(ServiceError::NotFound("meeting")),
+        Err(e) => Err(classify(e)),
+    };
+    let back = format!("/embed/{slug}/meetings/{id}?{}", view.query());
+    let content = RegisteredContent::new(outcome.as_ref(), back);
+    match render_page(&t, &site, &view, content) {
+        Ok(body) => result_response(&site, body, outcome.as_ref().err()),
+        Err(e) => {
+            tracing::error!(error = %e, "registration result failed to render");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// `GET /embed/{site}/meetings/{id}/calendar.ics[?occurrence=]`: "Add to calendar".
+#[handler]
+pub async fn calendar(
+    s: Data<&Services>,
+    Path((slug, id)): Path<(String, i64)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let public = s.public();
+    let site = match public.site(&slug).await {
+        Ok(site) => site,
+        Err(e) => return failure(e),
+    };
+    let detail = match public.meeting(&site, id).await {
+        Ok(d) => d,
+        Err(e) => return failure(e),
+    };
+    let url = format!("{}/embed/{slug}/meetings/{id}", s.config().public_url);
+    let chosen = q.get("occurrence").map(String::as_str);
+    let events = ics::meeting_events(&detail, &slug, &url, chosen);
+    if events.is_empty() {
+        return failure(ServiceError::NotFound("meeting"));
+    }
+    Response::builder()
+        .content_type("text/calendar; charset=utf-8")
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"meeting-{id}.ics\""),
+        )
+        .header(header::CACHE_CONTROL, "public, max-age=300")
+        .body(ics::calendar(&events, now()))
+}
+
+/// `GET /embed.js`: mounts widgets in iframes and resizes them (see `src/http/embed.js`).
+#[handler]
+pub fn embed_js() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        // Loaded cross-origin by sites' pages.
+        .header("cross-origin-resource-policy", "cross-origin")
+        .body(EMBED_JS)
+}
+
+/// Registers the visitor for the meeting; its questions map the form's fields.
+async fn send_registration(
+    s: &Services,
+    site: &PublicSite,
+    slug: &str,
+    id: i64,
+    fields: &HashMap<String, String>,
+    client_ip: Option<IpAddr>,
+) -> Result<RegisterOutcome, ServiceError> {
+    let detail = s.public().meeting(site, id).await?;
+    s.registrations()
+        .register(RegisterRequest {
+            site: slug.to_owned(),
+            meeting_id: id,
+            form: form::registration_form(fields, &detail),
+            idempotency_key: form::idempotency_key(fields),
+            client_ip,
+        })
+        .await
+}
+
+/// The registration's result page; a refusal answers with the same status and `Retry-After`
+/// as the JSON API.
+fn result_response(site: &PublicSite, body: String, refusal: Option<&Problem>) -> Response {
+    let status = refusal.map_or(StatusCode::OK, |p| p.status);
+    let mut resp = widget_response(site, status, &CachedPage::new(body));
+    if let Some(problem) = refusal {
+        problem.set_retry_after(&mut resp);
+    }
+    resp
+}
+
+/// Renders a page's model with the site's template for it.
+pub(super) fn render_page<C: WidgetContent>(
+    t: &Templates,
+    site: &PublicSite,
+    view: &Presentation,
+    content: C,
+) -> Result<String, minijinja::Error> {
+    let page = WidgetPage::new(site, view, content);
+    t.render_for(
+        site.tenant.slug.as_str(),
+        C::TEMPLATE,
+        Value::from(Serde(&page)),
+    )
+}
+
+/// A widget page for the page cache; a template that fails to render is logged and answered
+/// as an internal error.
+fn render<C: WidgetContent>(
+    t: &Templates,
+    site: &PublicSite,
+    view: &Presentation,
+    content: C,
+) -> Result<Vec<u8>, Problem> {
+    render_page(t, site, view, content)
+        .map(String::into_bytes)
+        .map_err(|e| {
+            tracing::error!(error = %e, template = C::TEMPLATE, "widget failed to render");
+            Problem::internal()
+        })
+}
+
+/// Serves the widget page `what` of the site (with `feature` public there, when the widget
+/// shows one) from the page cache; on a miss `build` reads the page's data and renders it.
+/// Every failure, of the site or of `build`, is the widget's failure page.
+async fn widget<B>(
+    s: &Services,
+    slug: &str,
+    feature: Option<Feature>,
+    params: &WidgetParams,
+    what: String,
+    build: B,
+) -> Response
+where
+    B: AsyncFnOnce(Public<'_>, &PublicSite, &Presentation) -> Result<Vec<u8>, Problem>,
+{
+    let public = s.public();
+    let site = match feature {
+        Some(feature) => public.site_with(slug, feature).await,
+        None => public.site(slug).await,
+    };
+    let site = match site {
+        Ok(site) => site,
+        Err(e) => return failure(e),
+    };
+    let view = Presentation::new(&site, params);
+    let key = view.cache_key(&what);
+    match public
+        .cached_page(&site, key, || build(public, &site, &view))
+        .await
+    {
+        Ok(page) => widget_response(&site, StatusCode::OK, &page),
+        Err(problem) => failure(problem),
+    }
+}
+
+/// The time a page is rendered for (the meeting has ended, the calendar file's stamp).
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}

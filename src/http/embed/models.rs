@@ -1,0 +1,492 @@
+//! The widget templates' contexts as typed view models: each template renders one
+//! [`WidgetPage`] whose `content` is the page's own model, so a misspelt or missing key is a
+//! compile error here, not an empty spot (or a strict-mode render failure) on a visitor's
+//! page. The fields are documented for template authors in `tenant-templates/README.md`.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use chrono_tz::Tz;
+use minijinja::Value;
+use serde::{Serialize, Serializer};
+
+use super::presentation::Presentation;
+use super::response::{FORM_KEY_SLOT, NONCE_SLOT};
+use crate::domain::public::{
+    ListedMeeting, MeetingDetail, Recording, Registration, RegistrationStatus, STANDARD_FIELDS,
+};
+use crate::domain::site::{Lang, Origin, PublicSite};
+use crate::http::error::Problem;
+use crate::i18n::{self, Strings};
+use crate::service::public::Page;
+
+/// Zoom allows 2,000-character agendas; a list shows the start of it.
+const AGENDA_PREVIEW_CHARS: usize = 280;
+
+/// A page's own model and the template that renders it.
+pub(super) trait WidgetContent: Serialize {
+    const TEMPLATE: &'static str;
+}
+
+/// Text that is markup already (a fixed CSS font stack, a response slot), never data: written
+/// into the page without escaping.
+struct Safe(&'static str);
+
+impl Serialize for Safe {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Value::from_safe_string(self.0.to_owned()).serialize(serializer)
+    }
+}
+
+/// What every widget template gets, around the page's own `content`.
+#[derive(Serialize)]
+pub(super) struct WidgetPage<'a, C> {
+    lang: &'static str,
+    /// The strings of `crate::i18n` in the page's language.
+    t: &'static Strings,
+    site: SiteView<'a>,
+    theme: ThemeView,
+    nonce: Safe,
+    form_key: Safe,
+    parent_origin: Option<&'a str>,
+    /// The widget options to keep on links.
+    query: String,
+    page: i64,
+    #[serde(flatten)]
+    content: C,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    slug: &'a str,
+    display_name: &'a str,
+}
+
+#[derive(Serialize)]
+struct ThemeView {
+    mode: &'static str,
+    accent: Option<String>,
+    accent_text: Option<&'static str>,
+    font: Safe,
+}
+
+impl<'a, C: WidgetContent> WidgetPage<'a, C> {
+    pub(super) fn new(site: &'a PublicSite, view: &'a Presentation, content: C) -> Self {
+        let accent = view.theme.accent;
+        Self {
+            lang: view.lang.as_str(),
+            t: i18n::strings(view.lang),
+            site: SiteView {
+                slug: site.tenant.slug.as_str(),
+                display_name: &site.tenant.display_name,
+            },
+            theme: ThemeView {
+                mode: view.theme.mode.as_str(),
+                accent: accent.map(|a| a.to_string()),
+                accent_text: accent.map(|a| a.contrast_text()),
+                font: Safe(view.theme.font.css_stack()),
+            },
+            nonce: Safe(NONCE_SLOT),
+            form_key: Safe(FORM_KEY_SLOT),
+            parent_origin: view.parent_origin.as_ref().map(Origin::as_str),
+            query: view.query(),
+            page: view.page,
+            content,
+        }
+    }
+}
+
+/// A start formatted in the meeting's own time zone (DST-correct); UTC if the zone is unknown.
+#[derive(Serialize)]
+pub(super) struct When {
+    iso: String,
+    /// The long date in the page's language.
+    date: String,
+    time: String,
+    end_time: String,
+    zone_abbr: String,
+    zone: &'static str,
+}
+
+impl When {
+    fn new(start_utc: NaiveDateTime, duration_minutes: i32, zone: &str, lang: Lang) -> Self {
+        let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+        let start = start_utc.and_utc().with_timezone(&tz);
+        let end = start + TimeDelta::minutes(duration_minutes.into());
+        Self {
+            iso: start.to_rfc3339(),
+            date: i18n::strings(lang).long_date(&start, lang),
+            time: start.format("%H:%M").to_string(),
+            end_time: end.format("%H:%M").to_string(),
+            zone_abbr: start.format("%Z").to_string(),
+            zone: tz.name(),
+        }
+    }
+}
+
+/// `meetings.html.j2`: one page of upcoming meetings.
+#[derive(Serialize)]
+pub(super) struct MeetingsContent<'a> {
+    meetings: Vec<ListedItem<'a>>,
+    has_more: bool,
+}
+
+impl WidgetContent for MeetingsContent<'_> {
+    const TEMPLATE: &'static str = "meetings.html.j2";
+}
+
+impl<'a> MeetingsContent<'a> {
+    pub(super) fn new(
+        found: &'a Page<ListedMeeting>,
+        site: &PublicSite,
+        view: &Presentation,
+    ) -> Self {
+        Self {
+            meetings: found
+                .items
+                .iter()
+                .map(|m| ListedItem::new(m, site, view))
+                .collect(),
+            has_more: found.has_more,
+        }
+    }
+}
+
+/// A meeting, or one occurrence of a recurring meeting, in the list.
+#[derive(Serialize)]
+struct ListedItem<'a> {
+    id: i64,
+    /// Unique in the list (a meeting's occurrences share its id).
+    key: String,
+    topic: &'a str,
+    /// The first [`AGENDA_PREVIEW_CHARS`] characters.
+    agenda: String,
+    timezone: &'a str,
+    duration_minutes: i32,
+    registration_open: bool,
+    start: Option<When>,
+    detail_url: String,
+    ics_url: Option<String>,
+}
+
+impl<'a> ListedItem<'a> {
+    fn new(m: &'a ListedMeeting, site: &PublicSite, view: &Presentation) -> Self {
+        let mt = &m.meeting;
+        let slug = site.tenant.slug.as_str();
+        let occurrence = m.occurrence.as_ref().map(|o| o.occurrence_id.as_str());
+        let ics = match occurrence {
+            Some(o) => format!(
+                "/embed/{slug}/meetings/{}/calendar.ics?occurrence={o}",
+                mt.zoom_meeting_id
+            ),
+            None => format!("/embed/{slug}/meetings/{}/calendar.ics", mt.zoom_meeting_id),
+        };
+        Self {
+            id: mt.zoom_meeting_id,
+            key: format!("{}-{}", mt.zoom_meeting_id, occurrence.unwrap_or("")),
+            topic: &mt.topic,
+            agenda: clamp(&mt.agenda, AGENDA_PREVIEW_CHARS),
+            timezone: &mt.timezone,
+            duration_minutes: m.duration_minutes(),
+            registration_open: site.settings.registration_open && mt.registration_open(),
+            start: m
+                .start_time()
+                .map(|s| When::new(s, m.duration_minutes(), &mt.timezone, view.lang)),
+            detail_url: format!(
+                "/embed/{slug}/meetings/{}?{}",
+                mt.zoom_meeting_id,
+                view.query()
+            ),
+            ics_url: m.start_time().map(|_| ics),
+        }
+    }
+}
+
+/// `meeting.html.j2`: one meeting with its dates and the registration form.
+#[derive(Serialize)]
+pub(super) struct MeetingContent<'a> {
+    meeting: MeetingView<'a>,
+    occurrences: Vec<OccurrenceItem<'a>>,
+    /// Open, and the meeting has not ended.
+    registration_open: bool,
+    /// Zoom's standard questions that the form asks.
+    questions: Vec<FieldItem>,
+    custom_questions: Vec<QuestionItem<'a>>,
+    form_action: String,
+    api_url: String,
+    back_url: String,
+}
+
+impl WidgetContent for MeetingContent<'_> {
+    const TEMPLATE: &'static str = "meeting.html.j2";
+}
+
+#[derive(Serialize)]
+struct MeetingView<'a> {
+    id: i64,
+    topic: &'a str,
+    agenda: &'a str,
+    timezone: &'a str,
+    duration_minutes: i32,
+    /// The one start of a meeting without occurrences.
+    start: Option<When>,
+    ics_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OccurrenceItem<'a> {
+    id: &'a str,
+    start: When,
+    ics_url: String,
+}
+
+/// A standard question as a form field (`field_{name}`).
+#[derive(Serialize)]
+struct FieldItem {
+    name: String,
+    label: &'static str,
+    required: bool,
+    multiline: bool,
+}
+
+/// A custom question as a form field (`question_{i}`).
+#[derive(Serialize)]
+struct QuestionItem<'a> {
+    name: String,
+    title: &'a str,
+    required: bool,
+    /// One of `answers` rather than free text.
+    choice: bool,
+    answers: &'a [String],
+}
+
+impl<'a> MeetingContent<'a> {
+    pub(super) fn new(
+        d: &'a MeetingDetail,
+        site: &PublicSite,
+        view: &Presentation,
+        now: NaiveDateTime,
+    ) -> Self {
+        let m = &d.meeting;
+        let slug = site.tenant.slug.as_str();
+        let id = m.zoom_meeting_id;
+        let single = d.occurrences.is_empty();
+        let occurrences = d
+            .occurrences
+            .iter()
+            .map(|o| OccurrenceItem {
+                id: &o.occurrence_id,
+                start: When::new(o.start_time, o.duration_minutes, &m.timezone, view.lang),
+                ics_url: format!(
+                    "/embed/{slug}/meetings/{id}/calendar.ics?occurrence={}",
+                    o.occurrence_id
+                ),
+            })
+            .collect();
+        Self {
+            meeting: MeetingView {
+                id,
+                topic: &m.topic,
+                agenda: &m.agenda,
+                timezone: &m.timezone,
+                duration_minutes: m.duration_minutes,
+                start: m
+                    .start_time
+                    .filter(|_| single)
+                    .map(|s| When::new(s, m.duration_minutes, &m.timezone, view.lang)),
+                ics_url: (m.start_time.is_some() && single)
+                    .then(|| format!("/embed/{slug}/meetings/{id}/calendar.ics")),
+            },
+            occurrences,
+            registration_open: d.registration_open && !d.has_ended(now),
+            questions: standard_fields(d, view.lang),
+            custom_questions: custom_questions(d),
+            form_action: format!("/embed/{slug}/meetings/{id}/register?{}", view.query()),
+            api_url: format!("/api/v1/sites/{slug}/meetings/{id}/registrations"),
+            back_url: format!("/embed/{slug}/meetings?{}", view.query()),
+        }
+    }
+}
+
+fn standard_fields(d: &MeetingDetail, lang: Lang) -> Vec<FieldItem> {
+    d.questions
+        .iter()
+        .flat_map(|q| &q.questions)
+        .filter(|q| STANDARD_FIELDS.contains(&q.field_name.as_str()))
+        .map(|q| FieldItem {
+            name: format!("field_{}", q.field_name),
+            label: i18n::field_label(lang, &q.field_name),
+            required: q.required,
+            multiline: q.field_name == "comments" || q.field_name == "address",
+        })
+        .collect()
+}
+
+fn custom_questions(d: &MeetingDetail) -> Vec<QuestionItem<'_>> {
+    d.questions
+        .iter()
+        .flat_map(|q| &q.custom_questions)
+        .enumerate()
+        .map(|(i, q)| QuestionItem {
+            name: format!("question_{i}"),
+            title: &q.title,
+            required: q.required,
+            choice: q.kind != "short" && !q.answers.is_empty(),
+            answers: &q.answers,
+        })
+        .collect()
+}
+
+/// `recordings.html.j2`: one page of recordings.
+#[derive(Serialize)]
+pub(super) struct RecordingsContent<'a> {
+    recordings: Vec<RecordingItem<'a>>,
+    has_more: bool,
+}
+
+impl WidgetContent for RecordingsContent<'_> {
+    const TEMPLATE: &'static str = "recordings.html.j2";
+}
+
+#[derive(Serialize)]
+struct RecordingItem<'a> {
+    id: &'a str,
+    topic: &'a str,
+    timezone: &'a str,
+    duration_minutes: i32,
+    start: When,
+    /// Only an http(s) link.
+    share_url: Option<String>,
+    /// Only when the site shows passcodes.
+    passcode: Option<&'a str>,
+}
+
+impl<'a> RecordingsContent<'a> {
+    pub(super) fn new(found: &'a Page<Recording>, site: &PublicSite, view: &Presentation) -> Self {
+        let show_passcode = site.settings.show_recording_passcode;
+        Self {
+            recordings: found
+                .items
+                .iter()
+                .map(|r| RecordingItem {
+                    id: &r.zoom_meeting_uuid,
+                    topic: &r.topic,
+                    timezone: &r.timezone,
+                    duration_minutes: r.duration_minutes,
+                    start: When::new(r.start_time, r.duration_minutes, &r.timezone, view.lang),
+                    share_url: safe_link(&r.share_url),
+                    passcode: (show_passcode && !r.play_passcode.is_empty())
+                        .then_some(r.play_passcode.as_str()),
+                })
+                .collect(),
+            has_more: found.has_more,
+        }
+    }
+}
+
+/// `registered.html.j2`: the answer to the form sent without JavaScript.
+#[derive(Serialize)]
+pub(super) struct RegisteredContent<'a> {
+    outcome: Outcome<'a>,
+    back_url: String,
+}
+
+impl WidgetContent for RegisteredContent<'_> {
+    const TEMPLATE: &'static str = "registered.html.j2";
+}
+
+/// `ok` tells the template which of the two it got.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Outcome<'a> {
+    Registered {
+        ok: bool,
+        approved: bool,
+        status: &'static str,
+        join_url: Option<&'a str>,
+    },
+    /// The classification's public message.
+    Refused { ok: bool, message: &'a str },
+}
+
+impl<'a> RegisteredContent<'a> {
+    /// The registration, or the refusal of it; `back_url` leads to the form again.
+    pub(super) fn new(result: Result<&'a Registration, &'a Problem>, back_url: String) -> Self {
+        let outcome = match result {
+            Ok(r) => Outcome::Registered {
+                ok: true,
+                approved: r.status == RegistrationStatus::Approved,
+                status: r.status.as_str(),
+                join_url: r.join_url.as_deref(),
+            },
+            Err(problem) => Outcome::Refused {
+                ok: false,
+                message: &problem.message,
+            },
+        };
+        Self { outcome, back_url }
+    }
+}
+
+/// The first `max` characters of `text` (on a character boundary), with an ellipsis if cut.
+fn clamp(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text.to_owned(),
+    }
+}
+
+/// Only http(s) links reach an `href` (Zoom data is not trusted to be well-formed).
+fn safe_link(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(String::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDateTime;
+
+    use super::{When, clamp, safe_link};
+    use crate::domain::site::Lang;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn format_start(start_utc: NaiveDateTime, duration_minutes: i32, zone: &str) -> When {
+        When::new(start_utc, duration_minutes, zone, Lang::En)
+    }
+
+    #[test]
+    fn local_time_follows_daylight_saving() {
+        // Berlin switches to CEST on 2026-03-29 at 01:00 UTC.
+        let before = format_start(at("2026-03-28 17:00"), 60, "Europe/Berlin");
+        let after = format_start(at("2026-03-29 17:00"), 60, "Europe/Berlin");
+        assert_eq!(before.time, "18:00");
+        assert_eq!(before.zone_abbr, "CET");
+        assert_eq!(after.time, "19:00");
+        assert_eq!(after.zone_abbr, "CEST");
+    }
+
+    #[test]
+    fn long_agendas_are_clamped_on_character_boundaries() {
+        assert_eq!(clamp("short", 10), "short");
+        assert_eq!(clamp("äöüäöü", 3), "äöü…");
+    }
+
+    #[test]
+    fn unknown_zone_falls_back_to_utc() {
+        let v = format_start(at("2026-01-01 10:00"), 30, "Mars/Olympus");
+        assert_eq!(v.time, "10:00");
+        assert_eq!(v.end_time, "10:30");
+    }
+
+    #[test]
+    fn only_web_links_are_linked() {
+        assert!(safe_link("javascript:alert(1)").is_none());
+        assert_eq!(
+            safe_link("https://zoom.us/rec/share/x").as_deref(),
+            Some("https://zoom.us/rec/share/x")
+        );
+    }
+}

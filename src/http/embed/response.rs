@@ -1,0 +1,114 @@
+//! What every widget response gets fresh, although its body may come from the page cache: a
+//! CSP nonce and the registration form's idempotency key, written into slots the cached body
+//! keeps for them; the widget CSP (framing only by the site's allowed origins); and the
+//! headers that keep browsers from reusing a page with an old nonce. Also the plain failure
+//! page.
+
+use minijinja::HtmlEscape;
+use poem::Response;
+use poem::http::{StatusCode, header};
+
+use crate::crypto::random_token;
+use crate::domain::site::PublicSite;
+use crate::http::error::Problem;
+use crate::http::html;
+use crate::service::public::CachedPage;
+
+/// Cannot appear in rendered data (auto-escaping writes `<` as `&lt;`); replaced per response.
+pub(super) const NONCE_SLOT: &str = "<mq-nonce>";
+/// Per-response idempotency key of the registration form (same trick).
+pub(super) const FORM_KEY_SLOT: &str = "<mq-form-key>";
+
+/// The cached page with fresh per-response values and the widget headers.
+pub(super) fn widget_response(
+    site: &PublicSite,
+    status: StatusCode,
+    page: &CachedPage,
+) -> Response {
+    let nonce = random_token("");
+    let body = fill_slots(
+        &String::from_utf8_lossy(&page.body),
+        &nonce,
+        &random_token(""),
+    );
+    Response::builder()
+        .status(status)
+        .content_type("text/html; charset=utf-8")
+        .header(header::CONTENT_SECURITY_POLICY, widget_csp(site, &nonce))
+        .header(header::CACHE_CONTROL, "private, no-cache")
+        .header(header::VARY, "Accept-Language")
+        .body(body)
+}
+
+/// A widget's plain failure page, with the status and `Retry-After` of the error's
+/// classification. Unknown and hidden things are one plain "Not found", whichever part was
+/// unknown.
+pub(super) fn failure(err: impl Into<Problem>) -> Response {
+    let problem = err.into();
+    let (title, text) = if problem.status == StatusCode::NOT_FOUND {
+        ("Not found", "Not found.")
+    } else {
+        let reason = problem.status.canonical_reason().unwrap_or("Error");
+        (reason, problem.message.as_str())
+    };
+    let body = format!(
+        "<!doctype html><meta charset=utf-8><title>{}</title><p>{}</p>",
+        HtmlEscape(title),
+        HtmlEscape(text)
+    );
+    let mut resp = html::response(
+        problem.status,
+        body,
+        "default-src 'none'; frame-ancestors *; base-uri 'none'",
+    );
+    problem.set_retry_after(&mut resp);
+    resp
+}
+
+/// `frame-ancestors`: Marquee itself and the site's allowed origins.
+fn widget_csp(site: &PublicSite, nonce: &str) -> String {
+    let mut ancestors = String::from("'self'");
+    for origin in &site.settings.allowed_origins {
+        ancestors.push(' ');
+        ancestors.push_str(origin.as_str());
+    }
+    format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; \
+         img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+         frame-ancestors {ancestors}"
+    )
+}
+
+/// Writes the per-response values into the cached body in one pass and one allocation (this
+/// runs for every widget request; two `replace` calls would copy the page twice).
+fn fill_slots(body: &str, nonce: &str, form_key: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut rest = body;
+    while let Some(at) = rest.find("<mq-") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let (value, slot) = if tail.starts_with(NONCE_SLOT) {
+            (nonce, NONCE_SLOT)
+        } else if tail.starts_with(FORM_KEY_SLOT) {
+            (form_key, FORM_KEY_SLOT)
+        } else {
+            ("<mq-", "<mq-")
+        };
+        out.push_str(value);
+        rest = &tail[slot.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill_slots;
+
+    #[test]
+    fn slots_are_filled_in_one_pass() {
+        let body = "a<mq-nonce>b<mq-form-key>c<mq-nonce><mq-other>";
+        assert_eq!(fill_slots(body, "N", "K"), "aNbKcN<mq-other>");
+        assert_eq!(fill_slots("plain", "N", "K"), "plain");
+    }
+}
