@@ -169,7 +169,7 @@ async fn run() {
         let Some(path) = route.strip_prefix("GET /v2") else {
             continue;
         };
-        // reference §5.1: lists are Medium, single reads Light.
+        // docs/zoom.md §5.1: lists are Medium, single reads Light.
         let is_list = path == "/users"
             || (path.starts_with("/users/{userId}/") && !path.ends_with("/users/me"));
         if is_list {

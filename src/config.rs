@@ -371,7 +371,7 @@ fn sync_config(v: &Vars) -> Result<SyncConfig, ConfigError> {
             1..=30 * 86_400,
         )?),
         recordings_horizon_months: v.number("MARQUEE_RECORDINGS_HORIZON_MONTHS", 12, 1..=120)?,
-        // Zoom's Pro plan allows 30 Light / 20 Medium per second per account (reference
+        // Zoom's Pro plan allows 30 Light / 20 Medium per second per account (docs/zoom.md
         // §5.1); staying at 80% leaves room for the customer's other apps.
         light_per_second: v.number("MARQUEE_ZOOM_RATE_LIGHT", 24.0, 0.1..=1000.0)?,
         medium_per_second: v.number("MARQUEE_ZOOM_RATE_MEDIUM", 16.0, 0.1..=1000.0)?,

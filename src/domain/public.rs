@@ -106,7 +106,7 @@ fn short() -> String {
     "short".to_owned()
 }
 
-/// Zoom's `GET /meetings/{id}/registrants/questions` (reference §4.4).
+/// Zoom's `GET /meetings/{id}/registrants/questions` (docs/zoom.md §4.4).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistrationQuestions {
     #[serde(default)]
@@ -196,7 +196,7 @@ fn field_error(field: &str, message: &str) -> FieldError {
     }
 }
 
-/// Zoom's limits on registrant fields (reference §4.4).
+/// Zoom's limits on registrant fields (docs/zoom.md §4.4).
 const MAX_NAME_CHARS: usize = 64;
 const MAX_EMAIL_CHARS: usize = 128;
 const MAX_ANSWER_CHARS: usize = 128;

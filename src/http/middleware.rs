@@ -1,6 +1,6 @@
 //! Middleware applied to every route.
 //!
-//! * [`SecurityHeaders`]: the OWASP set that the Zoom client checks on HTML (reference §3.5).
+//! * [`SecurityHeaders`]: the OWASP set that the Zoom client checks on HTML (docs/zoom.md §3.5).
 //!   Handlers that need a different Content-Security-Policy set their own; this only fills in
 //!   what is missing.
 //! * [`RequestLog`]: one line per request with method, *path* (never the query string: admin

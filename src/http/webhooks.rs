@@ -1,4 +1,4 @@
-//! `POST /webhooks/zoom`: Zoom's event notifications (reference §2). A plain poem handler, not
+//! `POST /webhooks/zoom`: Zoom's event notifications (docs/zoom.md §2). A plain poem handler, not
 //! an OpenAPI operation: the signature covers the raw bytes, so the body must reach the service
 //! untouched, and the contract is Zoom's, not ours.
 //!

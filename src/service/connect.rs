@@ -1,6 +1,6 @@
 //! Connecting a site to its owner's Zoom account: the authorization-code flow with `state`
 //! (random, single use, 10 minutes, bound to the tenant and to the owner's session) and PKCE S256
-//! (reference §1.2–1.3), then `/users/me`, sealed tokens, and a first sync.
+//! (docs/zoom.md §1.2–1.3), then `/users/me`, sealed tokens, and a first sync.
 
 use chrono::NaiveDateTime;
 

@@ -142,7 +142,7 @@ impl Disconnect<'_> {
         Ok(revoked)
     }
 
-    /// Zoom's `app_deauthorized` (reference §2.8): the user (or the whole account, when no user
+    /// Zoom's `app_deauthorized` (docs/zoom.md §2.8): the user (or the whole account, when no user
     /// is named) removed the app. Deletes every matching grant and purges the Zoom data of every
     /// site that used one; nothing is revoked (Zoom already did).
     pub async fn deauthorize(

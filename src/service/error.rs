@@ -45,7 +45,7 @@ pub enum ServiceError {
     /// Zoom could not be reached or is rate limiting us: try again later.
     #[error("Zoom is unavailable right now")]
     ZoomUnavailable { retry_after: Option<Duration> },
-    /// Zoom answered 429 (reference §5.3): `daily` quotas last until `retry_after` (00:00 UTC).
+    /// Zoom answered 429 (docs/zoom.md §5.3): `daily` quotas last until `retry_after` (00:00 UTC).
     #[error("Zoom's rate limit was reached")]
     ZoomRateLimited {
         retry_after: Option<Duration>,

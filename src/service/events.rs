@@ -5,7 +5,7 @@
 //! Rules:
 //! * An event older than the stored state never overwrites it: every write carries the
 //!   event's `event_ts` as its version (`store::meeting::upsert_versioned`, tombstones).
-//! * `meeting.updated` is a partial patch (reference §2.6): applied to the stored copy when it
+//! * `meeting.updated` is a partial patch (docs/zoom.md §2.6): applied to the stored copy when it
 //!   only touches fields Marquee keeps; otherwise (recurrence, occurrences, type, or no stored
 //!   copy) the meeting is re-read from Zoom once and written to every site.
 //! * `meeting.created` lacks registration settings and the agenda, so it is re-read too.

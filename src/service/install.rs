@@ -1,5 +1,5 @@
 //! Installs that Marquee did not start: a user adds the app from the Zoom Marketplace, and Zoom
-//! redirects to our callback with a code but **no state** (reference §1.2, §6.1).
+//! redirects to our callback with a code but **no state** (docs/zoom.md §1.2, §6.1).
 //!
 //! Such a code is exchanged, but the grant is *parked*: never attached to a site by guess. The
 //! browser that finished the install gets an HttpOnly claim cookie (its SHA-256 is stored on the

@@ -375,7 +375,7 @@ impl Registrations<'_> {
 
     /// Applies Zoom's word on a registration (`meeting.registration_*` webhooks). Only
     /// registrations Marquee took are touched (returns `false` otherwise, without calling Zoom).
-    /// Zoom's approval events carry no join link (reference §2.6), so on approval without
+    /// Zoom's approval events carry no join link (docs/zoom.md §2.6), so on approval without
     /// `join_url` the visitor's personal link is fetched from Zoom.
     pub async fn status_changed(
         &self,
@@ -534,7 +534,7 @@ fn registrant_body(v: &ValidRegistration) -> Value {
     body
 }
 
-/// Zoom answers that mean "no" for a reason the visitor should read (reference §4.4, §5.2);
+/// Zoom answers that mean "no" for a reason the visitor should read (docs/zoom.md §4.4, §5.2);
 /// everything else stays a Zoom error (5xx and 429 → 503 with `Retry-After`).
 fn zoom_refusal(err: &ZoomError) -> Option<ServiceError> {
     match err {

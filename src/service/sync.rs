@@ -13,7 +13,7 @@
 //! * `recordings` — one window of recordings (`YYYY-MM-DD..YYYY-MM-DD`).
 //!
 //! Lists are cheap (300 per page) but omit registration settings, occurrences and agendas past
-//! 250 characters (reference §4.3). So a meeting's detail is fetched only when the site may need
+//! 250 characters (docs/zoom.md §4.3). So a meeting's detail is fetched only when the site may need
 //! it: it is upcoming (or recurring) and new or changed since the stored copy. Past meetings
 //! keep list data; registration changes without a visible list change arrive by webhook
 //! (`meeting.updated`). This keeps a 10,000-meeting backfill near its list cost.

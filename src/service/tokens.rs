@@ -1,6 +1,6 @@
 //! One place that hands out a usable Zoom access token.
 //!
-//! Zoom rotates the refresh token on every refresh (reference §1.4): two refreshes racing with
+//! Zoom rotates the refresh token on every refresh (docs/zoom.md §1.4): two refreshes racing with
 //! the same refresh token lock the owner out. So a refresh happens only under the grant row's
 //! lease (`refresh_lease_until`), taken with a conditional UPDATE that works on both backends and
 //! across instances. Within one process, callers of the same grant also queue on a local mutex,
@@ -90,7 +90,7 @@ impl Tokens<'_> {
     }
 
     /// Runs one Zoom call with the site's token; if Zoom rejects the token (401 code 124), the
-    /// token is refreshed once and the call repeated (reference §1.4 practical policy).
+    /// token is refreshed once and the call repeated (docs/zoom.md §1.4 practical policy).
     pub async fn with_zoom_token<T, F, Fut>(
         &self,
         tenant_id: &TenantId,
@@ -122,7 +122,7 @@ impl Tokens<'_> {
     }
 
     /// Stores a fresh token pair for the Zoom user: replaces the tokens of the user's existing
-    /// grant (Zoom has just revoked the older pair, reference §1.4) or creates the grant. Every
+    /// grant (Zoom has just revoked the older pair, docs/zoom.md §1.4) or creates the grant. Every
     /// site already using the grant keeps working with the new pair.
     pub(crate) async fn store_grant(
         &self,

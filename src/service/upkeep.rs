@@ -1,7 +1,7 @@
 //! Periodic upkeep, run by every instance (each step is safe to run concurrently):
 //!
 //! * refresh grants nobody used for a week, so an idle site's grant does not die unnoticed
-//!   (refresh tokens may expire when unused; reference §1.4) — through the usual lease;
+//!   (refresh tokens may expire when unused; docs/zoom.md §1.4) — through the usual lease;
 //! * delete expired one-time credentials and sessions;
 //! * revoke and delete Marketplace installs that no site claimed within a day.
 

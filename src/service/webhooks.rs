@@ -1,4 +1,4 @@
-//! Zoom webhook intake (reference §2): verify, store, acknowledge. Applying happens later, in
+//! Zoom webhook intake (docs/zoom.md §2): verify, store, acknowledge. Applying happens later, in
 //! `service::events`, so the answer goes out well inside Zoom's 3 seconds however long the
 //! work takes, and nothing is lost if this process dies after the 200.
 //!
@@ -28,7 +28,7 @@ pub struct WebhookDelivery<'a> {
 /// What to answer Zoom.
 #[derive(Debug, PartialEq, Eq)]
 pub enum WebhookAck {
-    /// Answer `{"plainToken", "encryptedToken"}` (reference §2.3).
+    /// Answer `{"plainToken", "encryptedToken"}` (docs/zoom.md §2.3).
     Validation {
         plain_token: String,
         encrypted_token: String,

@@ -1,4 +1,4 @@
-//! Per-Zoom-account request pacing (reference §5): Zoom's rate limits belong to the customer's
+//! Per-Zoom-account request pacing (docs/zoom.md §5): Zoom's rate limits belong to the customer's
 //! account and are shared by every app and every site connected to it, per category (Light,
 //! Medium, …). Every sync and webhook call for an account takes a slot from that account's
 //! pacer first, so Marquee never bursts past the configured rate; a 429 pushes the account's
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// Zoom's rate-limit label of an endpoint (reference §5.1).
+/// Zoom's rate-limit label of an endpoint (docs/zoom.md §5.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RateCategory {
     /// get/update/delete meeting, get recording, get webinar, …

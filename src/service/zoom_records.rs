@@ -17,7 +17,7 @@ use crate::zoom::webhook_event::{self, MeetingPatch, Registrant, RegistrationAct
 /// `host_id` are read as such).
 const UNKEPT_PATCH_FIELDS: [&str; 3] = ["uuid", "password", "registration_url"];
 
-/// Zoom's times are UTC `yyyy-MM-ddTHH:mm:ssZ` in responses (reference §4.1).
+/// Zoom's times are UTC `yyyy-MM-ddTHH:mm:ssZ` in responses (docs/zoom.md §4.1).
 pub fn parse_time(raw: &str) -> Option<NaiveDateTime> {
     DateTime::parse_from_rfc3339(raw)
         .ok()

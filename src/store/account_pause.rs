@@ -1,4 +1,4 @@
-//! Zoom accounts that exhausted a daily quota (reference §5.3): no sync job of theirs runs
+//! Zoom accounts that exhausted a daily quota (docs/zoom.md §5.3): no sync job of theirs runs
 //! before `paused_until` (Zoom's `Retry-After`, or the next 00:00 UTC). Shared by all
 //! instances through the database.
 

@@ -115,7 +115,7 @@ pub async fn insert(
 }
 
 /// Replaces the tokens of an existing grant after a new authorization (Zoom has revoked the
-/// older pair, reference §1.4), reviving it if it was dead.
+/// older pair, docs/zoom.md §1.4), reviving it if it was dead.
 pub async fn replace_tokens(
     db: &mut Db<'_>,
     id: &str,

@@ -28,7 +28,7 @@ pub async fn replace_for_meeting(
     occurrences: &[Occurrence],
 ) -> Result<(), StoreError> {
     delete_for_meeting(db, tenant_id, zoom_meeting_id).await?;
-    // At most 60 occurrences per meeting (reference §4.3): one small insert each.
+    // At most 60 occurrences per meeting (docs/zoom.md §4.3): one small insert each.
     for o in occurrences {
         let row = (
             meeting_occurrences::tenant_id.eq(tenant_id.as_str()),

@@ -1,5 +1,5 @@
 //! The typed Zoom HTTP client. Base URLs come from configuration, so production talks to
-//! zoom.us and dev/tests to the simulator. Tokens travel only in headers (reference §1.7).
+//! zoom.us and dev/tests to the simulator. Tokens travel only in headers (docs/zoom.md §1.7).
 
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ use crate::domain::public::RegistrationQuestions;
 /// Zoom must answer within this; a slow Zoom must not hold a worker or a visitor forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Largest page Zoom serves (reference §4.1).
+/// Largest page Zoom serves (docs/zoom.md §4.1).
 pub const MAX_PAGE_SIZE: u32 = 300;
 
 #[derive(Clone)]
@@ -42,7 +42,7 @@ impl ZoomClient {
         &self.config.client_id
     }
 
-    /// The browser URL that asks the user to authorize the app (reference §1.2). No `scope`:
+    /// The browser URL that asks the user to authorize the app (docs/zoom.md §1.2). No `scope`:
     /// scopes come from the app's configuration on Zoom's side.
     pub fn authorize_url(&self, redirect_uri: &str, state: &str, code_challenge: &str) -> String {
         let mut url = url::Url::parse(&format!("{}/oauth/authorize", self.config.oauth_url))
@@ -77,7 +77,7 @@ impl ZoomClient {
     }
 
     /// Trades a refresh token for a new pair. Zoom rotates: the old refresh token is dead
-    /// once this succeeds (reference §1.4), so callers must persist the result atomically.
+    /// once this succeeds (docs/zoom.md §1.4), so callers must persist the result atomically.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenGrant, ZoomError> {
         self.token_request(&[
             ("grant_type", "refresh_token"),
@@ -86,7 +86,7 @@ impl ZoomClient {
         .await
     }
 
-    /// Revokes a token; Zoom then invalidates the whole grant (reference §1.6).
+    /// Revokes a token; Zoom then invalidates the whole grant (docs/zoom.md §1.6).
     pub async fn revoke(&self, token: &str) -> Result<(), ZoomError> {
         let response = self
             .http
@@ -159,7 +159,7 @@ impl ZoomClient {
             .await
     }
 
-    /// One page of the account's active users (account-level apps only, reference §4.2).
+    /// One page of the account's active users (account-level apps only, docs/zoom.md §4.2).
     pub async fn list_users(
         &self,
         access_token: &str,
@@ -173,7 +173,7 @@ impl ZoomClient {
         self.api_get(access_token, "/users", &query).await
     }
 
-    /// One page of a user's scheduled webinars (reference §4.6).
+    /// One page of a user's scheduled webinars (docs/zoom.md §4.6).
     pub async fn list_webinars(
         &self,
         access_token: &str,
@@ -200,7 +200,7 @@ impl ZoomClient {
     }
 
     /// One page of a user's cloud recordings that started between `from` and `to`
-    /// (`yyyy-mm-dd`, at most one month apart, reference §4.5).
+    /// (`yyyy-mm-dd`, at most one month apart, docs/zoom.md §4.5).
     pub async fn list_recordings(
         &self,
         access_token: &str,
@@ -233,7 +233,7 @@ impl ZoomClient {
     }
 
     /// `GET /meetings/{id}/registrants/questions`: the standard fields and custom questions the
-    /// registration form must ask (reference §4.4).
+    /// registration form must ask (docs/zoom.md §4.4).
     pub async fn registration_questions(
         &self,
         access_token: &str,
@@ -244,7 +244,8 @@ impl ZoomClient {
     }
 
     /// `POST /meetings/{id}/registrants[?occurrence_ids=]`: registers a visitor. Zoom answers
-    /// with the same registrant for the same e-mail; `join_url` only when approved (§4.4).
+    /// with the same registrant for the same e-mail; `join_url` only when approved
+    /// (docs/zoom.md §4.4).
     pub async fn add_registrant(
         &self,
         access_token: &str,
@@ -313,7 +314,7 @@ fn encode_path_segment(segment: &str) -> String {
 }
 
 /// Instance uuids may contain `/`, `+`, `=`; one starting with `/` or containing `//` must be
-/// encoded twice (reference §4.1).
+/// encoded twice (docs/zoom.md §4.1).
 fn encode_uuid(uuid: &str) -> String {
     let once = encode_path_segment(uuid);
     if uuid.starts_with('/') || uuid.contains("//") {
@@ -349,7 +350,7 @@ async fn oauth_error(response: Response) -> ZoomError {
         tracing::warn!(zoom.status = status.as_u16(), zoom.tracking_id = %tracking, "Zoom OAuth endpoint failed");
         return ZoomError::Unavailable(format!("Zoom answered {status}"));
     }
-    // Zoom sometimes answers errors with non-JSON bodies (reference §1.7): parse defensively.
+    // Zoom sometimes answers errors with non-JSON bodies (docs/zoom.md §1.7): parse defensively.
     let body: OAuthErrorBody = response.json().await.unwrap_or_default();
     tracing::info!(zoom.status = status.as_u16(), zoom.tracking_id = %tracking, zoom.error = %body.error, "Zoom OAuth refusal");
     if body.error == "invalid_grant" {
@@ -375,7 +376,7 @@ async fn api_error(response: Response) -> ZoomError {
             .map(str::to_owned)
     };
     let retry_after = header("retry-after").as_deref().and_then(parse_retry_after);
-    // reference §5.3: `Daily-limit` (Retry-After is then an ISO instant) or `QPS`.
+    // docs/zoom.md §5.3: `Daily-limit` (Retry-After is then an ISO instant) or `QPS`.
     let daily = header("x-ratelimit-type").is_some_and(|t| t.eq_ignore_ascii_case("daily-limit"));
     let limit = header("x-ratelimit-limit").and_then(|v| v.trim().parse().ok());
     let body: ApiErrorBody = response.json().await.unwrap_or_default();
@@ -399,7 +400,7 @@ async fn api_error(response: Response) -> ZoomError {
     }
 }
 
-/// `Retry-After` is seconds on QPS limits and an ISO-8601 time on daily limits (§5.3).
+/// `Retry-After` is seconds on QPS limits and an ISO-8601 time on daily limits (docs/zoom.md §5.3).
 fn parse_retry_after(value: &str) -> Option<Duration> {
     if let Ok(secs) = value.trim().parse::<u64>() {
         return Some(Duration::from_secs(secs));

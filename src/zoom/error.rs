@@ -5,7 +5,7 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum ZoomError {
     /// The grant is dead (refresh token rotated away, revoked, app removed): the owner must
-    /// reconnect. Never retried. (reference §1.5)
+    /// reconnect. Never retried. (docs/zoom.md §1.5)
     #[error("Zoom refused the grant (invalid_grant): {reason}")]
     InvalidGrant { reason: String },
     /// Any other OAuth endpoint refusal (bad code, redirect mismatch, bad client).
@@ -15,10 +15,11 @@ pub enum ZoomError {
         error: String,
         reason: String,
     },
-    /// 401 code 124: the access token is expired or invalid; refresh once and retry. (§1.7)
+    /// 401 code 124: the access token is expired or invalid; refresh once and retry.
+    /// (docs/zoom.md §1.7)
     #[error("Zoom rejected the access token: {message}")]
     AccessTokenRejected { message: String },
-    /// 429: wait before the next call. (§5.3)
+    /// 429: wait before the next call. (docs/zoom.md §5.3)
     #[error("Zoom rate limit reached ({message})")]
     RateLimited {
         retry_after: Option<Duration>,
@@ -28,7 +29,7 @@ pub enum ZoomError {
         limit: Option<u32>,
         message: String,
     },
-    /// A Zoom API error with its body code, e.g. 3001 meeting not found. (§4.7)
+    /// A Zoom API error with its body code, e.g. 3001 meeting not found. (docs/zoom.md §4.7)
     #[error("Zoom API error {status}/{code}: {message}")]
     Api {
         status: u16,

@@ -1,4 +1,4 @@
-//! Which Zoom scopes Marquee needs (reference §1.9). Each need is met by the granular scope at
+//! Which Zoom scopes Marquee needs (docs/zoom.md §1.9). Each need is met by the granular scope at
 //! user or admin level, or by the classic scope that covers it.
 
 /// (what Marquee needs, the scope names that satisfy it). The first name is the one reported.
@@ -66,14 +66,15 @@ mod tests {
 }
 
 /// Whether the grant reads the whole account (lists its users: an admin-managed app) rather
-/// than only the user who authorized it (reference §1.1, §1.8).
+/// than only the user who authorized it (docs/zoom.md §1.1, §1.8).
 pub fn account_level(granted: &str) -> bool {
     granted
         .split_whitespace()
         .any(|s| matches!(s, "user:read:list_users:admin" | "user:read:admin"))
 }
 
-/// Whether the grant may list webinars (the Webinar add-on needs its own scopes, §1.9).
+/// Whether the grant may list webinars (the Webinar add-on needs its own scopes,
+/// docs/zoom.md §1.9).
 pub fn webinars_allowed(granted: &str) -> bool {
     granted.split_whitespace().any(|s| {
         matches!(

@@ -1,4 +1,4 @@
-//! `POST /webhooks/zoom` end to end: signatures (reference vectors W1 and V2), freshness,
+//! `POST /webhooks/zoom` end to end: signatures (docs/zoom.md vectors W1 and V2), freshness,
 //! storage before the 200, duplicates, out-of-order delivery, and the events' effect on what
 //! visitors see. The simulator delivers real signed webhooks over HTTP.
 

@@ -1,6 +1,6 @@
-//! The `x-zoom-app-context` header of Zoom Apps (reference §3.2–3.4): pure functions, no I/O.
+//! The `x-zoom-app-context` header of Zoom Apps (docs/zoom.md §3.2–3.4): pure functions, no I/O.
 //!
-//! Layout (reference §3.2): `iv_len: u8 | iv | aad_len: u16 LE | aad | cipher_len: i32 LE |
+//! Layout (docs/zoom.md §3.2): `iv_len: u8 | iv | aad_len: u16 LE | aad | cipher_len: i32 LE |
 //! ciphertext | 16-byte GCM tag`, AES-256-GCM with `key = SHA-256(client secret)`, the whole blob
 //! base64 (Zoom sends URL-safe without padding; decoders accept both alphabets). Marquee's Zoom App
 //! home page decodes it; the simulator encodes it for its fake Zoom client.
@@ -16,12 +16,13 @@ use sha2::{Digest, Sha256};
 /// bigger). Bounding it keeps a hostile header from costing more than a few KiB of work.
 pub const MAX_HEADER_LEN: usize = 8 * 1024;
 
-/// The only IV length AES-256-GCM here accepts (observed 12 in every real header, reference §3.2).
+/// The only IV length AES-256-GCM here accepts (observed 12 in every real header,
+/// docs/zoom.md §3.2).
 pub const IV_LEN: usize = 12;
 
 const TAG_LEN: usize = 16;
 
-/// The issuer Zoom writes into every context (reference §3.3).
+/// The issuer Zoom writes into every context (docs/zoom.md §3.3).
 pub const ISSUER: &str = "marketplace.zoom.us";
 
 /// Why a header was rejected. Every variant means "treat the request as unauthenticated".
@@ -47,7 +48,7 @@ pub enum AppContextError {
     Issuer,
 }
 
-/// The decrypted context (reference §3.3). Unknown fields are kept in `extra`.
+/// The decrypted context (docs/zoom.md §3.3). Unknown fields are kept in `extra`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppContext {
     /// Running context: `panel`, `meeting`, `webinar`, `chat`, …
@@ -68,7 +69,7 @@ pub struct AppContext {
     pub mid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attendrole: Option<String>,
-    /// The deeplink `action` string (reference §3.6).
+    /// The deeplink `action` string (docs/zoom.md §3.6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,7 +79,7 @@ pub struct AppContext {
 }
 
 impl AppContext {
-    /// Checks expiry (`exp` must not be before `now_ms`), audience and issuer (reference §3.3).
+    /// Checks expiry (`exp` must not be before `now_ms`), audience and issuer (docs/zoom.md §3.3).
     pub fn validate(&self, client_id: &str, now_ms: i64) -> Result<(), AppContextError> {
         if self.exp < now_ms {
             return Err(AppContextError::Expired);
@@ -98,7 +99,7 @@ fn cipher(client_secret: &str) -> Aes256Gcm {
     Aes256Gcm::new_from_slice(&key).expect("SHA-256 output is a 32-byte AES-256 key")
 }
 
-/// Encrypts `plaintext_json` into a header value: base64url without padding (reference §3.2).
+/// Encrypts `plaintext_json` into a header value: base64url without padding (docs/zoom.md §3.2).
 pub fn encode(client_secret: &str, iv: [u8; IV_LEN], aad: &[u8], plaintext_json: &str) -> String {
     let sealed = cipher(client_secret)
         .encrypt(
@@ -123,7 +124,7 @@ pub fn encode(client_secret: &str, iv: [u8; IV_LEN], aad: &[u8], plaintext_json:
     URL_SAFE_NO_PAD.encode(blob)
 }
 
-/// Decodes either base64 alphabet, padded or not (reference §3.2).
+/// Decodes either base64 alphabet, padded or not (docs/zoom.md §3.2).
 fn base64_any(header: &str) -> Result<Vec<u8>, AppContextError> {
     let header = header.trim();
     for engine in [&URL_SAFE_NO_PAD, &URL_SAFE, &STANDARD, &STANDARD_NO_PAD] {

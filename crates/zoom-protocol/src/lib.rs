@@ -4,7 +4,7 @@
 //! Zoom's payloads ([`models`]) and of its webhook events ([`webhook_event`]).
 //!
 //! Everything here is a pure function of its arguments (clocks are passed in): no I/O, no
-//! HTTP client, no storage. Each module carries the reference vectors it must reproduce as unit
+//! HTTP client, no storage. Each module carries the docs/zoom.md vectors it must reproduce as unit
 //! tests (W1 and V2 for signatures, Z2 for the app context, RFC 7636 appendix B for PKCE).
 
 pub mod app_context;

@@ -1,4 +1,4 @@
-//! Serde shapes of the Zoom payloads Marquee reads (reference §1.3, §4). Only the fields we use;
+//! Serde shapes of the Zoom payloads Marquee reads (docs/zoom.md §1.3, §4). Only the fields we use;
 //! unknown fields are ignored so Zoom can add fields without breaking us. The two error bodies
 //! are also what the simulator writes, so both sides agree on them by construction.
 
@@ -37,7 +37,7 @@ pub struct RawTokenResponse {
 }
 
 /// OAuth error body: `{"reason":"Invalid Token!","error":"invalid_grant"}`, fields in Zoom's
-/// order (reference §1.5).
+/// order (docs/zoom.md §1.5).
 #[derive(Serialize, Deserialize, Default)]
 pub struct OAuthErrorBody {
     #[serde(default)]
@@ -55,7 +55,7 @@ pub struct ApiErrorBody {
     pub message: String,
 }
 
-/// `GET /users/me` (reference §4.2).
+/// `GET /users/me` (docs/zoom.md §4.2).
 #[derive(Clone, Debug, Deserialize)]
 pub struct ZoomUser {
     pub id: String,
@@ -84,7 +84,7 @@ impl ZoomUser {
     }
 }
 
-/// One page of `GET /users/{userId}/meetings` (reference §4.3).
+/// One page of `GET /users/{userId}/meetings` (docs/zoom.md §4.3).
 #[derive(Debug, Deserialize)]
 pub struct MeetingPage {
     #[serde(default)]
@@ -124,7 +124,7 @@ pub struct ZoomMeeting {
     pub occurrences: Vec<ZoomOccurrence>,
 }
 
-/// One occurrence of a recurring meeting (reference §4.3).
+/// One occurrence of a recurring meeting (docs/zoom.md §4.3).
 #[derive(Clone, Debug, Deserialize)]
 pub struct ZoomOccurrence {
     pub occurrence_id: String,
@@ -135,7 +135,7 @@ pub struct ZoomOccurrence {
     pub status: Option<String>,
 }
 
-/// One page of `GET /users` (reference §4.2).
+/// One page of `GET /users` (docs/zoom.md §4.2).
 #[derive(Debug, Deserialize)]
 pub struct UserPage {
     #[serde(default)]
@@ -151,7 +151,7 @@ pub struct ListedUser {
     pub id: Option<String>,
 }
 
-/// One page of `GET /users/{userId}/webinars` (reference §4.6).
+/// One page of `GET /users/{userId}/webinars` (docs/zoom.md §4.6).
 #[derive(Debug, Deserialize)]
 pub struct WebinarPage {
     #[serde(default)]
@@ -160,7 +160,7 @@ pub struct WebinarPage {
     pub next_page_token: Option<String>,
 }
 
-/// One page of `GET /users/{userId}/recordings` (reference §4.5).
+/// One page of `GET /users/{userId}/recordings` (docs/zoom.md §4.5).
 #[derive(Debug, Deserialize)]
 pub struct RecordingPage {
     #[serde(default)]
@@ -170,7 +170,7 @@ pub struct RecordingPage {
 }
 
 /// One recorded meeting instance, from lists, `GET /meetings/{uuid}/recordings` and
-/// `recording.*` webhooks (reference §2.6, §4.5).
+/// `recording.*` webhooks (docs/zoom.md §2.6, §4.5).
 #[derive(Clone, Debug, Deserialize)]
 pub struct ZoomRecording {
     pub uuid: String,
@@ -231,7 +231,7 @@ fn no_registration() -> i32 {
     2
 }
 
-/// The answer to `POST /meetings/{id}/registrants` (reference §4.4).
+/// The answer to `POST /meetings/{id}/registrants` (docs/zoom.md §4.4).
 #[derive(Clone, Debug, Deserialize)]
 pub struct AddedRegistrant {
     pub registrant_id: String,
@@ -250,7 +250,8 @@ pub struct ZoomRegistrant {
     pub join_url: Option<String>,
 }
 
-/// Zoom sends meeting ids as JSON numbers in most payloads and as strings in some (§2.5).
+/// Zoom sends meeting ids as JSON numbers in most payloads and as strings in some
+/// (docs/zoom.md §2.5).
 pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]

@@ -1,4 +1,4 @@
-//! PKCE (RFC 7636) as Zoom uses it (reference §1.2): S256 for the web flow, `plain` for
+//! PKCE (RFC 7636) as Zoom uses it (docs/zoom.md §1.2): S256 for the web flow, `plain` for
 //! in-client authorization. Shared by Marquee's connect flow and the simulator's check.
 
 use base64::Engine;

@@ -1,4 +1,4 @@
-//! Zoom webhook signatures (reference §2.2, §2.3): pure functions, no I/O.
+//! Zoom webhook signatures (docs/zoom.md §2.2, §2.3): pure functions, no I/O.
 //!
 //! Zoom signs `v0:{x-zm-request-timestamp}:{raw body}` with HMAC-SHA256 keyed by the app's
 //! webhook *secret token* and sends `v0=<lowercase hex>` in `x-zm-signature`. The same key
@@ -50,10 +50,10 @@ pub enum Refusal {
     BadSignature,
 }
 
-/// Checks a delivery: both headers present, the timestamp (Unix seconds, reference §2.1)
+/// Checks a delivery: both headers present, the timestamp (Unix seconds, docs/zoom.md §2.1)
 /// within `tolerance_secs` of `now_secs` (Zoom documents no window: replays of captured
 /// deliveries are refused), and the signature over the raw body. `now` is injected so the
-/// reference vectors, signed in 2023, stay testable.
+/// docs/zoom.md vectors, signed in 2023, stay testable.
 pub fn check_delivery(
     secret: &str,
     timestamp: Option<&str>,

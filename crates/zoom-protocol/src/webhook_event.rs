@@ -1,4 +1,4 @@
-//! Zoom's webhook deliveries as typed values (reference §2.5, §2.6, §2.8).
+//! Zoom's webhook deliveries as typed values (docs/zoom.md §2.5, §2.6, §2.8).
 //!
 //! Intake reads only the [`Envelope`]: what it needs to verify, answer and store a delivery. The
 //! event worker later parses the stored body once into a [`WebhookEvent`], the payload's shape
@@ -14,8 +14,8 @@ use serde::{Deserialize, Deserializer};
 
 use crate::models::ZoomRecording;
 
-/// The event of Zoom's challenge-response check of the endpoint (§2.3): answered at once,
-/// never stored.
+/// The event of Zoom's challenge-response check of the endpoint (docs/zoom.md §2.3): answered at
+/// once, never stored.
 pub const URL_VALIDATION: &str = "endpoint.url_validation";
 
 /// The fields of a delivery that intake needs.
@@ -41,7 +41,7 @@ pub struct EnvelopePayload {
     /// The challenge of an `endpoint.url_validation`.
     #[serde(default, rename = "plainToken")]
     pub plain_token: Option<String>,
-    /// `app_deauthorized` may carry `event_ts` inside the payload (§2.8).
+    /// `app_deauthorized` may carry `event_ts` inside the payload (docs/zoom.md §2.8).
     #[serde(default)]
     event_ts: Option<i64>,
 }
@@ -77,14 +77,14 @@ pub enum RegistrationAction {
 #[derive(Debug)]
 pub enum WebhookEvent {
     /// `app_deauthorized`: the user (or the whole account, when no user is named) removed the
-    /// app (§2.8).
+    /// app (docs/zoom.md §2.8).
     AppDeauthorized { user_id: Option<String> },
     /// `meeting.created`: lacks registration settings and the agenda.
     MeetingCreated {
         kind: MeetingKind,
         meeting: MeetingRef,
     },
-    /// `meeting.updated`: a partial patch, only the fields that changed (§2.6).
+    /// `meeting.updated`: a partial patch, only the fields that changed (docs/zoom.md §2.6).
     MeetingUpdated {
         kind: MeetingKind,
         patch: MeetingPatch,
@@ -261,7 +261,8 @@ where
     })
 }
 
-/// A meeting id as a JSON number or a numeric string (§2.5); anything else reads as none.
+/// A meeting id as a JSON number or a numeric string (docs/zoom.md §2.5); anything
+/// else reads as none.
 fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]

@@ -3,7 +3,7 @@
 
 use crate::world::rate_limit::RateLimits;
 
-/// The admin-managed "minimal set" of granular scopes (reference §1.9) granted by default.
+/// The admin-managed "minimal set" of granular scopes (docs/zoom.md §1.9) granted by default.
 pub const DEFAULT_SCOPES: &[&str] = &[
     "user:read:user:admin",
     "user:read:list_users:admin",
@@ -31,23 +31,24 @@ pub struct SimConfig {
     pub client_id: String,
     pub client_secret: String,
     pub webhook_secret: String,
-    /// Exact redirect URIs Zoom would accept (the app's OAuth allow list, reference §1.1/§1.2).
+    /// Exact redirect URIs Zoom would accept (the app's OAuth allow list, docs/zoom.md §1.1/§1.2).
     pub redirect_uris: Vec<String>,
     /// Where events are POSTed; None = don't send webhooks.
     pub webhook_url: Option<String>,
     /// GET /oauth/authorize redirects at once as the signed-in user, without the consent page.
     pub auto_consent: bool,
-    /// Seconds an access token lives (reference §1.3: Zoom answers 3599).
+    /// Seconds an access token lives (docs/zoom.md §1.3: Zoom answers 3599).
     pub access_token_ttl_secs: i64,
     /// Divides Zoom's real delays (webhook retry schedule 5/20/60 min, 72 h revalidation) for tests.
     pub time_scale: f64,
     /// None = empty world (create users through the control API).
     pub seed: Option<SeedOptions>,
-    /// Per-account per-category rates (reference §5); default = Zoom's plan table.
+    /// Per-account per-category rates (docs/zoom.md §5); default = Zoom's plan table.
     pub rate_limits: RateLimits,
-    /// Scopes granted to every token (the app's configured scopes, reference §1.9).
+    /// Scopes granted to every token (the app's configured scopes, docs/zoom.md §1.9).
     pub scopes: Vec<String>,
-    /// Redirect after consent without `state`, like a Marketplace-initiated install (§1.2, §6.1).
+    /// Redirect after consent without `state`, like a Marketplace-initiated install
+    /// (docs/zoom.md §1.2, §6.1).
     pub marketplace_mode: bool,
     /// Shown on the consent page.
     pub app_name: String,

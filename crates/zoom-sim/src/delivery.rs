@@ -1,4 +1,4 @@
-//! Signed webhook delivery (reference §2): `x-zm-request-timestamp` in seconds,
+//! Signed webhook delivery (docs/zoom.md §2): `x-zm-request-timestamp` in seconds,
 //! `x-zm-signature` = `v0=` + hex HMAC-SHA256 of `v0:{ts}:{body}` (§2.2), a 3-second budget per
 //! attempt and retries at +5, +20 and +60 minutes divided by the time scale (§2.4),
 //! `endpoint.url_validation` challenges (§2.3) on demand and every 72 hours, and optional
@@ -19,9 +19,9 @@ use crate::outbox::Delivery;
 use crate::sim::Sim;
 use crate::wire::fmt_time;
 
-/// Zoom's retry delays after a failed attempt, in seconds (reference §2.4).
+/// Zoom's retry delays after a failed attempt, in seconds (docs/zoom.md §2.4).
 pub(crate) const RETRY_DELAYS_SECS: [f64; 3] = [5.0 * 60.0, 20.0 * 60.0, 60.0 * 60.0];
-/// URL revalidation period (reference §2.3).
+/// URL revalidation period (docs/zoom.md §2.3).
 const REVALIDATE_SECS: f64 = 72.0 * 3600.0;
 /// With out-of-order delivery, a lone held event goes out after this long.
 const HOLD: Duration = Duration::from_millis(250);
@@ -117,7 +117,7 @@ async fn retry(sim: &Arc<Sim>, ev: &Event) {
     sim.stats().webhooks.dropped += 1;
 }
 
-/// Signs the headers a real delivery carries (reference §2.1, §2.2).
+/// Signs the headers a real delivery carries (docs/zoom.md §2.1, §2.2).
 fn signed_request(sim: &Sim, url: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
     let ts = sim.now().timestamp().to_string();
     let sig = signature::sign(&sim.webhook_secret, &ts, &body);
@@ -136,7 +136,7 @@ fn signed_request(sim: &Sim, url: &str, body: Vec<u8>) -> reqwest::RequestBuilde
         .body(body)
 }
 
-/// One POST; success is 200 or 204 within 3 s (reference §2.4).
+/// One POST; success is 200 or 204 within 3 s (docs/zoom.md §2.4).
 async fn attempt(sim: &Arc<Sim>, ev: &Event, n: u32) -> bool {
     let Some(url) = sim.world().settings.webhook_url.clone() else {
         sim.stats().webhooks.not_sent += 1;
@@ -170,7 +170,7 @@ async fn attempt(sim: &Arc<Sim>, ev: &Event, n: u32) -> bool {
     ok
 }
 
-/// Sends an `endpoint.url_validation` challenge and checks the answer (reference §2.3).
+/// Sends an `endpoint.url_validation` challenge and checks the answer (docs/zoom.md §2.3).
 pub(crate) async fn validate_endpoint(sim: &Arc<Sim>) -> Value {
     let Some(url) = sim.world().settings.webhook_url.clone() else {
         return json!({"ok": false, "error": "no webhook_url configured"});

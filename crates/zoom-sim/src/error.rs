@@ -1,4 +1,4 @@
-//! An error answer of Zoom's API as the operations produce it (reference §4.1): the HTTP status,
+//! An error answer of Zoom's API as the operations produce it (docs/zoom.md §4.1): the HTTP status,
 //! Zoom's numeric `code` and its message; a validation failure names the field (code 300,
 //! "Validation Failed."), and a daily limit says when to retry (§5.3). It knows nothing of HTTP
 //! libraries: `crate::http::respond` writes it out.
@@ -27,7 +27,7 @@ impl ApiError {
         }
     }
 
-    /// Zoom's validation failure: HTTP 400, code 300, the offending field (reference §4.1).
+    /// Zoom's validation failure: HTTP 400, code 300, the offending field (docs/zoom.md §4.1).
     pub(crate) fn invalid(field: &str, message: &str) -> Self {
         Self {
             invalid_field: Some((field.to_string(), message.to_string())),
@@ -64,7 +64,7 @@ impl ApiError {
         Self::new(404, 3301, "There is no recording for this meeting.")
     }
 
-    /// A 429 that lifts at `retry_after` (reference §5.3).
+    /// A 429 that lifts at `retry_after` (docs/zoom.md §5.3).
     pub(crate) fn daily_limit(message: String, retry_after: String) -> Self {
         Self {
             retry_after: Some(retry_after),

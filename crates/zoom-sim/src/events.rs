@@ -1,4 +1,4 @@
-//! The webhook events Zoom sends, built byte for byte (reference §2.6): compact JSON in Zoom's
+//! The webhook events Zoom sends, built byte for byte (docs/zoom.md §2.6): compact JSON in Zoom's
 //! field order, `event_ts` in milliseconds, one builder per event family (meetings,
 //! registrations, recordings, `app_deauthorized`) and the `endpoint.url_validation` challenge
 //! (§2.3). Pure functions of the world's records; [`crate::delivery`] signs and sends them.
@@ -28,7 +28,8 @@ struct Envelope<'a, P: Serialize> {
     download_token: Option<&'a str>,
 }
 
-/// Compact JSON `{"event","payload","event_ts"[,"download_token"]}` (W1's order, §2.2/§2.6).
+/// Compact JSON `{"event","payload","event_ts"[,"download_token"]}` (W1's order,
+/// docs/zoom.md §2.2/§2.6).
 pub(crate) fn envelope(
     name: &str,
     payload: impl Serialize,
@@ -89,7 +90,7 @@ struct OccurrenceRef {
     start_time: String,
 }
 
-/// The object of `meeting.created` / `meeting.deleted` in §2.6 order.
+/// The object of `meeting.created` / `meeting.deleted` in docs/zoom.md §2.6 order.
 #[derive(Serialize)]
 pub(crate) struct MeetingObject<'a> {
     uuid: &'a str,
@@ -247,7 +248,7 @@ struct AccountPayload<'a, O: Serialize> {
     object: O,
 }
 
-/// `meeting.registration_created` / `_approved` / `_cancelled` / `_denied` (reference §2.6).
+/// `meeting.registration_created` / `_approved` / `_cancelled` / `_denied` (docs/zoom.md §2.6).
 pub(crate) fn registration(
     action: &str,
     account_id: &str,
@@ -281,7 +282,7 @@ pub(crate) fn registration(
     )
 }
 
-/// The object of `recording.*` events (reference §2.6).
+/// The object of `recording.*` events (docs/zoom.md §2.6).
 #[derive(Serialize)]
 struct RecordingObject<'a> {
     id: i64,
@@ -364,7 +365,7 @@ pub(crate) struct App<'a> {
     pub client_secret: &'a str,
 }
 
-/// `app_deauthorized` (reference §2.8); `event_ts` top-level like every other event.
+/// `app_deauthorized` (docs/zoom.md §2.8); `event_ts` top-level like every other event.
 pub(crate) fn app_deauthorized(app: &App<'_>, account_id: &str, user_id: &str, ts: i64) -> Event {
     let when = chrono::DateTime::from_timestamp_millis(ts).unwrap_or_default();
     let payload = DeauthPayload {
@@ -394,7 +395,7 @@ struct PlainToken<'a> {
     plain_token: &'a str,
 }
 
-/// The `endpoint.url_validation` body in the documented order (reference §2.3, vector V2).
+/// The `endpoint.url_validation` body in the documented order (docs/zoom.md §2.3, vector V2).
 pub(crate) fn url_validation_body(plain_token: &str, event_ts: i64) -> Vec<u8> {
     serde_json::to_vec(&ValidationBody {
         payload: PlainToken { plain_token },

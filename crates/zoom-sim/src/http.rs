@@ -45,7 +45,7 @@ pub(crate) fn router(sim: &Arc<Sim>) -> impl Endpoint + 'static {
     })
 }
 
-/// `v=2.0;clid=…;rid=WEB_<32 hex>` like Zoom's (reference §1.7).
+/// `v=2.0;clid=…;rid=WEB_<32 hex>` like Zoom's (docs/zoom.md §1.7).
 fn tracking_id() -> HeaderValue {
     let rid = hex::encode(rand::random::<[u8; 16]>());
     HeaderValue::from_str(&format!("v=2.0;clid=sim01;rid=WEB_{rid}")).expect("ASCII header value")

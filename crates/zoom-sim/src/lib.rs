@@ -1,7 +1,7 @@
 //! A faithful local Zoom: OAuth (zoom.us), the REST API (api.zoom.us/v2), signed webhooks, rate
 //! limits, a seeded world and a control API, all on one loopback port.
 //!
-//! `../shared/zoom/reference.md` is the source of truth; each behaviour cites its section (§7 is
+//! `docs/zoom.md` is the source of truth; each behaviour cites its section (§7 is
 //! the fidelity checklist). Tests start it in-process with [`start`] on `127.0.0.1:0`;
 //! `marquee dev` and `marquee zoom-sim` start it the same way. What it covers and what it does not:
 //! `docs/simulator.md`.

@@ -85,7 +85,7 @@ const HOSTILE_TOPICS: &[&str] = &[
     "Émoji party 🎂🎈 with 👩🏽‍💻 and ZWJ",
 ];
 
-/// The agenda of a very talkative host: exactly 2000 characters (the maximum, reference §4.3).
+/// The agenda of a very talkative host: exactly 2000 characters (the maximum, docs/zoom.md §4.3).
 fn long_agenda() -> String {
     let para = "Welcome! We will walk through the agenda, take questions & answers, and share <b>links</b>. ";
     para.repeat(2000 / para.chars().count() + 1)

@@ -43,7 +43,7 @@ impl Sim {
             "time_scale must be a positive number"
         );
         let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(3)) // Zoom's 3 s budget (reference §2.4)
+            .timeout(std::time::Duration::from_secs(3)) // Zoom's 3 s budget (docs/zoom.md §2.4)
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Arc::new(Sim {

@@ -1,4 +1,4 @@
-//! How the world looks on the wire: Zoom's JSON for users (reference §4.2), meetings (§4.3),
+//! How the world looks on the wire: Zoom's JSON for users (docs/zoom.md §4.2), meetings (§4.3),
 //! registrants (§4.4) and recordings (§4.5), plus the URLs Zoom hands out. Every URL points back
 //! at the simulator so `marquee dev` never leaves the machine.
 
@@ -11,7 +11,7 @@ use crate::world::{
     Account, Meeting, Occurrence, Plan, Recording, RecordingFile, Registrant, User,
 };
 
-/// Zoom's UTC time format `yyyy-MM-ddTHH:mm:ssZ` (reference §4.1).
+/// Zoom's UTC time format `yyyy-MM-ddTHH:mm:ssZ` (docs/zoom.md §4.1).
 pub(crate) fn fmt_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -52,7 +52,7 @@ pub(crate) fn registration_url(base: &str, m: &Meeting) -> String {
     )
 }
 
-/// A user as `GET /users/{userId}` shows it (reference §4.2).
+/// A user as `GET /users/{userId}` shows it (docs/zoom.md §4.2).
 pub(crate) fn user_json(base: &str, u: &User, a: &Account) -> Value {
     let (role_id, role_name) = u.role.zoom();
     let licensed = a.plan != Plan::Free;
@@ -99,12 +99,12 @@ fn occurrence_json(o: &Occurrence) -> Value {
     })
 }
 
-/// The agenda as lists show it: at most 250 characters (reference §4.3).
+/// The agenda as lists show it: at most 250 characters (docs/zoom.md §4.3).
 fn list_agenda(agenda: &str) -> String {
     agenda.chars().take(250).collect()
 }
 
-/// One item of `GET /users/{userId}/meetings` or `/webinars` (reference §4.3, §4.6).
+/// One item of `GET /users/{userId}/meetings` or `/webinars` (docs/zoom.md §4.3, §4.6).
 pub(crate) fn meeting_list_item(base: &str, m: &Meeting, now: DateTime<Utc>) -> Value {
     let mut v = json!({
         "uuid": m.uuid,
@@ -127,7 +127,7 @@ pub(crate) fn meeting_list_item(base: &str, m: &Meeting, now: DateTime<Utc>) -> 
     v
 }
 
-/// Full detail of `GET /meetings/{id}` and of the 201 create response (reference §4.3).
+/// Full detail of `GET /meetings/{id}` and of the 201 create response (docs/zoom.md §4.3).
 pub(crate) fn meeting_detail(
     base: &str,
     m: &Meeting,
@@ -187,7 +187,7 @@ pub(crate) fn meeting_detail(
     v
 }
 
-/// A registrant in list/get responses (reference §4.4); `join_url` only once approved.
+/// A registrant in list/get responses (docs/zoom.md §4.4); `join_url` only once approved.
 pub(crate) fn registrant_json(base: &str, m: &Meeting, r: &Registrant) -> Value {
     let mut v = Value::Object(r.extra.clone());
     v["id"] = json!(r.id);
@@ -206,7 +206,7 @@ pub(crate) fn registrant_json(base: &str, m: &Meeting, r: &Registrant) -> Value 
     v
 }
 
-/// A recording file as both the REST API and webhooks show it (reference §4.5, §2.6).
+/// A recording file as both the REST API and webhooks show it (docs/zoom.md §4.5, §2.6).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct FileView {
     pub id: String,
@@ -248,7 +248,7 @@ pub(crate) fn share_url(base: &str, rec: &Recording) -> String {
 }
 
 /// A recorded instance in `GET /users/{id}/recordings` and `GET /meetings/{id}/recordings`.
-/// `share_url` is included although the REST schema omits it (reference §4.5, §8.9).
+/// `share_url` is included although the REST schema omits it (docs/zoom.md §4.5, §8.9).
 pub(crate) fn recording_json(base: &str, rec: &Recording, detail: bool) -> Value {
     let files: Vec<FileView> = rec.files.iter().map(|f| file_view(base, rec, f)).collect();
     let mut v = json!({
@@ -274,7 +274,7 @@ pub(crate) fn recording_json(base: &str, rec: &Recording, detail: bool) -> Value
     v
 }
 
-/// The fields `meeting.updated` compares to build `object` / `old_object` (reference §2.6).
+/// The fields `meeting.updated` compares to build `object` / `old_object` (docs/zoom.md §2.6).
 pub(crate) fn patchable(base: &str, m: &Meeting) -> Map<String, Value> {
     let mut o = Map::new();
     o.insert("topic".into(), json!(m.topic));

@@ -50,7 +50,8 @@ pub(crate) struct World {
     pub access_tokens: HashMap<String, AccessToken>,
     pub refresh_tokens: HashMap<String, RefreshToken>,
     pub page_tokens: HashMap<String, PageCursor>,
-    /// Deeplink `action`s waiting to show up as `act` in the user's next app context (§7.9).
+    /// Deeplink `action`s waiting to show up as `act` in the user's next app context
+    /// (docs/zoom.md §7.9).
     pub pending_actions: HashMap<String, String>,
     pub limiter: Limiter,
     pub rng: Rng,
@@ -81,7 +82,7 @@ impl World {
         self.users.iter().find(|u| u.id == id)
     }
 
-    /// A `userId` path value: an ID, an e-mail (case-insensitive) or `me` (reference §1.8).
+    /// A `userId` path value: an ID, an e-mail (case-insensitive) or `me` (docs/zoom.md §1.8).
     pub(crate) fn resolve_user(&self, key: &str, me: &str) -> Option<&User> {
         let key = if key == "me" { me } else { key };
         self.users
@@ -101,7 +102,7 @@ impl World {
             .unwrap_or_default()
     }
 
-    /// A fresh 11-digit meeting ID above 2^31 (reference §4.1).
+    /// A fresh 11-digit meeting ID above 2^31 (docs/zoom.md §4.1).
     pub(crate) fn new_meeting_id(&mut self) -> i64 {
         loop {
             let id = 81_000_000_000 + (self.rng.next() % 18_000_000_000) as i64;

@@ -67,7 +67,7 @@ struct JobEnd {
 }
 
 /// How long a job postponed for a transient error waits: Zoom's `Retry-After`; without it, a
-/// daily quota until it resets at 00:00 UTC (reference §5.2), anything else 30 seconds.
+/// daily quota until it resets at 00:00 UTC (docs/zoom.md §5.2), anything else 30 seconds.
 fn postponement(err: &ServiceError) -> Duration {
     let unsaid = Duration::from_secs(30);
     match err {

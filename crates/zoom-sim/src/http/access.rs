@@ -1,6 +1,6 @@
-//! Who may call an API route (reference §1.7–1.9): the Bearer token (never a query-string token),
-//! its scopes against the route's, the account's rate-limit budget, and which users, meetings and
-//! webinars of the account the caller may act on.
+//! Who may call an API route (docs/zoom.md §1.7–1.9): the Bearer token (never a query-string
+//! token), its scopes against the route's, the account's rate-limit budget, and which users,
+//! meetings and webinars of the account the caller may act on.
 
 use crate::error::ApiError;
 use crate::http::call::{Auth, Call};
@@ -8,20 +8,20 @@ use crate::sim::Sim;
 use crate::world::rate_limit::{Category, Verdict};
 use crate::world::{Meeting, User, World};
 
-/// Scopes that satisfy an API route (reference §1.9): any of `user` or `admin`; acting on another
-/// user's data needs one of `admin`.
+/// Scopes that satisfy an API route (docs/zoom.md §1.9): any of `user` or `admin`; acting on
+/// another user's data needs one of `admin`.
 #[derive(Clone, Copy)]
 pub(crate) struct Scopes {
     pub user: &'static [&'static str],
     pub admin: &'static [&'static str],
 }
 
-/// Zoom's 401 with code 124 (reference §1.7).
+/// Zoom's 401 with code 124 (docs/zoom.md §1.7).
 fn invalid_token(message: &str) -> ApiError {
     ApiError::new(401, 124, message)
 }
 
-/// `Invalid access token, does not contain scopes:[a, b].` (reference §1.7).
+/// `Invalid access token, does not contain scopes:[a, b].` (docs/zoom.md §1.7).
 fn missing_scopes(scopes: &[&str]) -> ApiError {
     let message = format!(
         "Invalid access token, does not contain scopes:[{}].",
@@ -30,7 +30,7 @@ fn missing_scopes(scopes: &[&str]) -> ApiError {
     ApiError::new(400, 4711, message)
 }
 
-/// The Bearer token of a call; query-string tokens are refused (reference §1.7).
+/// The Bearer token of a call; query-string tokens are refused (docs/zoom.md §1.7).
 fn bearer(call: &Call) -> Result<&str, ApiError> {
     if call.query("access_token").is_some() {
         return Err(invalid_token(
@@ -47,7 +47,7 @@ fn bearer(call: &Call) -> Result<&str, ApiError> {
         .unwrap_or_default())
 }
 
-/// Any scope of the route's `user` or `admin` list will do (reference §1.9).
+/// Any scope of the route's `user` or `admin` list will do (docs/zoom.md §1.9).
 fn check_scopes(granted: &[String], scopes: Scopes) -> Result<(), ApiError> {
     let has = |s: &&str| granted.iter().any(|t| t == s);
     if scopes.user.iter().chain(scopes.admin).any(has) {
@@ -64,7 +64,7 @@ fn check_scopes(granted: &[String], scopes: Scopes) -> Result<(), ApiError> {
     Err(missing_scopes(&wanted))
 }
 
-/// Authenticates the call and charges the account's rate-limit bucket (reference §1.7, §5).
+/// Authenticates the call and charges the account's rate-limit bucket (docs/zoom.md §1.7, §5).
 pub(crate) fn gate(
     sim: &Sim,
     call: &Call,
@@ -99,7 +99,7 @@ pub(crate) fn gate(
     Ok((auth, verdict))
 }
 
-/// A `userId` path value in the caller's account (reference §1.8); another user's data needs an
+/// A `userId` path value in the caller's account (docs/zoom.md §1.8); another user's data needs an
 /// admin scope.
 pub(crate) fn target_user<'w>(
     world: &'w World,

@@ -1,4 +1,4 @@
-//! What api.zoom.us serves under `/v2` (reference §4): users, meetings and webinars,
+//! What api.zoom.us serves under `/v2` (docs/zoom.md §4): users, meetings and webinars,
 //! registrants, cloud recordings and Zoom App deeplinks, one file each. `crate::http::access`
 //! authenticates and authorizes every call (§1.7–1.9); [`paging`] pages the lists (§4.1).
 

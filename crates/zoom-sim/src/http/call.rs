@@ -15,7 +15,7 @@ pub(crate) struct Auth {
     pub account_id: String,
     pub email: String,
     pub scopes: Vec<String>,
-    /// The route's admin scopes: needed to act on another user's data (reference §1.8).
+    /// The route's admin scopes: needed to act on another user's data (docs/zoom.md §1.8).
     pub admin_scopes: &'static [&'static str],
 }
 
@@ -140,7 +140,7 @@ impl Call {
             .collect()
     }
 
-    /// A parameter from the form body, falling back to the query string (reference §1.3).
+    /// A parameter from the form body, falling back to the query string (docs/zoom.md §1.3).
     pub(crate) fn form_or_query(&self, name: &str) -> Option<String> {
         self.form()
             .into_iter()

@@ -2,7 +2,7 @@
 //! developer does to the simulated Zoom from outside. Users and who is signed in
 //! ([`accounts`]), a host's actions in Zoom's UI ([`host`]), the test harness knobs (faults,
 //! token expiry, statistics, webhook checks, settings, the clock: [`harness`]) and the Zoom
-//! client for Zoom Apps ([`zoom_app`], reference §3, §7.8).
+//! client for Zoom Apps ([`zoom_app`], docs/zoom.md §3, §7.8).
 
 mod accounts;
 mod harness;

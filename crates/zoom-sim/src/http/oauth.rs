@@ -1,4 +1,4 @@
-//! What zoom.us serves for OAuth (reference §1): `/oauth/authorize` with a one-button consent
+//! What zoom.us serves for OAuth (docs/zoom.md §1): `/oauth/authorize` with a one-button consent
 //! page ([`authorize`], §1.2), `/oauth/token` for `authorization_code` and rotating
 //! `refresh_token` grants and `/oauth/revoke` ([`token`], §1.3–1.6). Checklist items §7.1–7.3.
 

@@ -1,6 +1,6 @@
 //! The browser-facing pages behind the URLs the simulator hands out (join, start, registration,
 //! recording play/share/download, deeplinks), so `marquee dev` never sends anyone to zoom.us.
-//! Recording downloads follow reference §4.5: Bearer token only (access token or the webhook's
+//! Recording downloads follow docs/zoom.md §4.5: Bearer token only (access token or the webhook's
 //! `download_token`), answered with a redirect to the "file host".
 
 use std::sync::Arc;
@@ -132,7 +132,7 @@ fn recording_by_file<'w>(recs: &'w [Recording], file_id: &str) -> Option<&'w Rec
         .find(|r| r.status == RecordingStatus::Active && r.files.iter().any(|f| f.id == file_id))
 }
 
-/// Play and share pages accept `?pwd=<recording_play_passcode>` (reference §4.5).
+/// Play and share pages accept `?pwd=<recording_play_passcode>` (docs/zoom.md §4.5).
 fn passcode_gate(rec: &Recording, call: &Call) -> HResult {
     match call.query("pwd") {
         Some(p) if p == rec.play_passcode || p == rec.password => Ok(page(
@@ -170,7 +170,7 @@ async fn share(sim: Arc<Sim>, call: Call) -> HResult {
     }
 }
 
-/// Bearer only; query-string tokens are refused like the API does (reference §1.7, §4.5).
+/// Bearer only; query-string tokens are refused like the API does (docs/zoom.md §1.7, §4.5).
 async fn download(sim: Arc<Sim>, call: Call) -> HResult {
     if call.query("access_token").is_some() {
         return Err(zoom_error(

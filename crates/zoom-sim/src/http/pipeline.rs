@@ -1,6 +1,6 @@
 //! The request pipeline every simulator route goes through: call statistics, fault injection,
 //! and for `/v2` routes API authentication, scopes and rate limits with their `X-RateLimit-*`
-//! headers (reference §1.7, §1.9, §5). [`Routes`] collects the handlers of every route group
+//! headers (docs/zoom.md §1.7, §1.9, §5). [`Routes`] collects the handlers of every route group
 //! and builds the poem router from them.
 
 use std::collections::BTreeMap;
@@ -133,7 +133,7 @@ where
     F: Fn(Arc<Sim>, Call) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = HResult> + Send + 'static,
 {
-    /// Authenticates (reference §1.7), checks scopes (§1.9) and the account's budget (§5),
+    /// Authenticates (docs/zoom.md §1.7), checks scopes (§1.9) and the account's budget (§5),
     /// then runs the handler and stamps the `X-RateLimit-*` headers.
     async fn api_call(&self, sim: &Arc<Sim>, mut call: Call, c: Category, s: Scopes) -> Response {
         let (auth, verdict) = match gate(sim, &call, c, s) {

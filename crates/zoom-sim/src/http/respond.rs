@@ -19,12 +19,12 @@ pub(crate) fn json_response(status: u16, body: &Value) -> Response {
         .body(serde_json::to_vec(body).expect("JSON values serialize"))
 }
 
-/// Zoom's API error body `{code, message}` (reference §4.1).
+/// Zoom's API error body `{code, message}` (docs/zoom.md §4.1).
 pub(crate) fn zoom_error(status: u16, code: i64, message: impl Into<String>) -> Response {
     ApiError::new(status, code, message).into()
 }
 
-/// Zoom's validation failure: code 300 with `errors` (reference §4.1).
+/// Zoom's validation failure: code 300 with `errors` (docs/zoom.md §4.1).
 pub(crate) fn validation_error(field: &str, message: &str) -> Response {
     ApiError::invalid(field, message).into()
 }

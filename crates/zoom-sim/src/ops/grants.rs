@@ -1,4 +1,4 @@
-//! Ending an app's authorization (reference §1.4, §1.6, §2.8): a user's tokens die when they
+//! Ending an app's authorization (docs/zoom.md §1.4, §1.6, §2.8): a user's tokens die when they
 //! authorize again, when the app revokes a token, or when they remove the app in Zoom; the last
 //! two send `app_deauthorized`.
 
@@ -14,7 +14,7 @@ pub(crate) fn revoke_user_tokens(world: &mut World, user_id: &str) -> usize {
     before - world.access_tokens.len() - world.refresh_tokens.len()
 }
 
-/// Kills every token of `user_id` and emits `app_deauthorized` (reference §1.6, §2.8).
+/// Kills every token of `user_id` and emits `app_deauthorized` (docs/zoom.md §1.6, §2.8).
 pub(crate) fn deauthorize(sim: &Sim, world: &mut World, user_id: &str) -> usize {
     let killed = revoke_user_tokens(world, user_id);
     if let Some(user) = world.user(user_id) {

@@ -1,4 +1,4 @@
-//! How a create or patch body changes a meeting (reference §4.3): field types and lengths,
+//! How a create or patch body changes a meeting (docs/zoom.md §4.3): field types and lengths,
 //! `start_time` in UTC or in the meeting's zone, passcodes, settings, and the schedule each type
 //! implies (occurrences of recurring meetings, §7.6). Failures are Zoom's validation errors.
 
@@ -41,7 +41,7 @@ fn int_field(body: &Map<String, Value>, key: &str) -> Result<Option<i64>, ApiErr
     }
 }
 
-/// `start_time` is UTC with `Z` (or an offset) or local time in `tz` (reference §4.1).
+/// `start_time` is UTC with `Z` (or an offset) or local time in `tz` (docs/zoom.md §4.1).
 fn parse_start(s: &str, tz: Tz) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
@@ -59,7 +59,7 @@ fn valid_password(p: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "@-_*".contains(c))
 }
 
-/// Default meeting settings (a subset of Zoom's, reference §4.3).
+/// Default meeting settings (a subset of Zoom's, docs/zoom.md §4.3).
 pub(super) fn default_settings(webinar: bool) -> Map<String, Value> {
     let v = json!({
         "host_video": false, "participant_video": false, "join_before_host": false, "jbh_time": 0,
@@ -182,7 +182,7 @@ fn apply_settings(m: &mut Meeting, settings: &Value) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Derives `start_time`, `recurrence` and `occurrences` from the type (reference §4.3, §7.6).
+/// Derives `start_time`, `recurrence` and `occurrences` from the type (docs/zoom.md §4.3, §7.6).
 fn schedule(m: &mut Meeting, now: DateTime<Utc>, tz: Tz) -> Result<(), ApiError> {
     match m.kind {
         3 | 6 => {
@@ -217,7 +217,7 @@ fn schedule(m: &mut Meeting, now: DateTime<Utc>, tz: Tz) -> Result<(), ApiError>
     Ok(())
 }
 
-/// Only `start_time`, `duration` and `agenda` change for one occurrence (reference §4.3).
+/// Only `start_time`, `duration` and `agenda` change for one occurrence (docs/zoom.md §4.3).
 pub(super) fn update_occurrence(
     m: &mut Meeting,
     occ_id: &str,

@@ -1,4 +1,4 @@
-//! Creating, changing and deleting meetings and webinars (reference §4.3, §4.6), shared by the
+//! Creating, changing and deleting meetings and webinars (docs/zoom.md §4.3, §4.6), shared by the
 //! REST API, the control API (the host in Zoom's UI) and the seed. Each change emits its webhook
 //! (`meeting.created`, `.updated` with `old_object`, `.deleted`, §2.6); API changes count
 //! against the host's 100 writes per UTC day (§5.2).
@@ -19,7 +19,7 @@ fn not_an_object() -> ApiError {
     ApiError::bad_request("Request Body should be a valid JSON object.")
 }
 
-/// The per-user 429 of meeting create/update (reference §5.2, §5.3).
+/// The per-user 429 of meeting create/update (docs/zoom.md §5.2, §5.3).
 fn daily_write_limit(world: &mut World, host_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
     let limits = world.settings.rate_limits.clone();
     if world.limiter.meeting_write(&limits, host_id, now) {

@@ -1,4 +1,4 @@
-//! What a host does with cloud recordings (reference §4.5), through the control API: finish a
+//! What a host does with cloud recordings (docs/zoom.md §4.5), through the control API: finish a
 //! recording (`recording.completed` with a `download_token`), trash, delete and recover an
 //! instance, each with its webhook (§2.6). The seed builds its recordings from the same files.
 
@@ -49,7 +49,7 @@ fn uuid_like(world: &mut World) -> String {
 }
 
 /// Finishes a recording of meeting `id` (a new instance UUID unless the meeting's own instance
-/// has none yet) and emits `recording.completed` with a `download_token` (reference §2.6).
+/// has none yet) and emits `recording.completed` with a `download_token` (docs/zoom.md §2.6).
 pub(crate) fn complete_recording(
     sim: &Sim,
     world: &mut World,

@@ -1,4 +1,4 @@
-//! Registering for meetings and webinars (reference §4.4), shared by the REST API and Zoom's own
+//! Registering for meetings and webinars (docs/zoom.md §4.4), shared by the REST API and Zoom's own
 //! registration page (the control API): validation of the fields and custom questions, the
 //! approval type (0 → approved, 1 → pending, 2 → no registration), one registrant per e-mail, the
 //! per-registrant daily add limit (§5.2), status changes, and the registration webhooks (§2.6).
@@ -13,7 +13,7 @@ use crate::wire;
 use crate::world::rate_limit::next_utc_midnight;
 use crate::world::{Meeting, Registrant, World};
 
-/// Zoom's cap of registrants per meeting (reference §4.4).
+/// Zoom's cap of registrants per meeting (docs/zoom.md §4.4).
 const MAX_REGISTRANTS: usize = 4_999;
 
 /// Validates required fields, lengths and custom questions against the meeting's questions;
@@ -96,14 +96,14 @@ fn check_custom_answers(m: &Meeting, body: &Map<String, Value>) -> Result<(), Ap
 /// The refusal of a meeting without registration.
 fn registration_disabled(m: &Meeting) -> ApiError {
     if m.webinar {
-        // reference §4.4: webinars answer 400 code 3000
+        // docs/zoom.md §4.4: webinars answer 400 code 3000
         ApiError::new(
             400,
             3000,
             format!("Webinar does not need registration: {}", m.id),
         )
     } else {
-        // reference §4.4, §8.10: body code 404; HTTP 400 as in the newer spec
+        // docs/zoom.md §4.4, §8.10: body code 404; HTTP 400 as in the newer spec
         ApiError::new(
             400,
             404,
@@ -115,7 +115,7 @@ fn registration_disabled(m: &Meeting) -> ApiError {
     }
 }
 
-/// The per-registrant daily add limit (reference §5.2).
+/// The per-registrant daily add limit (docs/zoom.md §5.2).
 fn registrant_limit(
     world: &mut World,
     m: &Meeting,
@@ -235,7 +235,7 @@ fn new_registrant(
 }
 
 /// Moves the registrants of meeting `id` named in `targets` (by `id` or `email`) to `status` and
-/// sends `meeting.registration_{event}` for each one that changed (reference §4.4, §2.6).
+/// sends `meeting.registration_{event}` for each one that changed (docs/zoom.md §4.4, §2.6).
 pub(crate) fn change_status(
     sim: &Sim,
     world: &mut World,

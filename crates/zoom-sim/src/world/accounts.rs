@@ -1,10 +1,10 @@
 //! Who is in the simulated Zoom: accounts with their plan, and users with their role
-//! (reference §4.2).
+//! (docs/zoom.md §4.2).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Zoom plan of an account; decides rate limits (reference §5.1) and the user `type`.
+/// Zoom plan of an account; decides rate limits (docs/zoom.md §5.1) and the user `type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Plan {
@@ -13,7 +13,8 @@ pub(crate) enum Plan {
     Business,
 }
 
-/// A user's role in the account; members cannot add an app with `:admin` scopes (§1.1).
+/// A user's role in the account; members cannot add an app with `:admin` scopes
+/// (docs/zoom.md §1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Role {
@@ -23,7 +24,7 @@ pub(crate) enum Role {
 }
 
 impl Role {
-    /// Zoom's `role_id`/`role_name` pair (reference §4.2).
+    /// Zoom's `role_id`/`role_name` pair (docs/zoom.md §4.2).
     pub(crate) fn zoom(self) -> (&'static str, &'static str) {
         match self {
             Role::Owner => ("0", "Owner"),
@@ -33,7 +34,7 @@ impl Role {
     }
 }
 
-/// A Zoom account: the unit of rate limits and of a user's visibility (reference §1.8).
+/// A Zoom account: the unit of rate limits and of a user's visibility (docs/zoom.md §1.8).
 #[derive(Debug, Clone)]
 pub(crate) struct Account {
     pub id: String,

@@ -1,9 +1,10 @@
 //! What the OAuth and paging endpoints hand out and later look up: authorization codes, access
-//! and refresh tokens (reference §1.2–1.4) and `next_page_token` cursors (§4.1).
+//! and refresh tokens (docs/zoom.md §1.2–1.4) and `next_page_token` cursors (§4.1).
 
 use chrono::{DateTime, Utc};
 
-/// A single-use authorization code, bound to its redirect URI and PKCE challenge (§1.2).
+/// A single-use authorization code, bound to its redirect URI and PKCE challenge
+/// (docs/zoom.md §1.2).
 #[derive(Debug, Clone)]
 pub(crate) struct AuthCode {
     pub user_id: String,
@@ -22,7 +23,7 @@ pub(crate) struct AccessToken {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A refresh token; presenting it retires it (rotation, §1.4).
+/// A refresh token; presenting it retires it (rotation, docs/zoom.md §1.4).
 #[derive(Debug, Clone)]
 pub(crate) struct RefreshToken {
     pub user_id: String,

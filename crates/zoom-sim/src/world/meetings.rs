@@ -1,26 +1,26 @@
-//! Meetings and webinars with their occurrences and registrants (reference §4.3, §4.4, §4.6).
+//! Meetings and webinars with their occurrences and registrants (docs/zoom.md §4.3, §4.4, §4.6).
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
 
-/// One instance of a recurring meeting (reference §4.3, §7.6).
+/// One instance of a recurring meeting (docs/zoom.md §4.3, §7.6).
 #[derive(Debug, Clone)]
 pub(crate) struct Occurrence {
-    /// Epoch milliseconds as a string (reference §7.6).
+    /// Epoch milliseconds as a string (docs/zoom.md §7.6).
     pub occurrence_id: String,
     pub start_time: DateTime<Utc>,
     pub duration: i64,
     pub deleted: bool,
 }
 
-/// Someone registered for a meeting or webinar (reference §4.4).
+/// Someone registered for a meeting or webinar (docs/zoom.md §4.4).
 #[derive(Debug, Clone)]
 pub(crate) struct Registrant {
     pub id: String,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    /// `approved`, `pending` or `denied` (reference §4.4).
+    /// `approved`, `pending` or `denied` (docs/zoom.md §4.4).
     pub status: String,
     pub join_token: String,
     pub pin: i64,
@@ -29,7 +29,8 @@ pub(crate) struct Registrant {
     pub extra: Map<String, Value>,
 }
 
-/// A meeting or (with `webinar`) a webinar. Types: 1/2/3/8 meetings, 5/6/9 webinars (§4.3, §4.6).
+/// A meeting or (with `webinar`) a webinar. Types: 1/2/3/8 meetings, 5/6/9 webinars
+/// (docs/zoom.md §4.3, §4.6).
 #[derive(Debug, Clone)]
 pub(crate) struct Meeting {
     pub id: i64,

@@ -1,4 +1,4 @@
-//! Zoom's rate limits (reference §5): per-account token buckets by category and plan (§5.1), the
+//! Zoom's rate limits (docs/zoom.md §5): per-account token buckets by category and plan (§5.1), the
 //! per-host 100 create/update per UTC day (§5.2), the per-registrant adds per day (§5.2), and the
 //! 429 bodies and `X-RateLimit-*` / `Retry-After` headers (§5.3).
 
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::accounts::Plan;
 
-/// Zoom's rate-limit label of an endpoint (reference §5.1 "Labels of the calls we use").
+/// Zoom's rate-limit label of an endpoint (docs/zoom.md §5.1 "Labels of the calls we use").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Category {
     Light,
@@ -75,7 +75,7 @@ impl PlanRates {
     }
 }
 
-/// Rate-limit configuration. `Default` is Zoom's table (reference §5.1, §5.2).
+/// Rate-limit configuration. `Default` is Zoom's table (docs/zoom.md §5.1, §5.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateLimits {
     /// false = never answer 429 (QPS, daily, per-host and per-registrant limits all off).
@@ -85,7 +85,7 @@ pub struct RateLimits {
     pub business: PlanRates,
     /// Meeting create + update requests per host per UTC day (Zoom: 100).
     pub meeting_writes_per_host_per_day: u32,
-    /// Add-registrant requests per e-mail per meeting per UTC day (Zoom: 3, reference §5.2).
+    /// Add-registrant requests per e-mail per meeting per UTC day (Zoom: 3, docs/zoom.md §5.2).
     pub registrant_adds_per_day: u32,
 }
 
@@ -93,7 +93,7 @@ impl Default for RateLimits {
     fn default() -> Self {
         Self {
             enabled: true,
-            // reference §5.1: Free 4/2/1 per second and 6,000/2,000/1,000 per day
+            // docs/zoom.md §5.1: Free 4/2/1 per second and 6,000/2,000/1,000 per day
             free: PlanRates {
                 light_daily: Some(6_000),
                 medium_daily: Some(2_000),
@@ -154,7 +154,7 @@ pub(crate) struct Verdict {
     pub limit: u32,
     pub remaining: u32,
     pub limited: bool,
-    /// `Retry-After`: seconds for QPS, an ISO-8601 instant for daily limits (reference §5.3).
+    /// `Retry-After`: seconds for QPS, an ISO-8601 instant for daily limits (docs/zoom.md §5.3).
     pub retry_after: Option<String>,
 }
 
@@ -197,7 +197,7 @@ pub(crate) struct Limiter {
     registrant_adds: HashMap<(i64, String), (NaiveDate, u32)>,
 }
 
-/// Next 00:00 UTC, when daily limits reset (reference §5.2).
+/// Next 00:00 UTC, when daily limits reset (docs/zoom.md §5.2).
 pub(crate) fn next_utc_midnight(now: DateTime<Utc>) -> String {
     let tomorrow = now.date_naive() + Days::new(1);
     format!("{}T00:00:00Z", tomorrow.format("%Y-%m-%d"))
@@ -216,7 +216,7 @@ fn bump_daily(slot: &mut (NaiveDate, u32), today: NaiveDate, max: u32) -> bool {
 }
 
 impl Limiter {
-    /// One API call against the account's bucket for `category` (reference §5.1, §5.3).
+    /// One API call against the account's bucket for `category` (docs/zoom.md §5.1, §5.3).
     pub(crate) fn check(
         &mut self,
         cfg: &RateLimits,

@@ -1,4 +1,4 @@
-//! Cloud recordings: one recorded instance with its files (reference §4.5).
+//! Cloud recordings: one recorded instance with its files (docs/zoom.md §4.5).
 
 use chrono::{DateTime, Utc};
 
@@ -22,7 +22,7 @@ pub(crate) struct RecordingFile {
     pub end: DateTime<Utc>,
 }
 
-/// One recorded instance (reference §4.5).
+/// One recorded instance (docs/zoom.md §4.5).
 #[derive(Debug, Clone)]
 pub(crate) struct Recording {
     pub meeting_uuid: String,

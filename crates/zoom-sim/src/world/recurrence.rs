@@ -1,4 +1,4 @@
-//! Occurrences of recurring meetings with a fixed time (type 8, reference §4.3): daily, weekly
+//! Occurrences of recurring meetings with a fixed time (type 8, docs/zoom.md §4.3): daily, weekly
 //! (`weekly_days` "1".."7", 1 = Sunday, comma lists accepted) and monthly (`monthly_day` or
 //! `monthly_week` + `monthly_week_day`), ending after `end_times` (≤ 60) or at `end_date_time`.
 //! Each occurrence keeps the local wall-clock time in the meeting's time zone across DST.

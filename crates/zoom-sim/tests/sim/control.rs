@@ -279,7 +279,7 @@ async fn control_api_validates_users_and_session() {
     let t = access(&s.connect().await);
     let (_, me) = s.api_json("GET", &t, "/users/me", None).await;
     assert_eq!(me["id"], second["id"]);
-    // a member cannot authorize an app with admin scopes (reference §1.1)
+    // a member cannot authorize an app with admin scopes (docs/zoom.md §1.1)
     let member = s
         .user(
             "member@example.com",

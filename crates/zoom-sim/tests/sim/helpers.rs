@@ -14,7 +14,7 @@ pub(crate) const CLIENT_ID: &str = "zoomsimClientId01";
 pub(crate) const CLIENT_SECRET: &str = "zoomsim_client_secret_0001";
 pub(crate) const WEBHOOK_SECRET: &str = "zoomsim_webhook_secret_0001";
 pub(crate) const REDIRECT: &str = "http://127.0.0.1:9/zoom/callback";
-/// RFC 7636 appendix B (reference §1.2).
+/// RFC 7636 appendix B (docs/zoom.md §1.2).
 pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub(crate) const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -281,7 +281,7 @@ pub(crate) async fn with_webhooks(mut cfg: SimConfig, fail_first: usize) -> (Sim
     (start(cfg).await, rx)
 }
 
-/// Every delivery must verify like Marquee's intake will (reference §2.1, §2.2).
+/// Every delivery must verify like Marquee's intake will (docs/zoom.md §2.1, §2.2).
 pub(crate) fn assert_signed(d: &Delivery) {
     assert!(
         signature::verify(WEBHOOK_SECRET, &d.ts, &d.raw, &d.sig),

@@ -1,4 +1,4 @@
-//! OAuth as zoom.us does it (reference §1, checklist §7.1–7.3): authorize, consent, codes,
+//! OAuth as zoom.us does it (docs/zoom.md §1, checklist §7.1–7.3): authorize, consent, codes,
 //! PKCE, token exchange, rotation, re-authorization and revocation.
 
 use std::time::Duration;
@@ -13,7 +13,7 @@ use crate::helpers::{
 };
 
 // ---------------------------------------------------------------------------------------------
-// OAuth (reference §1, checklist §7.1–7.3)
+// OAuth (docs/zoom.md §1, checklist §7.1–7.3)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorize_rejects_bad_client_and_unlisted_redirects_without_redirecting() {
@@ -41,7 +41,7 @@ async fn authorize_rejects_bad_client_and_unlisted_redirects_without_redirecting
         assert!(r.headers().get("x-zm-trackingid").is_some());
         assert!(r.text().await.unwrap().contains("Something went wrong"));
     }
-    // a `scope` parameter is rejected (reference §1.2)
+    // a `scope` parameter is rejected (docs/zoom.md §1.2)
     let r = s
         .http
         .get(s.url("/oauth/authorize"))
@@ -250,7 +250,7 @@ async fn token_exchange_checks_client_code_redirect_and_pkce() {
         "invalid_grant"
     );
 
-    // plain PKCE, parameters in the query string (legacy style, reference §1.3)
+    // plain PKCE, parameters in the query string (legacy style, docs/zoom.md §1.3)
     let code = query_param(
         &s.allow(&[
             (

@@ -1,4 +1,4 @@
-//! Zoom's rate limits (reference §5): per-account QPS with `X-RateLimit-*` headers, the daily
+//! Zoom's rate limits (docs/zoom.md §5): per-account QPS with `X-RateLimit-*` headers, the daily
 //! meeting-write limit per host and the daily add limit per registrant.
 
 use std::time::Duration;
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::helpers::{access, config, start};
 
 // ---------------------------------------------------------------------------------------------
-// Limits (reference §5)
+// Limits (docs/zoom.md §5)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_account_qps_limit_answers_429_with_headers() {
@@ -110,7 +110,7 @@ async fn daily_meeting_write_and_registrant_limits() {
         StatusCode::NO_CONTENT
     );
 
-    // three adds per registrant per day (reference §5.2)
+    // three adds per registrant per day (docs/zoom.md §5.2)
     let reg = json!({"email": "same@example.org", "first_name": "S"});
     for _ in 0..3 {
         assert_eq!(

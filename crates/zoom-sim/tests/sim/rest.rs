@@ -1,4 +1,4 @@
-//! The REST API under `/v2` (reference §1.7–1.9, §3, §4): authentication and scopes, users,
+//! The REST API under `/v2` (docs/zoom.md §1.7–1.9, §3, §4): authentication and scopes, users,
 //! meetings and webinars with their webhooks, registrants, recordings, deeplinks and the Zoom App
 //! context.
 
@@ -15,7 +15,7 @@ use crate::helpers::{
 };
 
 // ---------------------------------------------------------------------------------------------
-// API authentication (reference §1.7, §1.9, checklist §7.4)
+// API authentication (docs/zoom.md §1.7, §1.9, checklist §7.4)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_rejects_missing_query_string_expired_and_underscoped_tokens() {
@@ -86,7 +86,7 @@ async fn api_rejects_missing_query_string_expired_and_underscoped_tokens() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Users (reference §4.2, §1.8)
+// Users (docs/zoom.md §4.2, §1.8)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_me_by_email_list_paging_and_foreign_users() {
@@ -168,7 +168,7 @@ async fn users_me_by_email_list_paging_and_foreign_users() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Meetings (reference §4.3) and their webhooks (§2.6)
+// Meetings (docs/zoom.md §4.3) and their webhooks (§2.6)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meetings_create_get_patch_delete_with_signed_webhooks() {
@@ -341,7 +341,7 @@ async fn recurring_meetings_have_occurrences_and_lists_page_by_type() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Registrants (reference §4.4)
+// Registrants (docs/zoom.md §4.4)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registrants_follow_the_approval_type() {
@@ -505,7 +505,7 @@ async fn registrants_follow_the_approval_type() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Recordings (reference §4.5) and recording webhooks
+// Recordings (docs/zoom.md §4.5) and recording webhooks
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recordings_lifecycle_window_rule_files_and_downloads() {
@@ -583,7 +583,7 @@ async fn recordings_lifecycle_window_rule_files_and_downloads() {
         .await;
     assert_eq!(empty["total_records"], 0);
 
-    // per meeting: numeric id and double-encoded UUID (reference §4.1)
+    // per meeting: numeric id and double-encoded UUID (docs/zoom.md §4.1)
     let (status, by_id) = s
         .api_json(
             "GET",
@@ -746,7 +746,7 @@ async fn recordings_lifecycle_window_rule_files_and_downloads() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Webinars, deeplink and the Zoom App context (reference §3, §4.6)
+// Webinars, deeplink and the Zoom App context (docs/zoom.md §3, §4.6)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webinars_list_get_and_registrants() {

@@ -1,4 +1,4 @@
-//! Webhook delivery (reference §2.3, §2.4): retries on the scaled schedule, dropping after the
+//! Webhook delivery (docs/zoom.md §2.3, §2.4): retries on the scaled schedule, dropping after the
 //! last retry, duplicate and out-of-order modes, and the URL validation challenge.
 
 use std::time::{Duration, Instant};
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::helpers::{WEBHOOK_SECRET, assert_signed, config, with_webhooks};
 
 // ---------------------------------------------------------------------------------------------
-// Webhook delivery (reference §2.3, §2.4)
+// Webhook delivery (docs/zoom.md §2.3, §2.4)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_deliveries_are_retried_on_the_scaled_schedule() {

@@ -1,4 +1,4 @@
-//! The meeting and webinar routes (reference §4.3, §4.6): list by `type` with paging, get,
+//! The meeting and webinar routes (docs/zoom.md §4.3, §4.6): list by `type` with paging, get,
 //! create (201), patch (204), delete (204) and past instances. What a change does to the world,
 //! and the webhooks and daily write limit it involves, is `crate::ops::meetings`.
 
@@ -115,7 +115,7 @@ pub(super) fn routes(r: &mut Routes) {
 // ---------------------------------------------------------------------------------------------
 // Lists
 
-/// Whether a meeting belongs in a list of the given `type` (reference §4.3).
+/// Whether a meeting belongs in a list of the given `type` (docs/zoom.md §4.3).
 fn in_list(m: &Meeting, list_type: &str, now: DateTime<Utc>) -> bool {
     let end = m.end();
     let first_start = m

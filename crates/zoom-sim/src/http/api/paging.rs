@@ -1,4 +1,4 @@
-//! Paging of Zoom's list endpoints (reference §4.1): `page_size` (default 30, at most 300) and
+//! Paging of Zoom's list endpoints (docs/zoom.md §4.1): `page_size` (default 30, at most 300) and
 //! an opaque `next_page_token` bound to the same query and valid for 15 minutes.
 
 use chrono::{DateTime, Duration, Utc};
@@ -9,10 +9,10 @@ use crate::http::call::Call;
 use crate::world::rng::os_token;
 use crate::world::{PageCursor, World};
 
-/// next_page_token validity (reference §4.1).
+/// next_page_token validity (docs/zoom.md §4.1).
 const PAGE_TOKEN_TTL_MINS: i64 = 15;
 
-/// `page_size`: default 30, at most 300 (reference §4.1).
+/// `page_size`: default 30, at most 300 (docs/zoom.md §4.1).
 fn page_size(call: &Call) -> Result<usize, ApiError> {
     match call.query("page_size") {
         None | Some("") => Ok(30),
@@ -52,7 +52,7 @@ fn new_cursor(world: &mut World, scope: String, offset: usize, now: DateTime<Utc
     token
 }
 
-/// One page of `items` and its paging fields, §4.1.
+/// One page of `items` and its paging fields, docs/zoom.md §4.1.
 pub(crate) fn paginate<T>(
     world: &mut World,
     call: &Call,

@@ -1,6 +1,6 @@
-//! The cloud recording routes (reference §4.5): per user with `from`/`to` (UTC dates, at most one
-//! month, default today → tomorrow) and trash, and per meeting (numeric ID = latest instance, or
-//! an instance UUID, double-encoded when needed).
+//! The cloud recording routes (docs/zoom.md §4.5): per user with `from`/`to` (UTC dates, at most
+//! one month, default today → tomorrow) and trash, and per meeting (numeric ID = latest instance,
+//! or an instance UUID, double-encoded when needed).
 
 use std::sync::Arc;
 
@@ -64,7 +64,7 @@ fn date(call: &Call, name: &str, default: NaiveDate) -> Result<NaiveDate, ApiErr
     }
 }
 
-/// `from`/`to` with Zoom's defaults and its one-month window rule (reference §4.5).
+/// `from`/`to` with Zoom's defaults and its one-month window rule (docs/zoom.md §4.5).
 fn window(call: &Call, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let from = date(call, "from", today)?;
     let to = date(call, "to", today + Duration::days(1))?;
@@ -115,7 +115,8 @@ async fn list(sim: Arc<Sim>, call: Call) -> HResult {
     Ok(json_response(200, &with_page(body, info)))
 }
 
-/// `meetingId` is a numeric ID (latest instance) or a UUID, possibly double-encoded (§4.1).
+/// `meetingId` is a numeric ID (latest instance) or a UUID, possibly double-encoded
+/// (docs/zoom.md §4.1).
 fn find_instance<'w>(world: &'w World, key: &str, account_id: &str) -> Option<&'w Recording> {
     let active = world
         .recordings

@@ -1,4 +1,4 @@
-//! The registrant routes of meetings and webinars (reference §4.4): add (the 201 body omits
+//! The registrant routes of meetings and webinars (docs/zoom.md §4.4): add (the 201 body omits
 //! `join_url` while pending), list by status, get, delete, status changes and the registration
 //! questions. The rules of registering live in `crate::ops::registrants`.
 
@@ -119,7 +119,7 @@ fn meeting_param(webinar: bool) -> &'static str {
     if webinar { "webinarId" } else { "meetingId" }
 }
 
-/// The 201 body: `join_url` is omitted while the registrant is pending (reference §4.4).
+/// The 201 body: `join_url` is omitted while the registrant is pending (docs/zoom.md §4.4).
 fn add_response(base: &str, m: &Meeting, r: &Registrant, now: DateTime<Utc>) -> Value {
     let mut v = json!({
         "id": m.id,
@@ -220,7 +220,8 @@ async fn questions(sim: Arc<Sim>, call: Call) -> HResult {
     Ok(json_response(200, &m.questions))
 }
 
-/// `PUT …/registrants/status` `{"action", "registrants":[{"id"|"email"}]}` (≤ 30), reference §4.4.
+/// `PUT …/registrants/status` `{"action", "registrants":[{"id"|"email"}]}`
+/// (≤ 30), docs/zoom.md §4.4.
 async fn update_status(sim: Arc<Sim>, call: Call) -> HResult {
     let body: Value = call.json()?;
     let (new_status, event) = match body["action"].as_str() {

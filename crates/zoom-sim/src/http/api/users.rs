@@ -1,4 +1,4 @@
-//! `GET /users/me`, `GET /users/{userId}` and `GET /users` (reference §4.2, §1.8).
+//! `GET /users/me`, `GET /users/{userId}` and `GET /users` (docs/zoom.md §4.2, §1.8).
 
 use std::sync::Arc;
 

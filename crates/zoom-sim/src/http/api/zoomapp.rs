@@ -1,4 +1,4 @@
-//! `POST /zoomapp/deeplink` (reference §3.6, §7.9): returns a deeplink served by the simulator
+//! `POST /zoomapp/deeplink` (docs/zoom.md §3.6, §7.9): returns a deeplink served by the simulator
 //! and remembers `action`, which comes back as `act` in the user's next app context.
 
 use std::sync::Arc;

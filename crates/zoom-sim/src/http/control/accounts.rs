@@ -1,5 +1,5 @@
 //! Users of the simulated Zoom, from outside: create and list them, choose who is signed in on
-//! zoom.us (the one who consents), and remove the app as a user would in Zoom (§2.8).
+//! zoom.us (the one who consents), and remove the app as a user would in Zoom (docs/zoom.md §2.8).
 
 use std::sync::Arc;
 
@@ -99,7 +99,7 @@ async fn set_session(sim: Arc<Sim>, call: Call) -> HResult {
     Ok(json_response(200, &json!({"signed_in_user": id})))
 }
 
-/// The user removes the app in Zoom: tokens die and `app_deauthorized` is sent (reference §2.8).
+/// The user removes the app in Zoom: tokens die and `app_deauthorized` is sent (docs/zoom.md §2.8).
 async fn deauthorize_user(sim: Arc<Sim>, call: Call) -> HResult {
     let mut world = sim.world();
     let id = world

@@ -1,4 +1,4 @@
-//! The Zoom client, played for Zoom Apps (reference §3, §7.8): a fresh encrypted
+//! The Zoom client, played for Zoom Apps (docs/zoom.md §3, §7.8): a fresh encrypted
 //! `x-zoom-app-context` for a user (with the action of a pending deeplink as `act`), opening the
 //! app's home URL with it and checking the OWASP headers Zoom insists on, and the Marketplace
 //! "Add" button that starts an install.
@@ -25,7 +25,7 @@ pub(super) fn routes(r: &mut Routes) {
 }
 
 /// Builds a fresh context for `user_id` (default: signed-in user): `exp = ts + 120000`,
-/// random 12-byte IV, empty AAD, base64url without padding (reference §3.2, §7.8).
+/// random 12-byte IV, empty AAD, base64url without padding (docs/zoom.md §3.2, §7.8).
 fn context_for(sim: &Sim, body: &Value) -> Result<(String, Value), poem::Response> {
     let mut world = sim.world();
     let key = body["user_id"]
@@ -78,7 +78,7 @@ async fn app_context_header(sim: Arc<Sim>, call: Call) -> HResult {
     ))
 }
 
-/// The four OWASP headers the Zoom client requires on HTML pages (reference §3.5).
+/// The four OWASP headers the Zoom client requires on HTML pages (docs/zoom.md §3.5).
 const OWASP: [&str; 4] = [
     "strict-transport-security",
     "x-content-type-options",

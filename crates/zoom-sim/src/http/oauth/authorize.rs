@@ -1,4 +1,4 @@
-//! `/oauth/authorize` as zoom.us serves it (reference §1.1, §1.2, §6.1): the request is checked
+//! `/oauth/authorize` as zoom.us serves it (docs/zoom.md §1.1, §1.2, §6.1): the request is checked
 //! (client, exact redirect URI, PKCE parameters; errors render a page and never redirect), the
 //! signed-in user consents on a one-button page (or at once with auto-consent), and a single-use
 //! code goes back to the redirect URI with `state` (none in Marketplace mode).
@@ -31,7 +31,7 @@ fn error_page(status: u16, code: i64, message: &str) -> poem::Response {
 }
 
 /// Validates client, redirect URI and PKCE parameters; errors render a page and never redirect
-/// (reference §1.2, §7.1).
+/// (docs/zoom.md §1.2, §7.1).
 fn parse_auth_request(
     sim: &Sim,
     get: &dyn Fn(&str) -> Option<String>,
@@ -59,7 +59,8 @@ fn parse_auth_request(
             "Unsupported response_type, only code is supported",
         ));
     }
-    // reference §1.2: a `scope` parameter is rejected ("invalid scope"); scopes come from the app
+    // docs/zoom.md §1.2: a `scope` parameter is rejected ("invalid scope");
+    // scopes come from the app
     if get("scope").is_some_and(|s| !s.is_empty()) {
         return Err(error_page(400, 4700, "Invalid scope"));
     }
@@ -86,7 +87,7 @@ fn parse_auth_request(
     })
 }
 
-/// The signed-in Zoom user, refusing members for an app with `:admin` scopes (reference §1.1).
+/// The signed-in Zoom user, refusing members for an app with `:admin` scopes (docs/zoom.md §1.1).
 fn signed_in(sim: &Sim, world: &World) -> Result<User, poem::Response> {
     let user = world
         .session_user
@@ -111,7 +112,8 @@ fn signed_in(sim: &Sim, world: &World) -> Result<User, poem::Response> {
     Ok(user)
 }
 
-/// `redirect_uri` plus query parameters (keeps a query string already in the URI, §1.2).
+/// `redirect_uri` plus query parameters (keeps a query string already in the URI,
+/// docs/zoom.md §1.2).
 fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
     match url::Url::parse(uri) {
         Ok(mut u) => {
@@ -130,7 +132,8 @@ fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
-/// Issues a single-use code and builds the callback URL (no `state` in Marketplace mode, §6.1).
+/// Issues a single-use code and builds the callback URL (no `state` in Marketplace mode,
+/// docs/zoom.md §6.1).
 fn issue_code_redirect(sim: &Sim, world: &mut World, req: &AuthRequest, user: &User) -> String {
     let code = os_token(40);
     world.codes.insert(

@@ -1,4 +1,4 @@
-//! `/oauth/token` and `/oauth/revoke` as zoom.us serves them (reference §1.3–1.6, checklist
+//! `/oauth/token` and `/oauth/revoke` as zoom.us serves them (docs/zoom.md §1.3–1.6, checklist
 //! §7.2–7.3): HTTP Basic client authentication, the `authorization_code` grant with its PKCE
 //! check, rotating `refresh_token` grants (the presented token dies at once), JWT-shaped opaque
 //! tokens, Zoom's `{"reason","error"}` bodies, and revocation that deauthorizes the user.
@@ -21,12 +21,12 @@ use crate::sim::Sim;
 use crate::world::rng::os_token;
 use crate::world::{AccessToken, RefreshToken, User, World};
 
-/// Authorization codes live 5 minutes (reference §1.2).
+/// Authorization codes live 5 minutes (docs/zoom.md §1.2).
 const CODE_TTL_SECS: i64 = 300;
-/// Refresh tokens: 15 years per Zoom's support article (reference §1.4).
+/// Refresh tokens: 15 years per Zoom's support article (docs/zoom.md §1.4).
 const REFRESH_TTL_SECS: i64 = 473_040_000;
 
-/// An OAuth error body in Zoom's order, `{"reason":…,"error":…}` (reference §1.5).
+/// An OAuth error body in Zoom's order, `{"reason":…,"error":…}` (docs/zoom.md §1.5).
 fn oauth_error(sim: &Sim, status: u16, error: &str, reason: &str) -> poem::Response {
     sim.stats().grant_error(error);
     let body = OAuthErrorBody {
@@ -42,7 +42,7 @@ fn oauth_error(sim: &Sim, status: u16, error: &str, reason: &str) -> poem::Respo
         .body(body)
 }
 
-/// HTTP Basic client authentication (reference §1.3).
+/// HTTP Basic client authentication (docs/zoom.md §1.3).
 fn check_client(sim: &Sim, call: &Call) -> Result<(), poem::Response> {
     let ok = call
         .header("authorization")
@@ -65,7 +65,7 @@ fn check_client(sim: &Sim, call: &Call) -> Result<(), poem::Response> {
     }
 }
 
-/// `POST /oauth/token` (reference §1.3–1.5, §7.2).
+/// `POST /oauth/token` (docs/zoom.md §1.3–1.5, §7.2).
 pub(super) async fn token(sim: Arc<Sim>, call: Call) -> HResult {
     check_client(&sim, &call)?;
     let get = |k: &str| call.form_or_query(k);
@@ -126,8 +126,8 @@ fn code_grant(sim: &Sim, get: &dyn Fn(&str) -> Option<String>) -> HResult {
             ));
         }
     }
-    world.codes.remove(&code); // single use (reference §1.2)
-    // Re-authorizing invalidates every earlier pair of this user (reference §1.4, error 4741).
+    world.codes.remove(&code); // single use (docs/zoom.md §1.2)
+    // Re-authorizing invalidates every earlier pair of this user (docs/zoom.md §1.4, error 4741).
     revoke_user_tokens(&mut world, &stored.user_id);
     let body = issue_pair(sim, &mut world, &stored.user_id, &sim.scopes)?;
     drop(world);
@@ -135,7 +135,8 @@ fn code_grant(sim: &Sim, get: &dyn Fn(&str) -> Option<String>) -> HResult {
     Ok(json_response(200, &body))
 }
 
-/// Rotation: the presented refresh token dies at once; reuse is `invalid_grant` (§1.4, §1.5).
+/// Rotation: the presented refresh token dies at once; reuse is `invalid_grant`
+/// (docs/zoom.md §1.4, §1.5).
 fn refresh_grant(sim: &Sim, get: &dyn Fn(&str) -> Option<String>) -> HResult {
     let presented = get("refresh_token").unwrap_or_default();
     let mut world = sim.world();
@@ -148,7 +149,7 @@ fn refresh_grant(sim: &Sim, get: &dyn Fn(&str) -> Option<String>) -> HResult {
     Ok(json_response(200, &body))
 }
 
-/// Creates an access/refresh pair and the token response (reference §1.3).
+/// Creates an access/refresh pair and the token response (docs/zoom.md §1.3).
 fn issue_pair(
     sim: &Sim,
     world: &mut World,
@@ -199,7 +200,7 @@ fn issue_pair(
     }))
 }
 
-/// A long JWT-shaped opaque token (HS512 header, Zoom-like claims; reference §1.3). Clients must
+/// A long JWT-shaped opaque token (HS512 header, Zoom-like claims; docs/zoom.md §1.3). Clients must
 /// not parse it; the simulator only looks it up.
 fn jwt_like(sim: &Sim, user: &User, kind: &str, iat: i64, ttl: i64) -> String {
     let header = json!({"alg": "HS512", "v": "2.0", "kid": os_token(36)});
@@ -227,7 +228,7 @@ fn jwt_like(sim: &Sim, user: &User, kind: &str, iat: i64, ttl: i64) -> String {
     )
 }
 
-/// `POST /oauth/revoke` with `token` = an access or refresh token (reference §1.6, §7.3).
+/// `POST /oauth/revoke` with `token` = an access or refresh token (docs/zoom.md §1.6, §7.3).
 pub(super) async fn revoke(sim: Arc<Sim>, call: Call) -> HResult {
     check_client(&sim, &call)?;
     let token = call.form_or_query("token").unwrap_or_default();
