@@ -186,6 +186,15 @@ pub struct SyncStarted {
     pub job_id: String,
 }
 
+super::answer::answers! {
+    ZoomConnectionDto => "The state of the site's Zoom connection.",
+    ConnectStart => "Zoom's consent page, to open in the owner's browser.",
+    ZoomUserDto => "The connected Zoom user, as Zoom reports it now.",
+    DisconnectResult => "Disconnected: what was revoked and removed.",
+    SyncStatusDto => "The site's sync status.",
+    SyncStarted => "The sync is queued.",
+}
+
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
 impl AdminApi {
     /// The site's Zoom connection status (scope `settings:read`)

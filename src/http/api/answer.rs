@@ -8,13 +8,6 @@ use poem_openapi::registry::{MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, ResponseContent};
 
-use super::admin::{
-    ConnectStart, DisconnectResult, SyncStarted, SyncStatusDto, ZoomConnectionDto, ZoomUserDto,
-};
-use super::health::HealthStatus;
-use super::platform::{ApiKeyDto, TenantDto, TenantList};
-use super::site_admin::{RegistrationList, SiteSettingsDto, SnippetList};
-
 /// A JSON value that an operation answers with.
 pub trait Answered: ToJSON {
     /// The description of a 200 answer carrying this value.
@@ -48,27 +41,12 @@ impl<T: Answered + Send> ApiResponse for Answer<T> {
     }
 }
 
-/// Declares what a 200 answer of each type is.
+/// Declares what a 200 answer of each type is; each API module says it beside its types.
 macro_rules! answers {
     ($($ty:ty => $description:literal,)+) => {
-        $(impl Answered for $ty {
+        $(impl $crate::http::api::answer::Answered for $ty {
             const ANSWER: &'static str = $description;
         })+
     };
 }
-
-answers! {
-    TenantList => "One page of sites, ordered by slug.",
-    TenantDto => "The site.",
-    Vec<ApiKeyDto> => "The site's API keys, revoked ones included (never the keys themselves).",
-    ZoomConnectionDto => "The state of the site's Zoom connection.",
-    ConnectStart => "Zoom's consent page, to open in the owner's browser.",
-    ZoomUserDto => "The connected Zoom user, as Zoom reports it now.",
-    DisconnectResult => "Disconnected: what was revoked and removed.",
-    SyncStatusDto => "The site's sync status.",
-    SyncStarted => "The sync is queued.",
-    SiteSettingsDto => "The site's settings (for a change: as they are after it).",
-    SnippetList => "The snippets for each widget.",
-    RegistrationList => "One page of registrations, newest first.",
-    HealthStatus => "The process answers.",
-}
+pub(crate) use answers;

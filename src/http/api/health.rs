@@ -35,6 +35,10 @@ pub enum Readiness {
     NotReady(Json<ErrorBody>),
 }
 
+super::answer::answers! {
+    HealthStatus => "The process answers.",
+}
+
 #[OpenApi(tag = "ApiTags::Health")]
 impl HealthApi {
     /// Liveness: the process answers

@@ -151,6 +151,12 @@ type SiteError = ApiError<{ statuses(&[401, 404, 500, 503]) }>;
 /// Creating an API key: invalid name or scopes, an unknown site, credentials, the database.
 type CreateKeyError = ApiError<{ statuses(&[400, 401, 404, 413, 500, 503]) }>;
 
+super::answer::answers! {
+    TenantList => "One page of sites, ordered by slug.",
+    TenantDto => "The site.",
+    Vec<ApiKeyDto> => "The site's API keys, revoked ones included (never the keys themselves).",
+}
+
 #[OpenApi(prefix_path = "/api/v1/platform", tag = "ApiTags::Platform")]
 impl PlatformApi {
     /// Create a site

@@ -257,6 +257,12 @@ pub struct RegistrationList {
     pub has_more: bool,
 }
 
+super::answer::answers! {
+    SiteSettingsDto => "The site's settings (for a change: as they are after it).",
+    SnippetList => "The snippets for each widget.",
+    RegistrationList => "One page of registrations, newest first.",
+}
+
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
 impl SiteAdminApi {
     /// What the site shows, and how widgets look (scope `settings:read`)
