@@ -12,7 +12,7 @@ use super::admin::{
     ConnectStart, DisconnectResult, SyncStarted, SyncStatusDto, ZoomConnectionDto, ZoomUserDto,
 };
 use super::health::HealthStatus;
-use super::platform::{ApiKeyDto, TenantDto, TenantList};
+use super::platform::{ApiKeyList, TenantDto, TenantList};
 use super::site_admin::{RegistrationList, SiteSettingsDto, SnippetList};
 
 /// A JSON value that an operation answers with.
@@ -60,7 +60,7 @@ macro_rules! answers {
 answers! {
     TenantList => "One page of sites, ordered by slug.",
     TenantDto => "The site.",
-    Vec<ApiKeyDto> => "The site's API keys, revoked ones included (never the keys themselves).",
+    ApiKeyList => "One page of the site's API keys, revoked ones included (never the keys themselves).",
     ZoomConnectionDto => "The state of the site's Zoom connection.",
     ConnectStart => "Zoom's consent page, to open in the owner's browser.",
     ZoomUserDto => "The connected Zoom user, as Zoom reports it now.",

@@ -26,7 +26,8 @@ use crate::domain::public::{
 use crate::domain::site::Feature;
 use crate::http::error::{ApiError, statuses};
 use crate::http::public_guard;
-use crate::service::public::{CachedPage, MeetingFilter, Page};
+use crate::service::paging;
+use crate::service::public::{CachedPage, MeetingFilter};
 use crate::service::registration::RegisterRequest;
 use crate::service::{ServiceError, Services};
 use crate::store::settings::PublicSite;
@@ -88,11 +89,8 @@ fn public_meeting(item: &ListedMeeting, registration_allowed: bool) -> PublicMee
 #[oai(skip_serializing_if_is_none)]
 pub struct MeetingList {
     pub meetings: Vec<PublicMeeting>,
-    /// 1-based page number.
-    pub page: i64,
-    pub page_size: i64,
-    /// More items follow on the next page.
-    pub has_more: bool,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
 }
 
 /// One occurrence of a recurring meeting.
@@ -237,9 +235,8 @@ fn public_recording(r: &Recording, show_passcode: bool) -> PublicRecording {
 #[oai(skip_serializing_if_is_none)]
 pub struct RecordingList {
     pub recordings: Vec<PublicRecording>,
-    pub page: i64,
-    pub page_size: i64,
-    pub has_more: bool,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
 }
 
 /// An answer to a custom question.
@@ -443,12 +440,12 @@ impl SitesApi {
         /// Only meetings of this host (Zoom user id, see `host_id`).
         #[oai(validator(max_length = 64))]
         host: Query<Option<String>>,
-        /// Page number, 1–50 (default 1).
-        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
-        page: Query<Option<i64>>,
+        /// Continue after this item: the `next_after` of the previous page.
+        #[oai(validator(max_length = 512))]
+        after: Query<Option<String>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        page_size: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
         /// Entity tag of a copy the client has.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
@@ -461,9 +458,9 @@ impl SitesApi {
                 from: from.0.map(|t| t.naive_utc()),
                 to: to.0.map(|t| t.naive_utc()),
                 host_id: host.0.filter(|h| !h.is_empty()),
-                page: page.0.unwrap_or(1),
-                page_size: page_size.0.unwrap_or(50),
+                ..Default::default()
             },
+            ListPosition::of(after.0, limit.0),
             if_none_match.0.as_deref(),
         )
         .await
@@ -482,26 +479,22 @@ impl SitesApi {
         s: Data<&Services>,
         /// The site's slug.
         site: Path<String>,
-        /// Page number, 1–50 (default 1).
-        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
-        page: Query<Option<i64>>,
+        /// Continue after this item: the `next_after` of the previous page.
+        #[oai(validator(max_length = 512))]
+        after: Query<Option<String>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        page_size: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
         /// Entity tag of a copy the client has.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> Result<Cached<MeetingList>, PublicReadError> {
-        let filter = MeetingFilter {
-            page: page.0.unwrap_or(1),
-            page_size: page_size.0.unwrap_or(50),
-            ..Default::default()
-        };
         list_meetings(
             &s,
             &site,
             Feature::Webinars,
-            filter,
+            MeetingFilter::default(),
+            ListPosition::of(after.0, limit.0),
             if_none_match.0.as_deref(),
         )
         .await
@@ -550,21 +543,24 @@ impl SitesApi {
         s: Data<&Services>,
         /// The site's slug.
         site: Path<String>,
-        /// Page number, 1–50 (default 1).
-        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
-        page: Query<Option<i64>>,
+        /// Continue after this item: the `next_after` of the previous page.
+        #[oai(validator(max_length = 512))]
+        after: Query<Option<String>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        page_size: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
         /// Entity tag of a copy the client has.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> Result<Cached<RecordingList>, PublicReadError> {
         let site = s.public().site_with(&site, Feature::Recordings).await?;
-        let (page, page_size) = (page.0.unwrap_or(1), page_size.0.unwrap_or(50));
-        let key = format!("api:recordings:{page}:{page_size}");
+        let at = ListPosition::of(after.0, limit.0);
+        let key = format!("api:recordings:{}", at.cache_key());
         let body = cached(&s, &site, key, || async {
-            let found = s.public().recordings(&site, page, page_size).await?;
+            let found = s
+                .public()
+                .recordings_after(&site, at.after.as_deref(), at.limit)
+                .await?;
             let show = site.settings.show_recording_passcode;
             Ok(to_json(&RecordingList {
                 recordings: found
@@ -572,9 +568,7 @@ impl SitesApi {
                     .iter()
                     .map(|r| public_recording(r, show))
                     .collect(),
-                page: found.page,
-                page_size: found.page_size,
-                has_more: found.has_more,
+                next_after: found.next_after,
             }))
         })
         .await?;
@@ -642,19 +636,22 @@ async fn list_meetings(
     slug: &str,
     feature: Feature,
     filter: MeetingFilter,
+    at: ListPosition,
     if_none_match: Option<&str>,
 ) -> Result<Cached<MeetingList>, PublicReadError> {
     let site = s.public().site_with(slug, feature).await?;
     let key = format!(
-        "api:{feature:?}:{:?}:{:?}:{}:{}:{}",
+        "api:{feature:?}:{:?}:{:?}:{}:{}",
         filter.from,
         filter.to,
         filter.host_id.as_deref().unwrap_or(""),
-        filter.page,
-        filter.page_size
+        at.cache_key()
     );
     let page = cached(s, &site, key, || async {
-        let found: Page<ListedMeeting> = s.public().meetings(&site, feature, &filter).await?;
+        let found = s
+            .public()
+            .meetings_after(&site, feature, &filter, at.after.as_deref(), at.limit)
+            .await?;
         let registration = site.settings.registration_open && feature == Feature::Meetings;
         Ok(to_json(&MeetingList {
             meetings: found
@@ -662,13 +659,30 @@ async fn list_meetings(
                 .iter()
                 .map(|m| public_meeting(m, registration))
                 .collect(),
-            page: found.page,
-            page_size: found.page_size,
-            has_more: found.has_more,
+            next_after: found.next_after,
         }))
     })
     .await?;
     Ok(Cached::answer(page, if_none_match))
+}
+
+/// Where a public list page starts and how long it is; part of the page's cache key.
+struct ListPosition {
+    after: Option<String>,
+    limit: i64,
+}
+
+impl ListPosition {
+    fn of(after: Option<String>, limit: Option<i64>) -> Self {
+        Self {
+            after,
+            limit: limit.unwrap_or(paging::DEFAULT_LIMIT),
+        }
+    }
+
+    fn cache_key(&self) -> String {
+        format!("{}:{}", self.limit, self.after.as_deref().unwrap_or(""))
+    }
 }
 
 #[cfg(test)]
