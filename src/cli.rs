@@ -196,7 +196,7 @@ async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
             let mut after: Option<String> = None;
             loop {
                 let page = s.tenants().list(after.clone(), 200).await?;
-                for t in &page {
+                for t in &page.items {
                     println!(
                         "{}\t{}\t{}",
                         t.slug,
@@ -204,9 +204,9 @@ async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
                         t.created_at.and_utc().to_rfc3339()
                     );
                 }
-                match page.last() {
-                    Some(last) if page.len() == 200 => after = Some(last.slug.to_string()),
-                    _ => break,
+                match page.next_after {
+                    Some(next) => after = Some(next),
+                    None => break,
                 }
             }
         }

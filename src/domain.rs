@@ -2,6 +2,7 @@
 //! No I/O, no diesel, no poem. Invalid input is refused by the `parse` constructors, at the edge.
 
 pub mod access;
+pub mod cursor;
 pub mod meeting;
 pub mod public;
 pub mod site;

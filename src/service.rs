@@ -51,6 +51,7 @@ pub mod events;
 pub mod install;
 pub mod key_rotation;
 pub mod meetings;
+pub mod paging;
 pub mod public;
 pub mod registration;
 pub mod settings;

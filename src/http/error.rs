@@ -160,7 +160,7 @@ pub fn classify(err: ServiceError) -> Problem {
     let message = err.to_string();
     match err {
         ServiceError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, "not_found", message),
-        ServiceError::Invalid { .. } => Problem::invalid(message),
+        ServiceError::Invalid { field, .. } => Problem::invalid(message).with_field(field.into()),
         ServiceError::Form(f) => {
             Problem::new(StatusCode::BAD_REQUEST, "invalid_field", f.message).with_field(f.field)
         }

@@ -21,11 +21,13 @@ use bytes::Bytes;
 use chrono::NaiveDateTime;
 
 use crate::domain::TenantId;
+use crate::domain::cursor::ListKey;
 use crate::domain::public::{ListedMeeting, MeetingDetail, Recording};
 use crate::domain::site::{Feature, PublicSite};
 use crate::domain::status::MeetingKind;
 use crate::store::{self, Store, public::ListQuery};
 
+use super::paging::{self, CursorPage};
 use super::{Background, ServiceError, Services};
 
 /// How long a site's content version is trusted before it is read again.
@@ -36,7 +38,7 @@ const MAX_SITES: usize = 100_000;
 const MAX_PAGES: usize = 50_000;
 /// Largest page of a public list.
 pub const MAX_PAGE_SIZE: i64 = 100;
-/// Deepest page of a public list (bounds the work of one uncached request).
+/// Deepest numbered page of a widget list (bounds the work of one uncached request).
 pub const MAX_PAGE: i64 = 50;
 /// Occurrences shown for one recurring meeting.
 const MAX_OCCURRENCES: i64 = 50;
@@ -175,7 +177,7 @@ impl PublicCache {
     }
 }
 
-/// Filters and page of a public meetings list.
+/// Filters of a public meetings list (and the widgets' page).
 #[derive(Clone, Debug, Default)]
 pub struct MeetingFilter {
     pub from: Option<NaiveDateTime>,
@@ -186,7 +188,8 @@ pub struct MeetingFilter {
     pub page_size: i64,
 }
 
-/// One page of a list and whether more follow.
+/// One numbered page of a list and whether more follow (the widgets' paging; the API pages
+/// by cursor, see `service/paging.rs`).
 pub struct Page<T> {
     pub items: Vec<T>,
     pub page: i64,
@@ -272,7 +275,27 @@ impl Public<'_> {
         Ok(page)
     }
 
-    /// Upcoming visible meetings (or webinars) with recurring meetings expanded, soonest first.
+    /// Upcoming visible meetings (or webinars) with recurring meetings expanded, soonest first:
+    /// at most `limit` after the cursor `after` (see `service/paging.rs`).
+    pub async fn meetings_after(
+        &self,
+        site: &PublicSite,
+        feature: Feature,
+        filter: &MeetingFilter,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<CursorPage<ListedMeeting>, ServiceError> {
+        let after = paging::parse_numeric_after(after)?;
+        let limit = paging::clamp_limit(limit);
+        let (items, more) = self
+            .read_meetings(site, feature, filter, after, 0, limit)
+            .await?;
+        Ok(paging::page_of(items, more, |m| {
+            ListKey::new(m.start_time(), m.meeting.zoom_meeting_id.to_string())
+        }))
+    }
+
+    /// The widgets' numbered pages of [`Public::meetings_after`] (`filter.page`, `page_size`).
     pub async fn meetings(
         &self,
         site: &PublicSite,
@@ -280,6 +303,27 @@ impl Public<'_> {
         filter: &MeetingFilter,
     ) -> Result<Page<ListedMeeting>, ServiceError> {
         let (page, page_size) = clamp_page(filter.page, filter.page_size);
+        let offset = (page - 1) * page_size;
+        let (items, has_more) = self
+            .read_meetings(site, feature, filter, None, offset, page_size)
+            .await?;
+        Ok(Page {
+            items,
+            page,
+            page_size,
+            has_more,
+        })
+    }
+
+    async fn read_meetings(
+        &self,
+        site: &PublicSite,
+        feature: Feature,
+        filter: &MeetingFilter,
+        after: Option<(Option<NaiveDateTime>, i64)>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<ListedMeeting>, bool), ServiceError> {
         let query = ListQuery {
             kind: if feature == Feature::Webinars {
                 MeetingKind::Webinar
@@ -290,22 +334,17 @@ impl Public<'_> {
             from: filter.from,
             to: filter.to,
             host_id: filter.host_id.clone(),
-            offset: (page - 1) * page_size,
-            limit: page_size,
+            after,
+            offset,
+            limit,
         };
         let id = site.tenant.id.clone();
-        let (items, has_more) = self
+        Ok(self
             .store
             .read(move |mut db| {
                 Box::pin(async move { store::public::list_meetings(&mut db, &id, &query).await })
             })
-            .await?;
-        Ok(Page {
-            items,
-            page,
-            page_size,
-            has_more,
-        })
+            .await?)
     }
 
     /// One visible meeting with its upcoming occurrences and, when visitors can register, its
@@ -392,7 +431,22 @@ impl Public<'_> {
         });
     }
 
-    /// Visible recordings, newest first.
+    /// Visible recordings, newest first: at most `limit` after the cursor `after`.
+    pub async fn recordings_after(
+        &self,
+        site: &PublicSite,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<CursorPage<Recording>, ServiceError> {
+        let after = paging::parse_timed_after(after)?;
+        let limit = paging::clamp_limit(limit);
+        let (items, more) = self.read_recordings(site, after, 0, limit).await?;
+        Ok(paging::page_of(items, more, |r| {
+            ListKey::new(Some(r.start_time), r.zoom_meeting_uuid.clone())
+        }))
+    }
+
+    /// The widgets' numbered pages of [`Public::recordings_after`].
     pub async fn recordings(
         &self,
         site: &PublicSite,
@@ -400,21 +454,31 @@ impl Public<'_> {
         page_size: i64,
     ) -> Result<Page<Recording>, ServiceError> {
         let (page, page_size) = clamp_page(page, page_size);
-        let id = site.tenant.id.clone();
         let offset = (page - 1) * page_size;
-        let (items, has_more) = self
-            .store
-            .read(move |mut db| {
-                Box::pin(async move {
-                    store::public::list_recordings(&mut db, &id, offset, page_size).await
-                })
-            })
-            .await?;
+        let (items, has_more) = self.read_recordings(site, None, offset, page_size).await?;
         Ok(Page {
             items,
             page,
             page_size,
             has_more,
         })
+    }
+
+    async fn read_recordings(
+        &self,
+        site: &PublicSite,
+        after: Option<(NaiveDateTime, String)>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Recording>, bool), ServiceError> {
+        let id = site.tenant.id.clone();
+        Ok(self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    store::public::list_recordings(&mut db, &id, after, offset, limit).await
+                })
+            })
+            .await?)
     }
 }

@@ -16,6 +16,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::{Value, json};
 
+use crate::domain::cursor::ListKey;
 use crate::domain::public::{
     FieldError, MeetingDetail, Registration, RegistrationForm, RegistrationQuestions,
     RegistrationStatus, ValidRegistration,
@@ -26,7 +27,8 @@ use crate::zoom::models::AddedRegistrant;
 use crate::zoom::{ZoomClient, ZoomError};
 
 use super::access::require;
-use super::public::{MAX_PAGE, MAX_PAGE_SIZE, Page, Public};
+use super::paging::{self, CursorPage};
+use super::public::Public;
 use super::tokens::Tokens;
 use super::{ServiceError, Services};
 
@@ -464,35 +466,30 @@ impl Registrations<'_> {
             .await?)
     }
 
-    /// The site's registrations for the owner, newest first (scope `registrations:read`).
+    /// The site's registrations for the owner, newest first (scope `registrations:read`): at
+    /// most `limit` after the cursor `after`.
     pub async fn list(
         &self,
         principal: &Principal,
         meeting_id: Option<i64>,
-        page: i64,
-        page_size: i64,
-    ) -> Result<Page<Registration>, ServiceError> {
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<CursorPage<Registration>, ServiceError> {
         require(principal, Scope::RegistrationsRead)?;
-        let (page, page_size) = (
-            page.clamp(1, MAX_PAGE * 100),
-            page_size.clamp(1, MAX_PAGE_SIZE),
-        );
+        let after = paging::parse_timed_after(after)?;
+        let limit = paging::clamp_limit(limit);
         let id = principal.tenant_id().clone();
-        let offset = (page - 1) * page_size;
-        let (items, has_more) = self
+        let (items, more) = self
             .store
             .read(move |mut db| {
                 Box::pin(async move {
-                    store::registration::list(&mut db, &id, meeting_id, offset, page_size).await
+                    store::registration::list(&mut db, &id, meeting_id, after, limit).await
                 })
             })
             .await?;
-        Ok(Page {
-            items,
-            page,
-            page_size,
-            has_more,
-        })
+        Ok(paging::page_of(items, more, |r| {
+            ListKey::new(Some(r.created_at), r.id.clone())
+        }))
     }
 }
 

@@ -3,9 +3,11 @@
 use crate::config::Config;
 use crate::crypto::{random_token, sha256_hex};
 use crate::domain::access::ApiKey;
+use crate::domain::cursor::ListKey;
 use crate::domain::{ScopeSet, Slug, Tenant, TenantId};
 use crate::store::{self, Store, StoreError};
 
+use super::paging::{self, CursorPage};
 use super::{ADMIN_LINK_TTL, ServiceError, Services};
 
 /// Prefix of tenant API keys, so leaked keys are recognisable by secret scanners.
@@ -70,19 +72,29 @@ impl Tenants<'_> {
         }
     }
 
-    /// Sites ordered by slug, after `after`, at most `limit` (up to [`MAX_PAGE`]).
+    /// Sites ordered by slug, after the slug `after`, at most `limit` (up to [`MAX_PAGE`]);
+    /// `next_after` is the last slug when more follow.
     pub async fn list(
         &self,
         after: Option<String>,
         limit: i64,
-    ) -> Result<Vec<Tenant>, ServiceError> {
+    ) -> Result<CursorPage<Tenant>, ServiceError> {
         let limit = limit.clamp(1, MAX_PAGE);
-        Ok(self
+        let mut tenants = self
             .store
             .read(move |mut db| {
-                Box::pin(async move { store::tenant::list(&mut db, after.as_deref(), limit).await })
+                Box::pin(
+                    async move { store::tenant::list(&mut db, after.as_deref(), limit + 1).await },
+                )
             })
-            .await?)
+            .await?;
+        let more = tenants.len() as i64 > limit;
+        tenants.truncate(limit as usize);
+        let next_after = tenants.last().filter(|_| more).map(|t| t.slug.to_string());
+        Ok(CursorPage {
+            items: tenants,
+            next_after,
+        })
     }
 
     /// The tenant with this slug; unknown slugs are `NotFound`.
@@ -176,15 +188,28 @@ impl Tenants<'_> {
         Ok(MintedKey { key, secret })
     }
 
-    /// The site's API keys (revoked ones included), without their secrets.
-    pub async fn list_api_keys(&self, slug: &str) -> Result<Vec<ApiKey>, ServiceError> {
+    /// The site's API keys (revoked ones included), without their secrets, oldest first: at
+    /// most `limit` after the cursor `after`.
+    pub async fn list_api_keys(
+        &self,
+        slug: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<CursorPage<ApiKey>, ServiceError> {
         let tenant = self.get(slug).await?;
-        Ok(self
+        let after = paging::parse_timed_after(after)?;
+        let limit = paging::clamp_limit(limit);
+        let (keys, more) = self
             .store
             .read(move |mut db| {
-                Box::pin(async move { store::api_key::list(&mut db, &tenant.id).await })
+                Box::pin(
+                    async move { store::api_key::list(&mut db, &tenant.id, after, limit).await },
+                )
             })
-            .await?)
+            .await?;
+        Ok(paging::page_of(keys, more, |k| {
+            ListKey::new(Some(k.created_at), k.id.clone())
+        }))
     }
 
     /// Revokes one of the site's keys; a key of another site is `NotFound`.

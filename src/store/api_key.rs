@@ -72,14 +72,38 @@ pub async fn find_active_by_hash(
     Ok(row.map(ApiKey::from))
 }
 
-pub async fn list(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<Vec<ApiKey>, StoreError> {
-    let rows: Vec<ApiKeyRow> = with_db!(db, |c| api_keys::table
-        .filter(api_keys::tenant_id.eq(tenant_id.as_str()))
-        .order(api_keys::created_at.asc())
-        .select(ApiKeyRow::as_select())
-        .load(c)
-        .await)?;
-    Ok(rows.into_iter().map(ApiKey::from).collect())
+/// The tenant's keys, oldest first, at most `limit` after the cursor position `after`
+/// (created at, id) if given; and whether more follow.
+pub async fn list(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<(Vec<ApiKey>, bool), StoreError> {
+    let rows: Vec<ApiKeyRow> = with_db!(db, |c| {
+        let mut query = api_keys::table
+            .filter(api_keys::tenant_id.eq(tenant_id.as_str()))
+            .order((api_keys::created_at.asc(), api_keys::id.asc()))
+            .limit(limit + 1)
+            .select(ApiKeyRow::as_select())
+            .into_boxed();
+        if let Some((created, id)) = &after {
+            query = query.filter(
+                api_keys::created_at.gt(*created).or(api_keys::created_at
+                    .eq(*created)
+                    .and(api_keys::id.gt(id.as_str()))),
+            );
+        }
+        query.load(c).await
+    })?;
+    let more = rows.len() as i64 > limit;
+    Ok((
+        rows.into_iter()
+            .take(limit as usize)
+            .map(ApiKey::from)
+            .collect(),
+        more,
+    ))
 }
 
 /// Revokes a key of this tenant; returns whether an active key was revoked.

@@ -51,8 +51,22 @@ pub struct ListQuery {
     pub to: Option<NaiveDateTime>,
     /// Only this host's meetings (Zoom user id).
     pub host_id: Option<String>,
+    /// Only items sorting after this (start time, meeting number): a cursor position.
+    pub after: Option<(Option<NaiveDateTime>, i64)>,
     pub offset: i64,
     pub limit: i64,
+}
+
+impl ListQuery {
+    /// The cursor's start time and meeting number, when it points at an item with a fixed time.
+    fn after_timed(&self) -> Option<(NaiveDateTime, i64)> {
+        self.after.and_then(|(t, id)| t.map(|t| (t, id)))
+    }
+
+    /// Whether the cursor is past every item with a fixed time already.
+    fn past_fixed_times(&self) -> bool {
+        matches!(self.after, Some((None, _)))
+    }
 }
 
 /// A start-time window `(after, until]`.
@@ -90,7 +104,8 @@ pub async fn list_meetings(
         },
     ];
     let mut items = Vec::new();
-    for w in windows.into_iter().filter(|w| w.after < w.until) {
+    let windows = windows.into_iter().filter(|w| w.after < w.until);
+    for w in windows.filter(|_| !q.past_fixed_times()) {
         items.extend(meetings_in(db, tenant_id, q, w).await?);
         items.extend(occurrences_in(db, tenant_id, q, w).await?);
     }
@@ -146,10 +161,18 @@ async fn meetings_in(
                 .filter(meeting_occurrences::tenant_id.eq(meetings::tenant_id))
                 .filter(meeting_occurrences::zoom_meeting_id.eq(meetings::zoom_meeting_id)),
         );
-        visible_meetings!(tenant_id, q)
+        let mut query = visible_meetings!(tenant_id, q)
             .filter(meetings::start_time.gt(w.after))
             .filter(meetings::start_time.le(w.until))
-            .filter(not(has_occurrences))
+            .filter(not(has_occurrences));
+        if let Some((start, id)) = q.after_timed() {
+            query = query.filter(
+                meetings::start_time.gt(start).or(meetings::start_time
+                    .eq(start)
+                    .and(meetings::zoom_meeting_id.gt(id))),
+            );
+        }
+        query
             .order((meetings::start_time.asc(), meetings::zoom_meeting_id.asc()))
             .limit(w.limit)
             .select(MeetingRow::as_select())
@@ -166,8 +189,13 @@ async fn without_fixed_time(
     limit: i64,
 ) -> Result<Vec<ListedMeeting>, StoreError> {
     let rows: Vec<MeetingRow> = with_db!(db, |c| {
+        let after_id = q
+            .after
+            .filter(|_| q.past_fixed_times())
+            .map_or(i64::MIN, |(_, id)| id);
         visible_meetings!(tenant_id, q)
             .filter(meetings::start_time.is_null())
+            .filter(meetings::zoom_meeting_id.gt(after_id))
             .order(meetings::zoom_meeting_id.asc())
             .limit(limit)
             .select(MeetingRow::as_select())
@@ -206,6 +234,15 @@ async fn occurrences_in(
             .into_boxed();
         if !host.is_empty() {
             query = query.filter(meetings::host_id.eq(host.as_str()));
+        }
+        if let Some((start, id)) = q.after_timed() {
+            query = query.filter(
+                meeting_occurrences::start_time
+                    .gt(start)
+                    .or(meeting_occurrences::start_time
+                        .eq(start)
+                        .and(meeting_occurrences::zoom_meeting_id.gt(id))),
+            );
         }
         query.load(c).await
     })?;
@@ -316,26 +353,39 @@ impl From<RecordingRow> for Recording {
     }
 }
 
-/// Visible, available recordings, newest first; one page and whether more follow.
+/// Visible, available recordings, newest first, after the cursor position `after` (start
+/// time, meeting UUID) if given; one page and whether more follow.
 pub async fn list_recordings(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
+    after: Option<(NaiveDateTime, String)>,
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Recording>, bool), StoreError> {
-    let rows: Vec<RecordingRow> = with_db!(db, |c| recordings::table
-        .filter(recordings::tenant_id.eq(tenant_id.as_str()))
-        .filter(recordings::hidden.eq(false))
-        .filter(recordings::status.eq(RecordingStatus::Available.as_str()))
-        .order((
-            recordings::start_time.desc(),
-            recordings::zoom_meeting_uuid.asc()
-        ))
-        .offset(offset)
-        .limit(limit + 1)
-        .select(RecordingRow::as_select())
-        .load(c)
-        .await)?;
+    let rows: Vec<RecordingRow> = with_db!(db, |c| {
+        let mut query = recordings::table
+            .filter(recordings::tenant_id.eq(tenant_id.as_str()))
+            .filter(recordings::hidden.eq(false))
+            .filter(recordings::status.eq(RecordingStatus::Available.as_str()))
+            .into_boxed();
+        if let Some((start, uuid)) = &after {
+            query = query.filter(
+                recordings::start_time.lt(*start).or(recordings::start_time
+                    .eq(*start)
+                    .and(recordings::zoom_meeting_uuid.gt(uuid.as_str()))),
+            );
+        }
+        query
+            .order((
+                recordings::start_time.desc(),
+                recordings::zoom_meeting_uuid.asc(),
+            ))
+            .offset(offset)
+            .limit(limit + 1)
+            .select(RecordingRow::as_select())
+            .load(c)
+            .await
+    })?;
     let more = rows.len() as i64 > limit;
     Ok((
         rows.into_iter()

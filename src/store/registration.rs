@@ -112,24 +112,33 @@ pub async fn find_by_idempotency_key(
     row.map(RegistrationRow::into_domain).transpose()
 }
 
-/// The tenant's registrations, newest first, optionally for one meeting.
+/// The tenant's registrations, newest first, optionally for one meeting, after the cursor
+/// position `after` (created at, id) if given; one page and whether more follow.
 pub async fn list(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
     zoom_meeting_id: Option<i64>,
-    offset: i64,
+    after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<(Vec<Registration>, bool), StoreError> {
     let rows: Vec<RegistrationRow> = with_db!(db, |c| {
         let mut query = registrations::table
             .filter(registrations::tenant_id.eq(tenant_id.as_str()))
             .order((registrations::created_at.desc(), registrations::id.desc()))
-            .offset(offset)
             .limit(limit + 1)
             .select(RegistrationRow::as_select())
             .into_boxed();
         if let Some(id) = zoom_meeting_id {
             query = query.filter(registrations::zoom_meeting_id.eq(id));
+        }
+        if let Some((created, id)) = &after {
+            query = query.filter(
+                registrations::created_at
+                    .lt(*created)
+                    .or(registrations::created_at
+                        .eq(*created)
+                        .and(registrations::id.lt(id.as_str()))),
+            );
         }
         query.load(c).await
     })?;

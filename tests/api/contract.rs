@@ -425,6 +425,27 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
         Req::get(keys, &["contract"]).auth(&platform),
     )
     .await;
+    let first = c
+        .expect(
+            StatusCode::OK,
+            Req::get(&format!("{keys}?limit=1"), &["contract"]).auth(&platform),
+        )
+        .await;
+    let next = first["next_after"]
+        .as_str()
+        .expect("two keys, one per page");
+    let last = c
+        .expect(
+            StatusCode::OK,
+            Req::get(&format!("{keys}?limit=1&after={next}"), &["contract"]).auth(&platform),
+        )
+        .await;
+    assert!(last.get("next_after").is_none(), "{last}");
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::get(&format!("{keys}?after=nope"), &["contract"]).auth(&platform),
+    )
+    .await;
 
     // The site before Zoom is connected: optional fields are absent, not null.
     let zoom = "/api/v1/admin/zoom";
@@ -592,7 +613,7 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
     .await;
     c.expect(
         StatusCode::BAD_REQUEST,
-        Req::get(&format!("{meetings}?page=0"), &["contract"]),
+        Req::get(&format!("{meetings}?limit=0"), &["contract"]),
     )
     .await;
     c.expect(StatusCode::NOT_FOUND, Req::get(meetings, &["nowhere"]))
@@ -743,7 +764,7 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
     .await;
     c.expect(
         StatusCode::BAD_REQUEST,
-        Req::get(&format!("{registrations}?page_size=0"), &[]).auth(&key),
+        Req::get(&format!("{registrations}?limit=0"), &[]).auth(&key),
     )
     .await;
     c.expect(
@@ -797,7 +818,7 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
         )
         .await;
     assert!(
-        listed
+        listed["api_keys"]
             .as_array()
             .unwrap()
             .iter()

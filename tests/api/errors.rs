@@ -264,7 +264,7 @@ async fn public_routes_keep_their_body_limit_and_answer_errors_in_the_envelope()
     assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
     let resp = app
         .http
-        .get(app.at("/api/v1/sites/any-site/meetings?page=0"))
+        .get(app.at("/api/v1/sites/any-site/meetings?limit=0"))
         .send()
         .await
         .unwrap();

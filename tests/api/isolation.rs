@@ -132,7 +132,7 @@ async fn admin_api_refuses_missing_wrong_revoked_and_underscoped_credentials() {
             None,
         )
         .await;
-    let key_id = keys[0]["id"].as_str().unwrap();
+    let key_id = keys["api_keys"][0]["id"].as_str().unwrap();
     let (status, _) = app
         .platform(
             Method::DELETE,

@@ -10,6 +10,7 @@ mod errors;
 mod helpers;
 mod isolation;
 mod openapi;
+mod paging;
 mod platform;
 mod public;
 mod registration;

@@ -156,7 +156,10 @@ async fn admin_links_work_once_and_api_keys_are_shown_once() {
         !list.to_string().contains(secret),
         "the key is never shown again"
     );
-    assert_eq!(list[0]["prefix"].as_str().unwrap(), &secret[..14]);
+    assert_eq!(
+        list["api_keys"][0]["prefix"].as_str().unwrap(),
+        &secret[..14]
+    );
 
     let (status, body) = app
         .platform(

@@ -12,8 +12,8 @@ use crate::domain::access::ApiKey;
 use crate::domain::{Scope, Tenant};
 use crate::http::auth::PlatformAuth;
 use crate::http::error::{ApiError, statuses};
-use crate::service::Services;
 use crate::service::tenants::MintedKey;
+use crate::service::{Services, paging};
 
 pub struct PlatformApi;
 
@@ -54,6 +54,15 @@ pub struct CreateTenant {
 #[oai(skip_serializing_if_is_none)]
 pub struct TenantList {
     pub tenants: Vec<TenantDto>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
+}
+
+/// One page of a site's API keys.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ApiKeyList {
+    pub api_keys: Vec<ApiKeyDto>,
     /// Pass as `after` to get the next page; absent on the last page.
     pub next_after: Option<String>,
 }
@@ -148,13 +157,14 @@ type CreateSiteError = ApiError<{ statuses(&[400, 401, 409, 413, 500, 503]) }>;
 type ListSitesError = ApiError<{ statuses(&[400, 401, 500, 503]) }>;
 /// Anything done to one site by slug: an unknown site, credentials, the database.
 type SiteError = ApiError<{ statuses(&[401, 404, 500, 503]) }>;
+type ListKeysError = ApiError<{ statuses(&[400, 401, 404, 500, 503]) }>;
 /// Creating an API key: invalid name or scopes, an unknown site, credentials, the database.
 type CreateKeyError = ApiError<{ statuses(&[400, 401, 404, 413, 500, 503]) }>;
 
 super::answer::answers! {
     TenantList => "One page of sites, ordered by slug.",
     TenantDto => "The site.",
-    Vec<ApiKeyDto> => "The site's API keys, revoked ones included (never the keys themselves).",
+    ApiKeyList => "One page of the site's API keys, revoked ones included (never the keys themselves).",
 }
 
 #[OpenApi(prefix_path = "/api/v1/platform", tag = "ApiTags::Platform")]
@@ -189,14 +199,13 @@ impl PlatformApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
     ) -> Result<Answer<TenantList>, ListSitesError> {
-        let limit = limit.0.unwrap_or(50);
-        let tenants = s.tenants().list(after.0, limit).await?;
-        let next_after = (tenants.len() as i64 == limit)
-            .then(|| tenants.last().map(|t| t.slug.to_string()))
-            .flatten();
+        let found = s
+            .tenants()
+            .list(after.0, limit.0.unwrap_or(paging::DEFAULT_LIMIT))
+            .await?;
         Ok(Answer(TenantList {
-            tenants: tenants.into_iter().map(Into::into).collect(),
-            next_after,
+            tenants: found.items.into_iter().map(Into::into).collect(),
+            next_after: found.next_after,
         }))
     }
 
@@ -278,7 +287,8 @@ impl PlatformApi {
 
     /// List a site's API keys
     ///
-    /// Metadata only (prefix, scopes, last use, revocation); never the keys themselves.
+    /// Metadata only (prefix, scopes, last use, revocation); never the keys themselves. Oldest
+    /// first; pages with `limit` and `after` like every list.
     #[oai(
         path = "/tenants/:slug/api-keys",
         method = "get",
@@ -289,15 +299,25 @@ impl PlatformApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         slug: Path<String>,
-    ) -> Result<Answer<Vec<ApiKeyDto>>, SiteError> {
-        Ok(Answer(
-            s.tenants()
-                .list_api_keys(&slug)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-        ))
+        /// Continue after this key: the `next_after` of the previous page.
+        #[oai(validator(max_length = 512))]
+        after: Query<Option<String>>,
+        /// Keys per page, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<i64>>,
+    ) -> Result<Answer<ApiKeyList>, ListKeysError> {
+        let found = s
+            .tenants()
+            .list_api_keys(
+                &slug,
+                after.0.as_deref(),
+                limit.0.unwrap_or(paging::DEFAULT_LIMIT),
+            )
+            .await?;
+        Ok(Answer(ApiKeyList {
+            api_keys: found.items.into_iter().map(Into::into).collect(),
+            next_after: found.next_after,
+        }))
     }
 
     /// Revoke an API key

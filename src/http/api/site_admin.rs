@@ -19,7 +19,7 @@ use crate::domain::site::{
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::settings::VisibleItem;
-use crate::service::{ServiceError, Services};
+use crate::service::{ServiceError, Services, paging};
 
 /// Changing settings: an invalid value or body, credentials, scope, the database.
 type SettingsWriteError = ApiError<{ statuses(&[400, 401, 403, 413, 500, 503]) }>;
@@ -252,9 +252,8 @@ impl From<Registration> for RegistrationDto {
 #[oai(skip_serializing_if_is_none)]
 pub struct RegistrationList {
     pub registrations: Vec<RegistrationDto>,
-    pub page: i64,
-    pub page_size: i64,
-    pub has_more: bool,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
 }
 
 super::answer::answers! {
@@ -399,27 +398,25 @@ impl SiteAdminApi {
         s: Data<&Services>,
         /// Only registrations for this meeting.
         meeting_id: Query<Option<i64>>,
-        /// Page number (default 1).
-        #[oai(validator(minimum(value = "1"), maximum(value = "5000")))]
-        page: Query<Option<i64>>,
+        /// Continue after this item: the `next_after` of the previous page.
+        #[oai(validator(max_length = 512))]
+        after: Query<Option<String>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        page_size: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
     ) -> Result<Answer<RegistrationList>, ListRegistrationsError> {
         let found = s
             .registrations()
             .list(
                 auth.principal(),
                 meeting_id.0,
-                page.0.unwrap_or(1),
-                page_size.0.unwrap_or(50),
+                after.0.as_deref(),
+                limit.0.unwrap_or(paging::DEFAULT_LIMIT),
             )
             .await?;
         Ok(Answer(RegistrationList {
             registrations: found.items.into_iter().map(Into::into).collect(),
-            page: found.page,
-            page_size: found.page_size,
-            has_more: found.has_more,
+            next_after: found.next_after,
         }))
     }
 }

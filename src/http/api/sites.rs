@@ -26,6 +26,7 @@ use crate::domain::site::{Feature, PublicSite};
 use crate::http::client::client_ip;
 use crate::http::error::{ApiError, statuses};
 use crate::http::public_guard;
+use crate::service::paging;
 use crate::service::public::{CachedPage, MeetingFilter, Public};
 use crate::service::registration::RegisterRequest;
 use crate::service::{ServiceError, Services};
@@ -87,11 +88,8 @@ fn public_meeting(item: &ListedMeeting, registration_allowed: bool) -> PublicMee
 #[oai(skip_serializing_if_is_none)]
 pub struct MeetingList {
     pub meetings: Vec<PublicMeeting>,
-    /// 1-based page number.
-    pub page: i64,
-    pub page_size: i64,
-    /// More items follow on the next page.
-    pub has_more: bool,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
 }
 
 /// One occurrence of a recurring meeting.
@@ -236,9 +234,8 @@ fn public_recording(r: &Recording, show_passcode: bool) -> PublicRecording {
 #[oai(skip_serializing_if_is_none)]
 pub struct RecordingList {
     pub recordings: Vec<PublicRecording>,
-    pub page: i64,
-    pub page_size: i64,
-    pub has_more: bool,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
 }
 
 /// An answer to a custom question.
@@ -423,12 +420,12 @@ impl SitesApi {
         /// Only meetings of this host (Zoom user id, see `host_id`).
         #[oai(validator(max_length = 64))]
         host: Query<Option<String>>,
-        /// Page number, 1–50 (default 1).
-        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
-        page: Query<Option<i64>>,
+        /// Continue after this item: the `next_after` of the previous page.
+        #[oai(validator(max_length = 512))]
+        after: Query<Option<String>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        page_size: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
         /// Entity tag of a copy the client has.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
@@ -441,9 +438,9 @@ impl SitesApi {
                 from: from.0.map(|t| t.naive_utc()),
                 to: to.0.map(|t| t.naive_utc()),
                 host_id: host.0.filter(|h| !h.is_empty()),
-                page: page.0.unwrap_or(1),
-                page_size: page_size.0.unwrap_or(50),
+                ..Default::default()
             },
+            ListPosition::of(after.0, limit.0),
             if_none_match.0.as_deref(),
         )
         .await
@@ -462,26 +459,22 @@ impl SitesApi {
         s: Data<&Services>,
         /// The site's slug.
         site: Path<String>,
-        /// Page number, 1–50 (default 1).
-        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
-        page: Query<Option<i64>>,
+        /// Continue after this item: the `next_after` of the previous page.
+        #[oai(validator(max_length = 512))]
+        after: Query<Option<String>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        page_size: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
         /// Entity tag of a copy the client has.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> Result<Cached<MeetingList>, PublicReadError> {
-        let filter = MeetingFilter {
-            page: page.0.unwrap_or(1),
-            page_size: page_size.0.unwrap_or(50),
-            ..Default::default()
-        };
         list_meetings(
             &s,
             &site,
             Feature::Webinars,
-            filter,
+            MeetingFilter::default(),
+            ListPosition::of(after.0, limit.0),
             if_none_match.0.as_deref(),
         )
         .await
@@ -530,24 +523,22 @@ impl SitesApi {
         s: Data<&Services>,
         /// The site's slug.
         site: Path<String>,
-        /// Page number, 1–50 (default 1).
-        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
-        page: Query<Option<i64>>,
+        /// Continue after this item: the `next_after` of the previous page.
+        #[oai(validator(max_length = 512))]
+        after: Query<Option<String>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        page_size: Query<Option<i64>>,
+        limit: Query<Option<i64>>,
         /// Entity tag of a copy the client has.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> Result<Cached<RecordingList>, PublicReadError> {
         let public = s.public();
         let site = public.site_with(&site, Feature::Recordings).await?;
-        let (page, page_size) = (page.0.unwrap_or(1), page_size.0.unwrap_or(50));
-        let key = format!("api:recordings:{page}:{page_size}");
+        let at = ListPosition::of(after.0, limit.0);
+        let key = format!("api:recordings:{}", at.cache_key());
         let body = public
-            .cached_page(&site, key, || {
-                recordings_json(public, &site, page, page_size)
-            })
+            .cached_page(&site, key, || recordings_json(public, &site, &at))
             .await?;
         Ok(Cached::answer(body, if_none_match.0.as_deref()))
     }
@@ -608,21 +599,21 @@ async fn list_meetings(
     slug: &str,
     feature: Feature,
     filter: MeetingFilter,
+    at: ListPosition,
     if_none_match: Option<&str>,
 ) -> Result<Cached<MeetingList>, PublicReadError> {
     let public = s.public();
     let site = public.site_with(slug, feature).await?;
     let key = format!(
-        "api:{feature:?}:{:?}:{:?}:{}:{}:{}",
+        "api:{feature:?}:{:?}:{:?}:{}:{}",
         filter.from,
         filter.to,
         filter.host_id.as_deref().unwrap_or(""),
-        filter.page,
-        filter.page_size
+        at.cache_key()
     );
     let page = public
         .cached_page(&site, key, || {
-            meetings_json(public, &site, feature, &filter)
+            meetings_json(public, &site, feature, &filter, &at)
         })
         .await?;
     Ok(Cached::answer(page, if_none_match))
@@ -634,8 +625,11 @@ async fn meetings_json(
     site: &PublicSite,
     feature: Feature,
     filter: &MeetingFilter,
+    at: &ListPosition,
 ) -> Result<Vec<u8>, ServiceError> {
-    let found = public.meetings(site, feature, filter).await?;
+    let found = public
+        .meetings_after(site, feature, filter, at.after.as_deref(), at.limit)
+        .await?;
     let registration = site.settings.registration_open && feature == Feature::Meetings;
     Ok(to_json(&MeetingList {
         meetings: found
@@ -643,9 +637,7 @@ async fn meetings_json(
             .iter()
             .map(|m| public_meeting(m, registration))
             .collect(),
-        page: found.page,
-        page_size: found.page_size,
-        has_more: found.has_more,
+        next_after: found.next_after,
     }))
 }
 
@@ -663,10 +655,11 @@ async fn meeting_json(
 async fn recordings_json(
     public: Public<'_>,
     site: &PublicSite,
-    page: i64,
-    page_size: i64,
+    at: &ListPosition,
 ) -> Result<Vec<u8>, ServiceError> {
-    let found = public.recordings(site, page, page_size).await?;
+    let found = public
+        .recordings_after(site, at.after.as_deref(), at.limit)
+        .await?;
     let show = site.settings.show_recording_passcode;
     Ok(to_json(&RecordingList {
         recordings: found
@@ -674,10 +667,27 @@ async fn recordings_json(
             .iter()
             .map(|r| public_recording(r, show))
             .collect(),
-        page: found.page,
-        page_size: found.page_size,
-        has_more: found.has_more,
+        next_after: found.next_after,
     }))
+}
+
+/// Where a public list page starts and how long it is; part of the page's cache key.
+struct ListPosition {
+    after: Option<String>,
+    limit: i64,
+}
+
+impl ListPosition {
+    fn of(after: Option<String>, limit: Option<i64>) -> Self {
+        Self {
+            after,
+            limit: limit.unwrap_or(paging::DEFAULT_LIMIT),
+        }
+    }
+
+    fn cache_key(&self) -> String {
+        format!("{}:{}", self.limit, self.after.as_deref().unwrap_or(""))
+    }
 }
 
 #[cfg(test)]
