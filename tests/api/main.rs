@@ -13,6 +13,8 @@ mod openapi;
 mod platform;
 mod public;
 mod registration;
+mod request_id;
+mod scopes;
 mod secrets;
 mod sync;
 mod webhooks;
