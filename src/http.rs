@@ -34,6 +34,7 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
     let max_body = services.config().max_body_bytes;
     let api = api::api_service(&public_url);
     let spec = api.spec();
+    let allowed_methods = middleware::AllowedMethods::from_spec(&spec);
     let docs = api
         .swagger_ui()
         .with(poem::middleware::SetHeader::new().overriding("content-security-policy", DOCS_CSP));
@@ -76,6 +77,7 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         .at("/favicon.ico", make_sync(|_| Html("")))
         .with(middleware::BodyLimit { max: max_body })
         .catch_all_error(|err| async move { error::to_json_error(err) })
+        .with(allowed_methods)
         .with(middleware::SecurityHeaders)
         .with(CookieJarManager::new())
         // A bug must cost one 500 with the usual headers, not the connection.

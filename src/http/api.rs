@@ -8,6 +8,7 @@ pub mod answer;
 pub mod enums;
 pub mod health;
 pub mod platform;
+pub mod scopes;
 pub mod site_admin;
 pub mod sites;
 
@@ -24,24 +25,24 @@ pub enum ApiTags {
     Health,
 }
 
-pub type Apis = (
+pub type Apis = scopes::ScopesDeclared<(
     platform::PlatformApi,
     admin::AdminApi,
     site_admin::SiteAdminApi,
     sites::SitesApi,
     health::HealthApi,
-);
+)>;
 
 /// The API service, with `public_url` as the server shown in the spec.
 pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (
+        scopes::ScopesDeclared((
             platform::PlatformApi,
             admin::AdminApi,
             site_admin::SiteAdminApi,
             sites::SitesApi,
             health::HealthApi,
-        ),
+        )),
         "Marquee",
         env!("CARGO_PKG_VERSION"),
     )

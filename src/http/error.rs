@@ -35,6 +35,9 @@ pub struct ErrorDetail {
     pub message: String,
     /// The input field to fix, when one is to blame (e.g. `email`, `question_0`).
     pub field: Option<String>,
+    /// The request's id, as in the `X-Request-Id` header (present on every `/api/…` error):
+    /// quote it when reporting a problem.
+    pub request_id: Option<String>,
 }
 
 /// The error envelope of every API error.
@@ -51,6 +54,7 @@ impl ErrorBody {
                 code: code.to_owned(),
                 message: message.into(),
                 field: None,
+                request_id: None,
             },
         })
     }
@@ -122,6 +126,7 @@ impl Problem {
                 code: self.code.to_owned(),
                 message: self.message.clone(),
                 field: self.field.clone(),
+                request_id: None,
             },
         }
     }

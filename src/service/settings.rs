@@ -20,6 +20,16 @@ pub enum VisibleItem {
     Recording(String),
 }
 
+impl VisibleItem {
+    /// The scope that hiding or showing this item needs.
+    fn required_scope(&self) -> Scope {
+        match self {
+            VisibleItem::Meeting(_) => Scope::MeetingsWrite,
+            VisibleItem::Recording(_) => Scope::SettingsWrite,
+        }
+    }
+}
+
 /// The owner's settings and hide/show choices, and this instance's public copy of the site.
 #[derive(Clone, Copy)]
 pub struct Settings<'a> {
@@ -43,7 +53,18 @@ impl Settings<'_> {
     /// The site's settings (scope `settings:read`).
     pub async fn get(&self, principal: &Principal) -> Result<SiteSettings, ServiceError> {
         require(principal, Scope::SettingsRead)?;
-        let id = principal.tenant_id().clone();
+        self.load(principal.tenant_id()).await
+    }
+
+    /// The site's settings, read to be changed (scope `settings:write`: a key that may change
+    /// them needs no read scope for that).
+    pub async fn get_to_change(&self, principal: &Principal) -> Result<SiteSettings, ServiceError> {
+        require(principal, Scope::SettingsWrite)?;
+        self.load(principal.tenant_id()).await
+    }
+
+    async fn load(&self, tenant_id: &TenantId) -> Result<SiteSettings, ServiceError> {
+        let id = tenant_id.clone();
         Ok(self
             .store
             .read(move |mut db| Box::pin(async move { store::settings::get(&mut db, &id).await }))
@@ -71,14 +92,15 @@ impl Settings<'_> {
         Ok(settings)
     }
 
-    /// Hides or shows one meeting or recording (scope `settings:write`). Unknown → `NotFound`.
+    /// Hides or shows one meeting (scope `meetings:write`) or recording (scope
+    /// `settings:write`: recordings have no write scope of their own). Unknown → `NotFound`.
     pub async fn set_hidden(
         &self,
         principal: &Principal,
         item: VisibleItem,
         hidden: bool,
     ) -> Result<(), ServiceError> {
-        require(principal, Scope::SettingsWrite)?;
+        require(principal, item.required_scope())?;
         let id = principal.tenant_id().clone();
         let (found, what) = match item {
             VisibleItem::Meeting(meeting_id) => (

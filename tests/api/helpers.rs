@@ -648,6 +648,7 @@ impl TestApp {
                     "settings:write",
                     "registrations:read",
                     "meetings:read",
+                    "meetings:write",
                 ],
             )
             .await;

@@ -14,6 +14,8 @@ mod paging;
 mod platform;
 mod public;
 mod registration;
+mod request_id;
+mod scopes;
 mod secrets;
 mod sync;
 mod webhooks;

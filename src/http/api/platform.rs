@@ -81,7 +81,8 @@ pub struct AdminLink {
 pub struct CreateApiKey {
     /// A label for people, e.g. "site builder".
     pub name: String,
-    /// At least one, e.g. `["meetings:read", "settings:read"]`.
+    /// At least one, e.g. `["settings:read", "settings:write", "registrations:read"]` for a site
+    /// builder that shows the connection, changes settings and reads registrations.
     #[oai(validator(min_items = 1, max_items = 7))]
     pub scopes: Vec<Scope>,
 }

@@ -297,12 +297,12 @@ impl SiteAdminApi {
         body: Json<SiteSettingsPatch>,
     ) -> Result<Answer<SiteSettingsDto>, SettingsWriteError> {
         let principal = auth.principal();
-        let current = s.settings().get(principal).await?;
+        let current = s.settings().get_to_change(principal).await?;
         let next = body.0.apply(current)?;
         Ok(Answer(s.settings().put(principal, next).await?.into()))
     }
 
-    /// Hide or show one meeting or webinar (scope `settings:write`)
+    /// Hide or show one meeting or webinar (scope `meetings:write`)
     ///
     /// A hidden meeting is not shown in any public list, widget or detail (404, like an unknown
     /// one) and takes no registrations. Takes effect at once.
