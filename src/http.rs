@@ -17,6 +17,7 @@ pub mod auth;
 pub mod embed;
 pub mod error;
 pub mod ics;
+pub mod input_guard;
 pub mod middleware;
 pub mod pages;
 pub mod public_guard;
@@ -72,6 +73,7 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         )
         .at("/embed/:site/recordings", get(embed::recordings))
         .at("/favicon.ico", make_sync(|_| Html("")))
+        .with(input_guard::InputGuard)
         .with(middleware::BodyLimit { max: max_body })
         .catch_all_error(|err| async move { error::to_json_error(err) })
         .with(middleware::SecurityHeaders)

@@ -81,7 +81,8 @@ impl Problem {
         }
     }
 
-    fn with_field(mut self, field: String) -> Self {
+    /// Names the input field to fix.
+    pub fn with_field(mut self, field: String) -> Self {
         self.field = Some(field);
         self
     }
@@ -160,7 +161,9 @@ pub fn classify(err: ServiceError) -> Problem {
     let message = err.to_string();
     match err {
         ServiceError::NotFound(_) => Problem::new(StatusCode::NOT_FOUND, "not_found", message),
-        ServiceError::Invalid { .. } => Problem::invalid(message),
+        ServiceError::Invalid { field, .. } => {
+            Problem::invalid(message).with_field(field.to_owned())
+        }
         ServiceError::Form(f) => {
             Problem::new(StatusCode::BAD_REQUEST, "invalid_field", f.message).with_field(f.field)
         }
