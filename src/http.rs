@@ -19,6 +19,7 @@ pub mod embed;
 pub mod error;
 pub mod html;
 pub mod ics;
+pub mod input_guard;
 pub mod middleware;
 pub mod pages;
 pub mod public_guard;
@@ -75,6 +76,7 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         )
         .at("/embed/:site/recordings", get(embed::recordings))
         .at("/favicon.ico", make_sync(|_| Html("")))
+        .with(input_guard::InputGuard)
         .with(middleware::BodyLimit { max: max_body })
         .catch_all_error(|err| async move { error::to_json_error(err) })
         .with(allowed_methods)

@@ -85,7 +85,8 @@ impl Problem {
         }
     }
 
-    fn with_field(mut self, field: String) -> Self {
+    /// Names the input field to fix.
+    pub fn with_field(mut self, field: String) -> Self {
         self.field = Some(field);
         self
     }

@@ -43,20 +43,33 @@ pub fn meeting_kind(kind: webhook_event::MeetingKind) -> MeetingKind {
     }
 }
 
+/// Zoom's text without control characters (NUL included), which one database would store and
+/// the other refuse.
+fn one_line(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// Like [`one_line`], but keeping the newlines and tabs of multi-line text (an agenda).
+fn multi_line(text: &str) -> String {
+    text.chars()
+        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        .collect()
+}
+
 /// Zoom's meeting → Marquee's. `start_url` is deliberately not carried over.
 pub fn meeting(m: ZoomMeeting) -> Meeting {
     Meeting {
-        timezone: timezone_or_utc(m.timezone.as_deref()).to_owned(),
+        timezone: one_line(timezone_or_utc(m.timezone.as_deref())),
         zoom_meeting_id: m.id,
-        zoom_uuid: m.uuid,
-        host_id: m.host_id,
-        topic: m.topic,
-        agenda: m.agenda,
+        zoom_uuid: one_line(&m.uuid),
+        host_id: one_line(&m.host_id),
+        topic: one_line(&m.topic),
+        agenda: multi_line(&m.agenda),
         meeting_type: m.meeting_type,
         start_time: m.start_time.as_deref().and_then(parse_time),
         duration_minutes: m.duration,
         approval_type: m.settings.map_or(2, |s| s.approval_type),
-        join_url: m.join_url,
+        join_url: one_line(&m.join_url),
         hidden: false,
     }
 }
@@ -84,14 +97,14 @@ pub fn recording(r: ZoomRecording, status: RecordingStatus) -> RecordingData {
     RecordingData {
         start_time: parse_time(&r.start_time).unwrap_or_default(),
         files_json: serde_json::to_string(&r.recording_files).unwrap_or_else(|_| "[]".into()),
-        timezone: timezone_or_utc(r.timezone.as_deref()).to_owned(),
-        zoom_meeting_uuid: r.uuid,
+        timezone: one_line(timezone_or_utc(r.timezone.as_deref())),
+        zoom_meeting_uuid: one_line(&r.uuid),
         zoom_meeting_id: r.id,
-        host_id: r.host_id,
-        topic: r.topic,
+        host_id: one_line(&r.host_id),
+        topic: one_line(&r.topic),
         duration_minutes: r.duration,
-        share_url: r.share_url.unwrap_or_default(),
-        play_passcode: r.recording_play_passcode.unwrap_or_default(),
+        share_url: one_line(&r.share_url.unwrap_or_default()),
+        play_passcode: one_line(&r.recording_play_passcode.unwrap_or_default()),
         total_size: r.total_size,
         status,
     }
@@ -107,16 +120,16 @@ pub fn patched_meeting(mut m: Meeting, patch: &MeetingPatch) -> Option<Meeting> 
         return None;
     }
     if let Some(topic) = patch.topic.usable()? {
-        m.topic = topic.clone();
+        m.topic = one_line(topic);
     }
     if let Some(agenda) = patch.agenda.usable()? {
-        m.agenda = agenda.clone();
+        m.agenda = multi_line(agenda);
     }
     if let Some(duration) = patch.duration.usable()? {
         m.duration_minutes = *duration;
     }
     if let Some(timezone) = patch.timezone.usable()? {
-        m.timezone = Some(timezone).filter(|tz| !tz.is_empty())?.clone();
+        m.timezone = one_line(Some(timezone).filter(|tz| !tz.is_empty())?);
     }
     if let Some(join_url) = patch.join_url.usable()? {
         m.join_url = join_url.clone();
@@ -161,7 +174,13 @@ mod tests {
     use crate::domain::Meeting;
     use crate::zoom::webhook_event::MeetingPatch;
 
-    use super::{parse_time, patched_meeting};
+    use super::{multi_line, one_line, parse_time, patched_meeting};
+
+    #[test]
+    fn control_characters_from_zoom_are_dropped() {
+        assert_eq!(one_line("Chess\u{0} club\n"), "Chess club");
+        assert_eq!(multi_line("a\u{0}\n\tb\r"), "a\n\tb");
+    }
 
     #[test]
     fn zoom_times_parse_as_utc() {

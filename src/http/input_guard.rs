@@ -1,0 +1,189 @@
+//! [`InputGuard`]: refuses control characters (NUL included) in any string a request carries —
+//! path, query, JSON and form bodies — with 400 `invalid_request` naming the field, before any
+//! handler runs (so before any call to Zoom and identically on every database). No input field
+//! takes multi-line text, so newlines and tabs are refused too. Zoom's webhook deliveries are
+//! Zoom's data, not input: they are sanitized where they are converted (`service::zoom_records`).
+
+use poem::http::header;
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use serde_json::Value;
+
+use super::error::Problem;
+
+/// Where Zoom delivers webhooks; its payloads are checked by signature, not by this guard.
+const WEBHOOK_PREFIX: &str = "/webhooks/";
+
+pub struct InputGuard;
+
+impl<E: Endpoint> Middleware<E> for InputGuard {
+    type Output = InputGuardEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        InputGuardEndpoint(ep)
+    }
+}
+
+pub struct InputGuardEndpoint<E>(E);
+
+impl<E: Endpoint> Endpoint for InputGuardEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        if !req.uri().path().starts_with(WEBHOOK_PREFIX) {
+            if let Some(field) = bad_path_or_query(&req) {
+                return Err(refusal(field).into());
+            }
+            if let Some(kind) = checked_body(&req) {
+                let bytes = req.take_body().into_bytes().await?;
+                if let Some(field) = bad_body(kind, &bytes) {
+                    return Err(refusal(field).into());
+                }
+                req.set_body(bytes);
+            }
+        }
+        self.0.call(req).await.map(IntoResponse::into_response)
+    }
+}
+
+fn refusal(field: String) -> Problem {
+    Problem::invalid(format!("{field}: must not contain control characters")).with_field(field)
+}
+
+/// Body formats whose strings are checked.
+#[derive(Clone, Copy)]
+enum BodyKind {
+    Json,
+    Form,
+}
+
+fn checked_body(req: &Request) -> Option<BodyKind> {
+    let content_type = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = content_type.split(';').next()?.trim().to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        Some(BodyKind::Json)
+    } else if essence == "application/x-www-form-urlencoded" {
+        Some(BodyKind::Form)
+    } else {
+        None
+    }
+}
+
+/// The first path segment or query parameter holding a control character, named `path` or
+/// by the parameter's name.
+fn bad_path_or_query(req: &Request) -> Option<String> {
+    if has_control(&percent_decode(req.uri().path())) {
+        return Some("path".to_owned());
+    }
+    let query = req.uri().query()?;
+    bad_form_pair(query.as_bytes())
+}
+
+fn bad_body(kind: BodyKind, bytes: &[u8]) -> Option<String> {
+    match kind {
+        BodyKind::Form => bad_form_pair(bytes),
+        // A body that is not JSON is refused by the operation itself, with its own message.
+        BodyKind::Json => serde_json::from_slice::<Value>(bytes)
+            .ok()
+            .and_then(|value| bad_json_string(&value, "")),
+    }
+}
+
+fn bad_form_pair(bytes: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(bytes)
+        .find(|(name, value)| has_control(name) || has_control(value))
+        .map(|(name, _)| printable(&name))
+}
+
+/// The dotted path (`fields.question_0`, `allowed_origins.1`) of the first string, key
+/// included, holding a control character.
+fn bad_json_string(value: &Value, at: &str) -> Option<String> {
+    let join = |key: &str| {
+        if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match value {
+        Value::String(s) if has_control(s) => Some(if at.is_empty() {
+            "body".to_owned()
+        } else {
+            at.to_owned()
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| bad_json_string(item, &join(&i.to_string()))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let here = join(&printable(key));
+            if has_control(key) {
+                Some(here)
+            } else {
+                bad_json_string(item, &here)
+            }
+        }),
+        Value::String(_) | Value::Null | Value::Bool(_) | Value::Number(_) => None,
+    }
+}
+
+fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+/// A name safe to echo back: its control characters dropped.
+fn printable(name: &str) -> String {
+    name.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// `%XX` escapes decoded (invalid UTF-8 replaced), for finding encoded control characters.
+fn percent_decode(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{bad_json_string, has_control, percent_decode};
+
+    #[test]
+    fn encoded_control_characters_are_found() {
+        assert!(has_control(&percent_decode(
+            "/api/v1/sites/site-a%00/meetings"
+        )));
+        assert!(has_control(&percent_decode("/a%C2%85")));
+        assert!(!has_control(&percent_decode("/api/v1/sites/caf%C3%A9%2")));
+    }
+
+    #[test]
+    fn the_json_field_at_fault_is_named() {
+        let body = json!({"first_name": "Ada", "fields": {"q": "x\u{0}"}});
+        assert_eq!(bad_json_string(&body, "").as_deref(), Some("fields.q"));
+        let list = json!({"allowed_origins": ["https://a.example", "b\n"]});
+        assert_eq!(
+            bad_json_string(&list, "").as_deref(),
+            Some("allowed_origins.1")
+        );
+        assert_eq!(bad_json_string(&json!({"ok": "fine"}), ""), None);
+    }
+}
