@@ -77,13 +77,19 @@ impl Sim {
 
     /// Consent via `POST /oauth/authorize` (what the Allow button does); returns the Location.
     pub(crate) async fn allow(&self, params: &[(&str, &str)]) -> String {
+        self.decide(params, "allow").await
+    }
+
+    /// The consent page's answer (`allow` or `deny`) with `params` besides the client's own
+    /// fields; Zoom redirects either way, so this returns the Location.
+    pub(crate) async fn decide(&self, params: &[(&str, &str)], decision: &str) -> String {
         let mut form: Vec<(&str, &str)> = vec![
             ("response_type", "code"),
             ("client_id", CLIENT_ID),
             ("redirect_uri", REDIRECT),
         ];
         form.extend_from_slice(params);
-        form.push(("decision", "allow"));
+        form.push(("decision", decision));
         let r = self
             .http
             .post(self.url("/oauth/authorize"))

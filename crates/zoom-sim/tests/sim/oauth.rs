@@ -99,20 +99,15 @@ async fn consent_page_allow_and_deny() {
     );
     assert_eq!(query_param(&location, "state").as_deref(), Some("xyz"));
 
-    let mut form = params.to_vec();
-    form.push(("decision", "deny"));
-    let r = s
-        .http
-        .post(s.url("/oauth/authorize"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FOUND);
-    let loc = r.headers()["location"].to_str().unwrap();
-    assert_eq!(query_param(loc, "error").as_deref(), Some("access_denied"));
-    assert_eq!(query_param(loc, "state").as_deref(), Some("xyz"));
-    assert_eq!(query_param(loc, "code"), None);
+    let consent = [
+        ("state", "xyz"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ];
+    let loc = s.decide(&consent, "deny").await;
+    assert_eq!(query_param(&loc, "error").as_deref(), Some("access_denied"));
+    assert_eq!(query_param(&loc, "state").as_deref(), Some("xyz"));
+    assert_eq!(query_param(&loc, "code"), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
