@@ -257,7 +257,19 @@ async fn duplicate_and_out_of_order_deliveries_end_in_zoom_s_state() {
             .then_some(events)
     })
     .await;
-    let stats = app.sim_stats().await;
+    // The simulator sends each duplicate on its own schedule: wait until both copies of every
+    // event were sent and every attempt was answered, or a copy still in flight would count
+    // as missing.
+    let want = 2 * events.len() as u64;
+    let what = format!("{want} deliveries sent and every attempt answered");
+    let stats = eventually(10, &what, || async {
+        let stats = app.sim_stats().await;
+        let w = &stats["webhooks"];
+        let (attempted, succeeded) = (w["attempted"].as_u64()?, w["succeeded"].as_u64()?);
+        let answered = succeeded + w["failed"].as_u64()?;
+        (attempted == answered && succeeded >= want).then_some(stats)
+    })
+    .await;
     let webhooks = &stats["webhooks"];
     assert_eq!(webhooks["failed"], 0, "{webhooks}");
     assert!(
