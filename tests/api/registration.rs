@@ -131,15 +131,21 @@ async fn an_idempotency_key_replays_and_cannot_be_reused_for_someone_else() {
         .register("idem", id, visitor("k1@example.com"), Some("key-123"))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
-    let (status, _, replay) = app
+    let (status, headers, replay) = app
         .register("idem", id, visitor("k1@example.com"), Some("key-123"))
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::CREATED, "the first answer again");
+    assert_eq!(headers["idempotent-replayed"], "true");
     assert_eq!(replay, first);
+    assert!(
+        replay["join_url"].is_string(),
+        "the same client keeps its link"
+    );
     let (status, _, clash) = app
         .register("idem", id, visitor("k2@example.com"), Some("key-123"))
         .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{clash}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{clash}");
+    assert_eq!(clash["error"]["code"], "idempotency_key_reused");
     assert_eq!(app.sim_calls(ADD).await, 1);
 }
 
