@@ -162,6 +162,17 @@ pub fn sha256_hex(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
+/// Hex SHA-256 of several byte strings, each prefixed by its length, so no two different
+/// lists of parts hash alike (`["ab", "c"]` and `["a", "bc"]` differ).
+pub fn sha256_hex_of_parts(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    hex::encode(hasher.finalize())
+}
+
 /// Constant-time equality for secrets of public length.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -241,5 +252,9 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert!(constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abd"));
+        assert_ne!(
+            sha256_hex_of_parts(&[b"ab", b"c"]),
+            sha256_hex_of_parts(&[b"a", b"bc"])
+        );
     }
 }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod cursor;
 pub mod meeting;
 pub mod public;
+pub mod rate_limit;
 pub mod site;
 pub mod status;
 pub mod tenant;

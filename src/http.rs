@@ -19,10 +19,12 @@ pub mod embed;
 pub mod error;
 pub mod html;
 pub mod ics;
+pub mod idempotency;
 pub mod input_guard;
 pub mod middleware;
 pub mod pages;
 pub mod public_guard;
+pub mod rate_limit;
 pub mod webhooks;
 
 /// swagger-ui needs its own inline script and styles.
@@ -68,7 +70,15 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         .at("/embed/:site/meetings/:id", get(embed::meeting))
         .at(
             "/embed/:site/meetings/:id/register",
-            post(embed::register).with(public_guard::registration_limit()),
+            post(embed::register)
+                .with(public_guard::registration_limit())
+                .with(rate_limit::RegistrationLimits {
+                    render: embed::refusal_page,
+                })
+                .with(idempotency::FormKey {
+                    field: embed::FORM_KEY_FIELD,
+                    render: embed::refusal_page,
+                }),
         )
         .at(
             "/embed/:site/meetings/:id/calendar.ics",

@@ -13,6 +13,7 @@
 //! | `s.access()`        | `access.rs`        |                                            |
 //! | `s.tenants()`       | `tenants.rs`       |                                            |
 //! | `s.tokens()`        | `tokens.rs`        |                                            |
+//! | `s.idempotency()`   | `idempotency.rs`   |                                            |
 //! | `s.meetings()`      | `meetings.rs`      |                                            |
 //! | `s.key_rotation()`  | `key_rotation.rs`  |                                            |
 //! | `s.webhooks()`      | `webhooks.rs`      |                                            |
@@ -25,7 +26,7 @@
 //! | `s.sync_jobs()`     | `sync/jobs.rs`     | tokens, Zoom calls, sync                   |
 //! | `s.connect()`       | `connect.rs`       | tokens, sync                               |
 //! | `s.install()`       | `install.rs`       | tokens, sync                               |
-//! | `s.upkeep()`        | `upkeep.rs`        | tokens, disconnect                         |
+//! | `s.upkeep()`        | `upkeep.rs`        | tokens, disconnect, idempotency            |
 //! | `s.events()`        | `events.rs`        | Zoom calls, disconnect, registrations      |
 //! | `s.workers()`       | `workers.rs`       | events, sync jobs, upkeep (one loop each)  |
 //!
@@ -48,6 +49,7 @@ pub mod connect;
 pub mod disconnect;
 pub mod error;
 pub mod events;
+pub mod idempotency;
 pub mod install;
 pub mod key_rotation;
 pub mod meetings;

@@ -145,6 +145,14 @@ impl Principal {
         }
     }
 
+    /// Which credential this is (a session or a key), without the secret itself.
+    pub fn credential_id(&self) -> String {
+        match self {
+            Principal::Owner { session_hash, .. } => format!("session:{session_hash}"),
+            Principal::ApiKey { key_id, .. } => format!("key:{key_id}"),
+        }
+    }
+
     pub fn allows(&self, scope: Scope) -> bool {
         match self {
             Principal::Owner { .. } => true,

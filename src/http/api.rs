@@ -3,6 +3,9 @@
 
 use poem_openapi::{OpenApiService, Tags};
 
+use super::idempotency::IdempotentPosts;
+use super::rate_limit::RateLimitsDeclared;
+
 pub mod admin;
 pub mod answer;
 pub mod enums;
@@ -25,24 +28,32 @@ pub enum ApiTags {
     Health,
 }
 
-pub type Apis = scopes::ScopesDeclared<(
-    platform::PlatformApi,
-    admin::AdminApi,
-    site_admin::SiteAdminApi,
-    sites::SitesApi,
-    health::HealthApi,
-)>;
-
-/// The API service, with `public_url` as the server shown in the spec.
-pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
-    OpenApiService::new(
-        scopes::ScopesDeclared((
+/// Every API, with what the document declares across operations: each admin operation's
+/// scope, `Idempotency-Key` on every POST (and its routes made idempotent), and the
+/// `RateLimit-*` headers of the rate-limited operations.
+pub type Apis = RateLimitsDeclared<
+    IdempotentPosts<
+        scopes::ScopesDeclared<(
             platform::PlatformApi,
             admin::AdminApi,
             site_admin::SiteAdminApi,
             sites::SitesApi,
             health::HealthApi,
-        )),
+        )>,
+    >,
+>;
+
+/// The API service, with `public_url` as the server shown in the spec.
+pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
+    let apis = scopes::ScopesDeclared((
+        platform::PlatformApi,
+        admin::AdminApi,
+        site_admin::SiteAdminApi,
+        sites::SitesApi,
+        health::HealthApi,
+    ));
+    OpenApiService::new(
+        RateLimitsDeclared(IdempotentPosts(apis)),
         "Marquee",
         env!("CARGO_PKG_VERSION"),
     )

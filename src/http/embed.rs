@@ -24,7 +24,9 @@ mod models;
 mod presentation;
 mod response;
 
+pub use form::KEY_FIELD as FORM_KEY_FIELD;
 pub use handlers::{calendar, embed_js, meeting, meetings, recordings, register};
+pub use response::failure as refusal_page;
 
 #[cfg(test)]
 mod render_tests;

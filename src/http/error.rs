@@ -19,6 +19,8 @@ use crate::service::error::{StoreFailure, StoreFailureKind};
 const ZOOM_RETRY_SECS: u64 = 30;
 /// How long a client should wait when the database is unavailable.
 const DATABASE_RETRY_SECS: u64 = 5;
+/// How long a client should wait for the first request with its `Idempotency-Key` to finish.
+const IN_FLIGHT_RETRY_SECS: u64 = 1;
 
 /// An error's machine-readable code and human-readable message.
 #[derive(Object, Clone, Debug)]
@@ -27,9 +29,10 @@ pub struct ErrorDetail {
     /// Stable machine-readable code (the list and their statuses: `docs/api.md`):
     /// `invalid_request`, `invalid_field`, `unauthorized`, `missing_scope`, `csrf_failed`,
     /// `forbidden`, `not_found`, `method_not_allowed`, `conflict`, `zoom_not_connected`,
-    /// `registration_closed`, `meeting_ended`, `meeting_full`, `length_required`,
-    /// `payload_too_large`, `rate_limited`, `daily_limit`, `internal`, `zoom_refused`,
-    /// `zoom_unavailable`, `unavailable`, `not_ready`. New codes may be added.
+    /// `registration_closed`, `meeting_ended`, `meeting_full`, `idempotency_key_in_flight`,
+    /// `length_required`, `payload_too_large`, `idempotency_key_reused`, `rate_limited`,
+    /// `daily_limit`, `internal`, `zoom_refused`, `zoom_unavailable`, `unavailable`,
+    /// `not_ready`. New codes may be added.
     pub code: String,
     /// What went wrong, for people (for visitor-facing errors: meant to be shown as is).
     pub message: String,
@@ -176,6 +179,16 @@ pub fn classify(err: ServiceError) -> Problem {
             code, retry_after, ..
         } => Problem::new(StatusCode::TOO_MANY_REQUESTS, code, message)
             .with_retry_after(retry_after.as_secs()),
+        ServiceError::IdempotencyKeyReused => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            message,
+        )
+        .with_field("Idempotency-Key".into()),
+        ServiceError::IdempotencyKeyInFlight => {
+            Problem::new(StatusCode::CONFLICT, "idempotency_key_in_flight", message)
+                .with_retry_after(IN_FLIGHT_RETRY_SECS)
+        }
         ServiceError::MissingScope(_) => Problem::forbidden("missing_scope", &message),
         ServiceError::NotConnected(_) => {
             Problem::new(StatusCode::CONFLICT, "zoom_not_connected", message)
@@ -222,7 +235,7 @@ fn internal(cause: &dyn std::error::Error) -> Problem {
 
 /// Every error status the API documents: its description and whether it carries
 /// `Retry-After`. An operation's [`ApiError`] picks the ones it can answer.
-const DOCUMENTED: [(u16, &str, bool); 10] = [
+const DOCUMENTED: [(u16, &str, bool); 11] = [
     (
         400,
         "The request is malformed or a value is invalid.",
@@ -241,6 +254,11 @@ const DOCUMENTED: [(u16, &str, bool); 10] = [
         false,
     ),
     (413, "The request body is too large.", false),
+    (
+        422,
+        "The `Idempotency-Key` was already used with a different request (method, path or body).",
+        false,
+    ),
     (
         429,
         "Too many requests (abuse limits, or Zoom's daily registrant limit); retry after the\ngiven seconds.",
@@ -335,16 +353,8 @@ impl<const STATUSES: u16> ApiResponse for ApiError<STATUSES> {
             .iter()
             .enumerate()
             .filter(|(i, _)| STATUSES & (1 << i) != 0)
-            .map(|(_, &(status, description, retry))| MetaResponse {
-                description,
-                status: Some(status),
-                status_range: None,
-                content: <Json<ErrorBody> as ResponseContent>::media_types(),
-                headers: if retry {
-                    vec![retry_after_meta()]
-                } else {
-                    vec![]
-                },
+            .map(|(_, &(status, description, retry))| {
+                error_response_meta(status, description, retry)
             })
             .collect();
         MetaResponses { responses }
@@ -355,7 +365,28 @@ impl<const STATUSES: u16> ApiResponse for ApiError<STATUSES> {
     }
 }
 
-fn retry_after_meta() -> MetaHeader {
+/// A documented error answer: the error envelope, with `Retry-After` if `retry` says so.
+pub fn error_response_meta(status: u16, description: &'static str, retry: bool) -> MetaResponse {
+    MetaResponse {
+        description,
+        status: Some(status),
+        status_range: None,
+        content: <Json<ErrorBody> as ResponseContent>::media_types(),
+        headers: if retry {
+            vec![retry_after_meta()]
+        } else {
+            vec![]
+        },
+    }
+}
+
+/// The description the API gives an error status, e.g. for an answer added to an operation.
+pub fn documented_description(status: u16) -> &'static str {
+    DOCUMENTED[documented_index(status)].1
+}
+
+/// The optional `Retry-After` header of an answer.
+pub fn retry_after_meta() -> MetaHeader {
     MetaHeader {
         name: "RETRY-AFTER".to_owned(),
         description: None,
@@ -433,6 +464,7 @@ mod tests {
             code: "daily_limit",
             message: "tomorrow".into(),
             retry_after: Duration::from_millis(10),
+            limit: None,
         };
         assert_eq!(answer(daily), (429, "daily_limit", Some(1)));
         let form = classify(ServiceError::Form(FieldError {
@@ -442,6 +474,20 @@ mod tests {
         assert_eq!((form.status.as_u16(), form.code), (400, "invalid_field"));
         assert_eq!(form.field.as_deref(), Some("email"));
         assert_eq!(form.message, "Enter a valid e-mail address.");
+    }
+
+    #[test]
+    fn idempotency_refusals_have_their_own_codes() {
+        let reused = classify(ServiceError::IdempotencyKeyReused);
+        assert_eq!(
+            (reused.status.as_u16(), reused.code),
+            (422, "idempotency_key_reused")
+        );
+        assert_eq!(reused.field.as_deref(), Some("Idempotency-Key"));
+        assert_eq!(
+            answer(ServiceError::IdempotencyKeyInFlight),
+            (409, "idempotency_key_in_flight", Some(1))
+        );
     }
 
     #[test]

@@ -19,7 +19,8 @@ use crate::service::Services;
 pub const MAX_REGISTRATION_BODY: usize = 16 * 1024;
 const ALLOWED_METHODS: &str = "GET, HEAD, POST, OPTIONS";
 const ALLOWED_HEADERS: &str = "content-type, idempotency-key, if-none-match";
-const EXPOSED_HEADERS: &str = "etag, retry-after";
+const EXPOSED_HEADERS: &str = "etag, retry-after, idempotent-replayed, ratelimit-limit, \
+                               ratelimit-remaining, ratelimit-reset";
 
 /// The body limit of a registration route.
 pub fn registration_limit() -> BodyLimit {
@@ -44,6 +45,11 @@ pub struct PublicGuardEndpoint<E>(E);
 /// The site slug of a public API path, if this is one.
 fn api_site(path: &str) -> Option<&str> {
     path.strip_prefix("/api/v1/sites/")?.split('/').next()
+}
+
+/// The site slug of a public path: the JSON API's or a widget's.
+pub fn site_in_path(path: &str) -> Option<&str> {
+    api_site(path).or_else(|| path.strip_prefix("/embed/")?.split('/').next())
 }
 
 impl<E: Endpoint> Endpoint for PublicGuardEndpoint<E> {
@@ -114,12 +120,18 @@ async fn allowed_origin(req: &Request, slug: &str, origin: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::api_site;
+    use super::{api_site, site_in_path};
 
     #[test]
     fn site_of_api_paths() {
         assert_eq!(api_site("/api/v1/sites/yoga/meetings"), Some("yoga"));
         assert_eq!(api_site("/api/v1/admin/x"), None);
         assert_eq!(api_site("/embed/yoga/meetings"), None);
+        assert_eq!(
+            site_in_path("/embed/yoga/meetings/1/register"),
+            Some("yoga")
+        );
+        assert_eq!(site_in_path("/api/v1/sites/yoga/meetings"), Some("yoga"));
+        assert_eq!(site_in_path("/api/v1/platform/tenants"), None);
     }
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::crypto::CryptoError;
 use crate::domain::public::FieldError;
+use crate::domain::rate_limit::RateLimitState;
 use crate::store::StoreError;
 use crate::zoom::ZoomError;
 
@@ -29,13 +30,21 @@ pub enum ServiceError {
     /// meeting ended or full); `code` is stable, the message is meant for visitors.
     #[error("{message}")]
     Refused { code: &'static str, message: String },
-    /// Too many requests from this client or for this site, or a Zoom daily limit.
+    /// Too many requests from this client or for this site, or a Zoom daily limit; `limit`
+    /// is the state of Marquee's own limit that refused it (none for Zoom's).
     #[error("{message}")]
     TooManyRequests {
         code: &'static str,
         message: String,
         retry_after: Duration,
+        limit: Option<RateLimitState>,
     },
+    /// The `Idempotency-Key` was used before with a different request (method, path or body).
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
+    /// The first request with this `Idempotency-Key` is still running.
+    #[error("a request with this Idempotency-Key is still being processed; retry in a moment")]
+    IdempotencyKeyInFlight,
     /// The caller is authenticated but lacks the scope.
     #[error("this API key lacks the {0} scope")]
     MissingScope(&'static str),
@@ -75,6 +84,14 @@ impl ServiceError {
             self,
             Self::ZoomUnavailable { .. } | Self::ZoomRateLimited { .. }
         ) || matches!(self, Self::Store(failure) if failure.kind() == StoreFailureKind::Unavailable)
+    }
+
+    /// The state of Marquee's own limit that refused the request, if one did.
+    pub fn rate_limit(&self) -> Option<RateLimitState> {
+        match self {
+            Self::TooManyRequests { limit, .. } => *limit,
+            _ => None,
+        }
     }
 
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {

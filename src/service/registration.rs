@@ -1,11 +1,13 @@
 //! Visitor registration: the one visitor action that waits on Zoom.
 //!
-//! Order of checks: abuse limits and the honeypot (cheap, before any I/O), the site and
-//! meeting as a visitor sees them (hidden = not found), the owner's and Zoom's registration
-//! switches, the `Idempotency-Key`, the form against the meeting's questions, an existing
-//! registration of the same visitor (answered from the store, no Zoom call), and only then
-//! Zoom's registrant API. The row is written only after Zoom accepted, so a Zoom failure leaves
-//! nothing behind; a concurrent twin that wins the UNIQUE race is read back and returned.
+//! Order of checks: the abuse limits ([`Registrations::admit`], which the HTTP layer runs first
+//! on both registration routes so every answer can say how much is left), the honeypot (cheap,
+//! before any I/O), the site and meeting as a visitor sees them (hidden = not found), the
+//! owner's and Zoom's registration switches, the form against the meeting's questions, an
+//! existing registration of the same visitor (answered from the store, no Zoom call), and only
+//! then Zoom's registrant API. The row is written only after Zoom accepted, so a Zoom failure
+//! leaves nothing behind; a concurrent twin that wins the UNIQUE race is read back and returned.
+//! A repeated `Idempotency-Key` never gets here: `s.idempotency()` replays the first answer.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -13,7 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::middleware::{StateInformationMiddleware, StateSnapshot};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{NotUntil, Quota, RateLimiter};
 use serde_json::{Value, json};
 
 use crate::domain::cursor::ListKey;
@@ -21,6 +25,7 @@ use crate::domain::public::{
     FieldError, MeetingDetail, Registration, RegistrationForm, RegistrationQuestions,
     RegistrationStatus, ValidRegistration,
 };
+use crate::domain::rate_limit::RateLimitState;
 use crate::domain::{Principal, Scope, TenantId};
 use crate::store::{self, Store, StoreError};
 use crate::zoom::models::AddedRegistrant;
@@ -39,16 +44,18 @@ const PER_SITE_PER_MINUTE: u32 = 120;
 const PER_SITE_BURST: u32 = 60;
 /// Forget idle limiter keys once this many are tracked.
 const MAX_TRACKED_KEYS: usize = 50_000;
-/// Longest accepted `Idempotency-Key`.
-const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// A keyed limiter that reports its state with every decision.
+type Limiter<K> =
+    RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
 
 /// Abuse limits of the registration endpoint. In memory, per instance (documented in
 /// docs/decisions.md): with N instances a client gets at most N times the limit, which is
 /// enough to stop floods; correctness never depends on them.
 #[derive(Clone)]
 pub struct RegistrationLimits {
-    per_ip: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    per_site: Arc<DefaultKeyedRateLimiter<TenantId>>,
+    per_ip: Arc<Limiter<IpAddr>>,
+    per_site: Arc<Limiter<TenantId>>,
 }
 
 impl Default for RegistrationLimits {
@@ -57,37 +64,59 @@ impl Default for RegistrationLimits {
         let per_site = Quota::per_minute(NonZeroU32::new(PER_SITE_PER_MINUTE).expect("non-zero"))
             .allow_burst(NonZeroU32::new(PER_SITE_BURST).expect("non-zero"));
         Self {
-            per_ip: Arc::new(RateLimiter::keyed(per_ip)),
-            per_site: Arc::new(RateLimiter::keyed(per_site)),
+            per_ip: Arc::new(RateLimiter::keyed(per_ip).with_middleware()),
+            per_site: Arc::new(RateLimiter::keyed(per_site).with_middleware()),
         }
     }
 }
 
 impl RegistrationLimits {
-    fn check_ip(&self, ip: IpAddr) -> Result<(), ServiceError> {
-        if self.per_ip.len() > MAX_TRACKED_KEYS {
-            self.per_ip.retain_recent();
-        }
-        self.per_ip
-            .check_key(&ip)
-            .map_err(|wait| too_many(wait.wait_time_from(DefaultClock::default().now())))
+    fn check_ip(&self, ip: IpAddr) -> Result<RateLimitState, ServiceError> {
+        check(&self.per_ip, &ip)
     }
 
-    fn check_site(&self, tenant_id: &TenantId) -> Result<(), ServiceError> {
-        if self.per_site.len() > MAX_TRACKED_KEYS {
-            self.per_site.retain_recent();
-        }
-        self.per_site
-            .check_key(tenant_id)
-            .map_err(|wait| too_many(wait.wait_time_from(DefaultClock::default().now())))
+    fn check_site(&self, tenant_id: &TenantId) -> Result<RateLimitState, ServiceError> {
+        check(&self.per_site, tenant_id)
     }
 }
 
-fn too_many(wait: Duration) -> ServiceError {
+/// Counts one attempt against `key`'s limit: its state after the attempt, or the refusal.
+fn check<K: Clone + Eq + std::hash::Hash>(
+    limiter: &Limiter<K>,
+    key: &K,
+) -> Result<RateLimitState, ServiceError> {
+    if limiter.len() > MAX_TRACKED_KEYS {
+        limiter.retain_recent();
+    }
+    limiter.check_key(key).map(|s| allowed(&s)).map_err(refused)
+}
+
+/// A limit with `remaining` attempts left (the draft's reset: until the whole burst is back).
+fn allowed(snapshot: &StateSnapshot) -> RateLimitState {
+    let quota = snapshot.quota();
+    let remaining = snapshot.remaining_burst_capacity();
+    let limit = quota.burst_size().get();
+    RateLimitState {
+        limit,
+        remaining,
+        reset: quota.replenish_interval() * limit.saturating_sub(remaining),
+    }
+}
+
+/// The refusal of an attempt over the limit: wait for the next attempt, and the limit's state.
+fn refused(not_until: NotUntil<<DefaultClock as Clock>::Instant>) -> ServiceError {
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    let quota = not_until.quota();
+    let limit = quota.burst_size().get();
     ServiceError::TooManyRequests {
         code: "rate_limited",
         message: "Too many registration attempts; please wait a moment and try again.".into(),
         retry_after: wait.max(Duration::from_secs(1)),
+        limit: Some(RateLimitState {
+            limit,
+            remaining: 0,
+            reset: wait + quota.replenish_interval() * (limit - 1),
+        }),
     }
 }
 
@@ -97,8 +126,6 @@ pub struct RegisterRequest {
     pub site: String,
     pub meeting_id: i64,
     pub form: RegistrationForm,
-    pub idempotency_key: Option<String>,
-    pub client_ip: Option<IpAddr>,
 }
 
 /// The visitor's registration and whether this request created it.
@@ -139,11 +166,25 @@ impl Services {
 }
 
 impl Registrations<'_> {
+    /// Counts a registration attempt against the abuse limits of the client's address and of
+    /// the site (an unknown site has none; registering then answers 404): the state of the
+    /// limit closest to running out, or `TooManyRequests`. Runs before [`Self::register`].
+    pub async fn admit(
+        &self,
+        client_ip: Option<IpAddr>,
+        site: &str,
+    ) -> Result<Option<RateLimitState>, ServiceError> {
+        let by_ip = client_ip.map(|ip| self.limits.check_ip(ip)).transpose()?;
+        let by_site = match self.public.site(site).await {
+            Ok(site) => Some(self.limits.check_site(&site.tenant.id)?),
+            Err(ServiceError::NotFound(_)) => None,
+            Err(other) => return Err(other),
+        };
+        Ok(RateLimitState::tightest(by_ip.into_iter().chain(by_site)))
+    }
+
     /// Registers a visitor for a meeting (see the module docs for the order of checks).
     pub async fn register(&self, req: RegisterRequest) -> Result<RegisterOutcome, ServiceError> {
-        if let Some(ip) = req.client_ip {
-            self.limits.check_ip(ip)?;
-        }
         if !req.form.honeypot.trim().is_empty() {
             // Same words as any other refusal: a bot learns nothing about the trap.
             return Err(ServiceError::Form(FieldError {
@@ -151,16 +192,7 @@ impl Registrations<'_> {
                 message: "The registration could not be accepted.".into(),
             }));
         }
-        if let Some(key) = &req.idempotency_key
-            && (key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.is_ascii())
-        {
-            return Err(ServiceError::invalid(
-                "Idempotency-Key",
-                "must be 1–255 ASCII characters",
-            ));
-        }
         let site = self.public.site(&req.site).await?;
-        self.limits.check_site(&site.tenant.id)?;
         let tenant_id = site.tenant.id.clone();
         let detail = self.public.visitor_meeting(&site, req.meeting_id).await?;
         if !detail.registration_open {
@@ -171,11 +203,6 @@ impl Registrations<'_> {
                 code: "meeting_ended",
                 message: "This meeting has already taken place.".into(),
             });
-        }
-        if let Some(key) = &req.idempotency_key
-            && let Some(done) = self.registration_by_key(&tenant_id, key).await?
-        {
-            return replay(done, req.meeting_id, &req.form.email);
         }
         let questions = match &detail.questions {
             Some(q) => q.clone(),
@@ -191,7 +218,7 @@ impl Registrations<'_> {
         {
             // Matched by e-mail alone: whoever typed the address may not own it, so the personal
             // join link is not shown again (Zoom sent it to the address). A retry with the same
-            // Idempotency-Key (the same client) still gets it, above.
+            // Idempotency-Key (the same client) still gets it: the first answer is replayed.
             existing.join_url = None;
             return Ok(RegisterOutcome {
                 registration: existing,
@@ -199,30 +226,7 @@ impl Registrations<'_> {
             });
         }
         let added = self.add_at_zoom(&tenant_id, &detail, &valid).await?;
-        self.record(
-            &tenant_id,
-            req.meeting_id,
-            valid,
-            added,
-            req.idempotency_key,
-        )
-        .await
-    }
-
-    async fn registration_by_key(
-        &self,
-        tenant_id: &TenantId,
-        key: &str,
-    ) -> Result<Option<Registration>, ServiceError> {
-        let (id, key) = (tenant_id.clone(), key.to_owned());
-        Ok(self
-            .store
-            .read(move |mut db| {
-                Box::pin(async move {
-                    store::registration::find_by_idempotency_key(&mut db, &id, &key).await
-                })
-            })
-            .await?)
+        self.record(&tenant_id, req.meeting_id, valid, added).await
     }
 
     async fn registration_of_visitor(
@@ -286,7 +290,6 @@ impl Registrations<'_> {
         meeting_id: i64,
         v: ValidRegistration,
         added: AddedRegistrant,
-        idempotency_key: Option<String>,
     ) -> Result<RegisterOutcome, ServiceError> {
         let status = match added.join_url {
             Some(_) => RegistrationStatus::Approved,
@@ -304,17 +307,11 @@ impl Registrations<'_> {
             join_url: added.join_url,
             created_at: store::now(),
         };
-        let (id, row, key) = (
-            tenant_id.clone(),
-            registration.clone(),
-            idempotency_key.clone(),
-        );
+        let (id, row) = (tenant_id.clone(), registration.clone());
         let inserted = self
             .store
             .write(move |mut db| {
-                Box::pin(async move {
-                    store::registration::insert(&mut db, &id, &row, key.as_deref()).await
-                })
+                Box::pin(async move { store::registration::insert(&mut db, &id, &row).await })
             })
             .await;
         match inserted {
@@ -325,13 +322,8 @@ impl Registrations<'_> {
                     created: true,
                 })
             }
-            // A concurrent request of the same visitor (or key) stored first: answer with it.
+            // A concurrent request of the same visitor stored first: answer with it.
             Err(StoreError::Conflict(_)) => {
-                if let Some(key) = &idempotency_key
-                    && let Some(done) = self.registration_by_key(tenant_id, key).await?
-                {
-                    return replay(done, meeting_id, &v.email);
-                }
                 let existing = self
                     .registration_of_visitor(tenant_id, meeting_id, &v)
                     .await?
@@ -493,24 +485,6 @@ impl Registrations<'_> {
     }
 }
 
-/// An earlier request with the same `Idempotency-Key`: the same answer if it was the same
-/// registration, a conflict if the key is being reused for another one.
-fn replay(
-    done: Registration,
-    meeting_id: i64,
-    email: &str,
-) -> Result<RegisterOutcome, ServiceError> {
-    if done.zoom_meeting_id == meeting_id && done.email == email.trim().to_lowercase() {
-        return Ok(RegisterOutcome {
-            registration: done,
-            created: false,
-        });
-    }
-    Err(ServiceError::Conflict(
-        "this Idempotency-Key was already used for a different registration".into(),
-    ))
-}
-
 /// Zoom's add-registrant body: names, e-mail, the standard fields and custom answers.
 fn registrant_body(v: &ValidRegistration) -> Value {
     let mut body = json!({
@@ -547,6 +521,7 @@ fn zoom_refusal(err: &ZoomError) -> Option<ServiceError> {
                 "Zoom limits how often one address can register per day; please try again tomorrow."
                     .into(),
             retry_after: retry_after.unwrap_or(Duration::from_secs(3600)),
+            limit: None,
         }),
         ZoomError::Api { code: 3043, .. } => Some(ServiceError::Refused {
             code: "meeting_full",
@@ -575,6 +550,30 @@ mod tests {
             code,
             message: "x".into(),
         }
+    }
+
+    #[test]
+    fn limits_say_what_is_left_and_when_the_burst_is_back() {
+        let quota = Quota::per_minute(NonZeroU32::new(2).expect("non-zero"));
+        let limiter: Limiter<u8> = RateLimiter::keyed(quota).with_middleware();
+        let first = check(&limiter, &1).unwrap();
+        assert_eq!(
+            (first.limit, first.remaining, first.reset_secs()),
+            (2, 1, 30)
+        );
+        let second = check(&limiter, &1).unwrap();
+        assert_eq!((second.remaining, second.reset_secs()), (0, 60));
+        let refused = check(&limiter, &1).unwrap_err();
+        let state = refused.rate_limit().expect("the limit's state");
+        assert_eq!(
+            (state.limit, state.remaining, state.reset_secs()),
+            (2, 0, 60)
+        );
+        assert!(matches!(
+            refused,
+            ServiceError::TooManyRequests { retry_after, .. } if retry_after <= Duration::from_secs(30)
+        ));
+        assert_eq!(check(&limiter, &2).unwrap().remaining, 1, "keys are apart");
     }
 
     #[test]

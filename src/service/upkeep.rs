@@ -2,7 +2,7 @@
 //!
 //! * refresh grants nobody used for a week, so an idle site's grant does not die unnoticed
 //!   (refresh tokens may expire when unused; docs/zoom.md §1.4) — through the usual lease;
-//! * delete expired one-time credentials and sessions;
+//! * delete expired one-time credentials and sessions, and `Idempotency-Key`s older than a day;
 //! * revoke and delete Marketplace installs that no site claimed within a day.
 
 use chrono::TimeDelta;
@@ -10,6 +10,7 @@ use chrono::TimeDelta;
 use crate::store::{self, Store};
 
 use super::disconnect::Disconnect;
+use super::idempotency::Idempotency;
 use super::tokens::Tokens;
 use super::{ServiceError, Services};
 
@@ -24,6 +25,7 @@ pub struct UpkeepReport {
     pub grants_refreshed: usize,
     pub refresh_failures: usize,
     pub credentials_purged: usize,
+    pub idempotency_keys_purged: usize,
     pub abandoned_installs_removed: usize,
 }
 
@@ -33,6 +35,7 @@ pub struct Upkeep<'a> {
     store: &'a Store,
     tokens: Tokens<'a>,
     disconnect: Disconnect<'a>,
+    idempotency: Idempotency<'a>,
 }
 
 impl Services {
@@ -42,6 +45,7 @@ impl Services {
             store: &self.store,
             tokens: self.tokens(),
             disconnect: self.disconnect(),
+            idempotency: self.idempotency(),
         }
     }
 }
@@ -86,6 +90,7 @@ impl Upkeep<'_> {
                 Box::pin(async move { store::admin::purge_expired(&mut db, now).await })
             })
             .await?;
+        report.idempotency_keys_purged = self.idempotency.purge_expired(now).await?;
         let parked_before = now - PARKED_INSTALL_TTL;
         let abandoned = self
             .store

@@ -23,7 +23,6 @@ struct RegistrationRow {
     zoom_registrant_id: String,
     status: String,
     join_url: Option<String>,
-    idempotency_key: Option<String>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
@@ -46,13 +45,13 @@ impl RegistrationRow {
     }
 }
 
-/// Records a registration Zoom accepted. A clash with an existing visitor or idempotency key is
-/// `StoreError::Conflict` (a concurrent twin won; read it back).
+/// Records a registration Zoom accepted. A clash with an existing visitor is
+/// `StoreError::Conflict` (a concurrent twin won; read it back). The table's
+/// `idempotency_key` column is no longer written: keys live in `idempotency_keys`.
 pub async fn insert(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
     r: &Registration,
-    idempotency_key: Option<&str>,
 ) -> Result<(), StoreError> {
     let row = RegistrationRow {
         id: r.id.clone(),
@@ -65,7 +64,6 @@ pub async fn insert(
         zoom_registrant_id: r.zoom_registrant_id.clone(),
         status: r.status.as_str().to_owned(),
         join_url: r.join_url.clone(),
-        idempotency_key: idempotency_key.map(str::to_owned),
         created_at: r.created_at,
         updated_at: r.created_at,
     };
@@ -89,22 +87,6 @@ pub async fn find_by_visitor(
         .filter(registrations::zoom_meeting_id.eq(zoom_meeting_id))
         .filter(registrations::occurrence_id.eq(occurrence_id))
         .filter(registrations::email.eq(email))
-        .select(RegistrationRow::as_select())
-        .first(c)
-        .await
-        .optional())?;
-    row.map(RegistrationRow::into_domain).transpose()
-}
-
-/// The registration made with this `Idempotency-Key`, if any.
-pub async fn find_by_idempotency_key(
-    db: &mut Db<'_>,
-    tenant_id: &TenantId,
-    key: &str,
-) -> Result<Option<Registration>, StoreError> {
-    let row: Option<RegistrationRow> = with_db!(db, |c| registrations::table
-        .filter(registrations::tenant_id.eq(tenant_id.as_str()))
-        .filter(registrations::idempotency_key.eq(key))
         .select(RegistrationRow::as_select())
         .first(c)
         .await

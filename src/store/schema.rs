@@ -166,6 +166,7 @@ diesel::table! {
         zoom_registrant_id -> Text,
         status -> Text,
         join_url -> Nullable<Text>,
+        // Written by versions before `idempotency_keys`; read by none.
         idempotency_key -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
@@ -299,5 +300,19 @@ diesel::table! {
         zoom_account_id -> Text,
         paused_until -> Timestamp,
         reason -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> Text,
+        owner -> Text,
+        fingerprint -> Text,
+        lease_owner -> Text,
+        lease_until -> Nullable<Timestamp>,
+        answer_status -> Nullable<BigInt>,
+        answer_sealed -> Nullable<Text>,
+        answer_key_id -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }

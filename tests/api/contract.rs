@@ -716,10 +716,22 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
     )
     .await;
     c.expect(
-        StatusCode::OK,
+        StatusCode::CREATED,
         Req::post(register, &["contract", &plain_id_text])
             .json(visitor("grace@example.com"))
             .header("idempotency-key", "contract-1"),
+    )
+    .await;
+    c.expect(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Req::post(register, &["contract", &plain_id_text])
+            .json(visitor("someone-else@example.com"))
+            .header("idempotency-key", "contract-1"),
+    )
+    .await;
+    c.expect(
+        StatusCode::OK,
+        Req::post(register, &["contract", &plain_id_text]).json(visitor("grace@example.com")),
     )
     .await;
     c.expect(

@@ -787,3 +787,81 @@ impl TestApp {
 pub fn visitor(email: &str) -> Value {
     json!({"first_name": "Grace", "last_name": "Hopper", "email": email})
 }
+
+// ---- Idempotency-Key ----
+
+/// Who sends a request.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    Anonymous,
+    Platform,
+    /// A tenant API key, or any bearer token.
+    Bearer(String),
+}
+
+/// An answer exactly as it came: status, headers and the raw body text.
+#[derive(Debug)]
+pub struct RawAnswer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl RawAnswer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestApp {
+    /// A request with an optional `Idempotency-Key`, answered raw (to compare bytes).
+    pub async fn keyed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        caller: &Caller,
+        body: Option<&Value>,
+        idempotency_key: Option<&str>,
+    ) -> RawAnswer {
+        let mut req = self.http.request(method, self.at(path));
+        req = match caller {
+            Caller::Anonymous => req,
+            Caller::Platform => req.bearer_auth(PLATFORM_KEY),
+            Caller::Bearer(token) => req.bearer_auth(token),
+        };
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        if let Some(key) = idempotency_key {
+            req = req.header("Idempotency-Key", key);
+        }
+        let resp = req.send().await.unwrap();
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        RawAnswer {
+            status,
+            headers,
+            text: resp.text().await.unwrap(),
+        }
+    }
+
+    /// The OpenAPI document the server serves.
+    pub async fn served_spec(&self) -> Value {
+        let resp = self
+            .http
+            .get(self.at("/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.json().await.unwrap()
+    }
+
+    /// How many rows `table` holds.
+    pub async fn rows(&self, table: &str) -> usize {
+        self.services.store.dump_table(table).await.unwrap().len()
+    }
+}

@@ -8,6 +8,7 @@ mod contract;
 mod embedding;
 mod errors;
 mod helpers;
+mod idempotency;
 mod input;
 mod isolation;
 mod openapi;

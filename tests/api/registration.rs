@@ -131,15 +131,21 @@ async fn an_idempotency_key_replays_and_cannot_be_reused_for_someone_else() {
         .register("idem", id, visitor("k1@example.com"), Some("key-123"))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
-    let (status, _, replay) = app
+    let (status, headers, replay) = app
         .register("idem", id, visitor("k1@example.com"), Some("key-123"))
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::CREATED, "the first answer again");
+    assert_eq!(headers["idempotent-replayed"], "true");
     assert_eq!(replay, first);
+    assert!(
+        replay["join_url"].is_string(),
+        "the same client keeps its link"
+    );
     let (status, _, clash) = app
         .register("idem", id, visitor("k2@example.com"), Some("key-123"))
         .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{clash}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{clash}");
+    assert_eq!(clash["error"]["code"], "idempotency_key_reused");
     assert_eq!(app.sim_calls(ADD).await, 1);
 }
 
@@ -350,7 +356,11 @@ async fn bursts_from_one_address_are_rate_limited() {
         .await;
     let id = created[0]["id"].as_i64().unwrap();
     let bad = json!({"first_name": "A", "last_name": "B", "email": "x"});
+    let header = |headers: &reqwest::header::HeaderMap, name: &str| -> u64 {
+        headers[name].to_str().unwrap().parse().unwrap()
+    };
     let mut limited = None;
+    let mut remaining = Vec::new();
     for i in 0..15 {
         let (status, headers, _) = app.register("flood", id, bad.clone(), None).await;
         if status == StatusCode::TOO_MANY_REQUESTS {
@@ -358,10 +368,47 @@ async fn bursts_from_one_address_are_rate_limited() {
             break;
         }
         assert_eq!(status, StatusCode::BAD_REQUEST);
+        // The per-address limit (burst 10) runs out before the site's (burst 60).
+        assert_eq!(header(&headers, "ratelimit-limit"), 10);
+        assert!(header(&headers, "ratelimit-reset") <= 60);
+        remaining.push(header(&headers, "ratelimit-remaining"));
     }
     let (i, headers) = limited.expect("limited within 15 attempts");
     assert_eq!(i, 10, "a burst of 10 is allowed");
-    assert!(headers.contains_key("retry-after"));
+    assert_eq!(
+        remaining,
+        (0..10).rev().collect::<Vec<u64>>(),
+        "counting down"
+    );
+    assert!(header(&headers, "retry-after") >= 1);
+    assert_eq!(header(&headers, "ratelimit-remaining"), 0);
+    assert!(header(&headers, "ratelimit-reset") >= header(&headers, "retry-after"));
+
+    // The plain form shares the address's limit and answers the same 429.
+    let resp = app
+        .http
+        .post(app.at(&format!("/embed/flood/meetings/{id}/register")))
+        .form(&[("first_name", "A"), ("last_name", "B"), ("email", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().contains_key("retry-after"));
+    assert_eq!(header(resp.headers(), "ratelimit-remaining"), 0);
+
+    // The document says so.
+    let spec = app.served_spec().await;
+    let responses = &spec["paths"]["/api/v1/sites/{site}/meetings/{meeting_id}/registrations"]["post"]
+        ["responses"];
+    for status in ["201", "200", "400", "429"] {
+        for name in ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"] {
+            assert!(
+                responses[status]["headers"][name].is_object(),
+                "{status} {name}"
+            );
+        }
+    }
+    assert!(responses["429"]["headers"]["RETRY-AFTER"].is_object());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use poem::web::{Data, RemoteAddr};
+use poem::web::Data;
 use poem::{Endpoint, EndpointExt};
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Json, Payload};
@@ -23,9 +23,9 @@ use crate::domain::public::{
     RegistrationForm, RegistrationStatus,
 };
 use crate::domain::site::{Feature, PublicSite};
-use crate::http::client::client_ip;
 use crate::http::error::{ApiError, statuses};
 use crate::http::public_guard;
+use crate::http::rate_limit::RegistrationLimits;
 use crate::service::paging;
 use crate::service::public::{CachedPage, MeetingFilter, Public};
 use crate::service::registration::RegisterRequest;
@@ -316,7 +316,8 @@ pub enum RegisterResponse {
     /// Registered now.
     #[oai(status = 201)]
     Created(Json<RegistrationResult>),
-    /// This visitor (or this `Idempotency-Key`) was registered before: the same registration.
+    /// This visitor (e-mail) was registered before: the same registration, without the
+    /// personal join link.
     #[oai(status = 200)]
     Existing(Json<RegistrationResult>),
 }
@@ -547,9 +548,11 @@ impl SitesApi {
     ///
     /// Validates the visitor's details against the meeting's questions, forwards them to
     /// Zoom, and records the registration. The same visitor (e-mail) again gets the existing
-    /// registration without a second call to Zoom; so does a repeated `Idempotency-Key`.
+    /// registration without a second call to Zoom (and without the personal join link); a
+    /// repeated `Idempotency-Key` gets the first answer again, join link included.
     /// Registration closed, meeting ended or full → 409 with a message to show; Zoom down or
-    /// rate limited → 503 with `Retry-After` and nothing stored.
+    /// rate limited → 503 with `Retry-After` and nothing stored. Attempts are limited per
+    /// visitor address and per site; every answer says how many are left (`RateLimit-*`).
     #[oai(
         path = "/:site/meetings/:meeting_id/registrations",
         method = "post",
@@ -559,15 +562,10 @@ impl SitesApi {
     async fn register_for_meeting(
         &self,
         s: Data<&Services>,
-        remote: &RemoteAddr,
         /// The site's slug.
         site: Path<String>,
         /// Zoom's meeting number.
         meeting_id: Path<i64>,
-        /// A client-chosen key (1–255 ASCII characters): a retry with the same key gets the
-        /// same answer and never registers twice.
-        #[oai(name = "Idempotency-Key")]
-        idempotency_key: Header<Option<String>>,
         body: Json<RegistrationRequest>,
     ) -> Result<RegisterResponse, RegisterError> {
         let outcome = s
@@ -576,8 +574,6 @@ impl SitesApi {
                 site: site.0,
                 meeting_id: meeting_id.0,
                 form: body.0.into_form(),
-                idempotency_key: idempotency_key.0,
-                client_ip: client_ip(remote),
             })
             .await?;
         let result = Json(RegistrationResult::from(&outcome.registration));
@@ -589,9 +585,13 @@ impl SitesApi {
     }
 }
 
-/// Registrations get the public surface's tighter body limit.
+/// Registrations get the public surface's tighter body limit and the abuse limits (declared
+/// in the document by `http::rate_limit::RateLimitsDeclared`).
 fn registration_limit(ep: impl Endpoint) -> impl Endpoint {
     ep.with(public_guard::registration_limit())
+        .with(RegistrationLimits {
+            render: |problem| problem.json_response(),
+        })
 }
 
 async fn list_meetings(

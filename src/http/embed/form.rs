@@ -39,10 +39,6 @@ pub(super) fn registration_form(
     }
 }
 
-/// The form's idempotency key (filled into each page the form is on), if it came back.
-pub(super) fn idempotency_key(fields: &HashMap<String, String>) -> Option<String> {
-    fields
-        .get("idempotency_key")
-        .filter(|k| !k.is_empty())
-        .cloned()
-}
+/// The hidden field carrying the form's idempotency key (a fresh one in each page the form is
+/// on; `http::idempotency` reads it).
+pub const KEY_FIELD: &str = "idempotency_key";

@@ -2,13 +2,12 @@
 //! the public service's page cache) and answers with fresh per-response values.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 use chrono::{NaiveDateTime, Utc};
 use minijinja::Value;
 use minijinja::value::Serde;
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Form, Path, Query, RemoteAddr};
+use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Response, handler};
 
 use super::form;
@@ -19,7 +18,6 @@ use super::models::{
 use super::presentation::{Presentation, WidgetParams};
 use super::response::{failure, widget_response};
 use crate::domain::site::{Feature, PublicSite};
-use crate::http::client::client_ip;
 use crate::http::error::{Problem, classify};
 use crate::http::ics;
 use crate::service::public::{CachedPage, MeetingFilter, Public};
@@ -114,12 +112,12 @@ pub async fn recordings(
 }
 
 /// `POST /embed/{site}/meetings/{id}/register`: the form without JavaScript; answers with a
-/// result page (the same outcomes as the JSON API).
+/// result page (the same outcomes as the JSON API). Its abuse limits and its hidden
+/// idempotency key are the route's (`http::rate_limit`, `http::idempotency`).
 #[handler]
 pub async fn register(
     s: Data<&Services>,
     t: Data<&Templates>,
-    remote: &RemoteAddr,
     Path((slug, id)): Path<(String, i64)>,
     Query(params): Query<WidgetParams>,
     Form(fields): Form<HashMap<String, String>>,
@@ -129,7 +127,7 @@ pub async fn register(
         Err(e) => return failure(e),
     };
     let view = Presentation::new(&site, &params);
-    let outcome = match send_registration(&s, &site, &slug, id, &fields, client_ip(remote)).await {
+    let outcome = match send_registration(&s, &site, &slug, id, &fields).await {
         Ok(done) => Ok(done.registration),
         Err(ServiceError::NotFound(_)) => return failure(ServiceError::NotFound("meeting")),
         Err(e) => Err(classify(e)),
@@ -195,7 +193,6 @@ async fn send_registration(
     slug: &str,
     id: i64,
     fields: &HashMap<String, String>,
-    client_ip: Option<IpAddr>,
 ) -> Result<RegisterOutcome, ServiceError> {
     let detail = s.public().meeting(site, id).await?;
     s.registrations()
@@ -203,8 +200,6 @@ async fn send_registration(
             site: slug.to_owned(),
             meeting_id: id,
             form: form::registration_form(fields, &detail),
-            idempotency_key: form::idempotency_key(fields),
-            client_ip,
         })
         .await
 }

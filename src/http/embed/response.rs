@@ -43,7 +43,7 @@ pub(super) fn widget_response(
 /// A widget's plain failure page, with the status and `Retry-After` of the error's
 /// classification. Unknown and hidden things are one plain "Not found", whichever part was
 /// unknown.
-pub(super) fn failure(err: impl Into<Problem>) -> Response {
+pub fn failure(err: impl Into<Problem>) -> Response {
     let problem = err.into();
     let (title, text) = if problem.status == StatusCode::NOT_FOUND {
         ("Not found", "Not found.")
