@@ -6,6 +6,7 @@
 
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
+use poem_openapi::error::ParseParamError;
 use poem_openapi::payload::Json;
 use poem_openapi::registry::{MetaHeader, MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::Type;
@@ -383,6 +384,13 @@ pub fn to_json_error(err: poem::Error) -> Response {
         400..=499 => "invalid_request",
         _ => "internal",
     };
+    // A path or query parameter that does not parse: name it, as body fields are named.
+    if let Some(param) = err.downcast_ref::<ParseParamError>() {
+        let message = format!("{}: {}", param.name, param.reason);
+        return Problem::new(status, code, message)
+            .with_field(param.name.to_owned())
+            .json_response();
+    }
     let message = match status.as_u16() {
         401 => "missing or invalid credentials: send `Authorization: Bearer <key>` or sign in"
             .to_owned(),
