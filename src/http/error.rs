@@ -112,6 +112,12 @@ impl Problem {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
     }
 
+    /// A path, query or header parameter that does not parse, named as the document names
+    /// it (as body fields are named).
+    pub fn bad_parameter(name: &str, reason: &str) -> Self {
+        Self::invalid(format!("{name}: {reason}")).with_field(name.to_owned())
+    }
+
     /// Something failed on our side; the cause stays in the log.
     pub fn internal() -> Self {
         Self::new(
@@ -384,12 +390,8 @@ pub fn to_json_error(err: poem::Error) -> Response {
         400..=499 => "invalid_request",
         _ => "internal",
     };
-    // A path or query parameter that does not parse: name it, as body fields are named.
     if let Some(param) = err.downcast_ref::<ParseParamError>() {
-        let message = format!("{}: {}", param.name, param.reason);
-        return Problem::new(status, code, message)
-            .with_field(param.name.to_owned())
-            .json_response();
+        return Problem::bad_parameter(param.name, &param.reason).json_response();
     }
     let message = match status.as_u16() {
         401 => "missing or invalid credentials: send `Authorization: Bearer <key>` or sign in"

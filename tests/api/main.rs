@@ -18,6 +18,7 @@ mod registration;
 mod request_id;
 mod scopes;
 mod secrets;
+mod strict;
 mod sync;
 mod webhooks;
 mod widgets;
