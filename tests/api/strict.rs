@@ -437,6 +437,32 @@ async fn a_string_property_refuses_other_json_types_naming_it_and_nothing_change
     assert!(checked >= 30, "only {checked} refusals checked");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parameter_is_refused_under_its_document_name() {
+    let app = TestApp::spawn().await;
+    let (status, _, body) = app.get_public("/api/v1/sites/any-site/meetings/abc").await;
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_invalid_request(
+        status,
+        &body,
+        "meeting_id",
+        "a meeting number that is not one",
+    );
+    let (status, body) = app
+        .platform(Method::GET, "/api/v1/platform/tenants/Not_A_Slug", None)
+        .await;
+    assert_invalid_request(status, &body, "slug", "a slug no site can have");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert_eq!(
+        message, "slug: slug may contain only lowercase letters, digits and hyphens",
+        "the domain's own words"
+    );
+    let (status, body) = app
+        .platform(Method::GET, "/api/v1/platform/tenants?limit=0", None)
+        .await;
+    assert_invalid_request(status, &body, "limit", "a page size out of range");
+}
+
 /// A value of exactly `chars` characters that is otherwise valid for the field at `path`
 /// (`n` keeps unique values apart).
 fn valid_text(path: &str, chars: usize, n: usize) -> String {

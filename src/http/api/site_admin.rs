@@ -110,7 +110,7 @@ impl SiteSettingsPatch {
             if origins.len() > MAX_ALLOWED_ORIGINS {
                 return Err(ServiceError::invalid(
                     "allowed_origins",
-                    "at most 20 origins",
+                    format!("at most {MAX_ALLOWED_ORIGINS} origins"),
                 ));
             }
             let mut parsed = origins
