@@ -112,6 +112,15 @@ pub struct SyncConfig {
     pub medium_per_second: f64,
 }
 
+/// Abuse limits of visitor registration, per instance (docs/decisions.md).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegistrationLimitConfig {
+    /// Attempts per minute from one client address (the whole minute's worth may come at once).
+    pub per_ip_per_minute: u32,
+    /// Attempts per minute on one site (half of them may come at once).
+    pub per_site_per_minute: u32,
+}
+
 /// The whole configuration. Secrets never appear in `Debug` output.
 #[derive(Clone)]
 pub struct Config {
@@ -129,6 +138,7 @@ pub struct Config {
     pub upkeep_interval: std::time::Duration,
     pub webhooks: WebhookConfig,
     pub sync: SyncConfig,
+    pub registration_limits: RegistrationLimitConfig,
     /// Directory with widget template overrides (`default/`, `{site}/`), if any.
     pub templates_dir: Option<std::path::PathBuf>,
     /// Recompile templates when files in `templates_dir` change (dev).
@@ -418,6 +428,18 @@ impl Config {
             templates_reload: v.flag("MARQUEE_TEMPLATES_RELOAD", false)?,
             webhooks: webhook_config(&v)?,
             sync: sync_config(&v)?,
+            registration_limits: RegistrationLimitConfig {
+                per_ip_per_minute: v.number(
+                    "MARQUEE_REGISTRATIONS_PER_IP_PER_MINUTE",
+                    10,
+                    1..=100_000,
+                )?,
+                per_site_per_minute: v.number(
+                    "MARQUEE_REGISTRATIONS_PER_SITE_PER_MINUTE",
+                    120,
+                    2..=1_000_000,
+                )?,
+            },
         })
     }
 

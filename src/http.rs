@@ -23,6 +23,7 @@ pub mod idempotency;
 pub mod input_guard;
 pub mod middleware;
 pub mod pages;
+pub mod path_params;
 pub mod public_guard;
 pub mod rate_limit;
 pub mod webhooks;
@@ -38,12 +39,13 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
     let api = api::api_service(&public_url);
     let spec = api.spec();
     let allowed_methods = middleware::AllowedMethods::from_spec(&spec);
+    let path_params = path_params::PathParamNames::from_spec(&spec);
     let docs = api
         .swagger_ui()
         .with(poem::middleware::SetHeader::new().overriding("content-security-policy", DOCS_CSP));
     // One service answers every API path. Its public part is mounted a second time under
     // `/api/v1/sites`, where the longer prefix wins, so only visitors' routes get CORS.
-    let api = Arc::new(api.into_endpoint());
+    let api = Arc::new(api.into_endpoint().with(path_params));
     Route::new()
         .nest_no_strip("/api/v1/sites", api.clone().with(public_guard::PublicGuard))
         .nest("/", api)

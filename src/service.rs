@@ -100,6 +100,7 @@ impl Services {
         Self {
             zoom: ZoomClient::new(config.zoom.clone()),
             keys: config.keys.clone(),
+            limits: registration::RegistrationLimits::new(&config.registration_limits),
             store,
             config,
             refresh_locks: tokens::RefreshLocks::default(),
@@ -107,7 +108,6 @@ impl Services {
             instance_id: format!("marquee-{}", uuid::Uuid::new_v4().simple()),
             wakeups: workers::Wakeups::default(),
             public: public::PublicCache::default(),
-            limits: registration::RegistrationLimits::default(),
         }
     }
 

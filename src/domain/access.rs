@@ -109,6 +109,11 @@ impl fmt::Display for ScopeSet {
     }
 }
 
+/// The longest name (a label for people) of an API key, in characters.
+pub const MAX_KEY_NAME_CHARS: usize = 200;
+/// An API key's id is a hyphenated UUID.
+pub const KEY_ID_CHARS: usize = 36;
+
 /// A tenant API key's metadata (never the key itself, which Marquee keeps only as a hash).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiKey {

@@ -196,10 +196,23 @@ fn field_error(field: &str, message: &str) -> FieldError {
     }
 }
 
-/// Zoom's limits on registrant fields (docs/zoom.md §4.4).
-const MAX_NAME_CHARS: usize = 64;
-const MAX_EMAIL_CHARS: usize = 128;
-const MAX_ANSWER_CHARS: usize = 128;
+/// Zoom's limits on a registrant's first and last name (docs/zoom.md §4.4).
+pub const MAX_NAME_CHARS: usize = 64;
+/// Zoom's limit on a registrant's e-mail address (docs/zoom.md §4.4).
+pub const MAX_EMAIL_CHARS: usize = 128;
+/// Zoom's limit on a custom answer (docs/zoom.md §4.4); Zoom states none for the standard
+/// fields (`city`, `org`, …), which keep the same limit.
+pub const MAX_ANSWER_CHARS: usize = 128;
+/// Zoom states no limit on custom question titles; an answer is matched to its question by
+/// title, so a longer one could answer no question.
+pub const MAX_QUESTION_TITLE_CHARS: usize = 255;
+/// Zoom's occurrence ids are epoch milliseconds as text (13 digits today).
+pub const MAX_OCCURRENCE_ID_CHARS: usize = 32;
+/// Zoom's meeting-instance uuids are 24 characters of base64 (`aDYlohsHRtCd4ii1uC2+hA==`);
+/// room to spare.
+pub const MAX_RECORDING_ID_CHARS: usize = 64;
+/// Zoom's user ids (a meeting's `host_id`) are 22 characters; room to spare.
+pub const MAX_ZOOM_USER_ID_CHARS: usize = 64;
 
 impl RegistrationForm {
     /// Checks names, e-mail syntax, the meeting's required questions and the occurrence choice.
@@ -215,13 +228,13 @@ impl RegistrationForm {
         if first_name.is_empty() || first_name.chars().count() > MAX_NAME_CHARS {
             return Err(field_error(
                 "first_name",
-                "Please enter your first name (at most 64 characters).",
+                &format!("Please enter your first name (at most {MAX_NAME_CHARS} characters)."),
             ));
         }
         if last_name.is_empty() || last_name.chars().count() > MAX_NAME_CHARS {
             return Err(field_error(
                 "last_name",
-                "Please enter your last name (at most 64 characters).",
+                &format!("Please enter your last name (at most {MAX_NAME_CHARS} characters)."),
             ));
         }
         if email.chars().count() > MAX_EMAIL_CHARS || !is_email(&email) {
@@ -275,7 +288,7 @@ impl RegistrationForm {
                 return Err(field_error(&q.field_name, "This field is required."));
             }
             if value.chars().count() > MAX_ANSWER_CHARS {
-                return Err(field_error(&q.field_name, "At most 128 characters."));
+                return Err(field_error(&q.field_name, &too_long_answer()));
             }
             if !value.is_empty() {
                 out.push((q.field_name.clone(), value.to_owned()));
@@ -296,7 +309,7 @@ impl RegistrationForm {
                 return Err(field_error(&field, "This question needs an answer."));
             }
             if value.chars().count() > MAX_ANSWER_CHARS {
-                return Err(field_error(&field, "At most 128 characters."));
+                return Err(field_error(&field, &too_long_answer()));
             }
             if q.kind != "short" && !value.is_empty() && !q.answers.iter().any(|a| a == value) {
                 return Err(field_error(&field, "Please choose one of the answers."));
@@ -307,6 +320,10 @@ impl RegistrationForm {
         }
         Ok(out)
     }
+}
+
+fn too_long_answer() -> String {
+    format!("At most {MAX_ANSWER_CHARS} characters.")
 }
 
 fn lookup<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {

@@ -106,6 +106,12 @@ impl Font {
 pub struct Accent([u8; 3]);
 
 impl Accent {
+    /// The longest text [`Accent::parse`] takes (`#rrggbb`).
+    pub const MAX_CHARS: usize = 7;
+    /// [`Accent::parse`]'s rule as a regular expression, with the empty string that means "no
+    /// accent" where a setting takes one.
+    pub const OPTIONAL_PATTERN: &'static str = "^(#?[0-9a-fA-F]{6})?$";
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let hex = raw.strip_prefix('#').unwrap_or(raw);
         let bytes = (hex.len() == 6)
@@ -187,6 +193,8 @@ impl fmt::Display for Origin {
 
 /// At most this many allowed origins per site (they all go into one CSP header).
 pub const MAX_ALLOWED_ORIGINS: usize = 20;
+/// Longer than any origin: a scheme, a host name (at most 253 characters) and a port.
+pub const MAX_ORIGIN_CHARS: usize = 300;
 
 /// What the owner made public, and how widgets look by default.
 #[derive(Clone, Debug, PartialEq, Eq)]

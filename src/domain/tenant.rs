@@ -33,12 +33,21 @@ impl fmt::Display for TenantId {
 pub struct Slug(String);
 
 impl Slug {
+    pub const MIN_LEN: usize = 3;
+    pub const MAX_LEN: usize = 63;
+    /// The rule of [`Slug::parse`] as a regular expression, for the API document.
+    pub const PATTERN: &'static str = "^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$";
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let valid_chars = raw
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !(3..=63).contains(&raw.len()) {
-            return Err("slug must be 3 to 63 characters long".into());
+        if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&raw.len()) {
+            return Err(format!(
+                "slug must be {} to {} characters long",
+                Self::MIN_LEN,
+                Self::MAX_LEN
+            ));
         }
         if !valid_chars {
             return Err("slug may contain only lowercase letters, digits and hyphens".into());
@@ -59,6 +68,9 @@ impl fmt::Display for Slug {
         f.write_str(&self.0)
     }
 }
+
+/// The longest display name of a site, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 200;
 
 /// A hosted site.
 #[derive(Clone, Debug, PartialEq, Eq)]

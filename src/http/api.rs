@@ -8,12 +8,14 @@ use super::rate_limit::RateLimitsDeclared;
 
 pub mod admin;
 pub mod answer;
+pub mod body;
 pub mod enums;
 pub mod health;
 pub mod platform;
 pub mod scopes;
 pub mod site_admin;
 pub mod sites;
+pub mod text;
 
 /// Groups of operations in the spec.
 #[derive(Tags)]

@@ -6,6 +6,7 @@
 
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
+use poem_openapi::error::ParseParamError;
 use poem_openapi::payload::Json;
 use poem_openapi::registry::{MetaHeader, MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::Type;
@@ -112,6 +113,17 @@ impl Problem {
     /// A malformed request.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    /// A path, query or header parameter that does not parse, named as the document names
+    /// it (as body fields are named).
+    pub fn bad_parameter(name: &str, reason: &str) -> Self {
+        // poem-openapi prefixes the reason with the type (`failed to parse "string": …`).
+        let reason = reason
+            .strip_prefix("failed to parse \"")
+            .and_then(|rest| rest.split_once("\": "))
+            .map_or(reason, |(_, why)| why);
+        Self::invalid(format!("{name}: {reason}")).with_field(name.to_owned())
     }
 
     /// Something failed on our side; the cause stays in the log.
@@ -414,6 +426,9 @@ pub fn to_json_error(err: poem::Error) -> Response {
         400..=499 => "invalid_request",
         _ => "internal",
     };
+    if let Some(param) = err.downcast_ref::<ParseParamError>() {
+        return Problem::bad_parameter(param.name, &param.reason).json_response();
+    }
     let message = match status.as_u16() {
         401 => "missing or invalid credentials: send `Authorization: Bearer <key>` or sign in"
             .to_owned(),
@@ -513,6 +528,18 @@ mod tests {
         assert_eq!(listed, [Some(401), Some(404), Some(500), Some(503)]);
         let unavailable = &meta.responses[3];
         assert_eq!(unavailable.headers[0].name, "RETRY-AFTER");
+    }
+
+    #[test]
+    fn a_bad_parameter_is_named_without_the_frameworks_type_prefix() {
+        let reason = "failed to parse \"integer(int64)\": verification failed. minimum(1)";
+        let limit = Problem::bad_parameter("limit", reason);
+        assert_eq!(limit.message, "limit: verification failed. minimum(1)");
+        assert_eq!(
+            (limit.code, limit.field.as_deref()),
+            ("invalid_request", Some("limit"))
+        );
+        assert_eq!(Problem::bad_parameter("x", "odd").message, "x: odd");
     }
 
     #[test]

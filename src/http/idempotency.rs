@@ -30,6 +30,7 @@ use super::auth::{AdminAuth, PlatformAuth};
 use super::error::{
     Problem, classify, documented_description, error_response_meta, retry_after_meta, to_json_error,
 };
+use super::path_params::ParamNaming;
 use super::public_guard::site_in_path;
 use crate::crypto::sha256_hex_of_parts;
 use crate::service::Services;
@@ -194,10 +195,11 @@ impl<E: Endpoint + 'static> Idempotent<E> {
     async fn run(&self, services: Services, reservation: Reservation, req: Request) -> Response {
         let (inner, keep) = (self.inner.clone(), services.clone());
         let held = reservation.clone();
+        let naming = ParamNaming::of(&req);
         let task = async move {
             let resp = match inner.call(req).await {
                 Ok(resp) => resp.into_response(),
-                Err(err) => to_json_error(err),
+                Err(err) => to_json_error(naming.apply(err)),
             };
             let (resp, answer) = capture(resp).await;
             if let Err(e) = keep.idempotency().finish(reservation, &answer).await {

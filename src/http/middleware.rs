@@ -220,15 +220,7 @@ struct PathMethods {
 
 impl PathMethods {
     fn matches(&self, path: &str) -> bool {
-        let mut given = path.trim_end_matches('/').split('/');
-        let mut template = self.segments.iter();
-        loop {
-            match (given.next(), template.next()) {
-                (None, None) => return true,
-                (Some(part), Some(expected)) if expected.starts_with('{') || part == expected => {}
-                _ => return false,
-            }
-        }
+        super::path_params::template_matches(&self.segments, path)
     }
 }
 

@@ -16,6 +16,7 @@ use poem_openapi::types::Type;
 
 use super::client::client_ip;
 use super::error::{Problem, classify, to_json_error};
+use super::path_params::ParamNaming;
 use super::public_guard::site_in_path;
 use crate::domain::rate_limit::RateLimitState;
 use crate::service::Services;
@@ -91,10 +92,11 @@ impl<E: Endpoint> Endpoint for RegistrationLimitsEndpoint<E> {
             .registrations()
             .admit(client_ip(req.remote_addr()), &site)
             .await;
+        let naming = ParamNaming::of(&req);
         let (mut resp, state) = match admitted {
             Ok(state) => match self.inner.call(req).await {
                 Ok(resp) => (resp.into_response(), state),
-                Err(err) => (to_json_error(err), state),
+                Err(err) => (to_json_error(naming.apply(err)), state),
             },
             Err(refusal) => {
                 let state = refusal.rate_limit();

@@ -10,6 +10,8 @@ use super::ServiceError;
 pub const MAX_LIMIT: i64 = 100;
 /// `limit` when the client gives none.
 pub const DEFAULT_LIMIT: i64 = 50;
+/// The longest `after` a list takes (cursors are far shorter).
+pub const MAX_CURSOR_CHARS: usize = 512;
 
 /// One page of a list.
 #[derive(Debug)]

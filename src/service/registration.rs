@@ -20,6 +20,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{NotUntil, Quota, RateLimiter};
 use serde_json::{Value, json};
 
+use crate::config::RegistrationLimitConfig;
 use crate::domain::cursor::ListKey;
 use crate::domain::public::{
     FieldError, MeetingDetail, Registration, RegistrationForm, RegistrationQuestions,
@@ -37,11 +38,6 @@ use super::public::Public;
 use super::tokens::Tokens;
 use super::{ServiceError, Services};
 
-/// Registration attempts per client IP: a burst of 10, then one every 6 s.
-const PER_IP_PER_MINUTE: u32 = 10;
-/// Registration attempts per site: a burst of 60, then two per second.
-const PER_SITE_PER_MINUTE: u32 = 120;
-const PER_SITE_BURST: u32 = 60;
 /// Forget idle limiter keys once this many are tracked.
 const MAX_TRACKED_KEYS: usize = 50_000;
 
@@ -58,19 +54,19 @@ pub struct RegistrationLimits {
     per_site: Arc<Limiter<TenantId>>,
 }
 
-impl Default for RegistrationLimits {
-    fn default() -> Self {
-        let per_ip = Quota::per_minute(NonZeroU32::new(PER_IP_PER_MINUTE).expect("non-zero"));
-        let per_site = Quota::per_minute(NonZeroU32::new(PER_SITE_PER_MINUTE).expect("non-zero"))
-            .allow_burst(NonZeroU32::new(PER_SITE_BURST).expect("non-zero"));
+impl RegistrationLimits {
+    /// Per client address: the minute's worth at once, then evenly spread. Per site: half of
+    /// the minute's worth at once.
+    pub fn new(limits: &RegistrationLimitConfig) -> Self {
+        let per_ip = Quota::per_minute(non_zero(limits.per_ip_per_minute));
+        let per_site = Quota::per_minute(non_zero(limits.per_site_per_minute))
+            .allow_burst(non_zero(limits.per_site_per_minute / 2));
         Self {
             per_ip: Arc::new(RateLimiter::keyed(per_ip).with_middleware()),
             per_site: Arc::new(RateLimiter::keyed(per_site).with_middleware()),
         }
     }
-}
 
-impl RegistrationLimits {
     fn check_ip(&self, ip: IpAddr) -> Result<RateLimitState, ServiceError> {
         check(&self.per_ip, &ip)
     }
@@ -78,6 +74,11 @@ impl RegistrationLimits {
     fn check_site(&self, tenant_id: &TenantId) -> Result<RateLimitState, ServiceError> {
         check(&self.per_site, tenant_id)
     }
+}
+
+/// The configuration's ranges keep every limit at 1 or more.
+fn non_zero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
 }
 
 /// Counts one attempt against `key`'s limit: its state after the attempt, or the refusal.

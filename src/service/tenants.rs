@@ -2,8 +2,9 @@
 
 use crate::config::Config;
 use crate::crypto::{random_token, sha256_hex};
-use crate::domain::access::ApiKey;
+use crate::domain::access::{ApiKey, MAX_KEY_NAME_CHARS};
 use crate::domain::cursor::ListKey;
+use crate::domain::tenant::MAX_DISPLAY_NAME_CHARS;
 use crate::domain::{ScopeSet, Slug, Tenant, TenantId};
 use crate::store::{self, Store, StoreError};
 
@@ -12,7 +13,6 @@ use super::{ADMIN_LINK_TTL, ServiceError, Services};
 
 /// Prefix of tenant API keys, so leaked keys are recognisable by secret scanners.
 pub const API_KEY_PREFIX: &str = "mq_live_";
-const MAX_DISPLAY_NAME: usize = 200;
 pub const MAX_PAGE: i64 = 200;
 
 /// A freshly minted API key: the secret is shown once and never stored.
@@ -43,10 +43,10 @@ impl Tenants<'_> {
     pub async fn create(&self, slug: &str, display_name: &str) -> Result<Tenant, ServiceError> {
         let slug = Slug::parse(slug).map_err(|m| ServiceError::invalid("slug", m))?;
         let display_name = display_name.trim();
-        if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME {
+        if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
             return Err(ServiceError::invalid(
                 "display_name",
-                "must be 1 to 200 characters",
+                format!("must be 1 to {MAX_DISPLAY_NAME_CHARS} characters"),
             ));
         }
         let tenant = Tenant {
@@ -165,8 +165,11 @@ impl Tenants<'_> {
         let scopes =
             ScopeSet::parse_list(scopes).map_err(|m| ServiceError::invalid("scopes", m))?;
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > MAX_DISPLAY_NAME {
-            return Err(ServiceError::invalid("name", "must be 1 to 200 characters"));
+        if name.is_empty() || name.chars().count() > MAX_KEY_NAME_CHARS {
+            return Err(ServiceError::invalid(
+                "name",
+                format!("must be 1 to {MAX_KEY_NAME_CHARS} characters"),
+            ));
         }
         let secret = random_token(API_KEY_PREFIX);
         let key = ApiKey {

@@ -783,6 +783,38 @@ impl TestApp {
     }
 }
 
+/// Every scope a tenant key can hold.
+pub const EVERY_SCOPE: [&str; 7] = [
+    "meetings:read",
+    "meetings:write",
+    "recordings:read",
+    "registrations:read",
+    "registrations:write",
+    "settings:read",
+    "settings:write",
+];
+
+/// Asserts a 400 `invalid_request` naming `field`; `what` says which request it answers.
+pub fn assert_invalid_request(status: StatusCode, body: &Value, field: &str, what: &str) {
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {body}");
+    assert_eq!(body["error"]["code"], "invalid_request", "{what}: {body}");
+    assert_eq!(body["error"]["field"], field, "{what}: {body}");
+}
+
+impl TestApp {
+    /// The OpenAPI document the server serves.
+    pub async fn served_document(&self) -> Value {
+        let resp = self
+            .http
+            .get(self.at("/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.json().await.unwrap()
+    }
+}
+
 /// A visitor's registration body.
 pub fn visitor(email: &str) -> Value {
     json!({"first_name": "Grace", "last_name": "Hopper", "email": email})

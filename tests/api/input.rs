@@ -4,12 +4,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, json_response, visitor};
+use crate::helpers::{TestApp, assert_invalid_request, json_response, visitor};
 
 fn assert_refused(status: StatusCode, body: &Value, field: &str) {
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(body["error"]["code"], "invalid_request", "{body}");
-    assert_eq!(body["error"]["field"], field, "{body}");
+    assert_invalid_request(status, body, field, field);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

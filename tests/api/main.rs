@@ -19,6 +19,7 @@ mod registration;
 mod request_id;
 mod scopes;
 mod secrets;
+mod strict;
 mod sync;
 mod webhooks;
 mod widgets;

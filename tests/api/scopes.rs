@@ -6,17 +6,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, json_response};
-
-const SCOPES: [&str; 7] = [
-    "meetings:read",
-    "meetings:write",
-    "recordings:read",
-    "registrations:read",
-    "registrations:write",
-    "settings:read",
-    "settings:write",
-];
+use crate::helpers::{EVERY_SCOPE as SCOPES, TestApp, json_response};
 
 /// One operation the tenant key may call, as the document describes it.
 struct KeyOperation {

@@ -8,12 +8,16 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
 use super::answer::Answer;
-use crate::domain::access::ApiKey;
+use super::body::JsonBody;
+use super::text::{SlugText, Text};
+use crate::domain::access::{ApiKey, KEY_ID_CHARS, MAX_KEY_NAME_CHARS};
+use crate::domain::tenant::MAX_DISPLAY_NAME_CHARS;
 use crate::domain::{Scope, Tenant};
 use crate::http::auth::PlatformAuth;
 use crate::http::error::{ApiError, statuses};
+use crate::service::Services;
+use crate::service::paging::{self, MAX_CURSOR_CHARS};
 use crate::service::tenants::MintedKey;
-use crate::service::{Services, paging};
 
 pub struct PlatformApi;
 
@@ -44,10 +48,10 @@ impl From<Tenant> for TenantDto {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct CreateTenant {
-    /// 3–63 characters of a-z, 0-9 and '-', not starting or ending with '-'.
-    pub slug: String,
-    /// Shown to the owner and visitors; 1–200 characters.
-    pub display_name: String,
+    /// The site's public name in URLs: a-z, 0-9 and '-', not starting or ending with '-'.
+    pub slug: SlugText,
+    /// Shown to the owner and visitors.
+    pub display_name: Text<MAX_DISPLAY_NAME_CHARS, 1>,
 }
 
 #[derive(Object)]
@@ -80,7 +84,7 @@ pub struct AdminLink {
 #[oai(skip_serializing_if_is_none)]
 pub struct CreateApiKey {
     /// A label for people, e.g. "site builder".
-    pub name: String,
+    pub name: Text<MAX_KEY_NAME_CHARS, 1>,
     /// At least one, e.g. `["settings:read", "settings:write", "registrations:read"]` for a site
     /// builder that shows the connection, changes settings and reads registrations.
     #[oai(validator(min_items = 1, max_items = 7))]
@@ -156,8 +160,9 @@ pub enum Deleted {
 type CreateSiteError = ApiError<{ statuses(&[400, 401, 409, 413, 500, 503]) }>;
 /// Listing sites: bad paging parameters, credentials, the database.
 type ListSitesError = ApiError<{ statuses(&[400, 401, 500, 503]) }>;
-/// Anything done to one site by slug: an unknown site, credentials, the database.
-type SiteError = ApiError<{ statuses(&[401, 404, 500, 503]) }>;
+/// Anything done to one site by slug: a slug no site can have, an unknown site, credentials,
+/// the database.
+type SiteError = ApiError<{ statuses(&[400, 401, 404, 500, 503]) }>;
 type ListKeysError = ApiError<{ statuses(&[400, 401, 404, 500, 503]) }>;
 /// Creating an API key: invalid name or scopes, an unknown site, credentials, the database.
 type CreateKeyError = ApiError<{ statuses(&[400, 401, 404, 413, 500, 503]) }>;
@@ -179,7 +184,7 @@ impl PlatformApi {
         &self,
         _auth: PlatformAuth,
         s: Data<&Services>,
-        body: Json<CreateTenant>,
+        body: JsonBody<CreateTenant>,
     ) -> Result<Created<TenantDto>, CreateSiteError> {
         let tenant = s.tenants().create(&body.slug, &body.display_name).await?;
         Ok(Created::Created(Json(tenant.into())))
@@ -195,14 +200,17 @@ impl PlatformApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         /// Return sites whose slug sorts after this one (from `next_after`).
-        after: Query<Option<String>>,
+        after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
         /// Page size, 1–200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
     ) -> Result<Answer<TenantList>, ListSitesError> {
         let found = s
             .tenants()
-            .list(after.0, limit.0.unwrap_or(paging::DEFAULT_LIMIT))
+            .list(
+                after.0.map(String::from),
+                limit.0.unwrap_or(paging::DEFAULT_LIMIT),
+            )
             .await?;
         Ok(Answer(TenantList {
             tenants: found.items.into_iter().map(Into::into).collect(),
@@ -218,7 +226,8 @@ impl PlatformApi {
         &self,
         _auth: PlatformAuth,
         s: Data<&Services>,
-        slug: Path<String>,
+        /// The site's slug.
+        slug: Path<SlugText>,
     ) -> Result<Answer<TenantDto>, SiteError> {
         Ok(Answer(s.tenants().get(&slug).await?.into()))
     }
@@ -236,7 +245,8 @@ impl PlatformApi {
         &self,
         _auth: PlatformAuth,
         s: Data<&Services>,
-        slug: Path<String>,
+        /// The site's slug.
+        slug: Path<SlugText>,
     ) -> Result<Deleted, SiteError> {
         s.tenants().delete(&slug).await?;
         Ok(Deleted::Deleted)
@@ -254,7 +264,8 @@ impl PlatformApi {
         &self,
         _auth: PlatformAuth,
         s: Data<&Services>,
-        slug: Path<String>,
+        /// The site's slug.
+        slug: Path<SlugText>,
     ) -> Result<Created<AdminLink>, SiteError> {
         let (url, expires_at) = s.tenants().mint_admin_link(&slug).await?;
         Ok(Created::Created(Json(AdminLink {
@@ -276,8 +287,9 @@ impl PlatformApi {
         &self,
         _auth: PlatformAuth,
         s: Data<&Services>,
-        slug: Path<String>,
-        body: Json<CreateApiKey>,
+        /// The site's slug.
+        slug: Path<SlugText>,
+        body: JsonBody<CreateApiKey>,
     ) -> Result<Created<CreatedApiKey>, CreateKeyError> {
         let minted = s
             .tenants()
@@ -299,10 +311,10 @@ impl PlatformApi {
         &self,
         _auth: PlatformAuth,
         s: Data<&Services>,
-        slug: Path<String>,
+        /// The site's slug.
+        slug: Path<SlugText>,
         /// Continue after this key: the `next_after` of the previous page.
-        #[oai(validator(max_length = 512))]
-        after: Query<Option<String>>,
+        after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
         /// Keys per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
@@ -333,8 +345,9 @@ impl PlatformApi {
         &self,
         _auth: PlatformAuth,
         s: Data<&Services>,
-        slug: Path<String>,
-        key_id: Path<String>,
+        slug: Path<SlugText>,
+        /// The key's `id`.
+        key_id: Path<Text<KEY_ID_CHARS>>,
     ) -> Result<Deleted, SiteError> {
         s.tenants().revoke_api_key(&slug, &key_id).await?;
         Ok(Deleted::Deleted)

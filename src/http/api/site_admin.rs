@@ -5,21 +5,23 @@
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::ApiTags;
 use super::admin::AdminReadError;
 use super::answer::Answer;
+use super::body::JsonBody;
+use super::text::{AccentShape, Text};
 use crate::domain::Principal;
-use crate::domain::public::{Registration, RegistrationStatus};
+use crate::domain::public::{MAX_RECORDING_ID_CHARS, Registration, RegistrationStatus};
 use crate::domain::site::{
-    Accent, Font, Lang, MAX_ALLOWED_ORIGINS, Origin, SiteSettings, ThemeMode,
+    Accent, Font, Lang, MAX_ALLOWED_ORIGINS, MAX_ORIGIN_CHARS, Origin, SiteSettings, ThemeMode,
 };
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
+use crate::service::paging::{self, MAX_CURSOR_CHARS};
 use crate::service::settings::VisibleItem;
-use crate::service::{ServiceError, Services, paging};
+use crate::service::{ServiceError, Services};
 
 /// Changing settings: an invalid value or body, credentials, scope, the database.
 type SettingsWriteError = ApiError<{ statuses(&[400, 401, 403, 413, 500, 503]) }>;
@@ -82,11 +84,11 @@ pub struct SiteSettingsPatch {
     pub registration_open: Option<bool>,
     pub show_recording_passcode: Option<bool>,
     /// Replaces the whole list (at most 20).
-    pub allowed_origins: Option<Vec<String>>,
+    pub allowed_origins: Option<Vec<Text<MAX_ORIGIN_CHARS>>>,
     pub language: Option<Lang>,
     pub theme: Option<ThemeMode>,
     /// `#rrggbb`, or an empty string for the default.
-    pub accent_color: Option<String>,
+    pub accent_color: Option<Text<{ Accent::MAX_CHARS }, 0, AccentShape>>,
     pub font: Option<Font>,
 }
 
@@ -108,7 +110,7 @@ impl SiteSettingsPatch {
             if origins.len() > MAX_ALLOWED_ORIGINS {
                 return Err(ServiceError::invalid(
                     "allowed_origins",
-                    "at most 20 origins",
+                    format!("at most {MAX_ALLOWED_ORIGINS} origins"),
                 ));
             }
             let mut parsed = origins
@@ -127,7 +129,7 @@ impl SiteSettingsPatch {
             s.theme.mode = theme;
         }
         if let Some(accent) = self.accent_color {
-            s.theme.accent = match accent.as_str() {
+            s.theme.accent = match &*accent {
                 "" => None,
                 raw => {
                     Some(Accent::parse(raw).map_err(|e| ServiceError::invalid("accent_color", e))?)
@@ -294,7 +296,7 @@ impl SiteAdminApi {
         &self,
         auth: AdminAuth,
         s: Data<&Services>,
-        body: Json<SiteSettingsPatch>,
+        body: JsonBody<SiteSettingsPatch>,
     ) -> Result<Answer<SiteSettingsDto>, SettingsWriteError> {
         let principal = auth.principal();
         let current = s.settings().get_to_change(principal).await?;
@@ -317,7 +319,7 @@ impl SiteAdminApi {
         s: Data<&Services>,
         /// Zoom's meeting number.
         meeting_id: Path<i64>,
-        body: Json<Visibility>,
+        body: JsonBody<Visibility>,
     ) -> Result<Done, VisibilityError> {
         s.settings()
             .set_hidden(
@@ -342,13 +344,13 @@ impl SiteAdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
         /// The recording's id (Zoom's meeting-instance uuid) as in the public API.
-        recording_id: Path<String>,
-        body: Json<Visibility>,
+        recording_id: Path<Text<MAX_RECORDING_ID_CHARS>>,
+        body: JsonBody<Visibility>,
     ) -> Result<Done, VisibilityError> {
         s.settings()
             .set_hidden(
                 auth.principal(),
-                VisibleItem::Recording(recording_id.0),
+                VisibleItem::Recording(recording_id.0.into_string()),
                 body.0.hidden,
             )
             .await?;
@@ -399,8 +401,7 @@ impl SiteAdminApi {
         /// Only registrations for this meeting.
         meeting_id: Query<Option<i64>>,
         /// Continue after this item: the `next_after` of the previous page.
-        #[oai(validator(max_length = 512))]
-        after: Query<Option<String>>,
+        after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,

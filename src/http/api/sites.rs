@@ -18,15 +18,18 @@ use poem_openapi::types::{ToJSON, Type};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
+use super::body::JsonBody;
+use super::text::{SlugText, Text};
 use crate::domain::public::{
-    CustomQuestion, ListedMeeting, MeetingDetail, Occurrence, Recording, Registration,
-    RegistrationForm, RegistrationStatus,
+    CustomQuestion, ListedMeeting, MAX_ANSWER_CHARS, MAX_EMAIL_CHARS, MAX_NAME_CHARS,
+    MAX_OCCURRENCE_ID_CHARS, MAX_QUESTION_TITLE_CHARS, MAX_ZOOM_USER_ID_CHARS, MeetingDetail,
+    Occurrence, Recording, Registration, RegistrationForm, RegistrationStatus,
 };
 use crate::domain::site::{Feature, PublicSite};
 use crate::http::error::{ApiError, statuses};
 use crate::http::public_guard;
 use crate::http::rate_limit::RegistrationLimits;
-use crate::service::paging;
+use crate::service::paging::{self, MAX_CURSOR_CHARS};
 use crate::service::public::{CachedPage, MeetingFilter, Public};
 use crate::service::registration::RegisterRequest;
 use crate::service::{ServiceError, Services};
@@ -242,47 +245,49 @@ pub struct RecordingList {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct CustomAnswer {
-    pub title: String,
-    pub value: String,
+    /// The question's `title`.
+    pub title: Text<MAX_QUESTION_TITLE_CHARS>,
+    pub value: Text<MAX_ANSWER_CHARS>,
 }
 
 /// A visitor's registration.
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct RegistrationRequest {
-    #[oai(validator(max_length = 200))]
-    pub first_name: String,
-    #[oai(validator(max_length = 200))]
-    pub last_name: String,
-    #[oai(validator(max_length = 320))]
-    pub email: String,
+    pub first_name: Text<MAX_NAME_CHARS, 1>,
+    pub last_name: Text<MAX_NAME_CHARS, 1>,
+    pub email: Text<MAX_EMAIL_CHARS>,
     /// Required for recurring meetings: one of the meeting's `occurrences`.
-    pub occurrence_id: Option<String>,
+    pub occurrence_id: Option<Text<MAX_OCCURRENCE_ID_CHARS>>,
     /// Answers to the standard questions, by `field_name`.
     #[oai(default)]
-    pub fields: std::collections::BTreeMap<String, String>,
+    pub fields: std::collections::BTreeMap<String, Text<MAX_ANSWER_CHARS>>,
     /// Answers to the custom questions.
     #[oai(default, validator(max_items = 50))]
     pub custom_questions: Vec<CustomAnswer>,
     /// Leave empty (a trap for bots).
     #[oai(default)]
-    pub website: String,
+    pub website: Text<MAX_ANSWER_CHARS>,
 }
 
 impl RegistrationRequest {
     fn into_form(self) -> RegistrationForm {
         RegistrationForm {
-            first_name: self.first_name,
-            last_name: self.last_name,
-            email: self.email,
-            occurrence_id: self.occurrence_id,
-            fields: self.fields.into_iter().collect(),
+            first_name: self.first_name.into(),
+            last_name: self.last_name.into(),
+            email: self.email.into(),
+            occurrence_id: self.occurrence_id.map(String::from),
+            fields: self
+                .fields
+                .into_iter()
+                .map(|(name, value)| (name, value.into()))
+                .collect(),
             answers: self
                 .custom_questions
                 .into_iter()
-                .map(|a| (a.title, a.value))
+                .map(|a| (a.title.into(), a.value.into()))
                 .collect(),
-            honeypot: self.website,
+            honeypot: self.website.into(),
         }
     }
 }
@@ -413,17 +418,15 @@ impl SitesApi {
         &self,
         s: Data<&Services>,
         /// The site's slug.
-        site: Path<String>,
+        site: Path<SlugText>,
         /// Only meetings starting at or after this time (default: all that have not ended).
         from: Query<Option<DateTime<Utc>>>,
         /// Only meetings starting before this time.
         to: Query<Option<DateTime<Utc>>>,
         /// Only meetings of this host (Zoom user id, see `host_id`).
-        #[oai(validator(max_length = 64))]
-        host: Query<Option<String>>,
+        host: Query<Option<Text<MAX_ZOOM_USER_ID_CHARS>>>,
         /// Continue after this item: the `next_after` of the previous page.
-        #[oai(validator(max_length = 512))]
-        after: Query<Option<String>>,
+        after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
@@ -438,7 +441,7 @@ impl SitesApi {
             MeetingFilter {
                 from: from.0.map(|t| t.naive_utc()),
                 to: to.0.map(|t| t.naive_utc()),
-                host_id: host.0.filter(|h| !h.is_empty()),
+                host_id: host.0.map(String::from).filter(|h| !h.is_empty()),
                 ..Default::default()
             },
             ListPosition::of(after.0, limit.0),
@@ -459,10 +462,9 @@ impl SitesApi {
         &self,
         s: Data<&Services>,
         /// The site's slug.
-        site: Path<String>,
+        site: Path<SlugText>,
         /// Continue after this item: the `next_after` of the previous page.
-        #[oai(validator(max_length = 512))]
-        after: Query<Option<String>>,
+        after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
@@ -494,7 +496,7 @@ impl SitesApi {
         &self,
         s: Data<&Services>,
         /// The site's slug.
-        site: Path<String>,
+        site: Path<SlugText>,
         /// Zoom's meeting number.
         meeting_id: Path<i64>,
         /// Entity tag of a copy the client has.
@@ -523,10 +525,9 @@ impl SitesApi {
         &self,
         s: Data<&Services>,
         /// The site's slug.
-        site: Path<String>,
+        site: Path<SlugText>,
         /// Continue after this item: the `next_after` of the previous page.
-        #[oai(validator(max_length = 512))]
-        after: Query<Option<String>>,
+        after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
         /// Items per page, 1–100 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
@@ -563,15 +564,15 @@ impl SitesApi {
         &self,
         s: Data<&Services>,
         /// The site's slug.
-        site: Path<String>,
+        site: Path<SlugText>,
         /// Zoom's meeting number.
         meeting_id: Path<i64>,
-        body: Json<RegistrationRequest>,
+        body: JsonBody<RegistrationRequest>,
     ) -> Result<RegisterResponse, RegisterError> {
         let outcome = s
             .registrations()
             .register(RegisterRequest {
-                site: site.0,
+                site: site.0.into_string(),
                 meeting_id: meeting_id.0,
                 form: body.0.into_form(),
             })
@@ -678,9 +679,9 @@ struct ListPosition {
 }
 
 impl ListPosition {
-    fn of(after: Option<String>, limit: Option<i64>) -> Self {
+    fn of(after: Option<Text<MAX_CURSOR_CHARS>>, limit: Option<i64>) -> Self {
         Self {
-            after,
+            after: after.map(String::from),
             limit: limit.unwrap_or(paging::DEFAULT_LIMIT),
         }
     }
