@@ -4,6 +4,7 @@
 use poem_openapi::{OpenApiService, Tags};
 
 pub mod admin;
+pub mod annotated;
 pub mod answer;
 pub mod enums;
 pub mod health;
@@ -25,7 +26,7 @@ pub enum ApiTags {
     Health,
 }
 
-pub type Apis = scopes::ScopesDeclared<(
+pub type Apis = annotated::Annotated<(
     platform::PlatformApi,
     admin::AdminApi,
     site_admin::SiteAdminApi,
@@ -36,7 +37,7 @@ pub type Apis = scopes::ScopesDeclared<(
 /// The API service, with `public_url` as the server shown in the spec.
 pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        scopes::ScopesDeclared((
+        annotated::Annotated((
             platform::PlatformApi,
             admin::AdminApi,
             site_admin::SiteAdminApi,

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{PLATFORM_KEY, TestApp, eventually, meeting_body, visitor};
+use crate::helpers::{TestApp, WithPlatformKey, eventually, meeting_body, visitor};
 
 /// Who calls.
 #[derive(Clone)]
@@ -125,7 +125,7 @@ impl Contract {
             .request(req.method.clone(), self.app.at(&req.url_path()));
         builder = match &req.auth {
             Auth::Anonymous => builder,
-            Auth::Platform => builder.bearer_auth(PLATFORM_KEY),
+            Auth::Platform => builder.platform_key(),
             Auth::Key(key) => builder.bearer_auth(key),
             Auth::Session { cookie, csrf } => {
                 let builder = builder.header("cookie", cookie);

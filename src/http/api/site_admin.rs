@@ -47,7 +47,7 @@ pub struct SiteSettingsDto {
     /// Origins (`https://example.com`) that may frame the widgets and call the public API from
     /// a browser. Empty: only Marquee's own origin.
     pub allowed_origins: Vec<String>,
-    /// Widget language.
+    // Enum-typed fields have no `///`: see `tests/api/openapi.rs`.
     pub language: Lang,
     pub theme: ThemeMode,
     /// Accent colour `#rrggbb`; absent for the default blue.

@@ -287,13 +287,14 @@ impl RegistrationRequest {
     }
 }
 
-/// The visitor's registration.
+/// The visitor's registration: `status` is `approved` (join with `join_url`) or `pending`
+/// (the host reviews it first).
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct RegistrationResult {
     pub meeting_id: i64,
     pub occurrence_id: Option<String>,
-    /// `approved` (join with `join_url`) or `pending` (the host reviews it first).
+    // Enum-typed fields have no `///`: see `tests/api/openapi.rs`.
     pub status: RegistrationStatus,
     /// The visitor's personal join link, once approved.
     pub join_url: Option<String>,
