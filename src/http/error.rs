@@ -28,7 +28,7 @@ pub struct ErrorDetail {
     /// `invalid_request`, `invalid_field`, `unauthorized`, `missing_scope`, `csrf_failed`,
     /// `forbidden`, `not_found`, `method_not_allowed`, `conflict`, `zoom_not_connected`,
     /// `registration_closed`, `meeting_ended`, `meeting_full`, `length_required`,
-    /// `payload_too_large`, `rate_limited`, `daily_limit`, `internal`, `zoom_refused`,
+    /// `payload_too_large`, `unsupported_media_type`, `rate_limited`, `daily_limit`, `internal`, `zoom_refused`,
     /// `zoom_unavailable`, `unavailable`, `not_ready`. New codes may be added.
     pub code: String,
     /// What went wrong, for people (for visitor-facing errors: meant to be shown as is).
@@ -222,7 +222,7 @@ fn internal(cause: &dyn std::error::Error) -> Problem {
 
 /// Every error status the API documents: its description and whether it carries
 /// `Retry-After`. An operation's [`ApiError`] picks the ones it can answer.
-const DOCUMENTED: [(u16, &str, bool); 10] = [
+const DOCUMENTED: [(u16, &str, bool); 11] = [
     (
         400,
         "The request is malformed or a value is invalid.",
@@ -241,6 +241,11 @@ const DOCUMENTED: [(u16, &str, bool); 10] = [
         false,
     ),
     (413, "The request body is too large.", false),
+    (
+        415,
+        "The body's `Content-Type` is missing or not `application/json`.",
+        false,
+    ),
     (
         429,
         "Too many requests (abuse limits, or Zoom's daily registrant limit); retry after the\ngiven seconds.",
@@ -380,6 +385,7 @@ pub fn to_json_error(err: poem::Error) -> Response {
         405 => "method_not_allowed",
         411 => "length_required",
         413 => "payload_too_large",
+        415 => "unsupported_media_type",
         400..=499 => "invalid_request",
         _ => "internal",
     };

@@ -180,10 +180,7 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self
-            .http
-            .request(method, self.at(path))
-            .platform_key();
+        let mut req = self.http.request(method, self.at(path)).platform_key();
         if let Some(body) = body {
             req = req.json(&body);
         }

@@ -79,3 +79,71 @@ fn session_writes_document_the_csrf_header() {
         }
     }
 }
+
+/// The input guard refuses control characters in every path, query and JSON body string; the
+/// document says so with a pattern on each such string it describes (schemathesis then sends
+/// them only as schema-violating data, and tests/contract/hooks.py relies on it).
+#[test]
+fn every_string_input_forbids_control_characters() {
+    let spec = spec();
+    let schemas = &spec["components"]["schemas"];
+    let mut unguarded = Vec::new();
+    let mut pending = Vec::new();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for param in operation["parameters"].as_array().into_iter().flatten() {
+                if param["in"] == "path" || param["in"] == "query" {
+                    let at = format!("{method} {path} {}", param["name"]);
+                    check_string(&param["schema"], &at, &mut unguarded, &mut pending);
+                }
+            }
+            let bodies = operation["requestBody"]["content"].as_object();
+            for media in bodies.into_iter().flat_map(|content| content.values()) {
+                check_string(&media["schema"], "body", &mut unguarded, &mut pending);
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.clone()) {
+            check_string(&schemas[&name], &name, &mut unguarded, &mut pending);
+        }
+    }
+    assert!(
+        unguarded.is_empty(),
+        "strings without a pattern: {unguarded:?}"
+    );
+}
+
+fn check_string(
+    schema: &serde_json::Value,
+    at: &str,
+    unguarded: &mut Vec<String>,
+    pending: &mut Vec<String>,
+) {
+    if let Some(target) = schema["$ref"].as_str() {
+        pending.push(
+            target
+                .trim_start_matches("#/components/schemas/")
+                .to_owned(),
+        );
+        return;
+    }
+    let free_text = schema["type"] == "string"
+        && schema.get("enum").is_none()
+        && schema.get("format").is_none();
+    if free_text && schema["pattern"].as_str().is_none() {
+        unguarded.push(at.to_owned());
+    }
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        check_string(property, &format!("{at}.{name}"), unguarded, pending);
+    }
+    for (key, inner) in [("items", "[]"), ("additionalProperties", "{}")] {
+        if schema[key].is_object() {
+            check_string(&schema[key], &format!("{at}{inner}"), unguarded, pending);
+        }
+    }
+    for member in schema["allOf"].as_array().into_iter().flatten() {
+        check_string(member, at, unguarded, pending);
+    }
+}

@@ -22,9 +22,9 @@ use crate::service::settings::VisibleItem;
 use crate::service::{ServiceError, Services, paging};
 
 /// Changing settings: an invalid value or body, credentials, scope, the database.
-type SettingsWriteError = ApiError<{ statuses(&[400, 401, 403, 413, 500, 503]) }>;
+type SettingsWriteError = ApiError<{ statuses(&[400, 401, 403, 413, 415, 500, 503]) }>;
 /// Hiding or showing an item: also an unknown item (404).
-type VisibilityError = ApiError<{ statuses(&[400, 401, 403, 404, 413, 500, 503]) }>;
+type VisibilityError = ApiError<{ statuses(&[400, 401, 403, 404, 413, 415, 500, 503]) }>;
 /// Listing registrations: bad paging parameters, credentials, scope, the database.
 type ListRegistrationsError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
 

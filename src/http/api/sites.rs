@@ -33,9 +33,9 @@ use crate::service::{ServiceError, Services};
 
 /// A visitor's read: bad parameters, an unknown or hidden thing, the database. Never 401.
 type PublicReadError = ApiError<{ statuses(&[400, 404, 500, 503]) }>;
-/// A registration: invalid input, unknown meeting, refused (409), too large, rate limited,
-/// or Zoom refusing (502) or unavailable (503).
-type RegisterError = ApiError<{ statuses(&[400, 404, 409, 413, 429, 500, 502, 503]) }>;
+/// A registration: invalid input, unknown meeting, refused (409), too large, not JSON (415),
+/// rate limited, or Zoom refusing (502) or unavailable (503).
+type RegisterError = ApiError<{ statuses(&[400, 404, 409, 413, 415, 429, 500, 502, 503]) }>;
 
 pub struct SitesApi;
 
