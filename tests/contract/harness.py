@@ -23,7 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import signal
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -140,7 +142,7 @@ def database(backend: str, work: Path, pg_server_url: str):
     name = f"mq_contract_{uuid.uuid4().hex[:12]}"
     psql(pg_server_url, f"CREATE DATABASE {name}")
     try:
-        yield pg_server_url.rsplit("/", 1)[0] + f"/{name}"
+        yield urllib.parse.urlsplit(pg_server_url)._replace(path=f"/{name}").geturl()
     finally:
         psql(pg_server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
@@ -197,8 +199,8 @@ def schemathesis(stack: Stack, name: str, headers: dict[str, str], args) -> bool
     secs = time.monotonic() - started
     verdict = "passed" if code == 0 else f"FAILED (exit {code})"
     print(f"  schemathesis ({name}): {verdict} in {secs:.0f}s — {summary}")
-    if code != 0:
-        print(tail(out / "output.txt", 80))
+    for line in failure_lines(out / "output.txt"):
+        print(f"    {line}")
     return code == 0
 
 
@@ -206,7 +208,7 @@ def output_summary(path: Path) -> str:
     """Test cases and failures by code, from schemathesis's summary."""
     text = path.read_text(errors="replace")
     cases = re.search(r"^\s*(\d+) generated", text, re.M)
-    failures = re.findall(r"^\s*❌ (ST\d+ [^:]+): (\d+)$", text, re.M)
+    failures = re.findall(r"^\s*❌ (ST\d+ .+): (\d+)$", text, re.M)
     found = ", ".join(f"{n}× {what}" for what, n in failures) or "no failures"
     return f"{cases.group(1) if cases else '?'} test cases, {found}"
 
@@ -219,8 +221,22 @@ def dropped_summary(path: Path) -> str:
     return "; dropped as documented: " + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
 
 
-def tail(path: Path, lines: int) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+def failure_lines(path: Path) -> list[str]:
+    """One line per failure in schemathesis's report: operation, check, the answer's start."""
+    lines, operation, pending = [], "", []
+    for line in path.read_text(errors="replace").splitlines():
+        if heading := re.fullmatch(r"_+ (.+?) _+", line):
+            operation = heading.group(1)
+        elif check := re.fullmatch(r"- (ST\d+ .+)", line):
+            pending.append(check.group(1))
+        elif pending and (answer := re.match(r"\[(\d+)\] ", line)):
+            status = answer.group(1)
+        elif pending and line.startswith("    `"):
+            body = re.sub(r',?"request_id":"\w+"', "", line.strip())
+            body = re.sub(r"mq_live_[\w-]+", "mq_live_[redacted]", body)[:200]
+            lines += [f"{operation}: {c} → {status} {body}" for c in pending]
+            pending = []
+    return lines
 
 
 def main() -> int:
@@ -234,6 +250,9 @@ def main() -> int:
     parser.add_argument("--run-timeout", type=int, default=300)
     parser.add_argument("--work", type=Path, default=None)
     args = parser.parse_args()
+    # A SIGTERM (from `timeout`) unwinds like an exception, so Marquee, the simulator and the
+    # PostgreSQL database are still cleaned up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     sys.path[:0] = [str(args.client), str(HERE)]
     import scenario
 
