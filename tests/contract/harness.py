@@ -245,7 +245,7 @@ def main() -> int:
     parser.add_argument("--marquee", type=Path, required=True)
     parser.add_argument("--client", type=Path, required=True, help="folder holding marquee_client")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--max-examples", type=int, default=20)
+    parser.add_argument("--max-examples", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--run-timeout", type=int, default=300)
     parser.add_argument("--work", type=Path, default=None)
