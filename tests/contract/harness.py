@@ -18,12 +18,13 @@ import contextlib
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import signal
+import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -56,6 +57,14 @@ class Stack:
         self.procs: list[subprocess.Popen] = []
 
     def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def start(self) -> None:
         sim_url = f"http://127.0.0.1:{self.sim_port}"
         self.spawn(
             "zoom-sim",
@@ -92,7 +101,6 @@ class Stack:
             },
         )
         self.wait_ready()
-        return self
 
     def spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
         log = open(self.work / f"{name}.log", "wb")
@@ -223,7 +231,7 @@ def dropped_summary(path: Path) -> str:
 
 def failure_lines(path: Path) -> list[str]:
     """One line per failure in schemathesis's report: operation, check, the answer's start."""
-    lines, operation, pending = [], "", []
+    lines, operation, status, pending = [], "", "", []
     for line in path.read_text(errors="replace").splitlines():
         if heading := re.fullmatch(r"_+ (.+?) _+", line):
             operation = heading.group(1)
@@ -264,9 +272,9 @@ def main() -> int:
         started = time.monotonic()
         try:
             scenario.run(stack.url, stack.platform_key)
-            print(f"  generated client scenario: passed in {time.monotonic() - started:.0f}s")
-        except Exception as err:  # any failure, parse errors included, fails the run loudly
-            print(f"  generated client scenario: FAILED: {type(err).__name__}: {err}")
+            print(f"  generated client scenario: passed in {time.monotonic() - started:.1f}s")
+        except Exception:  # any failure, parse errors included, fails the run loudly
+            print(f"  generated client scenario: FAILED\n{traceback.format_exc()}")
             passed = False
         key = connected_site_key(stack)
         for name, headers in [
