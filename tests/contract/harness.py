@@ -225,7 +225,7 @@ def dropped_summary(path: Path) -> str:
     """How many failures tests/contract/hooks.py dropped, by reason."""
     if not path.exists():
         return ""
-    reasons = collections.Counter(path.read_text().splitlines())
+    reasons = collections.Counter(line.split("\t")[0] for line in path.read_text().splitlines())
     return "; dropped as documented: " + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
 
 
@@ -266,6 +266,7 @@ def main() -> int:
 
     work = args.work or Path(tempfile.mkdtemp(prefix=f"mq-contract-{args.backend}-"))
     work.mkdir(parents=True, exist_ok=True)
+    work = work.resolve()  # schemathesis runs in a folder of its own
     print(f"== contract tools on {args.backend} (logs and reports in {work})", flush=True)
     passed = True
     with database(args.backend, work, args.pg_url) as url, Stack(args.marquee, work, url) as stack:

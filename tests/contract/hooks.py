@@ -57,18 +57,19 @@ def filter_failure(context, failure, case, response):
         return True
     error = error_of(response)
     if error.get("field") == "after" and error.get("message") == CURSOR_REFUSED:
-        return dropped("opaque cursor")
+        return dropped("opaque cursor", error)
     if str(error.get("message")).endswith(CONTROL_REFUSED) and has_control(case.body):
-        return dropped("control character in a key or an undocumented property")
+        return dropped("control character in a key or an undocumented property", error)
     return True
 
 
-def dropped(reason: str) -> bool:
-    """Notes the dropped failure (for the harness's summary) and drops it."""
+def dropped(reason: str, error: dict) -> bool:
+    """Notes the dropped failure and the field refused (for the harness's summary and an
+    audit of dropped.txt) and drops it."""
     log = os.environ.get("MQ_CONTRACT_DROPPED")
     if log:
         with open(log, "a") as f:
-            f.write(reason + "\n")
+            f.write(f"{reason}\t{error.get('field')!r}\n")
     return False
 
 
