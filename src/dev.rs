@@ -127,7 +127,7 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
          \x20    Embed snippets (admin API):   GET {public_url}/api/v1/admin/snippets\n\
          \x20    The public JSON:              {public_url}/api/v1/sites/{DEMO_SITE}/meetings\n\
          \x20 3. API docs:                     {public_url}/docs\n\
-         \x20    Platform key (Bearer):        {platform_key}\n\n\
+         \x20    Platform key, as X-Platform-Key: {platform_key}\n\n\
          Restart for a fresh admin link (data is kept in {data_dir}). Ctrl-C stops.\n",
         sim_url = sim.url(),
         data_dir = opts.data_dir.display(),

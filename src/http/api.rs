@@ -7,6 +7,7 @@ use super::idempotency::IdempotentPosts;
 use super::rate_limit::RateLimitsDeclared;
 
 pub mod admin;
+pub mod annotated;
 pub mod answer;
 pub mod body;
 pub mod enums;
@@ -30,12 +31,13 @@ pub enum ApiTags {
     Health,
 }
 
-/// Every API, with what the document declares across operations: each admin operation's
-/// scope, `Idempotency-Key` on every POST (and its routes made idempotent), and the
-/// `RateLimit-*` headers of the rate-limited operations.
+/// Every API, with what the document declares across operations: what `annotated` adds
+/// (scopes, the session's CSRF header, no control characters), `Idempotency-Key` on every POST
+/// (and its routes made idempotent), and the `RateLimit-*` headers of the rate-limited
+/// operations.
 pub type Apis = RateLimitsDeclared<
     IdempotentPosts<
-        scopes::ScopesDeclared<(
+        annotated::Annotated<(
             platform::PlatformApi,
             admin::AdminApi,
             site_admin::SiteAdminApi,
@@ -47,7 +49,7 @@ pub type Apis = RateLimitsDeclared<
 
 /// The API service, with `public_url` as the server shown in the spec.
 pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
-    let apis = scopes::ScopesDeclared((
+    let apis = annotated::Annotated((
         platform::PlatformApi,
         admin::AdminApi,
         site_admin::SiteAdminApi,

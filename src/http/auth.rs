@@ -1,15 +1,19 @@
 //! Security schemes of the API, as poem-openapi extractors (so they appear in the spec).
 //!
-//! * `PlatformAuth`: the operator's platform key (`Authorization: Bearer …`).
+//! * `PlatformAuth`: the operator's platform key (`X-Platform-Key: …`).
 //! * `TenantKeyAuth`: a tenant API key (`Authorization: Bearer mq_live_…`).
+//!
+//! The two keys travel in different headers so that a client generated from the document,
+//! which sends whatever its security schemes say, can never confuse one for the other.
 //! * `SessionAuth`: the site owner's session cookie; state-changing requests must also carry
 //!   the session's CSRF token in `X-CSRF-Token`.
 //! * `AdminAuth`: either of the last two.
 
-use poem::Request;
-use poem::http::Method;
-use poem_openapi::SecurityScheme;
+use poem::http::{Method, header};
+use poem::{Request, RequestBody};
 use poem_openapi::auth::{ApiKey, Bearer};
+use poem_openapi::registry::Registry;
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, SecurityScheme};
 
 use super::error::Problem;
 use crate::crypto::constant_time_eq;
@@ -18,6 +22,7 @@ use crate::service::{Services, access};
 
 pub const SESSION_COOKIE: &str = "marquee_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const PLATFORM_KEY_HEADER: &str = "x-platform-key";
 
 fn services(req: &Request) -> &Services {
     req.data::<Services>()
@@ -25,21 +30,62 @@ fn services(req: &Request) -> &Services {
 }
 
 /// The hosting company's platform key (`MARQUEE_PLATFORM_KEY`), for `/api/v1/platform`:
-/// `Authorization: Bearer <platform key>`. Not a tenant API key.
+/// `X-Platform-Key: <platform key>`. Not a tenant API key, and not sent as `Authorization`.
 #[derive(SecurityScheme)]
 #[oai(
-    ty = "bearer",
-    bearer_format = "platform key",
+    rename = "PlatformAuth",
+    ty = "api_key",
+    key_in = "header",
+    key_name = "X-Platform-Key",
     checker = "check_platform_key"
 )]
-pub struct PlatformAuth(());
+struct PlatformKeyHeader(());
 
-async fn check_platform_key(req: &Request, bearer: Bearer) -> poem::Result<()> {
+async fn check_platform_key(req: &Request, key: ApiKey) -> poem::Result<()> {
     let expected = services(req).config().platform_key.as_bytes();
-    if constant_time_eq(expected, bearer.token.as_bytes()) {
+    if constant_time_eq(expected, key.key.as_bytes()) {
         Ok(())
     } else {
         Err(Problem::unauthorized("invalid platform key").into())
+    }
+}
+
+/// The platform key scheme (documented as `PlatformAuth`), with a 401 that says where the key
+/// belongs when the header is missing: clients written before the key had its own header send
+/// it as `Authorization: Bearer`.
+pub struct PlatformAuth(());
+
+impl<'a> ApiExtractor<'a> for PlatformAuth {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        PlatformKeyHeader::register(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        PlatformKeyHeader::security_schemes()
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        body: &mut RequestBody,
+        param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        if !req.headers().contains_key(PLATFORM_KEY_HEADER) {
+            return Err(Problem::unauthorized(missing_platform_key(req)).into());
+        }
+        PlatformKeyHeader::from_request(req, body, param_opts).await?;
+        Ok(Self(()))
+    }
+}
+
+fn missing_platform_key(req: &Request) -> &'static str {
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        "the platform key goes in the X-Platform-Key header, not in Authorization"
+    } else {
+        "missing X-Platform-Key header"
     }
 }
 

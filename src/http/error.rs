@@ -31,9 +31,9 @@ pub struct ErrorDetail {
     /// `invalid_request`, `invalid_field`, `unauthorized`, `missing_scope`, `csrf_failed`,
     /// `forbidden`, `not_found`, `method_not_allowed`, `conflict`, `zoom_not_connected`,
     /// `registration_closed`, `meeting_ended`, `meeting_full`, `idempotency_key_in_flight`,
-    /// `length_required`, `payload_too_large`, `idempotency_key_reused`, `rate_limited`,
-    /// `daily_limit`, `internal`, `zoom_refused`, `zoom_unavailable`, `unavailable`,
-    /// `not_ready`. New codes may be added.
+    /// `length_required`, `payload_too_large`, `unsupported_media_type`,
+    /// `idempotency_key_reused`, `rate_limited`, `daily_limit`, `internal`, `zoom_refused`,
+    /// `zoom_unavailable`, `unavailable`, `not_ready`. New codes may be added.
     pub code: String,
     /// What went wrong, for people (for visitor-facing errors: meant to be shown as is).
     pub message: String,
@@ -247,7 +247,7 @@ fn internal(cause: &dyn std::error::Error) -> Problem {
 
 /// Every error status the API documents: its description and whether it carries
 /// `Retry-After`. An operation's [`ApiError`] picks the ones it can answer.
-const DOCUMENTED: [(u16, &str, bool); 11] = [
+const DOCUMENTED: [(u16, &str, bool); 12] = [
     (
         400,
         "The request is malformed or a value is invalid.",
@@ -266,6 +266,11 @@ const DOCUMENTED: [(u16, &str, bool); 11] = [
         false,
     ),
     (413, "The request body is too large.", false),
+    (
+        415,
+        "The body's `Content-Type` is missing or not `application/json`.",
+        false,
+    ),
     (
         422,
         "The `Idempotency-Key` was already used with a different request (method, path or body).",
@@ -423,6 +428,7 @@ pub fn to_json_error(err: poem::Error) -> Response {
         405 => "method_not_allowed",
         411 => "length_required",
         413 => "payload_too_large",
+        415 => "unsupported_media_type",
         400..=499 => "invalid_request",
         _ => "internal",
     };

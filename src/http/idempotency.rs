@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use poem::endpoint::BoxEndpoint;
 use poem::http::header::{
-    AUTHORIZATION, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, LOCATION, VARY,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, LOCATION, VARY,
 };
 use poem::http::{HeaderName, Method, StatusCode};
 use poem::{Endpoint, EndpointExt, IntoResponse, Middleware, Request, RequestBody, Response};
@@ -26,7 +26,7 @@ use poem_openapi::types::Type;
 use poem_openapi::{ApiExtractor, ExtractParamOptions, OpenApi};
 use tracing::Instrument;
 
-use super::auth::{AdminAuth, PlatformAuth};
+use super::auth::{AdminAuth, PLATFORM_KEY_HEADER, PlatformAuth};
 use super::error::{
     Problem, classify, documented_description, error_response_meta, retry_after_meta, to_json_error,
 };
@@ -226,7 +226,7 @@ async fn key_owner(surface: Surface, req: &Request) -> poem::Result<KeyOwner> {
         Surface::Platform => {
             let mut no_body = RequestBody::default();
             PlatformAuth::from_request(req, &mut no_body, ExtractParamOptions::default()).await?;
-            let presented = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
+            let presented = req.headers().get(PLATFORM_KEY_HEADER).map(|v| v.as_bytes());
             KeyOwner {
                 owner: "platform".to_owned(),
                 credential: sha256_hex_of_parts(&[presented.unwrap_or_default()]),

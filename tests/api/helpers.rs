@@ -19,9 +19,22 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 pub const PLATFORM_KEY: &str = "test-platform-key-0123456789abcdef";
+/// Where the platform API takes the platform key (never `Authorization`).
+pub const PLATFORM_KEY_HEADER: &str = "x-platform-key";
 pub const CLIENT_ID: &str = "zoomsimClientId01";
 pub const CLIENT_SECRET: &str = "zoomsim_client_secret_0001";
 pub const WEBHOOK_SECRET: &str = "zoomsim_webhook_secret_0001";
+
+/// Sends the tests' platform key the way the platform API expects it.
+pub trait WithPlatformKey {
+    fn platform_key(self) -> Self;
+}
+
+impl WithPlatformKey for reqwest::RequestBuilder {
+    fn platform_key(self) -> Self {
+        self.header(PLATFORM_KEY_HEADER, PLATFORM_KEY)
+    }
+}
 
 /// Every log line of this test binary, so tests can prove no secret is ever logged.
 pub fn captured_logs() -> String {
@@ -167,10 +180,7 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self
-            .http
-            .request(method, self.at(path))
-            .bearer_auth(PLATFORM_KEY);
+        let mut req = self.http.request(method, self.at(path)).platform_key();
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -862,7 +872,7 @@ impl TestApp {
         let mut req = self.http.request(method, self.at(path));
         req = match caller {
             Caller::Anonymous => req,
-            Caller::Platform => req.bearer_auth(PLATFORM_KEY),
+            Caller::Platform => req.platform_key(),
             Caller::Bearer(token) => req.bearer_auth(token),
         };
         if let Some(body) = body {

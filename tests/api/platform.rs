@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, json_response};
+use crate::helpers::{PLATFORM_KEY, PLATFORM_KEY_HEADER, TestApp, WithPlatformKey, json_response};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tenants_are_created_validated_listed_and_deleted() {
@@ -87,26 +87,37 @@ async fn tenants_are_created_validated_listed_and_deleted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn platform_routes_need_the_platform_key() {
     let app = TestApp::spawn().await;
-    for key in [None, Some("wrong-key")] {
-        let mut req = app.http.get(app.at("/api/v1/platform/tenants"));
-        if let Some(key) = key {
-            req = req.bearer_auth(key);
-        }
-        let (status, body) = json_response(req.send().await.unwrap()).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
-        assert!(body["error"]["code"].is_string(), "{body}");
-    }
-    // A tenant key is not the platform key.
+    let tenants = || app.http.get(app.at("/api/v1/platform/tenants"));
+    let (status, body) = json_response(tenants().send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unauthorized");
+    assert_eq!(body["error"]["message"], "missing X-Platform-Key header");
+
+    let wrong = tenants().header(PLATFORM_KEY_HEADER, "wrong-key");
+    let (status, body) = json_response(wrong.send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["message"], "invalid platform key");
+
+    // The right key in the wrong header: the answer says where it goes.
+    let as_bearer = tenants().bearer_auth(PLATFORM_KEY);
+    let (status, body) = json_response(as_bearer.send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("X-Platform-Key"), "{message}");
+
+    let right = tenants().platform_key();
+    assert_eq!(right.send().await.unwrap().status(), StatusCode::OK);
+
+    // A tenant key is not the platform key, in either header.
     app.create_tenant("tenant").await;
     let key = app.api_key("tenant", &["settings:read"]).await;
-    let resp = app
-        .http
-        .get(app.at("/api/v1/platform/tenants"))
-        .bearer_auth(key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    for req in [
+        tenants().bearer_auth(&key),
+        tenants().header(PLATFORM_KEY_HEADER, &key),
+    ] {
+        assert_eq!(req.send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,7 +199,7 @@ async fn framework_errors_use_the_json_envelope_and_health_answers() {
     let resp = app
         .http
         .post(app.at("/api/v1/platform/tenants"))
-        .bearer_auth(crate::helpers::PLATFORM_KEY)
+        .platform_key()
         .header("content-type", "application/json")
         .body("{not json")
         .send()
@@ -203,7 +214,7 @@ async fn framework_errors_use_the_json_envelope_and_health_answers() {
     let huge = "x".repeat(200 * 1024);
     let resp = reqwest::Client::new()
         .post(app.at("/api/v1/platform/tenants"))
-        .bearer_auth(crate::helpers::PLATFORM_KEY)
+        .platform_key()
         .json(&json!({"slug": "big", "display_name": huge}))
         .send()
         .await

@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    EVERY_SCOPE, PLATFORM_KEY, TestApp, assert_invalid_request, json_response, meeting_body,
+    EVERY_SCOPE, TestApp, WithPlatformKey, assert_invalid_request, json_response, meeting_body,
 };
 
 const SITE: &str = "strict";
@@ -141,7 +141,7 @@ impl Site {
     async fn call(&self, method: Method, url: &str, body: Option<&Value>) -> (StatusCode, Value) {
         let mut req = self.app.http.request(method, self.app.at(url));
         if url.starts_with("/api/v1/platform") {
-            req = req.bearer_auth(PLATFORM_KEY);
+            req = req.platform_key();
         } else if url.starts_with("/api/v1/admin") {
             req = req.bearer_auth(&self.key);
         }

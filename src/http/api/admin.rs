@@ -139,7 +139,8 @@ impl SyncJobDto {
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SyncStatusDto {
-    /// `backfill` or `reconcile`.
+    // Enum-typed fields have no `///`: see `tests/api/openapi.rs`. The last whole-site run
+    // (`backfill` or `reconcile`).
     pub last_kind: Option<SyncKind>,
     pub last_started_at: Option<DateTime<Utc>>,
     pub last_finished_at: Option<DateTime<Utc>>,

@@ -156,16 +156,16 @@ pub enum Deleted {
     Deleted,
 }
 
-/// Creating a site: an invalid or taken slug, credentials, the database.
-type CreateSiteError = ApiError<{ statuses(&[400, 401, 409, 413, 500, 503]) }>;
+/// Creating a site: an invalid or taken slug or body, credentials, the database.
+type CreateSiteError = ApiError<{ statuses(&[400, 401, 409, 413, 415, 500, 503]) }>;
 /// Listing sites: bad paging parameters, credentials, the database.
 type ListSitesError = ApiError<{ statuses(&[400, 401, 500, 503]) }>;
-/// Anything done to one site by slug: a slug no site can have, an unknown site, credentials,
-/// the database.
+/// Anything done to one site by slug: a slug no site can have or a path the input rules
+/// refuse, an unknown site, credentials, the database.
 type SiteError = ApiError<{ statuses(&[400, 401, 404, 500, 503]) }>;
 type ListKeysError = ApiError<{ statuses(&[400, 401, 404, 500, 503]) }>;
-/// Creating an API key: invalid name or scopes, an unknown site, credentials, the database.
-type CreateKeyError = ApiError<{ statuses(&[400, 401, 404, 413, 500, 503]) }>;
+/// Creating an API key: invalid name, scopes or body, an unknown site, credentials, the database.
+type CreateKeyError = ApiError<{ statuses(&[400, 401, 404, 413, 415, 500, 503]) }>;
 
 super::answer::answers! {
     TenantList => "One page of sites, ordered by slug.",

@@ -1,44 +1,16 @@
 //! The scope each tenant-admin operation needs, shown where generators look for it. An
-//! operation's summary names its scope (`… (scope `settings:read`)`); [`ScopesDeclared`] copies
-//! that name into the operation's `TenantKeyAuth` security requirement. The services enforce
-//! the scope (`service::access::require`); `tests/api/scopes.rs` proves both agree.
+//! operation's summary names its scope (`… (scope `settings:read`)`); [`declare_scope`] copies
+//! that name into the operation's `TenantKeyAuth` security requirement (applied to every
+//! operation by [`super::annotated::Annotated`]). The services enforce the scope
+//! (`service::access::require`); `tests/api/scopes.rs` proves both agree.
 
-use std::collections::HashMap;
-
-use poem::endpoint::BoxEndpoint;
-use poem::http::Method;
-use poem_openapi::OpenApi;
-use poem_openapi::registry::{MetaApi, MetaOperation, Registry};
+use poem_openapi::registry::MetaOperation;
 
 /// The security scheme whose requirement carries the scope.
 const TENANT_KEY_SCHEME: &str = "TenantKeyAuth";
 
-/// An API whose operations list their scope in the tenant-key security requirement.
-pub struct ScopesDeclared<T>(pub T);
-
-impl<T: OpenApi> OpenApi for ScopesDeclared<T> {
-    fn meta() -> Vec<MetaApi> {
-        let mut apis = T::meta();
-        let operations = apis
-            .iter_mut()
-            .flat_map(|api| api.paths.iter_mut())
-            .flat_map(|path| path.operations.iter_mut());
-        for operation in operations {
-            declare_scope(operation);
-        }
-        apis
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-
-    fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
-        self.0.add_routes(route_table);
-    }
-}
-
-fn declare_scope(operation: &mut MetaOperation) {
+/// Adds the scope the summary names to the operation's tenant-key security requirement.
+pub(super) fn declare_scope(operation: &mut MetaOperation) {
     let Some(scope) = operation.summary.and_then(scope_in_summary) else {
         return;
     };

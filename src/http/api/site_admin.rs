@@ -24,9 +24,9 @@ use crate::service::settings::VisibleItem;
 use crate::service::{ServiceError, Services};
 
 /// Changing settings: an invalid value or body, credentials, scope, the database.
-type SettingsWriteError = ApiError<{ statuses(&[400, 401, 403, 413, 500, 503]) }>;
+type SettingsWriteError = ApiError<{ statuses(&[400, 401, 403, 413, 415, 500, 503]) }>;
 /// Hiding or showing an item: also an unknown item (404).
-type VisibilityError = ApiError<{ statuses(&[400, 401, 403, 404, 413, 500, 503]) }>;
+type VisibilityError = ApiError<{ statuses(&[400, 401, 403, 404, 413, 415, 500, 503]) }>;
 /// Listing registrations: bad paging parameters, credentials, scope, the database.
 type ListRegistrationsError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
 
@@ -49,7 +49,7 @@ pub struct SiteSettingsDto {
     /// Origins (`https://example.com`) that may frame the widgets and call the public API from
     /// a browser. Empty: only Marquee's own origin.
     pub allowed_origins: Vec<String>,
-    /// Widget language.
+    // Enum-typed fields have no `///`: see `tests/api/openapi.rs`.
     pub language: Lang,
     pub theme: ThemeMode,
     /// Accent colour `#rrggbb`; absent for the default blue.

@@ -36,9 +36,9 @@ use crate::service::{ServiceError, Services};
 
 /// A visitor's read: bad parameters, an unknown or hidden thing, the database. Never 401.
 type PublicReadError = ApiError<{ statuses(&[400, 404, 500, 503]) }>;
-/// A registration: invalid input, unknown meeting, refused (409), too large, rate limited,
-/// or Zoom refusing (502) or unavailable (503).
-type RegisterError = ApiError<{ statuses(&[400, 404, 409, 413, 429, 500, 502, 503]) }>;
+/// A registration: invalid input, unknown meeting, refused (409), too large, not JSON (415),
+/// rate limited, or Zoom refusing (502) or unavailable (503).
+type RegisterError = ApiError<{ statuses(&[400, 404, 409, 413, 415, 429, 500, 502, 503]) }>;
 
 pub struct SitesApi;
 
@@ -292,13 +292,14 @@ impl RegistrationRequest {
     }
 }
 
-/// The visitor's registration.
+/// The visitor's registration: `status` is `approved` (join with `join_url`) or `pending`
+/// (the host reviews it first).
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct RegistrationResult {
     pub meeting_id: i64,
     pub occurrence_id: Option<String>,
-    /// `approved` (join with `join_url`) or `pending` (the host reviews it first).
+    // Enum-typed fields have no `///`: see `tests/api/openapi.rs`.
     pub status: RegistrationStatus,
     /// The visitor's personal join link, once approved.
     pub join_url: Option<String>,

@@ -1,0 +1,103 @@
+"""schemathesis hooks of scripts/contract-tools (loaded through SCHEMATHESIS_HOOKS=hooks).
+
+`filter_failure` drops exactly two kinds of `positive_data_acceptance` (ST202) failure, each a
+rule that OpenAPI 3.0 cannot state (docs/testing.md lists them with the reasons):
+
+* an `after` that is not a cursor this server handed out: cursors are opaque (any string
+  fits their schema) and a made-up one is a 400 `invalid_request` with `field: "after"`;
+* a control character in a request body where the document cannot forbid it: in an object
+  *key* (OpenAPI 3.0 has no `propertyNames`) or in the value of a property the document does
+  not list. The input guard refuses control characters anywhere in the body; the document
+  forbids them (a `pattern`) in every string it describes, which tests/api/openapi.rs checks,
+  so a schema-valid case holds one only in those places.
+
+Every other failure stands.
+
+`json_error_envelope`: every error answer of an `/api/…` operation is the documented JSON
+envelope `{"error": {"code", "message", "request_id", "field"?}}`, with `request_id` equal to
+the answer's `X-Request-Id`. schemathesis's own content-type check covers only statuses the
+document lists; this one also catches framework errors (wrong Content-Type, malformed JSON,
+bad parameters) whatever their status.
+"""
+
+import json
+import os
+import unicodedata
+
+import schemathesis
+
+CURSOR_REFUSED = "after: is not a cursor from `next_after`"
+CONTROL_REFUSED = "must not contain control characters"
+
+
+def error_of(response) -> dict:
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def has_control(value) -> bool:
+    """Whether a JSON value holds a control character, in a key or a string."""
+    if isinstance(value, str):
+        return any(unicodedata.category(c) == "Cc" for c in value)
+    if isinstance(value, dict):
+        return any(has_control(key) or has_control(v) for key, v in value.items())
+    if isinstance(value, list):
+        return any(has_control(v) for v in value)
+    return False
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    """False drops the failure: only the two ST202 cases described above."""
+    if failure.code != "ST202" or response is None or response.status_code != 400:
+        return True
+    error = error_of(response)
+    if error.get("field") == "after" and error.get("message") == CURSOR_REFUSED:
+        return dropped("opaque cursor", error)
+    if str(error.get("message")).endswith(CONTROL_REFUSED) and has_control(case.body):
+        return dropped("control character in a key or an undocumented property", error)
+    return True
+
+
+def dropped(reason: str, error: dict) -> bool:
+    """Notes the dropped failure and the field refused (for the harness's summary and an
+    audit of dropped.txt) and drops it."""
+    log = os.environ.get("MQ_CONTRACT_DROPPED")
+    if log:
+        with open(log, "a") as f:
+            f.write(f"{reason}\t{error.get('field')!r}\n")
+    return False
+
+
+@schemathesis.check
+def json_error_envelope(ctx, response, case):
+    if not case.path.startswith("/api/") or response.status_code < 400:
+        return None
+    content_type = (response.headers.get("content-type") or [""])[0]
+    if not content_type.startswith("application/json"):
+        raise AssertionError(
+            f"{response.status_code} error answered as {content_type or 'no Content-Type'}, "
+            f"not JSON: {response.content[:200]!r}"
+        )
+    try:
+        body = json.loads(response.content)
+    except ValueError as err:
+        raise AssertionError(f"error body is not JSON ({err}): {response.content[:200]!r}")
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        raise AssertionError(f"error body without an `error` object: {body!r}")
+    for name in ("code", "message", "request_id"):
+        if not isinstance(error.get(name), str) or not error[name]:
+            raise AssertionError(f"error.{name} missing or not a string: {body!r}")
+    if "field" in error and not isinstance(error["field"], str):
+        raise AssertionError(f"error.field is not a string: {body!r}")
+    request_id = (response.headers.get("x-request-id") or [None])[0]
+    if error["request_id"] != request_id:
+        raise AssertionError(
+            f"error.request_id {error['request_id']!r} is not X-Request-Id {request_id!r}"
+        )
+    return None
