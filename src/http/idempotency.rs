@@ -374,8 +374,11 @@ fn surface_of(op: &MetaOperation) -> Surface {
     }
 }
 
+const MALFORMED_KEY_DESCRIPTION: &str =
+    "The `Idempotency-Key` is not 1–255 visible ASCII characters (`field: \"Idempotency-Key\"`).";
+
 /// The header parameter, the replay header on every answer that can be replayed, and the
-/// 409 and 422 answers.
+/// 409 and 422 answers (and 400 for a malformed key where the operation has none).
 fn declare(op: &mut MetaOperation) {
     op.params.push(MetaOperationParam {
         name: "Idempotency-Key".to_owned(),
@@ -410,6 +413,11 @@ fn declare(op: &mut MetaOperation) {
             responses,
             error_response_meta(409, IN_FLIGHT_DESCRIPTION, true),
         ),
+    }
+    // A malformed key is refused before the operation runs, even by one with no body.
+    if !responses.iter().any(|r| r.status == Some(400)) {
+        let malformed = error_response_meta(400, MALFORMED_KEY_DESCRIPTION, false);
+        insert_in_order(responses, malformed);
     }
     let reused = error_response_meta(422, documented_description(422), false);
     insert_in_order(responses, reused);

@@ -595,3 +595,32 @@ async fn check_param_lengths(site: &Site, op: &Operation) -> usize {
     }
     checked
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn null_for_a_documented_property_is_refused_and_nothing_changes() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("nulls").await;
+    let key = app.api_key("nulls", &EVERY_SCOPE).await;
+    let before = app.site_settings(&key, json!({"font": "serif"})).await;
+    let (status, body) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            "/api/v1/admin/site-settings",
+            Some(json!({"theme": "dark", "font": null})),
+        )
+        .await;
+    assert_invalid_request(status, &body, "font", "font: null");
+    let after = app.site_settings(&key, json!({})).await;
+    assert_eq!(after, before, "a refused patch changes nothing");
+    // Properties the document does not list are not its business, null or not.
+    let (status, body) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            "/api/v1/admin/site-settings",
+            Some(json!({"unlisted": null})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

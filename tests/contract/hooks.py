@@ -1,6 +1,6 @@
 """schemathesis hooks of scripts/contract-tools (loaded through SCHEMATHESIS_HOOKS=hooks).
 
-`filter_failure` drops exactly two kinds of `positive_data_acceptance` (ST202) failure, each a
+`filter_failure` drops exactly these kinds of `positive_data_acceptance` (ST202) failure, each a
 rule that OpenAPI 3.0 cannot state (docs/testing.md lists them with the reasons):
 
 * an `after` that is not a cursor this server handed out: cursors are opaque (any string
@@ -9,7 +9,14 @@ rule that OpenAPI 3.0 cannot state (docs/testing.md lists them with the reasons)
   *key* (OpenAPI 3.0 has no `propertyNames`) or in the value of a property the document does
   not list. The input guard refuses control characters anywhere in the body; the document
   forbids them (a `pattern`) in every string it describes, which tests/api/openapi.rs checks,
-  so a schema-valid case holds one only in those places.
+  so a schema-valid case holds one only in those places;
+* 422 `idempotency_key_reused`: schemathesis sends the same generated `Idempotency-Key` with
+  different requests; refusing that is state (the key's first request), not schema;
+* the registration honeypot (`website`): a filled trap is refused with the same words as any
+  refusal so that a bot learns nothing, and the document cannot say "must be empty" without
+  telling it;
+* an allowed origin that is a string but no origin (`https://host[:port]`): the host rules of
+  a URL are the URL parser's, not a pattern's.
 
 Every other failure stands.
 
@@ -28,6 +35,11 @@ import schemathesis
 
 CURSOR_REFUSED = "after: is not a cursor from `next_after`"
 CONTROL_REFUSED = "must not contain control characters"
+NOT_AN_ORIGIN = "is not an origin like"
+
+
+def honeypot_filled(body) -> bool:
+    return isinstance(body, dict) and str(body.get("website", "")).strip() != ""
 
 
 def error_of(response) -> dict:
@@ -53,9 +65,19 @@ def has_control(value) -> bool:
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
     """False drops the failure: only the two ST202 cases described above."""
-    if failure.code != "ST202" or response is None or response.status_code != 400:
+    if failure.code != "ST202" or response is None:
         return True
     error = error_of(response)
+    if response.status_code == 422 and error.get("code") == "idempotency_key_reused":
+        return dropped("Idempotency-Key reused by the fuzzer", error)
+    if response.status_code != 400:
+        return True
+    if error.get("field") == "form" and honeypot_filled(case.body):
+        return dropped("honeypot filled", error)
+    if str(error.get("field", "")).startswith("allowed_origins") and NOT_AN_ORIGIN in str(
+        error.get("message")
+    ):
+        return dropped("allowed origin that is no origin", error)
     if error.get("field") == "after" and error.get("message") == CURSOR_REFUSED:
         return dropped("opaque cursor", error)
     if str(error.get("message")).endswith(CONTROL_REFUSED) and has_control(case.body):

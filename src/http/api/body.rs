@@ -51,6 +51,9 @@ impl<T: ParseFromJSON> ParsePayload for JsonBody<T> {
     async fn from_request(request: &Request, body: &mut RequestBody) -> Result<Self> {
         let data = <Vec<u8> as FromRequest>::from_request(request, body).await?;
         let value = json_value(&data)?;
+        if let Some(refusal) = documented_null::<T>(&value) {
+            return Err(refusal.into());
+        }
         match T::parse_from_json(Some(value)) {
             Ok(parsed) => Ok(Self(parsed)),
             // Parsing took the value; failures are rare, so read the bytes again to explain.
@@ -116,6 +119,32 @@ impl<'a, T: ParseFromJSON> ApiExtractor<'a> for JsonBody<T> {
     }
 }
 
+/// A `null` for a property `T` documents, as a refusal naming it. No schema of the API is
+/// nullable: an optional property is left out (poem-openapi would read `null` as absent, which
+/// the document does not allow). Properties the document does not list are not its business.
+fn documented_null<T: Type>(value: &Value) -> Option<Problem> {
+    if !holds_null(value) {
+        return None;
+    }
+    let mut registry = Registry::new();
+    T::register(&mut registry);
+    let at = Walk {
+        registry: &registry,
+    }
+    .null_at(&T::schema_ref(), value, "")?;
+    let message = format!("{at}: leave the property out instead of sending null");
+    Some(Problem::invalid(message).with_field(at))
+}
+
+/// Whether a `null` is anywhere inside `value` (the cheap test before the walk).
+fn holds_null(value: &Value) -> bool {
+    match value {
+        Value::Object(object) => object.values().any(|v| v.is_null() || holds_null(v)),
+        Value::Array(items) => items.iter().any(|v| v.is_null() || holds_null(v)),
+        _ => false,
+    }
+}
+
 /// The first place in `value` that breaks `T`'s schema, as a refusal naming it.
 fn first_fault<T: Type>(value: &Value) -> Option<Problem> {
     let mut registry = Registry::new();
@@ -138,12 +167,45 @@ struct Walk<'r> {
 }
 
 impl Walk<'_> {
+    fn resolve<'s>(&'s self, schema: &'s MetaSchemaRef) -> Option<&'s MetaSchema> {
+        match schema {
+            MetaSchemaRef::Inline(schema) => Some(schema),
+            MetaSchemaRef::Reference(name) => self.registry.schemas.get(name),
+        }
+    }
+
+    /// The dotted path of the first documented property of `value` that is `null`.
+    fn null_at(&self, schema: &MetaSchemaRef, value: &Value, at: &str) -> Option<String> {
+        let schema = self.resolve(schema)?;
+        if let Some(found) = schema
+            .all_of
+            .iter()
+            .find_map(|part| self.null_at(part, value, at))
+        {
+            return Some(found);
+        }
+        match value {
+            Value::Object(object) => schema.properties.iter().find_map(|(name, property)| {
+                let here = join(at, name);
+                match object.get(*name)? {
+                    Value::Null => Some(here),
+                    child => self.null_at(property, child, &here),
+                }
+            }),
+            Value::Array(items) => {
+                let item = schema.items.as_deref()?;
+                items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, v)| self.null_at(item, v, &join(at, &i.to_string())))
+            }
+            _ => None,
+        }
+    }
+
     /// Where (a dotted path below `at`) and why `value` breaks `schema`, if it does.
     fn fault(&self, schema: &MetaSchemaRef, value: &Value, at: &str) -> Option<(String, String)> {
-        let schema = match schema {
-            MetaSchemaRef::Inline(schema) => schema,
-            MetaSchemaRef::Reference(name) => self.registry.schemas.get(name)?,
-        };
+        let schema = self.resolve(schema)?;
         if let Some(found) = schema
             .all_of
             .iter()
