@@ -224,6 +224,152 @@ impl SiteSettings {
     }
 }
 
+/// A change to a site's settings, as the owner typed it in the panel or sent it to the admin
+/// API: fields left out (`None`) keep their value. [`SettingsChange::apply`] is the one place
+/// these values are checked.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsChange {
+    pub meetings_public: Option<bool>,
+    pub recordings_public: Option<bool>,
+    pub webinars_public: Option<bool>,
+    pub registration_open: Option<bool>,
+    pub show_recording_passcode: Option<bool>,
+    /// Replaces the whole list.
+    pub allowed_origins: Option<Vec<String>>,
+    pub language: Option<String>,
+    pub theme: Option<String>,
+    /// `#rrggbb`, or empty for the default.
+    pub accent_color: Option<String>,
+    pub font: Option<String>,
+}
+
+/// Why a value of a [`SettingsChange`] was refused. The text is the API's (English) message;
+/// the panel words each problem in the owner's language.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsProblem {
+    #[error("at most {MAX_ALLOWED_ORIGINS} origins")]
+    TooManyOrigins,
+    #[error("{reason}")]
+    BadOrigin { value: String, reason: String },
+    #[error("{reason}")]
+    BadAccent { value: String, reason: String },
+    /// A language, theme or font that is not one of the choices.
+    #[error("{reason}")]
+    UnknownChoice { field: &'static str, reason: String },
+}
+
+impl SettingsProblem {
+    /// The input field to fix.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::TooManyOrigins | Self::BadOrigin { .. } => "allowed_origins",
+            Self::BadAccent { .. } => "accent_color",
+            Self::UnknownChoice { field, .. } => field,
+        }
+    }
+}
+
+impl SettingsChange {
+    /// `current` with this change made, or every problem found (nothing is changed then).
+    pub fn apply(self, mut s: SiteSettings) -> Result<SiteSettings, Vec<SettingsProblem>> {
+        let flags = [
+            (self.meetings_public, &mut s.meetings_public),
+            (self.recordings_public, &mut s.recordings_public),
+            (self.webinars_public, &mut s.webinars_public),
+            (self.registration_open, &mut s.registration_open),
+            (self.show_recording_passcode, &mut s.show_recording_passcode),
+        ];
+        for (new, old) in flags {
+            if let Some(v) = new {
+                *old = v;
+            }
+        }
+        let mut problems = Vec::new();
+        if let Some(origins) = self.allowed_origins {
+            match parse_origins(&origins) {
+                Ok(parsed) => s.allowed_origins = parsed,
+                Err(mut found) => problems.append(&mut found),
+            }
+        }
+        choose(
+            "language",
+            self.language,
+            Lang::parse,
+            &mut s.language,
+            &mut problems,
+        );
+        choose(
+            "theme",
+            self.theme,
+            ThemeMode::parse,
+            &mut s.theme.mode,
+            &mut problems,
+        );
+        choose(
+            "font",
+            self.font,
+            Font::parse,
+            &mut s.theme.font,
+            &mut problems,
+        );
+        match self.accent_color.as_deref().map(str::trim) {
+            None => {}
+            Some("") => s.theme.accent = None,
+            Some(raw) => match Accent::parse(raw) {
+                Ok(accent) => s.theme.accent = Some(accent),
+                Err(reason) => problems.push(SettingsProblem::BadAccent {
+                    value: raw.to_owned(),
+                    reason,
+                }),
+            },
+        }
+        if problems.is_empty() {
+            Ok(s)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// The origins sorted and without duplicates, or a problem for each one that is not an origin.
+fn parse_origins(raw: &[String]) -> Result<Vec<Origin>, Vec<SettingsProblem>> {
+    if raw.len() > MAX_ALLOWED_ORIGINS {
+        return Err(vec![SettingsProblem::TooManyOrigins]);
+    }
+    let mut parsed = Vec::new();
+    let mut problems = Vec::new();
+    for value in raw {
+        match Origin::parse(value) {
+            Ok(origin) => parsed.push(origin),
+            Err(reason) => problems.push(SettingsProblem::BadOrigin {
+                value: value.clone(),
+                reason,
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    parsed.sort();
+    parsed.dedup();
+    Ok(parsed)
+}
+
+/// Sets `slot` to the parsed `raw` choice, if given, or records why it is not one.
+fn choose<T>(
+    field: &'static str,
+    raw: Option<String>,
+    parse: fn(&str) -> Result<T, String>,
+    slot: &mut T,
+    problems: &mut Vec<SettingsProblem>,
+) {
+    match raw.as_deref().map(parse) {
+        None => {}
+        Some(Ok(value)) => *slot = value,
+        Some(Err(reason)) => problems.push(SettingsProblem::UnknownChoice { field, reason }),
+    }
+}
+
 /// A site as its visitors' requests see it: the tenant, its settings, and the content version
 /// that the public face's caches are valid for.
 #[derive(Clone, Debug)]
@@ -280,5 +426,54 @@ mod tests {
         assert!(Accent::parse("#fff;}").is_err());
         assert_eq!(Accent::parse("#0b5cff").unwrap().contrast_text(), "#ffffff");
         assert_eq!(Accent::parse("#ffe066").unwrap().contrast_text(), "#000000");
+    }
+
+    #[test]
+    fn a_change_reports_every_problem_and_changes_nothing_then() {
+        let change = SettingsChange {
+            recordings_public: Some(false),
+            allowed_origins: Some(vec![
+                "https://a.example".into(),
+                "https://b.example/x".into(),
+            ]),
+            accent_color: Some("red".into()),
+            font: Some("comic".into()),
+            ..Default::default()
+        };
+        let problems = change.apply(SiteSettings::default()).unwrap_err();
+        let fields: Vec<_> = problems.iter().map(SettingsProblem::field).collect();
+        assert_eq!(fields, ["allowed_origins", "font", "accent_color"]);
+        assert!(
+            matches!(&problems[0], SettingsProblem::BadOrigin { value, .. } if value == "https://b.example/x")
+        );
+
+        let fine = SettingsChange {
+            recordings_public: Some(false),
+            allowed_origins: Some(vec![
+                "https://b.example".into(),
+                "HTTPS://a.example".into(),
+                "https://b.example".into(),
+            ]),
+            accent_color: Some(" #FF8800 ".into()),
+            theme: Some("dark".into()),
+            ..Default::default()
+        };
+        let s = fine.apply(SiteSettings::default()).unwrap();
+        assert!(!s.recordings_public && s.meetings_public);
+        let origins: Vec<_> = s.allowed_origins.iter().map(Origin::as_str).collect();
+        assert_eq!(origins, ["https://a.example", "https://b.example"]);
+        assert_eq!(
+            s.theme.accent.map(|a| a.to_string()).as_deref(),
+            Some("#ff8800")
+        );
+        assert_eq!(s.theme.mode, ThemeMode::Dark);
+        let too_many = SettingsChange {
+            allowed_origins: Some(vec!["https://a.example".into(); MAX_ALLOWED_ORIGINS + 1]),
+            ..Default::default()
+        };
+        assert_eq!(
+            too_many.apply(s).unwrap_err(),
+            [SettingsProblem::TooManyOrigins]
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! write bumps the site's content version in the same transaction, so caches on every instance
 //! notice; this instance also drops its own copy at once.
 
-use crate::domain::site::SiteSettings;
+use crate::domain::site::{SettingsChange, SettingsProblem, SiteSettings};
 use crate::domain::{Principal, Scope, TenantId};
 use crate::store::{self, Store};
 
@@ -26,6 +26,20 @@ impl VisibleItem {
         match self {
             VisibleItem::Meeting(_) => Scope::MeetingsWrite,
             VisibleItem::Recording(_) => Scope::SettingsWrite,
+        }
+    }
+}
+
+/// A settings change that was refused: every problem found (at least one).
+#[derive(Debug)]
+pub struct SettingsRefused(pub Vec<SettingsProblem>);
+
+/// The API answers a refused change with its first problem.
+impl From<SettingsRefused> for ServiceError {
+    fn from(refused: SettingsRefused) -> Self {
+        match refused.0.into_iter().next() {
+            Some(first) => ServiceError::invalid(first.field(), first.to_string()),
+            None => ServiceError::invalid("body", "invalid settings"),
         }
     }
 }
@@ -56,13 +70,6 @@ impl Settings<'_> {
         self.load(principal.tenant_id()).await
     }
 
-    /// The site's settings, read to be changed (scope `settings:write`: a key that may change
-    /// them needs no read scope for that).
-    pub async fn get_to_change(&self, principal: &Principal) -> Result<SiteSettings, ServiceError> {
-        require(principal, Scope::SettingsWrite)?;
-        self.load(principal.tenant_id()).await
-    }
-
     async fn load(&self, tenant_id: &TenantId) -> Result<SiteSettings, ServiceError> {
         let id = tenant_id.clone();
         Ok(self
@@ -71,25 +78,34 @@ impl Settings<'_> {
             .await?)
     }
 
-    /// Replaces the site's settings (scope `settings:write`).
-    pub async fn put(
+    /// Makes the owner's change (scope `settings:write`) in one transaction: the settings as
+    /// they are now, or the change's problems and nothing changed.
+    pub async fn change(
         &self,
         principal: &Principal,
-        settings: SiteSettings,
-    ) -> Result<SiteSettings, ServiceError> {
+        change: SettingsChange,
+    ) -> Result<Result<SiteSettings, SettingsRefused>, ServiceError> {
         require(principal, Scope::SettingsWrite)?;
         let id = principal.tenant_id().clone();
-        let stored = settings.clone();
-        self.store
+        let outcome = self
+            .store
             .write(move |mut db| {
                 Box::pin(async move {
-                    store::settings::put(&mut db, &id, &stored, store::now()).await?;
-                    store::tenant::bump_content_version(&mut db, &id).await
+                    let current = store::settings::get(&mut db, &id).await?;
+                    let next = match change.apply(current) {
+                        Ok(next) => next,
+                        Err(problems) => return Ok(Err(SettingsRefused(problems))),
+                    };
+                    store::settings::put(&mut db, &id, &next, store::now()).await?;
+                    store::tenant::bump_content_version(&mut db, &id).await?;
+                    Ok(Ok(next))
                 })
             })
             .await?;
-        self.forget_public_copy(principal.tenant_id()).await?;
-        Ok(settings)
+        if outcome.is_ok() {
+            self.forget_public_copy(principal.tenant_id()).await?;
+        }
+        Ok(outcome)
     }
 
     /// Hides or shows one meeting (scope `meetings:write`) or recording (scope

@@ -13,9 +13,7 @@ use super::admin::AdminReadError;
 use super::answer::Answer;
 use crate::domain::Principal;
 use crate::domain::public::{Registration, RegistrationStatus};
-use crate::domain::site::{
-    Accent, Font, Lang, MAX_ALLOWED_ORIGINS, Origin, SiteSettings, ThemeMode,
-};
+use crate::domain::site::{Font, Lang, SettingsChange, SiteSettings, ThemeMode};
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::settings::VisibleItem;
@@ -91,53 +89,20 @@ pub struct SiteSettingsPatch {
 }
 
 impl SiteSettingsPatch {
-    fn apply(self, mut s: SiteSettings) -> Result<SiteSettings, ServiceError> {
-        let flags = [
-            (self.meetings_public, &mut s.meetings_public),
-            (self.recordings_public, &mut s.recordings_public),
-            (self.webinars_public, &mut s.webinars_public),
-            (self.registration_open, &mut s.registration_open),
-            (self.show_recording_passcode, &mut s.show_recording_passcode),
-        ];
-        for (new, old) in flags {
-            if let Some(v) = new {
-                *old = v;
-            }
+    /// The change this patch asks for (checked by the settings service).
+    fn into_change(self) -> SettingsChange {
+        SettingsChange {
+            meetings_public: self.meetings_public,
+            recordings_public: self.recordings_public,
+            webinars_public: self.webinars_public,
+            registration_open: self.registration_open,
+            show_recording_passcode: self.show_recording_passcode,
+            allowed_origins: self.allowed_origins,
+            language: self.language.map(|l| l.as_str().to_owned()),
+            theme: self.theme.map(|t| t.as_str().to_owned()),
+            accent_color: self.accent_color,
+            font: self.font.map(|f| f.as_str().to_owned()),
         }
-        if let Some(origins) = self.allowed_origins {
-            if origins.len() > MAX_ALLOWED_ORIGINS {
-                return Err(ServiceError::invalid(
-                    "allowed_origins",
-                    "at most 20 origins",
-                ));
-            }
-            let mut parsed = origins
-                .iter()
-                .map(|o| Origin::parse(o))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ServiceError::invalid("allowed_origins", e))?;
-            parsed.sort();
-            parsed.dedup();
-            s.allowed_origins = parsed;
-        }
-        if let Some(lang) = self.language {
-            s.language = lang;
-        }
-        if let Some(theme) = self.theme {
-            s.theme.mode = theme;
-        }
-        if let Some(accent) = self.accent_color {
-            s.theme.accent = match accent.as_str() {
-                "" => None,
-                raw => {
-                    Some(Accent::parse(raw).map_err(|e| ServiceError::invalid("accent_color", e))?)
-                }
-            };
-        }
-        if let Some(font) = self.font {
-            s.theme.font = font;
-        }
-        Ok(s)
     }
 }
 
@@ -296,10 +261,11 @@ impl SiteAdminApi {
         s: Data<&Services>,
         body: Json<SiteSettingsPatch>,
     ) -> Result<Answer<SiteSettingsDto>, SettingsWriteError> {
-        let principal = auth.principal();
-        let current = s.settings().get_to_change(principal).await?;
-        let next = body.0.apply(current)?;
-        Ok(Answer(s.settings().put(principal, next).await?.into()))
+        let changed = s
+            .settings()
+            .change(auth.principal(), body.0.into_change())
+            .await?;
+        Ok(Answer(changed.map_err(ServiceError::from)?.into()))
     }
 
     /// Hide or show one meeting or webinar (scope `meetings:write`)
