@@ -34,6 +34,7 @@ pub mod grant;
 pub mod inspect;
 pub mod meeting;
 pub mod occurrence;
+pub mod owner;
 pub mod public;
 pub mod recording;
 pub mod registration;

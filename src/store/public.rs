@@ -16,13 +16,13 @@ use crate::domain::{Meeting, TenantId};
 
 /// A meeting stays listed while it may still be running: it started less than this long ago
 /// (and its scheduled end is still ahead).
-const RUNNING_WINDOW: TimeDelta = TimeDelta::hours(24);
+pub(super) const RUNNING_WINDOW: TimeDelta = TimeDelta::hours(24);
 /// At most this many meetings can have started within [`RUNNING_WINDOW`] and be read per list.
 const MAX_RUNNING: i64 = 500;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = meeting_occurrences)]
-struct OccurrenceRow {
+pub(super) struct OccurrenceRow {
     occurrence_id: String,
     start_time: NaiveDateTime,
     duration_minutes: i32,
@@ -325,7 +325,7 @@ pub async fn has_occurrences(
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = recordings)]
-struct RecordingRow {
+pub(super) struct RecordingRow {
     zoom_meeting_uuid: String,
     zoom_meeting_id: i64,
     topic: String,
