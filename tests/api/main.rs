@@ -12,6 +12,7 @@ mod input;
 mod isolation;
 mod openapi;
 mod paging;
+mod panel;
 mod platform;
 mod public;
 mod registration;
