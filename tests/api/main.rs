@@ -1,6 +1,7 @@
 //! Integration tests: the real HTTP server on loopback, the Zoom simulator over HTTP, and a real
 //! database (SQLite by default, PostgreSQL with `MARQUEE_TEST_DB=postgres`). One binary.
 
+mod browser;
 mod config;
 mod connect;
 mod connection;
@@ -13,6 +14,7 @@ mod isolation;
 mod openapi;
 mod paging;
 mod panel;
+mod panel_browser;
 mod platform;
 mod public;
 mod registration;

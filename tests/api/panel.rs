@@ -208,6 +208,10 @@ async fn the_site_form_names_each_problem_keeps_the_input_and_saves_only_valid_c
         "the box the owner cleared stays cleared"
     );
     assert!(html.contains(r#"<option value="dark" selected>"#));
+    assert!(
+        html.contains("meetings?theme=dark&amp;font=serif&amp;lang=de&amp;accent=red\""),
+        "the preview shows the typed choices: {html}"
+    );
     assert!(html.contains("Nothing was saved"));
     assert_eq!(
         settings(&app, &key).await,

@@ -408,8 +408,6 @@ fn clamp(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDateTime;
-
     use super::clamp;
 
     #[test]

@@ -146,7 +146,9 @@ struct SiteView {
     themes: Vec<Choice>,
     fonts: Vec<Choice>,
     languages: Vec<Choice>,
-    /// The meetings widget with the saved settings (the script adds the form's choices).
+    /// The meetings widget (the script adds the form's choices as they change) …
+    preview_base: String,
+    /// … as the preview first shows it.
     preview_url: String,
 }
 
@@ -156,6 +158,8 @@ struct Shown {
     values: FormValues,
     errors: FieldErrors,
     saved: bool,
+    /// The preview's options when they differ from what is saved (the owner's typed choices).
+    preview_query: Option<String>,
 }
 
 impl Shown {
@@ -182,10 +186,22 @@ impl Shown {
             },
             errors: FieldErrors::default(),
             saved,
+            preview_query: None,
         }
     }
 
     fn typed(form: SiteForm, errors: FieldErrors) -> Self {
+        // The widget ignores options it cannot read, as it does for embed.js.
+        let mut preview = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("theme", &form.theme),
+            ("font", &form.font),
+            ("lang", &form.language),
+            ("accent", &form.accent_color),
+        ] {
+            preview.append_pair(name, value.as_deref().unwrap_or_default().trim());
+        }
+        let preview_query = Some(preview.finish());
         Self {
             features: [
                 form.meetings_public.is_some(),
@@ -203,6 +219,7 @@ impl Shown {
             },
             errors,
             saved: false,
+            preview_query,
         }
     }
 }
@@ -216,6 +233,7 @@ fn page(panel: &Panel<'_>, status: StatusCode, shown: Shown) -> Response {
         ("registration_open", t.feature_registration),
     ];
     let errors = shown.errors;
+    let preview_base = format!("/embed/{}/meetings", panel.tenant.slug.as_str());
     let view = SiteView {
         saved: shown.saved,
         features: names
@@ -247,7 +265,11 @@ fn page(panel: &Panel<'_>, status: StatusCode, shown: Shown) -> Response {
                 label: language_name(l),
             })
             .collect(),
-        preview_url: format!("/embed/{}/meetings", panel.tenant.slug.as_str()),
+        preview_url: match &shown.preview_query {
+            Some(query) => format!("{preview_base}?{query}"),
+            None => preview_base.clone(),
+        },
+        preview_base,
     };
     panel.render(status, Section::Site, "admin/site.html.j2", view)
 }
