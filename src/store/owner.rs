@@ -15,7 +15,7 @@ use diesel::sql_types::{Nullable, Text, Timestamp};
 use diesel_async::RunQueryDsl;
 
 use super::meeting::MeetingRow;
-use super::public::{OccurrenceRow, RUNNING_WINDOW, RecordingRow};
+use super::public::{OccurrenceRow, RUNNING_WINDOW, RecordingScope};
 use super::schema::{meeting_occurrences, meetings, recordings, registrations};
 use super::{Db, StoreError, with_db};
 use crate::domain::meeting::{Schedule, SyncedMeeting};
@@ -428,40 +428,11 @@ pub async fn list_recordings(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<(Vec<Recording>, bool), StoreError> {
-    let pattern = topic.map(like_pattern);
-    let rows: Vec<RecordingRow> = with_db!(db, |c| {
-        let mut query = recordings::table
-            .filter(recordings::tenant_id.eq(tenant_id.as_str()))
-            .filter(recordings::status.eq(RecordingStatus::Available.as_str()))
-            .into_boxed();
-        if let Some(pattern) = pattern.clone() {
-            query = query.filter(lower(recordings::topic).like(lower(pattern)).escape('\\'));
-        }
-        if let Some((start, uuid)) = &after {
-            query = query.filter(
-                recordings::start_time.lt(*start).or(recordings::start_time
-                    .eq(*start)
-                    .and(recordings::zoom_meeting_uuid.gt(uuid.as_str()))),
-            );
-        }
-        query
-            .order((
-                recordings::start_time.desc(),
-                recordings::zoom_meeting_uuid.asc(),
-            ))
-            .limit(limit + 1)
-            .select(RecordingRow::as_select())
-            .load(c)
-            .await
-    })?;
-    let more = rows.len() as i64 > limit;
-    Ok((
-        rows.into_iter()
-            .take(limit as usize)
-            .map(Recording::from)
-            .collect(),
-        more,
-    ))
+    let scope = RecordingScope {
+        hidden_too: true,
+        topic_like: topic.map(like_pattern),
+    };
+    super::public::list_recordings(db, tenant_id, &scope, after, 0, limit).await
 }
 
 /// How many recordings are available (hidden ones included).

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::meeting::MeetingRow;
+use super::owner::lower;
 use super::schema::{meeting_occurrences, meetings, recordings, registration_questions};
 use super::{Db, StoreError, with_db};
 use crate::domain::public::{ListedMeeting, Occurrence, Recording, RegistrationQuestions};
@@ -325,7 +326,7 @@ pub async fn has_occurrences(
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = recordings)]
-pub(super) struct RecordingRow {
+struct RecordingRow {
     zoom_meeting_uuid: String,
     zoom_meeting_id: i64,
     topic: String,
@@ -353,11 +354,21 @@ impl From<RecordingRow> for Recording {
     }
 }
 
-/// Visible, available recordings, newest first, after the cursor position `after` (start
+/// Which available recordings a list holds: visitors' lists only visible ones; the owner's
+/// panel hidden ones too, optionally only those whose topic matches.
+#[derive(Clone, Debug, Default)]
+pub struct RecordingScope {
+    pub hidden_too: bool,
+    /// A LIKE pattern (`ESCAPE '\'`) the lower-cased topic must match.
+    pub topic_like: Option<String>,
+}
+
+/// Available recordings of `scope`, newest first, after the cursor position `after` (start
 /// time, meeting UUID) if given; one page and whether more follow.
 pub async fn list_recordings(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
+    scope: &RecordingScope,
     after: Option<(NaiveDateTime, String)>,
     offset: i64,
     limit: i64,
@@ -365,9 +376,14 @@ pub async fn list_recordings(
     let rows: Vec<RecordingRow> = with_db!(db, |c| {
         let mut query = recordings::table
             .filter(recordings::tenant_id.eq(tenant_id.as_str()))
-            .filter(recordings::hidden.eq(false))
             .filter(recordings::status.eq(RecordingStatus::Available.as_str()))
             .into_boxed();
+        if !scope.hidden_too {
+            query = query.filter(recordings::hidden.eq(false));
+        }
+        if let Some(pattern) = scope.topic_like.clone() {
+            query = query.filter(lower(recordings::topic).like(lower(pattern)).escape('\\'));
+        }
         if let Some((start, uuid)) = &after {
             query = query.filter(
                 recordings::start_time.lt(*start).or(recordings::start_time

@@ -376,6 +376,16 @@ pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
         .map(|v| v.split(';').next().unwrap().to_owned())
 }
 
+/// Text as minijinja's HTML escaping writes it.
+pub fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
 pub fn extract_between(haystack: &str, start: &str, end: &str) -> Option<String> {
     let from = haystack.find(start)? + start.len();
     let len = haystack[from..].find(end)?;

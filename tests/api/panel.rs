@@ -6,7 +6,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, extract_between, location, meeting_body, visitor};
+use crate::helpers::{TestApp, escaped, extract_between, location, meeting_body, visitor};
 
 /// Every page of the panel.
 const PAGES: [&str; 5] = [
@@ -63,16 +63,6 @@ async fn submit(
 
 fn csrf_of(html: &str) -> String {
     extract_between(html, r#"name="csrf_token" value=""#, "\"").expect("a CSRF token")
-}
-
-/// Text as minijinja's HTML escaping writes it.
-fn escaped(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
-        .replace('/', "&#x2f;")
 }
 
 async fn settings(app: &TestApp, key: &str) -> Value {

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const env = (name) => {
   const value = process.env[name];
@@ -21,9 +21,6 @@ const env = (name) => {
 const artifacts = process.env.MQ_ARTIFACTS || "tests/artifacts";
 mkdirSync(artifacts, { recursive: true });
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 /** Runs axe-core on the page (and its frames) and fails on any serious or critical violation. */
 async function assertAccessible(page, what) {
@@ -55,11 +52,7 @@ async function previewBackground(page, expected) {
 }
 
 test("an owner opens an admin link, changes what the site shows, and hides a meeting", async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.MQ_CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ARGS,
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.setDefaultTimeout(15000);
