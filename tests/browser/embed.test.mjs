@@ -7,17 +7,9 @@
 //   MQ_CHROMIUM      the browser binary (default /usr/bin/chromium)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium } from "./chromium.mjs";
+import { artifacts, env, launchChromium } from "./support.mjs";
 
-const env = (name) => {
-  const value = process.env[name];
-  assert.ok(value, `${name} is set`);
-  return value;
-};
-const artifacts = process.env.MQ_ARTIFACTS || "tests/artifacts";
-mkdirSync(artifacts, { recursive: true });
 
 async function withBrowser(fn) {
   const browser = await launchChromium();

@@ -8,18 +8,11 @@
 //   MQ_CHROMIUM    the browser binary (default /usr/bin/chromium)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { launchChromium } from "./chromium.mjs";
+import { artifacts, env, launchChromium } from "./support.mjs";
 
-const env = (name) => {
-  const value = process.env[name];
-  assert.ok(value, `${name} is set`);
-  return value;
-};
-const artifacts = process.env.MQ_ARTIFACTS || "tests/artifacts";
-mkdirSync(artifacts, { recursive: true });
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 /** Runs axe-core on the page (and its frames) and fails on any serious or critical violation. */
