@@ -323,7 +323,8 @@ pub struct VisibilityForm {
 
 impl VisibilityForm {
     /// The page of the list the switch was pressed on.
-    fn back_to(&self, section: Section, schedule: Option<Schedule>) -> String {
+    /// `upcoming_or_past`: the list has those two tabs (meetings do, recordings do not).
+    fn back_to(&self, section: Section, upcoming_or_past: bool) -> String {
         let list = ListQuery {
             when: self.when.clone(),
             q: self.q.clone(),
@@ -331,7 +332,7 @@ impl VisibilityForm {
             limit: None,
         };
         let search = list.search();
-        let schedule = schedule.map(|_| list.schedule());
+        let schedule = upcoming_or_past.then(|| list.schedule());
         list_url(section.path(), schedule, &search, search.after.as_deref())
     }
 }
@@ -350,12 +351,10 @@ pub async fn set_meeting_visibility(
         .as_deref()
         .and_then(|id| id.trim().parse().ok())
         .map(VisibleItem::Meeting);
+    let list = form.back_to(Section::Meetings, true);
     let back = match &item {
-        Some(VisibleItem::Meeting(id)) => format!(
-            "{}#m-{id}",
-            form.back_to(Section::Meetings, Some(Schedule::Upcoming))
-        ),
-        _ => form.back_to(Section::Meetings, Some(Schedule::Upcoming)),
+        Some(VisibleItem::Meeting(id)) => format!("{list}#m-{id}"),
+        _ => list,
     };
     set_visibility(&ui, jar, &form, item, back).await
 }
@@ -370,7 +369,7 @@ pub async fn set_recording_visibility(
 ) -> Response {
     let form = form.0;
     let item = form.recording_id.clone().map(VisibleItem::Recording);
-    let back = form.back_to(Section::Recordings, None);
+    let back = form.back_to(Section::Recordings, false);
     set_visibility(&ui, jar, &form, item, back).await
 }
 
