@@ -42,6 +42,17 @@ async fn an_owner_uses_the_panel_in_chromium_and_every_page_passes_axe() {
         "",
     )
     .await;
+    let weekly: Vec<String> = [3, 10, 17, 24]
+        .iter()
+        .map(|days| {
+            (chrono::Utc::now() + chrono::TimeDelta::days(*days))
+                .format("%Y-%m-%d 17:30:00")
+                .to_string()
+        })
+        .collect();
+    let weekly: Vec<&str> = weekly.iter().map(String::as_str).collect();
+    app.seed_occurrences("studio", created[1]["id"].as_i64().unwrap(), &weekly)
+        .await;
     let workshop = created[2]["id"].as_i64().unwrap();
     app.register("studio", workshop, visitor("grace@example.com"), None)
         .await;
