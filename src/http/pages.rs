@@ -129,24 +129,31 @@ pub async fn login(
     let refused = |title: &str, message: &str| {
         message_page(&s, &t, StatusCode::BAD_REQUEST, title, message, None)
     };
-    match s.access().login_with_admin_link(&token).await {
+    let refusal = match s.access().login_with_admin_link(&token).await {
         Ok(Ok(session)) => {
             jar.add(session_cookie(&s, session.cookie_value));
-            see_other("/admin")
+            return see_other("/admin");
         }
-        Ok(Err(LoginRefused::Expired)) => refused(
+        Ok(Err(refusal)) => refusal,
+        Err(e) => return service_failure(&s, &t, e),
+    };
+    // The platform's page for a fresh link, like Stripe's account links' `refresh_url`.
+    if let Some(refresh_url) = refusal.refresh_url {
+        return see_other(refresh_url);
+    }
+    match refusal.reason {
+        LoginRefused::Expired => refused(
             "This link has expired",
             "Admin links work for 15 minutes. Request a new one.",
         ),
-        Ok(Err(LoginRefused::AlreadyUsed)) => refused(
+        LoginRefused::AlreadyUsed => refused(
             "This link was already used",
             "Admin links work once. Request a new one.",
         ),
-        Ok(Err(LoginRefused::Unknown)) => refused(
+        LoginRefused::Unknown => refused(
             "This link is not valid",
             "Check that you copied the whole link, or request a new one.",
         ),
-        Err(e) => service_failure(&s, &t, e),
     }
 }
 
@@ -174,8 +181,10 @@ async fn render_admin_home(
         Some(c) => s.install().pending(c.value_str()).await?,
         None => None,
     };
+    let back_url = s.access().return_url(&owner).await?;
     let widget_url = format!("{}/embed/{}/meetings", s.config().public_url, tenant.slug);
     let ctx = minijinja::context! {
+        back_url,
         site => minijinja::context! { slug => tenant.slug.as_str(), display_name => tenant.display_name },
         zoom => minijinja::context! {
             connected => zoom.connected,
