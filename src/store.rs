@@ -31,6 +31,7 @@ pub mod audit;
 pub mod connection;
 pub mod error;
 pub mod grant;
+pub mod hidden_item;
 pub mod inspect;
 pub mod meeting;
 pub mod occurrence;

@@ -5,6 +5,8 @@
 use std::fmt;
 
 use super::Tenant;
+pub use super::origin::Origin;
+use super::status::ItemKind;
 
 /// A widget language. Strings live in one catalogue (`crate::i18n`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -151,40 +153,6 @@ pub struct Theme {
     pub font: Font,
 }
 
-/// A web origin `scheme://host[:port]` (http or https, no path), normalised.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Origin(String);
-
-impl Origin {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let url = url::Url::parse(raw.trim())
-            .map_err(|_| format!("{raw:?} is not an origin like https://example.com"))?;
-        let bare = url.path() == "/" || url.path().is_empty();
-        if !matches!(url.scheme(), "http" | "https")
-            || url.host().is_none()
-            || !bare
-            || url.query().is_some()
-            || url.fragment().is_some()
-            || !url.username().is_empty()
-        {
-            return Err(format!(
-                "{raw:?} is not an origin like https://example.com (scheme and host only)"
-            ));
-        }
-        Ok(Self(url.origin().ascii_serialization()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// At most this many allowed origins per site (they all go into one CSP header).
 pub const MAX_ALLOWED_ORIGINS: usize = 20;
 
@@ -197,7 +165,8 @@ pub struct SiteSettings {
     /// Visitors may register (for meetings where Zoom has registration on).
     pub registration_open: bool,
     pub show_recording_passcode: bool,
-    /// Origins that may frame the widgets and call the public API from a browser.
+    /// The owner's origins that may frame the widgets and call the public API from a browser,
+    /// beside the platform's ([`PublicSite::allowed_origins`]).
     pub allowed_origins: Vec<Origin>,
     pub language: Lang,
     pub theme: Theme,
@@ -218,10 +187,14 @@ impl Default for SiteSettings {
     }
 }
 
-impl SiteSettings {
-    pub fn allows_origin(&self, origin: &str) -> bool {
-        self.allowed_origins.iter().any(|o| o.as_str() == origin)
-    }
+/// One item the owner hid from visitors. The owner's data: it outlives the synced copy of the
+/// item (a disconnect purges Zoom's data, a reconnect brings the item back still hidden).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HiddenItem {
+    pub kind: ItemKind,
+    /// Zoom's meeting number (as text) or meeting-instance uuid.
+    pub zoom_id: String,
+    pub hidden_at: chrono::NaiveDateTime,
 }
 
 /// A change to a site's settings, as the owner typed it in the panel or sent it to the admin
@@ -380,6 +353,31 @@ pub struct PublicSite {
     pub settings: SiteSettings,
 }
 
+impl PublicSite {
+    /// The origins that may embed the widgets and call the public API from a browser: the
+    /// platform's addresses of the site and the owner's own (the owner cannot remove the
+    /// platform's), sorted, without repeats.
+    pub fn allowed_origins(&self) -> Vec<&Origin> {
+        let mut all: Vec<&Origin> = self
+            .tenant
+            .origins
+            .iter()
+            .chain(&self.settings.allowed_origins)
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.tenant
+            .origins
+            .iter()
+            .chain(&self.settings.allowed_origins)
+            .any(|o| o.as_str() == origin)
+    }
+}
+
 /// A visible feature of a site; a feature the owner did not make public is "not found".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Feature {
@@ -401,22 +399,6 @@ impl Feature {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn origins_are_normalised_and_paths_refused() {
-        assert_eq!(
-            Origin::parse("HTTPS://Example.com:443").unwrap().as_str(),
-            "https://example.com"
-        );
-        assert_eq!(
-            Origin::parse("http://127.0.0.1:8080/").unwrap().as_str(),
-            "http://127.0.0.1:8080"
-        );
-        assert!(Origin::parse("https://example.com/path").is_err());
-        assert!(Origin::parse("javascript:alert(1)").is_err());
-        assert!(Origin::parse("*").is_err());
-        assert!(Origin::parse("https://a.com; script-src *").is_err());
-    }
 
     #[test]
     fn accents_are_strict_and_pick_readable_text() {

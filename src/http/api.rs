@@ -7,6 +7,7 @@ pub mod admin;
 pub mod answer;
 pub mod enums;
 pub mod health;
+pub mod optional_body;
 pub mod platform;
 pub mod scopes;
 pub mod site_admin;

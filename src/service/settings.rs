@@ -1,12 +1,16 @@
-//! The owner's choices about the public face: site settings and per-item hide/show. Every
-//! write bumps the site's content version in the same transaction, so caches on every instance
+//! The owner's choices about the public face: site settings and per-item hide/show — the
+//! owner's data, which a disconnect leaves alone (only Zoom's data is purged). Every write
+//! bumps the site's content version in the same transaction, so caches on every instance
 //! notice; this instance also drops its own copy at once.
 
-use crate::domain::site::{SettingsChange, SettingsProblem, SiteSettings};
+use crate::domain::cursor::ListKey;
+use crate::domain::site::{HiddenItem, SettingsChange, SettingsProblem, SiteSettings};
+use crate::domain::status::ItemKind;
 use crate::domain::{Principal, Scope, TenantId};
-use crate::store::{self, Store};
+use crate::store::{self, Store, StoreError};
 
 use super::access::require;
+use super::paging::{self, CursorPage};
 use super::public::PublicCache;
 use super::tenants::Tenants;
 use super::{ServiceError, Services};
@@ -26,6 +30,14 @@ impl VisibleItem {
         match self {
             VisibleItem::Meeting(_) => Scope::MeetingsWrite,
             VisibleItem::Recording(_) => Scope::SettingsWrite,
+        }
+    }
+
+    /// How the owner's choice about this item is stored.
+    fn key(self) -> (ItemKind, String) {
+        match self {
+            VisibleItem::Meeting(id) => (ItemKind::Meeting, id.to_string()),
+            VisibleItem::Recording(uuid) => (ItemKind::Recording, uuid),
         }
     }
 }
@@ -110,6 +122,7 @@ impl Settings<'_> {
 
     /// Hides or shows one meeting (scope `meetings:write`) or recording (scope
     /// `settings:write`: recordings have no write scope of their own). Unknown → `NotFound`.
+    /// The choice is the owner's (`hidden_items`): it survives a disconnect and reconnect.
     pub async fn set_hidden(
         &self,
         principal: &Principal,
@@ -118,44 +131,48 @@ impl Settings<'_> {
     ) -> Result<(), ServiceError> {
         require(principal, item.required_scope())?;
         let id = principal.tenant_id().clone();
-        let (found, what) = match item {
-            VisibleItem::Meeting(meeting_id) => (
-                self.store
-                    .write(move |mut db| {
-                        Box::pin(async move {
-                            let found =
-                                store::public::set_meeting_hidden(&mut db, &id, meeting_id, hidden)
-                                    .await?;
-                            if found {
-                                store::tenant::bump_content_version(&mut db, &id).await?;
-                            }
-                            Ok(found)
-                        })
-                    })
-                    .await?,
-                "meeting",
-            ),
-            VisibleItem::Recording(uuid) => (
-                self.store
-                    .write(move |mut db| {
-                        Box::pin(async move {
-                            let found =
-                                store::public::set_recording_hidden(&mut db, &id, &uuid, hidden)
-                                    .await?;
-                            if found {
-                                store::tenant::bump_content_version(&mut db, &id).await?;
-                            }
-                            Ok(found)
-                        })
-                    })
-                    .await?,
-                "recording",
-            ),
-        };
-        if !found {
-            return Err(ServiceError::NotFound(what));
+        let (kind, zoom_id) = item.key();
+        let found = self
+            .store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let now = store::now();
+                    // An id that is neither stored nor hidden is unknown: nothing is written.
+                    if !store::hidden_item::set(&mut db, &id, kind, &zoom_id, hidden, now).await? {
+                        return Err(StoreError::NotFound);
+                    }
+                    store::tenant::bump_content_version(&mut db, &id).await
+                })
+            })
+            .await;
+        match found {
+            Ok(()) => self.forget_public_copy(principal.tenant_id()).await,
+            Err(StoreError::NotFound) => Err(ServiceError::NotFound(kind.as_str())),
+            Err(e) => Err(e.into()),
         }
-        self.forget_public_copy(principal.tenant_id()).await
+    }
+
+    /// What the owner hid, most recently hidden first, including items not synced at the
+    /// moment (e.g. while Zoom is disconnected); scope `settings:read`.
+    pub async fn hidden_items(
+        &self,
+        principal: &Principal,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<CursorPage<HiddenItem>, ServiceError> {
+        require(principal, Scope::SettingsRead)?;
+        let id = principal.tenant_id().clone();
+        let after = paging::parse_timed_after(after)?;
+        let limit = paging::clamp_limit(limit);
+        let (items, more) = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::hidden_item::list(&mut db, &id, after, limit).await })
+            })
+            .await?;
+        Ok(paging::page_of(items, more, |i| {
+            ListKey::new(Some(i.hidden_at), i.zoom_id.clone())
+        }))
     }
 
     /// Makes this instance re-read the site now (others notice within `public::SITE_TTL`).

@@ -1,5 +1,5 @@
-//! Visitor-facing reads: only what is visible (not hidden by the owner, not deleted or trashed
-//! at Zoom), always scoped by tenant. Plus the owner's hide/show switches and the stored
+//! Visitor-facing reads: only what is visible (not hidden by the owner — the rows' copy of
+//! `hidden_items` — not deleted or trashed at Zoom), always scoped by tenant. Plus the stored
 //! registration questions.
 
 use chrono::{NaiveDateTime, TimeDelta};
@@ -410,42 +410,6 @@ pub async fn list_recordings(
             .collect(),
         more,
     ))
-}
-
-/// Sets the owner's hide/show flag of a meeting; false when the tenant has no such meeting.
-pub async fn set_meeting_hidden(
-    db: &mut Db<'_>,
-    tenant_id: &TenantId,
-    zoom_meeting_id: i64,
-    hidden: bool,
-) -> Result<bool, StoreError> {
-    let n = with_db!(db, |c| diesel::update(
-        meetings::table
-            .filter(meetings::tenant_id.eq(tenant_id.as_str()))
-            .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
-    )
-    .set(meetings::hidden.eq(hidden))
-    .execute(c)
-    .await)?;
-    Ok(n > 0)
-}
-
-/// Sets the owner's hide/show flag of a recording; false when the tenant has no such recording.
-pub async fn set_recording_hidden(
-    db: &mut Db<'_>,
-    tenant_id: &TenantId,
-    zoom_meeting_uuid: &str,
-    hidden: bool,
-) -> Result<bool, StoreError> {
-    let n = with_db!(db, |c| diesel::update(
-        recordings::table
-            .filter(recordings::tenant_id.eq(tenant_id.as_str()))
-            .filter(recordings::zoom_meeting_uuid.eq(zoom_meeting_uuid))
-    )
-    .set(recordings::hidden.eq(hidden))
-    .execute(c)
-    .await)?;
-    Ok(n > 0)
 }
 
 /// The stored registration questions of a meeting, if fetched already.

@@ -13,7 +13,8 @@ use super::admin::AdminReadError;
 use super::answer::Answer;
 use crate::domain::Principal;
 use crate::domain::public::{Registration, RegistrationStatus};
-use crate::domain::site::{Font, Lang, SettingsChange, SiteSettings, ThemeMode};
+use crate::domain::site::{Font, HiddenItem, Lang, SettingsChange, SiteSettings, ThemeMode};
+use crate::domain::status::ItemKind;
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::settings::VisibleItem;
@@ -25,6 +26,8 @@ type SettingsWriteError = ApiError<{ statuses(&[400, 401, 403, 413, 500, 503]) }
 type VisibilityError = ApiError<{ statuses(&[400, 401, 403, 404, 413, 500, 503]) }>;
 /// Listing registrations: bad paging parameters, credentials, scope, the database.
 type ListRegistrationsError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
+/// Listing hidden items: bad paging parameters, credentials, scope, the database.
+type ListHiddenItemsError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
 
 pub struct SiteAdminApi;
 
@@ -42,8 +45,9 @@ pub struct SiteSettingsDto {
     pub registration_open: bool,
     /// Show recording passcodes publicly.
     pub show_recording_passcode: bool,
-    /// Origins (`https://example.com`) that may frame the widgets and call the public API from
-    /// a browser. Empty: only Marquee's own origin.
+    /// The owner's origins (`https://example.com`) that may frame the widgets and call the
+    /// public API from a browser, in addition to the site's own web addresses that the hosting
+    /// platform set (those stay allowed whatever this list says).
     pub allowed_origins: Vec<String>,
     /// Widget language.
     pub language: Lang,
@@ -114,6 +118,37 @@ pub struct Visibility {
     pub hidden: bool,
 }
 
+/// An item the owner hid: not shown to visitors, and hidden again when it is synced after a
+/// reconnect.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct HiddenItemDto {
+    pub kind: ItemKind,
+    /// Zoom's meeting number (as text) for a meeting or webinar; the recording's id (Zoom's
+    /// meeting-instance uuid) for a recording.
+    pub id: String,
+    pub hidden_at: DateTime<Utc>,
+}
+
+impl From<HiddenItem> for HiddenItemDto {
+    fn from(h: HiddenItem) -> Self {
+        Self {
+            kind: h.kind,
+            id: h.zoom_id,
+            hidden_at: h.hidden_at.and_utc(),
+        }
+    }
+}
+
+/// One page of hidden items, most recently hidden first.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct HiddenItemList {
+    pub items: Vec<HiddenItemDto>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
+}
+
 /// Done, nothing to return.
 #[derive(ApiResponse)]
 pub enum Done {
@@ -144,7 +179,7 @@ pub struct Snippet {
     /// A plain `<iframe>`.
     pub iframe: String,
     /// The one-line script loader, with a plain link for visitors without JavaScript. Resizes
-    /// to its content; the page's origin must be in `allowed_origins`.
+    /// to its content; the page's origin must be allowed (the site's own or `allowed_origins`).
     pub script: String,
 }
 
@@ -225,6 +260,7 @@ super::answer::answers! {
     SiteSettingsDto => "The site's settings (for a change: as they are after it).",
     SnippetList => "The snippets for each widget.",
     RegistrationList => "One page of registrations, newest first.",
+    HiddenItemList => "One page of hidden items, most recently hidden first.",
 }
 
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
@@ -321,10 +357,45 @@ impl SiteAdminApi {
         Ok(Done::NoContent)
     }
 
+    /// What the owner hid from visitors (scope `settings:read`)
+    ///
+    /// Meetings, webinars and recordings, most recently hidden first. The choices are the
+    /// owner's: they are kept while Zoom is disconnected (the items are listed even when they
+    /// are not synced at the moment) and apply again when the items are synced.
+    #[oai(
+        path = "/hidden-items",
+        method = "get",
+        operation_id = "list_hidden_items"
+    )]
+    async fn list_hidden_items(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+        /// Continue after this item: the `next_after` of the previous page.
+        #[oai(validator(max_length = 512))]
+        after: Query<Option<String>>,
+        /// Items per page, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<i64>>,
+    ) -> Result<Answer<HiddenItemList>, ListHiddenItemsError> {
+        let found = s
+            .settings()
+            .hidden_items(
+                auth.principal(),
+                after.0.as_deref(),
+                limit.0.unwrap_or(paging::DEFAULT_LIMIT),
+            )
+            .await?;
+        Ok(Answer(HiddenItemList {
+            items: found.items.into_iter().map(Into::into).collect(),
+            next_after: found.next_after,
+        }))
+    }
+
     /// Ready-to-paste embed snippets for each widget (scope `settings:read`)
     ///
     /// For each widget: its URL, a plain `<iframe>`, and the script loader that resizes to its
-    /// content (the embedding page's origin must be in `allowed_origins`).
+    /// content (the embedding page's origin must be allowed: the site's own or `allowed_origins`).
     #[oai(path = "/snippets", method = "get", operation_id = "get_snippets")]
     async fn get_snippets(
         &self,

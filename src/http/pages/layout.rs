@@ -69,7 +69,7 @@ struct PanelPage<'a, C: Serialize> {
     t: &'static PanelStrings,
     site: SiteHeader<'a>,
     nav: Vec<NavItem>,
-    /// Where "Back to my site" goes; absent until the platform names a return address.
+    /// Where "Back to my site" goes: absent unless the admin link named a `return_url`.
     back_to_site: Option<&'a str>,
     csrf_token: &'a str,
     heading: &'static str,
@@ -82,6 +82,8 @@ pub(super) struct Panel<'a> {
     pub(super) ui: Ui<'a>,
     pub(super) owner: Owner,
     pub(super) tenant: Tenant,
+    /// The `return_url` of the admin link that opened the session, if still allowed.
+    back_to_site: Option<String>,
 }
 
 impl<'a> Panel<'a> {
@@ -93,7 +95,17 @@ impl<'a> Panel<'a> {
                 .get_by_id(owner.principal.tenant_id())
                 .await
                 .map_err(|e| ui.failure(e))?;
-        Ok(Self { ui, owner, tenant })
+        let back_to_site =
+            ui.s.access()
+                .return_url(&owner.principal)
+                .await
+                .map_err(|e| ui.failure(e))?;
+        Ok(Self {
+            ui,
+            owner,
+            tenant,
+            back_to_site,
+        })
     }
 
     pub(super) fn principal(&self) -> &Principal {
@@ -129,7 +141,7 @@ impl<'a> Panel<'a> {
                     current: s == section,
                 })
                 .collect(),
-            back_to_site: None,
+            back_to_site: self.back_to_site.as_deref(),
             csrf_token: &self.owner.csrf_token,
             heading: section.label(t),
             content,

@@ -95,15 +95,22 @@ pub async fn login(ui: Ui<'_>, jar: &CookieJar, q: Query<LoginQuery>) -> Respons
     let token = q.0.token.unwrap_or_default();
     let t = ui.strings();
     let refused = |notice| ui.notice(StatusCode::BAD_REQUEST, notice, false);
-    match ui.s.access().login_with_admin_link(&token).await {
+    let refusal = match ui.s.access().login_with_admin_link(&token).await {
         Ok(Ok(session)) => {
             jar.add(session_cookie(ui.s, session.cookie_value));
-            see_other("/admin")
+            return see_other("/admin");
         }
-        Ok(Err(LoginRefused::Expired)) => refused(t.link_expired),
-        Ok(Err(LoginRefused::AlreadyUsed)) => refused(t.link_used),
-        Ok(Err(LoginRefused::Unknown)) => refused(t.link_unknown),
-        Err(e) => ui.failure(e),
+        Ok(Err(refusal)) => refusal,
+        Err(e) => return ui.failure(e),
+    };
+    // The platform's page for a fresh link, like Stripe's account links' `refresh_url`.
+    if let Some(refresh_url) = refusal.refresh_url {
+        return see_other(refresh_url);
+    }
+    match refusal.reason {
+        LoginRefused::Expired => refused(t.link_expired),
+        LoginRefused::AlreadyUsed => refused(t.link_used),
+        LoginRefused::Unknown => refused(t.link_unknown),
     }
 }
 
