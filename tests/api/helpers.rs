@@ -680,6 +680,30 @@ impl TestApp {
         json_response(req.send().await.unwrap()).await
     }
 
+    /// What the owner hid, as the admin API lists it: (kind, id), most recently hidden first.
+    pub async fn hidden_items(&self, key: &str) -> Vec<(String, String)> {
+        let (status, body) = self
+            .admin_call(
+                key,
+                reqwest::Method::GET,
+                "/api/v1/admin/hidden-items",
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["kind"].as_str().unwrap().into(),
+                    i["id"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    }
+
     /// Changes site settings through the admin API.
     pub async fn site_settings(&self, key: &str, patch: Value) -> Value {
         let (status, body) = self

@@ -32,24 +32,6 @@ async fn app_with_site_template() -> (TestApp, std::path::PathBuf) {
     (app, dir)
 }
 
-async fn hidden_items(app: &TestApp, key: &str) -> Vec<(String, String)> {
-    let (status, body) = app
-        .admin_call(key, Method::GET, "/api/v1/admin/hidden-items", None)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["kind"].as_str().unwrap().into(),
-                i["id"].as_str().unwrap().into(),
-            )
-        })
-        .collect()
-}
-
 fn topics(meetings: &[Value]) -> Vec<&str> {
     meetings
         .iter()
@@ -172,7 +154,7 @@ async fn hidden_items_settings_and_templates_survive_a_disconnect_and_reconnect(
         ("recording".to_owned(), recording_id.clone()),
         ("meeting".to_owned(), hidden_id.clone()),
     ];
-    let mut listed = hidden_items(&app, &key).await;
+    let mut listed = app.hidden_items(&key).await;
     listed.sort();
     let mut expected = chosen.clone();
     expected.sort();
@@ -206,7 +188,7 @@ async fn hidden_items_settings_and_templates_survive_a_disconnect_and_reconnect(
         widget.contains("Open class") && !widget.contains("Private rehearsal"),
         "{widget}"
     );
-    let mut listed = hidden_items(&app, &key).await;
+    let mut listed = app.hidden_items(&key).await;
     listed.sort();
     assert_eq!(listed, expected, "still listed as hidden");
     let (_, now) = app
@@ -228,7 +210,7 @@ async fn hidden_items_settings_and_templates_survive_a_disconnect_and_reconnect(
         .collect::<Vec<_>>();
     shown.sort();
     assert_eq!(shown, ["Open class", "Private rehearsal"]);
-    assert_eq!(hidden_items(&app, &key).await, vec![chosen[0].clone()]);
+    assert_eq!(app.hidden_items(&key).await, vec![chosen[0].clone()]);
     let _ = std::fs::remove_dir_all(templates);
 }
 

@@ -29,7 +29,7 @@ const FORMS: [&str; 7] = [
 ];
 
 /// A panel page with the session `cookie`: status and HTML.
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+pub async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
     page_in(app, cookie, path, "en").await
 }
 
@@ -459,6 +459,10 @@ async fn meetings_are_listed_once_found_by_topic_hidden_and_shown_again() {
         .map(|m| m["topic"].as_str().unwrap().to_owned())
         .collect();
     assert!(!topics.contains(&"Alpha class".to_owned()), "{topics:?}");
+    // The switch records the owner's choice (it outlives a disconnect).
+    let key = app.api_key("listing", &["settings:read"]).await;
+    let hidden_alpha = ("meeting".to_owned(), id(0).to_string());
+    assert_eq!(app.hidden_items(&key).await, [hidden_alpha]);
     let (_, found) = page(&app, &cookie, "/admin/meetings?when=upcoming&q=ALPHA").await;
     assert_eq!(
         row_ids(&found),
@@ -480,6 +484,7 @@ async fn meetings_are_listed_once_found_by_topic_hidden_and_shown_again() {
 
     let resp = hide("false", csrf).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(app.hidden_items(&key).await.is_empty());
     assert_eq!(
         app.public_meetings("listing").await.len(),
         public,
@@ -574,6 +579,9 @@ async fn recordings_are_listed_with_hidden_ones_and_hidden_by_their_switch() {
         !public.contains("Spring concert") && public.contains("Autumn talk"),
         "{public}"
     );
+    let key = app.api_key("recs", &["settings:read"]).await;
+    let hidden_spring = ("recording".to_owned(), "rec/a==".to_owned());
+    assert_eq!(app.hidden_items(&key).await, [hidden_spring]);
     let (_, found) = page(&app, &cookie, "/admin/recordings?q=concert").await;
     assert!(found.contains("Spring concert") && !found.contains("Autumn talk"));
     assert!(
