@@ -5,7 +5,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, extract_between, location, session_cookie};
+use crate::helpers::{TestApp, escaped, extract_between, location, session_cookie};
+use crate::panel::page;
 
 const PANEL: &str = "https://panel.example";
 const SITE: &str = "club";
@@ -312,4 +313,35 @@ async fn admin_link_destinations_off_the_site_are_refused() {
     ] {
         minted_url(&app, json!({"return_url": good, "refresh_url": good})).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_panels_origins_field_is_the_owners_and_the_platforms_are_shown_read_only() {
+    let app = TestApp::spawn().await;
+    let (status, site) = create_site(&app, json!(["https://club.example"])).await;
+    assert_eq!(status, StatusCode::CREATED, "{site}");
+    let key = app.api_key(SITE, &["settings:write"]).await;
+    app.site_settings(&key, json!({"allowed_origins": ["https://blog.example"]}))
+        .await;
+    let cookie = app.sign_in(SITE).await;
+
+    let (status, html) = page(&app, &cookie, "/admin/site").await;
+    assert_eq!(status, StatusCode::OK);
+    let platform = extract_between(&html, r#"<ul class="plain" id="platform_origins""#, "</ul>")
+        .expect("the platform's origins are listed");
+    assert!(
+        platform.contains(&escaped("https://club.example")),
+        "{platform}"
+    );
+    assert!(!platform.contains("blog.example"), "{platform}");
+    let owners = extract_between(&html, r#"name="allowed_origins""#, "</textarea>").unwrap();
+    assert!(
+        owners.ends_with(&format!(">{}", escaped("https://blog.example"))),
+        "{owners}"
+    );
+
+    // A site the platform gave no origins shows only the owner's field.
+    app.create_tenant("plain").await;
+    let (_, html) = page(&app, &app.sign_in("plain").await, "/admin/site").await;
+    assert!(html.contains(r#"name="allowed_origins""#) && !html.contains("platform_origins"));
 }

@@ -1,5 +1,5 @@
 //! "What the site shows": one form for the public face's settings (features, recording
-//! passcodes, theme, language, allowed origins), with a preview of the meetings widget beside
+//! passcodes, theme, language, the owner's allowed origins beside the platform's), with a preview of the meetings widget beside
 //! it. The settings service checks and stores a change in one transaction; a refused change is
 //! shown again as the owner typed it, each problem next to its field, and nothing is stored.
 
@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::layout::{Panel, Section};
 use super::session::checked_owner;
 use super::{Ui, see_other};
-use crate::domain::site::{Font, Lang, SettingsChange, SettingsProblem, SiteSettings, ThemeMode};
+use crate::domain::site::{
+    Font, Lang, Origin, SettingsChange, SettingsProblem, SiteSettings, ThemeMode,
+};
 use crate::i18n::panel::{PanelStrings, fill, language_name};
 
 /// The form as posted. Unchecked boxes are not sent at all.
@@ -137,10 +139,12 @@ fn problem_message(problem: &SettingsProblem, t: &PanelStrings) -> String {
 
 /// `site.html.j2`.
 #[derive(Serialize)]
-struct SiteView {
+struct SiteView<'a> {
     saved: bool,
     features: Vec<FeatureBox>,
     form: FormValues,
+    /// The platform's origins of the site: allowed whatever the owner's list says (read-only).
+    platform_origins: Vec<&'a str>,
     has_errors: bool,
     errors: FieldErrors,
     themes: Vec<Choice>,
@@ -242,6 +246,7 @@ fn page(panel: &Panel<'_>, status: StatusCode, shown: Shown) -> Response {
             .map(|((name, label), on)| FeatureBox { name, label, on })
             .collect(),
         form: shown.values,
+        platform_origins: panel.tenant.origins.iter().map(Origin::as_str).collect(),
         has_errors: errors.any(),
         errors,
         themes: ThemeMode::ALL
