@@ -82,7 +82,7 @@ async fn run() {
     )
     .await;
     let s = &bench.services;
-    let tenant = s.tenants().create("bench", "Bench").await.unwrap();
+    let tenant = s.tenants().create("bench", "Bench", &[]).await.unwrap();
     let principal = Principal::ApiKey {
         tenant_id: tenant.id.clone(),
         key_id: "bench".into(),

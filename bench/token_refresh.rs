@@ -32,7 +32,7 @@ async fn instance(vars: &HashMap<String, String>) -> Services {
 
 /// Connects `slug` through the real OAuth flow against the simulator.
 async fn connect(s: &Services, http: &reqwest::Client, sim_url: &str, slug: &str) -> TenantId {
-    let tenant = s.tenants().create(slug, slug).await.unwrap();
+    let tenant = s.tenants().create(slug, slug, &[]).await.unwrap();
     let principal = Principal::ApiKey {
         tenant_id: tenant.id.clone(),
         key_id: "bench".into(),

@@ -5,6 +5,7 @@
 
 use chrono::TimeDelta;
 use marquee::config::DatabaseUrl;
+use marquee::domain::status::MeetingKind;
 use marquee::domain::{Meeting, Slug, Tenant, TenantId};
 use marquee::store::{self, Store};
 
@@ -33,6 +34,7 @@ async fn main() -> anyhow::Result<()> {
                         slug: Slug::parse(slug).map_err(store::StoreError::Corrupt)?,
                         display_name: format!("Site {slug}"),
                         created_at: store::now(),
+                        origins: Vec::new(),
                     };
                     store::tenant::insert(&mut c, &tenant).await?;
                     let count = if slug == "bench" { meetings } else { 2 };
@@ -52,7 +54,13 @@ async fn main() -> anyhow::Result<()> {
                             join_url: "https://zoom.example/j/1".into(),
                             hidden: false,
                         };
-                        store::meeting::upsert(&mut c, &tenant.id, &meeting, store::now()).await?;
+                        let now = store::now();
+                        let version = now.and_utc().timestamp_millis();
+                        let kind = MeetingKind::Meeting;
+                        store::meeting::upsert_versioned(
+                            &mut c, &tenant.id, &meeting, kind, version, now,
+                        )
+                        .await?;
                     }
                 }
                 Ok(())

@@ -9,6 +9,7 @@ use crate::app::{App, shutdown_signal};
 use crate::config::{Config, DEFAULT_DATABASE_URL, DatabaseUrl};
 #[cfg(feature = "simulator")]
 use crate::dev::{DevOptions, SimOptions, run_dev, run_zoom_sim};
+use crate::service::tenants::LinkDestinations;
 use crate::store::Store;
 use crate::telemetry;
 #[cfg(not(feature = "simulator"))]
@@ -117,7 +118,11 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Tenant { command } => tenant(command).await,
         Command::AdminLink { site } => {
             let app = App::build(load_config()?).await?;
-            let (url, expires_at) = app.services.tenants().mint_admin_link(&site).await?;
+            let (url, expires_at) = app
+                .services
+                .tenants()
+                .mint_admin_link(&site, LinkDestinations::default())
+                .await?;
             println!("{url}\n(valid once, until {expires_at} UTC)");
             Ok(())
         }
@@ -188,7 +193,7 @@ async fn tenant(command: TenantCommand) -> anyhow::Result<()> {
         TenantCommand::Create { slug, name } => {
             let tenant = s
                 .tenants()
-                .create(&slug, name.as_deref().unwrap_or(&slug))
+                .create(&slug, name.as_deref().unwrap_or(&slug), &[])
                 .await?;
             println!("created {} ({})", tenant.slug, tenant.display_name);
         }

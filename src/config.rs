@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::crypto::{KeyRing, KeyRingError};
+use crate::domain::origin::Origin;
 
 /// Where Marquee keeps its data. The scheme picks the backend; any other scheme is an error,
 /// never a silently created empty SQLite file.
@@ -129,6 +130,8 @@ pub struct Config {
     /// Public base URL (no trailing slash); Zoom redirects to `{public_url}/oauth/zoom/callback`.
     pub public_url: String,
     pub platform_key: String,
+    /// The hosting platform's own origins (its control panel): admin links may lead back there.
+    pub platform_origins: Vec<Origin>,
     pub zoom: ZoomConfig,
     pub keys: KeyRing,
     pub log_format: LogFormat,
@@ -151,6 +154,7 @@ impl std::fmt::Debug for Config {
             .field("database_url", &self.database_url.display_redacted())
             .field("listen", &self.listen)
             .field("public_url", &self.public_url)
+            .field("platform_origins", &self.platform_origins)
             .field("zoom", &self.zoom)
             .field("encryption_key_ids", &self.keys.key_ids())
             .field("webhooks", &self.webhooks)
@@ -322,6 +326,17 @@ fn platform_key(v: &Vars) -> Result<String, ConfigError> {
     Ok(key.to_owned())
 }
 
+/// `MARQUEE_PLATFORM_ORIGINS`: comma-separated origins, none when unset.
+fn platform_origins(v: &Vars) -> Result<Vec<Origin>, ConfigError> {
+    v.parsed("MARQUEE_PLATFORM_ORIGINS", "", |raw| {
+        raw.split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(Origin::parse)
+            .collect()
+    })
+}
+
 fn zoom_config(v: &Vars) -> Result<ZoomConfig, ConfigError> {
     Ok(ZoomConfig {
         client_id: v.required("MARQUEE_ZOOM_CLIENT_ID")?.to_owned(),
@@ -410,6 +425,7 @@ impl Config {
             listen,
             public_url: v.base_url("MARQUEE_PUBLIC_URL", &format!("http://{listen}"))?,
             platform_key: platform_key(&v)?,
+            platform_origins: platform_origins(&v)?,
             zoom: zoom_config(&v)?,
             keys: encryption_keys(&v)?,
             log_format: v.one_of(
@@ -486,6 +502,7 @@ mod tests {
             DatabaseUrl::Sqlite("data/marquee.db".into())
         );
         assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        assert!(config.platform_origins.is_empty());
         assert_eq!(config.zoom.api_url, "https://api.zoom.us/v2");
         assert_eq!(
             config.webhooks.tolerance,
@@ -518,6 +535,7 @@ mod tests {
             ("MARQUEE_LISTEN", "localhost"),
             ("MARQUEE_PUBLIC_URL", "ftp://example.com"),
             ("MARQUEE_ZOOM_API_URL", "not a url"),
+            ("MARQUEE_PLATFORM_ORIGINS", "https://panel.example/login"),
             ("MARQUEE_ENCRYPTION_KEYS", "k1:short"),
             ("MARQUEE_LOG_FORMAT", "xml"),
             ("MARQUEE_PLATFORM_KEY", "short"),
@@ -609,6 +627,21 @@ mod tests {
         }
         let err = error_with("MARQUEE_ZOOM_CLIENT_ID", None);
         assert_eq!(err.problem, "is required but not set");
+    }
+
+    #[test]
+    fn platform_origins_are_a_comma_separated_list() {
+        let mut vars = valid();
+        vars.insert(
+            "MARQUEE_PLATFORM_ORIGINS".into(),
+            "https://panel.example, https://HOST.example:8443,".into(),
+        );
+        let config = Config::from_vars(&vars).unwrap();
+        let origins: Vec<&str> = config.platform_origins.iter().map(Origin::as_str).collect();
+        assert_eq!(
+            origins,
+            ["https://panel.example", "https://host.example:8443"]
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use anyhow::Context;
 use crate::app::{App, shutdown_signal};
 use crate::config::{Config, LogFormat};
 use crate::crypto::{KeyRing, random_token};
+use crate::service::tenants::LinkDestinations;
 use crate::telemetry;
 use marquee_zoom_sim::{self as simulator, SeedOptions, SimConfig};
 
@@ -107,10 +108,13 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
     if services.tenants().get(DEMO_SITE).await.is_err() {
         services
             .tenants()
-            .create(DEMO_SITE, "Demo Yoga Studio")
+            .create(DEMO_SITE, "Demo Yoga Studio", &[])
             .await?;
     }
-    let (admin_link, _) = services.tenants().mint_admin_link(DEMO_SITE).await?;
+    let (admin_link, _) = services
+        .tenants()
+        .mint_admin_link(DEMO_SITE, LinkDestinations::default())
+        .await?;
     let (_, serving) = app
         .bind(
             SocketAddr::from(([127, 0, 0, 1], opts.port)),

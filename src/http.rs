@@ -59,6 +59,21 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         )
         .nest("/docs", docs)
         .at("/admin", get(pages::admin_home))
+        .at(
+            "/admin/site",
+            get(pages::site_settings).post(pages::save_site_settings),
+        )
+        .at("/admin/meetings", get(pages::meetings))
+        .at(
+            "/admin/meetings/visibility",
+            post(pages::set_meeting_visibility),
+        )
+        .at("/admin/recordings", get(pages::recordings))
+        .at(
+            "/admin/recordings/visibility",
+            post(pages::set_recording_visibility),
+        )
+        .at("/admin/panel.js", get(pages::panel_js))
         .at("/admin/login", get(pages::login))
         .at("/admin/logout", post(pages::logout))
         .at("/admin/zoom/connect", post(pages::connect))

@@ -1,5 +1,6 @@
 //! The one catalogue of visitor-facing strings, per language. Templates get the strings as `t`;
-//! dates are formatted here (weekday and month names are part of the catalogue).
+//! dates are formatted here (weekday and month names are part of the catalogue). The owner's
+//! admin panel has its own strings in [`panel`].
 //!
 //! Adding a language: a `Lang` variant in `domain::site`, one more `Strings` value below, and
 //! the `strings` match. A missing string is a compile error, not a blank on a page.
@@ -9,6 +10,8 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::domain::site::Lang;
+
+pub mod panel;
 
 /// Every string a widget shows.
 #[derive(Serialize)]

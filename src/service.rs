@@ -10,8 +10,9 @@
 //!
 //! | call                | file               | builds on                                  |
 //! |---------------------|--------------------|--------------------------------------------|
-//! | `s.access()`        | `access.rs`        |                                            |
-//! | `s.tenants()`       | `tenants.rs`       |                                            |
+//! | `s.destinations()`  | `destinations.rs`  |                                            |
+//! | `s.access()`        | `access.rs`        | destinations                               |
+//! | `s.tenants()`       | `tenants.rs`       | destinations                               |
 //! | `s.tokens()`        | `tokens.rs`        |                                            |
 //! | `s.idempotency()`   | `idempotency.rs`   |                                            |
 //! | `s.meetings()`      | `meetings.rs`      |                                            |
@@ -46,6 +47,7 @@ use crate::zoom::ZoomClient;
 
 pub mod access;
 pub mod connect;
+pub mod destinations;
 pub mod disconnect;
 pub mod error;
 pub mod events;

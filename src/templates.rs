@@ -40,12 +40,40 @@ const WIDGETS: &[(&str, &str)] = &[
 ];
 const ADMIN: &[(&str, &str)] = &[
     (
-        "admin/admin.html.j2",
-        include_str!("http/pages/admin.html.j2"),
+        "admin/layout.html.j2",
+        include_str!("http/pages/layout.html.j2"),
     ),
     (
         "admin/message.html.j2",
         include_str!("http/pages/message.html.j2"),
+    ),
+    (
+        "admin/overview.html.j2",
+        include_str!("http/pages/overview.html.j2"),
+    ),
+    (
+        "admin/site.html.j2",
+        include_str!("http/pages/site.html.j2"),
+    ),
+    (
+        "admin/meetings.html.j2",
+        include_str!("http/pages/meetings.html.j2"),
+    ),
+    (
+        "admin/recordings.html.j2",
+        include_str!("http/pages/recordings.html.j2"),
+    ),
+    (
+        "admin/search.html.j2",
+        include_str!("http/pages/search.html.j2"),
+    ),
+    (
+        "admin/toggle.html.j2",
+        include_str!("http/pages/toggle.html.j2"),
+    ),
+    (
+        "admin/pager.html.j2",
+        include_str!("http/pages/pager.html.j2"),
     ),
 ];
 
@@ -207,7 +235,7 @@ mod tests {
         let html = templates
             .render(
                 "admin/message.html.j2",
-                minijinja::context! { title => "<b>x</b>", message => "a & b", next_url => "", next_label => "" },
+                minijinja::context! { lang => "en", title => "<b>x</b>", message => "a & b", back => () },
             )
             .unwrap();
         assert!(

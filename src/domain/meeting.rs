@@ -3,6 +3,8 @@
 
 use chrono::NaiveDateTime;
 
+use super::public::Occurrence;
+
 /// A synced Zoom meeting of one tenant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Meeting {
@@ -30,4 +32,27 @@ impl Meeting {
     pub fn registration_open(&self) -> bool {
         matches!(self.approval_type, 0 | 1)
     }
+}
+
+/// Which of the owner's lists of synced meetings: those not yet ended (or without a fixed
+/// time), or those that have ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Schedule {
+    #[default]
+    Upcoming,
+    Past,
+}
+
+/// A synced meeting or webinar as the owner's panel lists it: once, even when it recurs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncedMeeting {
+    pub meeting: Meeting,
+    pub webinar: bool,
+    /// For a recurring meeting, its next occurrences that have not ended (a few).
+    pub next_occurrences: Vec<Occurrence>,
+    /// Registrations that are approved or pending.
+    pub registrants: i64,
+    /// Where it sorts: its first occurrence that may still be running, else its last
+    /// occurrence, else its own start; `None` without a fixed time.
+    pub list_time: Option<NaiveDateTime>,
 }

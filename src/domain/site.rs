@@ -5,6 +5,8 @@
 use std::fmt;
 
 use super::Tenant;
+pub use super::origin::Origin;
+use super::status::ItemKind;
 
 /// A widget language. Strings live in one catalogue (`crate::i18n`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -157,40 +159,6 @@ pub struct Theme {
     pub font: Font,
 }
 
-/// A web origin `scheme://host[:port]` (http or https, no path), normalised.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Origin(String);
-
-impl Origin {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let url = url::Url::parse(raw.trim())
-            .map_err(|_| format!("{raw:?} is not an origin like https://example.com"))?;
-        let bare = url.path() == "/" || url.path().is_empty();
-        if !matches!(url.scheme(), "http" | "https")
-            || url.host().is_none()
-            || !bare
-            || url.query().is_some()
-            || url.fragment().is_some()
-            || !url.username().is_empty()
-        {
-            return Err(format!(
-                "{raw:?} is not an origin like https://example.com (scheme and host only)"
-            ));
-        }
-        Ok(Self(url.origin().ascii_serialization()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// At most this many allowed origins per site (they all go into one CSP header).
 pub const MAX_ALLOWED_ORIGINS: usize = 20;
 /// Longer than any origin: a scheme, a host name (at most 253 characters) and a port.
@@ -205,7 +173,8 @@ pub struct SiteSettings {
     /// Visitors may register (for meetings where Zoom has registration on).
     pub registration_open: bool,
     pub show_recording_passcode: bool,
-    /// Origins that may frame the widgets and call the public API from a browser.
+    /// The owner's origins that may frame the widgets and call the public API from a browser,
+    /// beside the platform's ([`PublicSite::allowed_origins`]).
     pub allowed_origins: Vec<Origin>,
     pub language: Lang,
     pub theme: Theme,
@@ -226,9 +195,159 @@ impl Default for SiteSettings {
     }
 }
 
-impl SiteSettings {
-    pub fn allows_origin(&self, origin: &str) -> bool {
-        self.allowed_origins.iter().any(|o| o.as_str() == origin)
+/// One item the owner hid from visitors. The owner's data: it outlives the synced copy of the
+/// item (a disconnect purges Zoom's data, a reconnect brings the item back still hidden).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HiddenItem {
+    pub kind: ItemKind,
+    /// Zoom's meeting number (as text) or meeting-instance uuid.
+    pub zoom_id: String,
+    pub hidden_at: chrono::NaiveDateTime,
+}
+
+/// A change to a site's settings, as the owner typed it in the panel or sent it to the admin
+/// API: fields left out (`None`) keep their value. [`SettingsChange::apply`] is the one place
+/// these values are checked.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsChange {
+    pub meetings_public: Option<bool>,
+    pub recordings_public: Option<bool>,
+    pub webinars_public: Option<bool>,
+    pub registration_open: Option<bool>,
+    pub show_recording_passcode: Option<bool>,
+    /// Replaces the whole list.
+    pub allowed_origins: Option<Vec<String>>,
+    pub language: Option<String>,
+    pub theme: Option<String>,
+    /// `#rrggbb`, or empty for the default.
+    pub accent_color: Option<String>,
+    pub font: Option<String>,
+}
+
+/// Why a value of a [`SettingsChange`] was refused. The text is the API's (English) message;
+/// the panel words each problem in the owner's language.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsProblem {
+    #[error("at most {MAX_ALLOWED_ORIGINS} origins")]
+    TooManyOrigins,
+    #[error("{reason}")]
+    BadOrigin { value: String, reason: String },
+    #[error("{reason}")]
+    BadAccent { value: String, reason: String },
+    /// A language, theme or font that is not one of the choices.
+    #[error("{reason}")]
+    UnknownChoice { field: &'static str, reason: String },
+}
+
+impl SettingsProblem {
+    /// The input field to fix.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::TooManyOrigins | Self::BadOrigin { .. } => "allowed_origins",
+            Self::BadAccent { .. } => "accent_color",
+            Self::UnknownChoice { field, .. } => field,
+        }
+    }
+}
+
+impl SettingsChange {
+    /// `current` with this change made, or every problem found (nothing is changed then).
+    pub fn apply(self, mut s: SiteSettings) -> Result<SiteSettings, Vec<SettingsProblem>> {
+        let flags = [
+            (self.meetings_public, &mut s.meetings_public),
+            (self.recordings_public, &mut s.recordings_public),
+            (self.webinars_public, &mut s.webinars_public),
+            (self.registration_open, &mut s.registration_open),
+            (self.show_recording_passcode, &mut s.show_recording_passcode),
+        ];
+        for (new, old) in flags {
+            if let Some(v) = new {
+                *old = v;
+            }
+        }
+        let mut problems = Vec::new();
+        if let Some(origins) = self.allowed_origins {
+            match parse_origins(&origins) {
+                Ok(parsed) => s.allowed_origins = parsed,
+                Err(mut found) => problems.append(&mut found),
+            }
+        }
+        choose(
+            "language",
+            self.language,
+            Lang::parse,
+            &mut s.language,
+            &mut problems,
+        );
+        choose(
+            "theme",
+            self.theme,
+            ThemeMode::parse,
+            &mut s.theme.mode,
+            &mut problems,
+        );
+        choose(
+            "font",
+            self.font,
+            Font::parse,
+            &mut s.theme.font,
+            &mut problems,
+        );
+        match self.accent_color.as_deref().map(str::trim) {
+            None => {}
+            Some("") => s.theme.accent = None,
+            Some(raw) => match Accent::parse(raw) {
+                Ok(accent) => s.theme.accent = Some(accent),
+                Err(reason) => problems.push(SettingsProblem::BadAccent {
+                    value: raw.to_owned(),
+                    reason,
+                }),
+            },
+        }
+        if problems.is_empty() {
+            Ok(s)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// The origins sorted and without duplicates, or a problem for each one that is not an origin.
+fn parse_origins(raw: &[String]) -> Result<Vec<Origin>, Vec<SettingsProblem>> {
+    if raw.len() > MAX_ALLOWED_ORIGINS {
+        return Err(vec![SettingsProblem::TooManyOrigins]);
+    }
+    let mut parsed = Vec::new();
+    let mut problems = Vec::new();
+    for value in raw {
+        match Origin::parse(value) {
+            Ok(origin) => parsed.push(origin),
+            Err(reason) => problems.push(SettingsProblem::BadOrigin {
+                value: value.clone(),
+                reason,
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    parsed.sort();
+    parsed.dedup();
+    Ok(parsed)
+}
+
+/// Sets `slot` to the parsed `raw` choice, if given, or records why it is not one.
+fn choose<T>(
+    field: &'static str,
+    raw: Option<String>,
+    parse: fn(&str) -> Result<T, String>,
+    slot: &mut T,
+    problems: &mut Vec<SettingsProblem>,
+) {
+    match raw.as_deref().map(parse) {
+        None => {}
+        Some(Ok(value)) => *slot = value,
+        Some(Err(reason)) => problems.push(SettingsProblem::UnknownChoice { field, reason }),
     }
 }
 
@@ -240,6 +359,31 @@ pub struct PublicSite {
     /// Bumped by every write of visitor-visible data.
     pub content_version: i64,
     pub settings: SiteSettings,
+}
+
+impl PublicSite {
+    /// The origins that may embed the widgets and call the public API from a browser: the
+    /// platform's addresses of the site and the owner's own (the owner cannot remove the
+    /// platform's), sorted, without repeats.
+    pub fn allowed_origins(&self) -> Vec<&Origin> {
+        let mut all: Vec<&Origin> = self
+            .tenant
+            .origins
+            .iter()
+            .chain(&self.settings.allowed_origins)
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.tenant
+            .origins
+            .iter()
+            .chain(&self.settings.allowed_origins)
+            .any(|o| o.as_str() == origin)
+    }
 }
 
 /// A visible feature of a site; a feature the owner did not make public is "not found".
@@ -265,22 +409,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn origins_are_normalised_and_paths_refused() {
-        assert_eq!(
-            Origin::parse("HTTPS://Example.com:443").unwrap().as_str(),
-            "https://example.com"
-        );
-        assert_eq!(
-            Origin::parse("http://127.0.0.1:8080/").unwrap().as_str(),
-            "http://127.0.0.1:8080"
-        );
-        assert!(Origin::parse("https://example.com/path").is_err());
-        assert!(Origin::parse("javascript:alert(1)").is_err());
-        assert!(Origin::parse("*").is_err());
-        assert!(Origin::parse("https://a.com; script-src *").is_err());
-    }
-
-    #[test]
     fn accents_are_strict_and_pick_readable_text() {
         assert_eq!(Accent::parse("#0B5CFF").unwrap().to_string(), "#0b5cff");
         assert!(Accent::parse("red").is_err());
@@ -288,5 +416,54 @@ mod tests {
         assert!(Accent::parse("#fff;}").is_err());
         assert_eq!(Accent::parse("#0b5cff").unwrap().contrast_text(), "#ffffff");
         assert_eq!(Accent::parse("#ffe066").unwrap().contrast_text(), "#000000");
+    }
+
+    #[test]
+    fn a_change_reports_every_problem_and_changes_nothing_then() {
+        let change = SettingsChange {
+            recordings_public: Some(false),
+            allowed_origins: Some(vec![
+                "https://a.example".into(),
+                "https://b.example/x".into(),
+            ]),
+            accent_color: Some("red".into()),
+            font: Some("comic".into()),
+            ..Default::default()
+        };
+        let problems = change.apply(SiteSettings::default()).unwrap_err();
+        let fields: Vec<_> = problems.iter().map(SettingsProblem::field).collect();
+        assert_eq!(fields, ["allowed_origins", "font", "accent_color"]);
+        assert!(
+            matches!(&problems[0], SettingsProblem::BadOrigin { value, .. } if value == "https://b.example/x")
+        );
+
+        let fine = SettingsChange {
+            recordings_public: Some(false),
+            allowed_origins: Some(vec![
+                "https://b.example".into(),
+                "HTTPS://a.example".into(),
+                "https://b.example".into(),
+            ]),
+            accent_color: Some(" #FF8800 ".into()),
+            theme: Some("dark".into()),
+            ..Default::default()
+        };
+        let s = fine.apply(SiteSettings::default()).unwrap();
+        assert!(!s.recordings_public && s.meetings_public);
+        let origins: Vec<_> = s.allowed_origins.iter().map(Origin::as_str).collect();
+        assert_eq!(origins, ["https://a.example", "https://b.example"]);
+        assert_eq!(
+            s.theme.accent.map(|a| a.to_string()).as_deref(),
+            Some("#ff8800")
+        );
+        assert_eq!(s.theme.mode, ThemeMode::Dark);
+        let too_many = SettingsChange {
+            allowed_origins: Some(vec!["https://a.example".into(); MAX_ALLOWED_ORIGINS + 1]),
+            ..Default::default()
+        };
+        assert_eq!(
+            too_many.apply(s).unwrap_err(),
+            [SettingsProblem::TooManyOrigins]
+        );
     }
 }

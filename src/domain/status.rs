@@ -172,6 +172,16 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// What an owner's choice about one synced item is about (`hidden_items.kind`).
+    pub enum ItemKind {
+        /// A meeting or webinar, keyed by Zoom's meeting number.
+        Meeting = "meeting",
+        /// A cloud recording, keyed by Zoom's meeting-instance uuid.
+        Recording = "recording",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{JobStatus, MeetingKind, OccurrenceStatus, SyncKind, UnknownText};

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::origin::Origin;
+
 /// Internal tenant id (UUIDv7 text): stable even if a site is renamed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TenantId(String);
@@ -79,7 +81,13 @@ pub struct Tenant {
     pub slug: Slug,
     pub display_name: String,
     pub created_at: chrono::NaiveDateTime,
+    /// The site's web addresses as the hosting platform gave them: always allowed to embed
+    /// its widgets, beside the origins the owner adds.
+    pub origins: Vec<Origin>,
 }
+
+/// At most this many platform origins per site (they go into one CSP header with the owner's).
+pub const MAX_PLATFORM_ORIGINS: usize = 10;
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,7 @@ pub mod answer;
 pub mod body;
 pub mod enums;
 pub mod health;
+pub mod optional_body;
 pub mod platform;
 pub mod scopes;
 pub mod site_admin;

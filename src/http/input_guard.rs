@@ -1,7 +1,8 @@
 //! [`InputGuard`]: refuses control characters (NUL included) in any string a request carries —
 //! path, query, JSON and form bodies — with 400 `invalid_request` naming the field, before any
 //! handler runs (so before any call to Zoom and identically on every database). No input field
-//! takes multi-line text, so newlines and tabs are refused too. Zoom's webhook deliveries are
+//! takes multi-line text, so newlines and tabs are refused too — except the panel's few fields
+//! of one value per line ([`LINE_LISTS`]), which may hold line breaks. Zoom's webhook deliveries are
 //! Zoom's data, not input: they are sanitized where they are converted (`service::zoom_records`).
 
 use poem::http::header;
@@ -12,6 +13,9 @@ use super::error::Problem;
 
 /// Where Zoom delivers webhooks; its payloads are checked by signature, not by this guard.
 const WEBHOOK_PREFIX: &str = "/webhooks/";
+
+/// (path, form field) of the panel's one-value-per-line fields: CR and LF separate the values.
+const LINE_LISTS: &[(&str, &str)] = &[("/admin/site", "allowed_origins")];
 
 pub struct InputGuard;
 
@@ -35,7 +39,8 @@ impl<E: Endpoint> Endpoint for InputGuardEndpoint<E> {
             }
             if let Some(kind) = checked_body(&req) {
                 let bytes = req.take_body().into_bytes().await?;
-                if let Some(field) = bad_body(kind, &bytes) {
+                let lines = line_lists(req.uri().path());
+                if let Some(field) = bad_body(kind, &bytes, &lines) {
                     return Err(refusal(field).into());
                 }
                 req.set_body(bytes);
@@ -75,12 +80,21 @@ fn bad_path_or_query(req: &Request) -> Option<String> {
         return Some("path".to_owned());
     }
     let query = req.uri().query()?;
-    bad_form_pair(query.as_bytes())
+    bad_form_pair(query.as_bytes(), &[])
 }
 
-fn bad_body(kind: BodyKind, bytes: &[u8]) -> Option<String> {
+/// The form fields of `path` that may hold line breaks.
+fn line_lists(path: &str) -> Vec<&'static str> {
+    LINE_LISTS
+        .iter()
+        .filter(|(at, _)| *at == path)
+        .map(|(_, field)| *field)
+        .collect()
+}
+
+fn bad_body(kind: BodyKind, bytes: &[u8], lines: &[&str]) -> Option<String> {
     match kind {
-        BodyKind::Form => bad_form_pair(bytes),
+        BodyKind::Form => bad_form_pair(bytes, lines),
         // A body that is not JSON is refused by the operation itself, with its own message.
         BodyKind::Json => serde_json::from_slice::<Value>(bytes)
             .ok()
@@ -88,9 +102,16 @@ fn bad_body(kind: BodyKind, bytes: &[u8]) -> Option<String> {
     }
 }
 
-fn bad_form_pair(bytes: &[u8]) -> Option<String> {
+fn bad_form_pair(bytes: &[u8], lines: &[&str]) -> Option<String> {
     url::form_urlencoded::parse(bytes)
-        .find(|(name, value)| has_control(name) || has_control(value))
+        .find(|(name, value)| {
+            let value = if lines.contains(&name.as_ref()) {
+                value.replace(['\r', '\n'], "")
+            } else {
+                value.to_string()
+            };
+            has_control(name) || has_control(&value)
+        })
         .map(|(name, _)| printable(&name))
 }
 
@@ -164,7 +185,7 @@ fn percent_decode(raw: &str) -> String {
 mod tests {
     use serde_json::json;
 
-    use super::{bad_json_string, has_control, percent_decode};
+    use super::{bad_form_pair, bad_json_string, has_control, line_lists, percent_decode};
 
     #[test]
     fn encoded_control_characters_are_found() {
@@ -173,6 +194,27 @@ mod tests {
         )));
         assert!(has_control(&percent_decode("/a%C2%85")));
         assert!(!has_control(&percent_decode("/api/v1/sites/caf%C3%A9%2")));
+    }
+
+    #[test]
+    fn only_line_lists_take_line_breaks() {
+        let lines = line_lists("/admin/site");
+        let body =
+            b"allowed_origins=https%3A%2F%2Fa.example%0D%0Ahttps%3A%2F%2Fb.example&font=mono";
+        assert_eq!(bad_form_pair(body, &lines), None);
+        assert_eq!(
+            bad_form_pair(b"allowed_origins=a%09b", &lines).as_deref(),
+            Some("allowed_origins"),
+            "a tab is still refused"
+        );
+        assert_eq!(
+            bad_form_pair(b"font=a%0Ab", &lines).as_deref(),
+            Some("font")
+        );
+        assert_eq!(
+            bad_form_pair(body, &line_lists("/admin/meetings/visibility")).as_deref(),
+            Some("allowed_origins")
+        );
     }
 
     #[test]

@@ -113,7 +113,7 @@ async fn allowed_origin(req: &Request, slug: &str, origin: &str) -> bool {
         return false;
     };
     match services.public().site(slug).await {
-        Ok(site) => site.settings.allows_origin(origin),
+        Ok(site) => site.allows_origin(origin),
         Err(_) => false,
     }
 }

@@ -8,18 +8,23 @@ use crate::crypto::{constant_time_eq, random_token, sha256_hex};
 use crate::domain::{Principal, Scope, TenantId};
 use crate::store::{self, Store, admin::Refusal};
 
+use super::destinations::Destinations;
 use super::{ADMIN_SESSION_TTL, ServiceError, Services};
 
 /// Signing in and out, and telling who a caller is.
 #[derive(Clone, Copy)]
 pub struct Access<'a> {
     store: &'a Store,
+    destinations: Destinations<'a>,
 }
 
 impl Services {
     /// Authentication and sessions (`service/access.rs`).
     pub fn access(&self) -> Access<'_> {
-        Access { store: &self.store }
+        Access {
+            store: &self.store,
+            destinations: self.destinations(),
+        }
     }
 }
 
@@ -29,6 +34,14 @@ pub enum LoginRefused {
     Unknown,
     Expired,
     AlreadyUsed,
+}
+
+/// An admin link that signed nobody in, and where the platform wants the owner sent to get a
+/// fresh one (its `refresh_url`, still on an allowed origin), if anywhere.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LoginRefusal {
+    pub reason: LoginRefused,
+    pub refresh_url: Option<String>,
 }
 
 /// A new owner session: the cookie value (secret) and its tenant.
@@ -84,45 +97,99 @@ impl Access<'_> {
         }))
     }
 
-    /// Consumes a one-time admin link and opens a session for its site.
+    /// Consumes a one-time admin link and opens a session for its site, which keeps the link's
+    /// `return_url`.
     pub async fn login_with_admin_link(
         &self,
         token: &str,
-    ) -> Result<Result<NewSession, LoginRefused>, ServiceError> {
+    ) -> Result<Result<NewSession, LoginRefusal>, ServiceError> {
         let link_hash = sha256_hex(token);
         let cookie_value = random_token("");
         let session_hash = sha256_hex(&cookie_value);
+        let lookup = link_hash.clone();
         let outcome = self
             .store
             .write(move |mut db| {
                 Box::pin(async move {
                     let now = store::now();
-                    let tenant_id =
-                        match store::admin::consume_admin_link(&mut db, &link_hash, now).await? {
-                            Ok(tenant_id) => tenant_id,
-                            Err(refusal) => return Ok(Err(refusal)),
-                        };
+                    let link = match store::admin::consume_admin_link(&mut db, &lookup, now).await?
+                    {
+                        Ok(link) => link,
+                        Err(refusal) => return Ok(Err(refusal)),
+                    };
+                    let lifetime = (now, now + ADMIN_SESSION_TTL);
+                    let (tenant_id, return_url) = (&link.tenant_id, link.page.as_deref());
                     store::admin::insert_session(
                         &mut db,
                         &session_hash,
-                        &tenant_id,
-                        now,
-                        now + ADMIN_SESSION_TTL,
+                        tenant_id,
+                        lifetime,
+                        return_url,
                     )
                     .await?;
-                    Ok(Ok(tenant_id))
+                    Ok(Ok(link.tenant_id))
                 })
             })
             .await?;
-        Ok(match outcome {
-            Ok(tenant_id) => Ok(NewSession {
-                cookie_value,
-                tenant_id,
-            }),
-            Err(Refusal::Expired) => Err(LoginRefused::Expired),
-            Err(Refusal::AlreadyUsed) => Err(LoginRefused::AlreadyUsed),
-            Err(Refusal::Unknown | Refusal::Foreign) => Err(LoginRefused::Unknown),
-        })
+        let reason = match outcome {
+            Ok(tenant_id) => {
+                return Ok(Ok(NewSession {
+                    cookie_value,
+                    tenant_id,
+                }));
+            }
+            Err(Refusal::Expired) => LoginRefused::Expired,
+            Err(Refusal::AlreadyUsed) => LoginRefused::AlreadyUsed,
+            Err(Refusal::Unknown | Refusal::Foreign) => LoginRefused::Unknown,
+        };
+        let refresh_url = match reason {
+            LoginRefused::Unknown => None,
+            LoginRefused::Expired | LoginRefused::AlreadyUsed => {
+                self.refresh_url_of(link_hash).await?
+            }
+        };
+        Ok(Err(LoginRefusal {
+            reason,
+            refresh_url,
+        }))
+    }
+
+    /// The `refresh_url` of a stored link, if it is still on an allowed origin of its site.
+    async fn refresh_url_of(&self, link_hash: String) -> Result<Option<String>, ServiceError> {
+        let target = self
+            .store
+            .read(move |mut db| {
+                Box::pin(
+                    async move { store::admin::find_refresh_target(&mut db, &link_hash).await },
+                )
+            })
+            .await?;
+        match target {
+            Some(link) => self.destinations.recheck(&link.tenant_id, link.page).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Where "Back to my site" leads the owner: the `return_url` of the admin link that opened
+    /// this session, if it is still on an allowed origin of the site. `None` for API keys.
+    pub async fn return_url(&self, principal: &Principal) -> Result<Option<String>, ServiceError> {
+        let Principal::Owner {
+            tenant_id,
+            session_hash,
+        } = principal
+        else {
+            return Ok(None);
+        };
+        let hash = session_hash.clone();
+        let stored = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    store::admin::find_session_return_url(&mut db, &hash, store::now()).await
+                })
+            })
+            .await?;
+        self.destinations.recheck(tenant_id, stored).await
     }
 
     pub async fn logout(&self, cookie_value: &str) -> Result<(), ServiceError> {

@@ -61,12 +61,16 @@ pub struct ConnectionStatus {
     pub zoom_display_name: Option<String>,
     pub zoom_account_id: Option<String>,
     pub scopes: Vec<String>,
-    /// Scopes Marquee needs that Zoom did not grant (granular, user-level names).
+    /// What Marquee needs (granular, user-level names) …
+    pub needed_scopes: Vec<String>,
+    /// … and which of it Zoom did not grant.
     pub missing_scopes: Vec<String>,
     pub connected_at: Option<NaiveDateTime>,
     pub token_expires_at: Option<NaiveDateTime>,
     pub last_refreshed_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
+    /// When Zoom stopped accepting the connection (while it needs a reconnect).
+    pub needs_reconnect_since: Option<NaiveDateTime>,
     pub last_sync_at: Option<NaiveDateTime>,
     pub last_sync_result: Option<String>,
 }
@@ -233,13 +237,15 @@ impl Connect<'_> {
     pub async fn status(&self, principal: &Principal) -> Result<ConnectionStatus, ServiceError> {
         require(principal, Scope::SettingsRead)?;
         let tenant_id = principal.tenant_id().clone();
-        let (link, grant) = self
+        let (link, grant, dead_since) = self
             .store
             .read(move |mut db| {
                 Box::pin(async move {
                     let link = store::connection::find(&mut db, &tenant_id).await?;
                     let grant = store::grant::find_for_tenant(&mut db, &tenant_id).await?;
-                    Ok((link, grant))
+                    let dead_since =
+                        audit::latest_at(&mut db, &tenant_id, audit::GRANT_DEAD).await?;
+                    Ok((link, grant, dead_since))
                 })
             })
             .await?;
@@ -249,6 +255,7 @@ impl Connect<'_> {
                 ConnectionStatus {
                     connected: g.status == GrantStatus::Active,
                     needs_reconnect: g.status != GrantStatus::Active,
+                    needed_scopes: scopes::needed(),
                     missing_scopes: scopes::missing(&granted),
                     scopes: granted,
                     zoom_email: Some(g.zoom_email),
@@ -258,6 +265,7 @@ impl Connect<'_> {
                     token_expires_at: Some(g.access_expires_at),
                     last_refreshed_at: g.refreshed_at,
                     last_error: g.last_error,
+                    needs_reconnect_since: dead_since.filter(|_| g.status != GrantStatus::Active),
                     last_sync_at: link.last_sync_at,
                     last_sync_result: link.last_sync_result,
                 }

@@ -1,6 +1,9 @@
 //! Ending a site's Zoom connection: by the owner (disconnect) or by Zoom (`app_deauthorized`).
-//! Both drop the tokens and purge the site's Zoom data; a grant shared with other sites is only
-//! revoked at Zoom when no site uses it any more (Zoom would revoke it for all of them).
+//! Both drop the tokens and purge the site's Zoom data (never the owner's); a grant shared with
+//! other sites is only revoked at Zoom when no site uses it any more (Zoom would revoke it for
+//! all of them). A deauthorization applies only to grants authorized before its time.
+
+use chrono::NaiveDateTime;
 
 use crate::crypto::KeyRing;
 use crate::domain::{Principal, Scope, TenantId};
@@ -26,11 +29,15 @@ pub struct Disconnected {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Deauthorized {
     pub grants_removed: usize,
+    /// Grants authorized again after the notice's time, left connected.
+    pub grants_kept: usize,
     pub sites_disconnected: Vec<TenantId>,
 }
 
 /// Removes the site's copy of its Zoom data (meetings, occurrences, recordings) and its
-/// pending sync work. Returns how many meetings went away.
+/// pending sync work. Returns how many meetings went away. The owner's data stays: settings,
+/// hidden items (`hidden_items`, applied again when the items are synced after a reconnect),
+/// registrations and the audit trail.
 async fn purge_zoom_data(
     db: &mut store::Db<'_>,
     tenant: &TenantId,
@@ -143,12 +150,16 @@ impl Disconnect<'_> {
     }
 
     /// Zoom's `app_deauthorized` (docs/zoom.md §2.8): the user (or the whole account, when no user
-    /// is named) removed the app. Deletes every matching grant and purges the Zoom data of every
-    /// site that used one; nothing is revoked (Zoom already did).
+    /// is named) removed the app at `notice_time`. Deletes every matching grant authorized
+    /// before then and purges the Zoom data of every site that used one; nothing is revoked
+    /// (Zoom already did). A grant authorized at or after `notice_time` is a newer
+    /// authorization than the one the notice is about — Zoom sends the notice of a revoke
+    /// seconds to an hour late, by which time the owner may have reconnected — and is kept.
     pub async fn deauthorize(
         &self,
         zoom_account_id: &str,
         zoom_user_id: Option<&str>,
+        notice_time: NaiveDateTime,
     ) -> Result<Deauthorized, ServiceError> {
         let (account, user) = (zoom_account_id.to_owned(), zoom_user_id.map(str::to_owned));
         let outcome = self
@@ -159,6 +170,11 @@ impl Disconnect<'_> {
                     for grant in
                         store::grant::find_by_zoom(&mut db, &account, user.as_deref()).await?
                     {
+                        if grant.authorized_at() >= notice_time {
+                            keep_newer_grant(&mut db, &grant).await?;
+                            outcome.grants_kept += 1;
+                            continue;
+                        }
                         for tenant in
                             store::connection::tenants_of_grant(&mut db, &grant.id).await?
                         {
@@ -177,7 +193,7 @@ impl Disconnect<'_> {
                         store::grant::delete(&mut db, &grant.id).await?;
                         outcome.grants_removed += 1;
                     }
-                    if outcome.grants_removed == 0 {
+                    if outcome.grants_removed + outcome.grants_kept == 0 {
                         audit::record(
                             &mut db,
                             None,
@@ -192,7 +208,26 @@ impl Disconnect<'_> {
             })
             .await?;
         self.cache.forget_all_sites();
-        tracing::info!(zoom.account_id = %zoom_account_id, grants = outcome.grants_removed, sites = outcome.sites_disconnected.len(), "Zoom deauthorization applied");
+        tracing::info!(zoom.account_id = %zoom_account_id, grants = outcome.grants_removed, kept = outcome.grants_kept, sites = outcome.sites_disconnected.len(), "Zoom deauthorization applied");
         Ok(outcome)
     }
+}
+
+/// Notes on each site of `grant` that a deauthorization notice older than the grant's
+/// authorization was not applied to it.
+async fn keep_newer_grant(
+    db: &mut store::Db<'_>,
+    grant: &StoredGrant,
+) -> Result<(), store::StoreError> {
+    for tenant in store::connection::tenants_of_grant(db, &grant.id).await? {
+        audit::record(
+            db,
+            Some(&tenant),
+            Some(&grant.zoom_account_id),
+            "deauthorization_ignored",
+            "Zoom's notice is about an authorization older than the current one",
+        )
+        .await?;
+    }
+    Ok(())
 }

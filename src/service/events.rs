@@ -14,10 +14,12 @@
 //!   error for the operator (`marquee webhooks replay`).
 //! * Sites of an account-level grant see every host's meetings; a user-level grant only its
 //!   own user's.
+//! * `app_deauthorized` removes only grants authorized before the notice's time: a late notice
+//!   of a revoked grant leaves the owner's new authorization alone.
 
 use std::time::Duration;
 
-use chrono::TimeDelta;
+use chrono::{NaiveDateTime, TimeDelta};
 
 use crate::config::WebhookConfig;
 use crate::domain::TenantId;
@@ -64,6 +66,16 @@ impl Target {
     fn covers(&self, host_id: &str) -> bool {
         self.account_level || host_id.is_empty() || host_id == self.zoom_user_id
     }
+}
+
+/// When Zoom says the app was removed: `payload.deauthorization_time`, else the event's
+/// `event_ts` (docs/zoom.md §2.8; intake stores the time of receipt when Zoom sent neither).
+fn notice_time(deauthorization_time: Option<&str>, event_ts: i64) -> NaiveDateTime {
+    deauthorization_time
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.naive_utc())
+        .or_else(|| chrono::DateTime::from_timestamp_millis(event_ts).map(|t| t.naive_utc()))
+        .unwrap_or_default()
 }
 
 /// A failure that retrying cannot fix (the body is not what the event name promises).
@@ -209,15 +221,20 @@ impl Events<'_> {
             WebhookEvent::parse(&stored.event, &stored.body).map_err(|_| malformed("not JSON"))?;
         let account = stored.zoom_account_id.as_str();
         match event {
-            WebhookEvent::AppDeauthorized { user_id } => {
+            WebhookEvent::AppDeauthorized {
+                user_id,
+                deauthorization_time,
+            } => {
+                let when = notice_time(deauthorization_time.as_deref(), stored.event_ts);
                 let done = self
                     .disconnect
-                    .deauthorize(account, user_id.as_deref())
+                    .deauthorize(account, user_id.as_deref(), when)
                     .await?;
                 Ok(Outcome::Applied(format!(
-                    "{} grant(s) removed, {} site(s) disconnected",
+                    "{} grant(s) removed, {} site(s) disconnected, {} newer grant(s) kept",
                     done.grants_removed,
-                    done.sites_disconnected.len()
+                    done.sites_disconnected.len(),
+                    done.grants_kept
                 )))
             }
             // Events about sites' data are `<object>.<action>`; anything else concerns no site.
@@ -608,5 +625,27 @@ impl Events<'_> {
                 })
             })
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::notice_time;
+
+    #[test]
+    fn a_deauthorization_is_dated_by_its_deauthorization_time_else_its_event_ts() {
+        let event_ts = 1_560_779_548_000;
+        assert_eq!(
+            notice_time(Some("2019-06-17T13:52:28.632Z"), event_ts)
+                .and_utc()
+                .timestamp_millis(),
+            1_560_779_548_632
+        );
+        for unusable in [None, Some("yesterday")] {
+            assert_eq!(
+                notice_time(unusable, event_ts).and_utc().timestamp_millis(),
+                event_ts
+            );
+        }
     }
 }

@@ -476,7 +476,15 @@ impl Public<'_> {
             .store
             .read(move |mut db| {
                 Box::pin(async move {
-                    store::public::list_recordings(&mut db, &id, after, offset, limit).await
+                    store::public::list_recordings(
+                        &mut db,
+                        &id,
+                        &Default::default(),
+                        after,
+                        offset,
+                        limit,
+                    )
+                    .await
                 })
             })
             .await?)

@@ -1,12 +1,16 @@
-//! The owner's choices about the public face: site settings and per-item hide/show. Every
-//! write bumps the site's content version in the same transaction, so caches on every instance
+//! The owner's choices about the public face: site settings and per-item hide/show — the
+//! owner's data, which a disconnect leaves alone (only Zoom's data is purged). Every write
+//! bumps the site's content version in the same transaction, so caches on every instance
 //! notice; this instance also drops its own copy at once.
 
-use crate::domain::site::SiteSettings;
+use crate::domain::cursor::ListKey;
+use crate::domain::site::{HiddenItem, SettingsChange, SettingsProblem, SiteSettings};
+use crate::domain::status::ItemKind;
 use crate::domain::{Principal, Scope, TenantId};
-use crate::store::{self, Store};
+use crate::store::{self, Store, StoreError};
 
 use super::access::require;
+use super::paging::{self, CursorPage};
 use super::public::PublicCache;
 use super::tenants::Tenants;
 use super::{ServiceError, Services};
@@ -26,6 +30,28 @@ impl VisibleItem {
         match self {
             VisibleItem::Meeting(_) => Scope::MeetingsWrite,
             VisibleItem::Recording(_) => Scope::SettingsWrite,
+        }
+    }
+
+    /// How the owner's choice about this item is stored.
+    fn key(self) -> (ItemKind, String) {
+        match self {
+            VisibleItem::Meeting(id) => (ItemKind::Meeting, id.to_string()),
+            VisibleItem::Recording(uuid) => (ItemKind::Recording, uuid),
+        }
+    }
+}
+
+/// A settings change that was refused: every problem found (at least one).
+#[derive(Debug)]
+pub struct SettingsRefused(pub Vec<SettingsProblem>);
+
+/// The API answers a refused change with its first problem.
+impl From<SettingsRefused> for ServiceError {
+    fn from(refused: SettingsRefused) -> Self {
+        match refused.0.into_iter().next() {
+            Some(first) => ServiceError::invalid(first.field(), first.to_string()),
+            None => ServiceError::invalid("body", "invalid settings"),
         }
     }
 }
@@ -56,13 +82,6 @@ impl Settings<'_> {
         self.load(principal.tenant_id()).await
     }
 
-    /// The site's settings, read to be changed (scope `settings:write`: a key that may change
-    /// them needs no read scope for that).
-    pub async fn get_to_change(&self, principal: &Principal) -> Result<SiteSettings, ServiceError> {
-        require(principal, Scope::SettingsWrite)?;
-        self.load(principal.tenant_id()).await
-    }
-
     async fn load(&self, tenant_id: &TenantId) -> Result<SiteSettings, ServiceError> {
         let id = tenant_id.clone();
         Ok(self
@@ -71,29 +90,39 @@ impl Settings<'_> {
             .await?)
     }
 
-    /// Replaces the site's settings (scope `settings:write`).
-    pub async fn put(
+    /// Makes the owner's change (scope `settings:write`) in one transaction: the settings as
+    /// they are now, or the change's problems and nothing changed.
+    pub async fn change(
         &self,
         principal: &Principal,
-        settings: SiteSettings,
-    ) -> Result<SiteSettings, ServiceError> {
+        change: SettingsChange,
+    ) -> Result<Result<SiteSettings, SettingsRefused>, ServiceError> {
         require(principal, Scope::SettingsWrite)?;
         let id = principal.tenant_id().clone();
-        let stored = settings.clone();
-        self.store
+        let outcome = self
+            .store
             .write(move |mut db| {
                 Box::pin(async move {
-                    store::settings::put(&mut db, &id, &stored, store::now()).await?;
-                    store::tenant::bump_content_version(&mut db, &id).await
+                    let current = store::settings::get(&mut db, &id).await?;
+                    let next = match change.apply(current) {
+                        Ok(next) => next,
+                        Err(problems) => return Ok(Err(SettingsRefused(problems))),
+                    };
+                    store::settings::put(&mut db, &id, &next, store::now()).await?;
+                    store::tenant::bump_content_version(&mut db, &id).await?;
+                    Ok(Ok(next))
                 })
             })
             .await?;
-        self.forget_public_copy(principal.tenant_id()).await?;
-        Ok(settings)
+        if outcome.is_ok() {
+            self.forget_public_copy(principal.tenant_id()).await?;
+        }
+        Ok(outcome)
     }
 
     /// Hides or shows one meeting (scope `meetings:write`) or recording (scope
     /// `settings:write`: recordings have no write scope of their own). Unknown → `NotFound`.
+    /// The choice is the owner's (`hidden_items`): it survives a disconnect and reconnect.
     pub async fn set_hidden(
         &self,
         principal: &Principal,
@@ -102,44 +131,48 @@ impl Settings<'_> {
     ) -> Result<(), ServiceError> {
         require(principal, item.required_scope())?;
         let id = principal.tenant_id().clone();
-        let (found, what) = match item {
-            VisibleItem::Meeting(meeting_id) => (
-                self.store
-                    .write(move |mut db| {
-                        Box::pin(async move {
-                            let found =
-                                store::public::set_meeting_hidden(&mut db, &id, meeting_id, hidden)
-                                    .await?;
-                            if found {
-                                store::tenant::bump_content_version(&mut db, &id).await?;
-                            }
-                            Ok(found)
-                        })
-                    })
-                    .await?,
-                "meeting",
-            ),
-            VisibleItem::Recording(uuid) => (
-                self.store
-                    .write(move |mut db| {
-                        Box::pin(async move {
-                            let found =
-                                store::public::set_recording_hidden(&mut db, &id, &uuid, hidden)
-                                    .await?;
-                            if found {
-                                store::tenant::bump_content_version(&mut db, &id).await?;
-                            }
-                            Ok(found)
-                        })
-                    })
-                    .await?,
-                "recording",
-            ),
-        };
-        if !found {
-            return Err(ServiceError::NotFound(what));
+        let (kind, zoom_id) = item.key();
+        let found = self
+            .store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let now = store::now();
+                    // An id that is neither stored nor hidden is unknown: nothing is written.
+                    if !store::hidden_item::set(&mut db, &id, kind, &zoom_id, hidden, now).await? {
+                        return Err(StoreError::NotFound);
+                    }
+                    store::tenant::bump_content_version(&mut db, &id).await
+                })
+            })
+            .await;
+        match found {
+            Ok(()) => self.forget_public_copy(principal.tenant_id()).await,
+            Err(StoreError::NotFound) => Err(ServiceError::NotFound(kind.as_str())),
+            Err(e) => Err(e.into()),
         }
-        self.forget_public_copy(principal.tenant_id()).await
+    }
+
+    /// What the owner hid, most recently hidden first, including items not synced at the
+    /// moment (e.g. while Zoom is disconnected); scope `settings:read`.
+    pub async fn hidden_items(
+        &self,
+        principal: &Principal,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<CursorPage<HiddenItem>, ServiceError> {
+        require(principal, Scope::SettingsRead)?;
+        let id = principal.tenant_id().clone();
+        let after = paging::parse_timed_after(after)?;
+        let limit = paging::clamp_limit(limit);
+        let (items, more) = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::hidden_item::list(&mut db, &id, after, limit).await })
+            })
+            .await?;
+        Ok(paging::page_of(items, more, |i| {
+            ListKey::new(Some(i.hidden_at), i.zoom_id.clone())
+        }))
     }
 
     /// Makes this instance re-read the site now (others notice within `public::SITE_TTL`).

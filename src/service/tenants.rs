@@ -1,14 +1,17 @@
-//! Platform operations: tenants, admin links, tenant API keys.
+//! Platform operations: tenants (with the site's web addresses), admin links, tenant API keys.
 
 use crate::config::Config;
 use crate::crypto::{random_token, sha256_hex};
 use crate::domain::access::{ApiKey, MAX_KEY_NAME_CHARS};
 use crate::domain::cursor::ListKey;
-use crate::domain::tenant::MAX_DISPLAY_NAME_CHARS;
+use crate::domain::origin::{Origin, PageUrl};
+use crate::domain::tenant::{MAX_DISPLAY_NAME_CHARS, MAX_PLATFORM_ORIGINS};
 use crate::domain::{ScopeSet, Slug, Tenant, TenantId};
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, Store, StoreError, admin::NewAdminLink};
 
+use super::destinations::Destinations;
 use super::paging::{self, CursorPage};
+use super::public::PublicCache;
 use super::{ADMIN_LINK_TTL, ServiceError, Services};
 
 /// Prefix of tenant API keys, so leaked keys are recognisable by secret scanners.
@@ -21,11 +24,30 @@ pub struct MintedKey {
     pub secret: String,
 }
 
+/// A change the platform makes to a site: fields left out keep their value.
+#[derive(Debug, Default)]
+pub struct TenantChange {
+    pub display_name: Option<String>,
+    /// Replaces the whole list.
+    pub origins: Option<Vec<String>>,
+}
+
+/// Where an admin link sends the owner's browser (each checked against the site's origins).
+#[derive(Debug, Default)]
+pub struct LinkDestinations {
+    /// "Back to my site".
+    pub return_url: Option<String>,
+    /// Where an expired or used link sends the owner to get a fresh one.
+    pub refresh_url: Option<String>,
+}
+
 /// The operator's view of the platform: sites, their admin links and API keys.
 #[derive(Clone, Copy)]
 pub struct Tenants<'a> {
     store: &'a Store,
     config: &'a Config,
+    cache: &'a PublicCache,
+    destinations: Destinations<'a>,
 }
 
 impl Services {
@@ -34,26 +56,45 @@ impl Services {
         Tenants {
             store: &self.store,
             config: &self.config,
+            cache: &self.public,
+            destinations: self.destinations(),
         }
     }
 }
 
+/// A display name of 1–[`MAX_DISPLAY_NAME_CHARS`] characters, trimmed.
+fn checked_display_name(raw: &str) -> Result<String, ServiceError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        return Err(ServiceError::invalid(
+            "display_name",
+            format!("must be 1 to {MAX_DISPLAY_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// The platform's origins of a site (`origins`): validated like the owner's, at most
+/// [`MAX_PLATFORM_ORIGINS`].
+fn checked_origins(raw: &[String]) -> Result<Vec<Origin>, ServiceError> {
+    Origin::parse_list(raw, MAX_PLATFORM_ORIGINS).map_err(|e| ServiceError::invalid("origins", e))
+}
+
 impl Tenants<'_> {
-    /// A new site; its slug must be free.
-    pub async fn create(&self, slug: &str, display_name: &str) -> Result<Tenant, ServiceError> {
+    /// A new site; its slug must be free. `origins` are its web addresses, allowed to embed it.
+    pub async fn create(
+        &self,
+        slug: &str,
+        display_name: &str,
+        origins: &[String],
+    ) -> Result<Tenant, ServiceError> {
         let slug = Slug::parse(slug).map_err(|m| ServiceError::invalid("slug", m))?;
-        let display_name = display_name.trim();
-        if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
-            return Err(ServiceError::invalid(
-                "display_name",
-                format!("must be 1 to {MAX_DISPLAY_NAME_CHARS} characters"),
-            ));
-        }
         let tenant = Tenant {
             id: TenantId::generate(),
             slug,
-            display_name: display_name.to_owned(),
+            display_name: checked_display_name(display_name)?,
             created_at: store::now(),
+            origins: checked_origins(origins)?,
         };
         let row = tenant.clone();
         match self
@@ -119,6 +160,37 @@ impl Tenants<'_> {
             .ok_or(ServiceError::NotFound("site"))
     }
 
+    /// Changes the site's display name and web addresses; visitors see the change at once.
+    pub async fn update(&self, slug: &str, change: TenantChange) -> Result<Tenant, ServiceError> {
+        let tenant = self.get(slug).await?;
+        let display_name = change
+            .display_name
+            .as_deref()
+            .map(checked_display_name)
+            .transpose()?;
+        let origins = change.origins.as_deref().map(checked_origins).transpose()?;
+        if display_name.is_none() && origins.is_none() {
+            return Ok(tenant);
+        }
+        let id = tenant.id.clone();
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    store::tenant::update(
+                        &mut db,
+                        &id,
+                        display_name.as_deref(),
+                        origins.as_deref(),
+                    )
+                    .await?;
+                    store::tenant::bump_content_version(&mut db, &id).await
+                })
+            })
+            .await?;
+        self.cache.forget_site(slug);
+        self.get(slug).await
+    }
+
     /// Deletes a site and everything Marquee stored for it.
     pub async fn delete(&self, slug: &str) -> Result<(), ServiceError> {
         let tenant = self.get(slug).await?;
@@ -130,12 +202,20 @@ impl Tenants<'_> {
         Ok(())
     }
 
-    /// A one-time URL that signs the site owner into the admin panel (15 minutes, single use).
+    /// A one-time URL that signs the site owner into the admin panel (15 minutes, single use),
+    /// leading to `to` (pages on the site's or the platform's origins, else `Invalid`).
     pub async fn mint_admin_link(
         &self,
         slug: &str,
+        to: LinkDestinations,
     ) -> Result<(String, chrono::NaiveDateTime), ServiceError> {
         let tenant = self.get(slug).await?;
+        let return_url = self
+            .destination(&tenant.id, "return_url", to.return_url)
+            .await?;
+        let refresh_url = self
+            .destination(&tenant.id, "refresh_url", to.refresh_url)
+            .await?;
         let token = random_token("");
         let hash = sha256_hex(&token);
         let now = store::now();
@@ -143,8 +223,15 @@ impl Tenants<'_> {
         self.store
             .write(move |mut db| {
                 Box::pin(async move {
-                    store::admin::insert_admin_link(&mut db, &hash, &tenant.id, now, expires_at)
-                        .await
+                    let link = NewAdminLink {
+                        token_hash: &hash,
+                        tenant_id: &tenant.id,
+                        now,
+                        expires_at,
+                        return_url: return_url.as_ref().map(PageUrl::as_str),
+                        refresh_url: refresh_url.as_ref().map(PageUrl::as_str),
+                    };
+                    store::admin::insert_admin_link(&mut db, link).await
                 })
             })
             .await?;
@@ -152,6 +239,19 @@ impl Tenants<'_> {
             format!("{}/admin/login?token={token}", self.config.public_url),
             expires_at,
         ))
+    }
+
+    /// The page given as `field`, checked, if one is given.
+    async fn destination(
+        &self,
+        tenant_id: &TenantId,
+        field: &'static str,
+        raw: Option<String>,
+    ) -> Result<Option<PageUrl>, ServiceError> {
+        match raw {
+            Some(raw) => Ok(Some(self.destinations.check(tenant_id, field, &raw).await?)),
+            None => Ok(None),
+        }
     }
 
     /// A new API key of the site with the given scopes; the secret is in the answer only.

@@ -304,7 +304,7 @@ impl Tokens<'_> {
                             &mut db,
                             Some(&tenant),
                             Some(&account),
-                            "grant_dead",
+                            audit::GRANT_DEAD,
                             &reason,
                         )
                         .await?;

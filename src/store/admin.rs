@@ -32,18 +32,26 @@ impl Refusal {
     }
 }
 
-pub async fn insert_admin_link(
-    db: &mut Db<'_>,
-    token_hash: &str,
-    tenant_id: &TenantId,
-    now: NaiveDateTime,
-    expires_at: NaiveDateTime,
-) -> Result<(), StoreError> {
+/// An admin link as stored: the hash of its token, and where it leads the owner's browser.
+pub struct NewAdminLink<'a> {
+    pub token_hash: &'a str,
+    pub tenant_id: &'a TenantId,
+    pub now: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    /// "Back to my site", kept with the session the link opens.
+    pub return_url: Option<&'a str>,
+    /// Where the link sends the owner once it has expired or was used.
+    pub refresh_url: Option<&'a str>,
+}
+
+pub async fn insert_admin_link(db: &mut Db<'_>, link: NewAdminLink<'_>) -> Result<(), StoreError> {
     let row = (
-        admin_links::token_hash.eq(token_hash),
-        admin_links::tenant_id.eq(tenant_id.as_str()),
-        admin_links::created_at.eq(now),
-        admin_links::expires_at.eq(expires_at),
+        admin_links::token_hash.eq(link.token_hash),
+        admin_links::tenant_id.eq(link.tenant_id.as_str()),
+        admin_links::created_at.eq(link.now),
+        admin_links::expires_at.eq(link.expires_at),
+        admin_links::return_url.eq(link.return_url),
+        admin_links::refresh_url.eq(link.refresh_url),
     );
     with_db!(db, |c| diesel::insert_into(admin_links::table)
         .values(row)
@@ -52,25 +60,35 @@ pub async fn insert_admin_link(
     Ok(())
 }
 
-/// Marks the link used and returns its tenant, or says why it cannot be used.
+/// The site of an admin link and the page the link leads back to or away to.
+pub struct LinkTarget {
+    pub tenant_id: TenantId,
+    /// `return_url` when the link is claimed, `refresh_url` when it is refused.
+    pub page: Option<String>,
+}
+
+/// Marks the link used and returns its tenant and `return_url`, or says why it cannot be used.
 pub async fn consume_admin_link(
     db: &mut Db<'_>,
     token_hash: &str,
     now: NaiveDateTime,
-) -> Result<Result<TenantId, Refusal>, StoreError> {
-    let claimed: Option<String> = with_db!(db, |c| diesel::update(
+) -> Result<Result<LinkTarget, Refusal>, StoreError> {
+    let claimed: Option<(String, Option<String>)> = with_db!(db, |c| diesel::update(
         admin_links::table
             .filter(admin_links::token_hash.eq(token_hash))
             .filter(admin_links::used_at.is_null())
             .filter(admin_links::expires_at.gt(now))
     )
     .set(admin_links::used_at.eq(now))
-    .returning(admin_links::tenant_id)
+    .returning((admin_links::tenant_id, admin_links::return_url))
     .get_result(c)
     .await
     .optional())?;
-    if let Some(tenant_id) = claimed {
-        return Ok(Ok(TenantId::from_stored(tenant_id)));
+    if let Some((tenant_id, page)) = claimed {
+        return Ok(Ok(LinkTarget {
+            tenant_id: TenantId::from_stored(tenant_id),
+            page,
+        }));
     }
     let existing: Option<Option<NaiveDateTime>> = with_db!(db, |c| admin_links::table
         .find(token_hash)
@@ -81,18 +99,37 @@ pub async fn consume_admin_link(
     Ok(Err(Refusal::explain(existing)))
 }
 
+/// The site of a stored admin link and its `refresh_url`, used or not.
+pub async fn find_refresh_target(
+    db: &mut Db<'_>,
+    token_hash: &str,
+) -> Result<Option<LinkTarget>, StoreError> {
+    let found: Option<(String, Option<String>)> = with_db!(db, |c| admin_links::table
+        .find(token_hash)
+        .select((admin_links::tenant_id, admin_links::refresh_url))
+        .first(c)
+        .await
+        .optional())?;
+    Ok(found.map(|(tenant_id, page)| LinkTarget {
+        tenant_id: TenantId::from_stored(tenant_id),
+        page,
+    }))
+}
+
+/// Opens a session; `return_url` is the page "Back to my site" leads to.
 pub async fn insert_session(
     db: &mut Db<'_>,
     id_hash: &str,
     tenant_id: &TenantId,
-    now: NaiveDateTime,
-    expires_at: NaiveDateTime,
+    (now, expires_at): (NaiveDateTime, NaiveDateTime),
+    return_url: Option<&str>,
 ) -> Result<(), StoreError> {
     let row = (
         admin_sessions::id_hash.eq(id_hash),
         admin_sessions::tenant_id.eq(tenant_id.as_str()),
         admin_sessions::created_at.eq(now),
         admin_sessions::expires_at.eq(expires_at),
+        admin_sessions::return_url.eq(return_url),
     );
     with_db!(db, |c| diesel::insert_into(admin_sessions::table)
         .values(row)
@@ -115,6 +152,22 @@ pub async fn find_session_tenant(
         .await
         .optional())?;
     Ok(tenant.map(TenantId::from_stored))
+}
+
+/// The `return_url` of an unexpired session, if it has one.
+pub async fn find_session_return_url(
+    db: &mut Db<'_>,
+    id_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<String>, StoreError> {
+    let found: Option<Option<String>> = with_db!(db, |c| admin_sessions::table
+        .filter(admin_sessions::id_hash.eq(id_hash))
+        .filter(admin_sessions::expires_at.gt(now))
+        .select(admin_sessions::return_url)
+        .first(c)
+        .await
+        .optional())?;
+    Ok(found.flatten())
 }
 
 pub async fn delete_session(db: &mut Db<'_>, id_hash: &str) -> Result<(), StoreError> {
@@ -255,12 +308,13 @@ pub async fn reseal_state(
 
 /// Deletes one-time credentials and sessions that can no longer be used. Returns rows removed.
 pub async fn purge_expired(db: &mut Db<'_>, now: NaiveDateTime) -> Result<usize, StoreError> {
-    // Keep used links/states a day for support questions ("was my link used?").
+    // Keep used links/states a day for support questions ("was my link used?"), and expired
+    // links a day too, so an old link still leads the owner to its `refresh_url`.
     let used_before = now - chrono::TimeDelta::days(1);
     let links = with_db!(db, |c| diesel::delete(
         admin_links::table.filter(
             admin_links::expires_at
-                .lt(now)
+                .lt(used_before)
                 .or(admin_links::used_at.lt(used_before))
         )
     )

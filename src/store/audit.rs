@@ -19,6 +19,9 @@ pub struct AuditEvent {
     pub created_at: NaiveDateTime,
 }
 
+/// The action recorded when Zoom refuses a grant for good (its sites must reconnect).
+pub const GRANT_DEAD: &str = "grant_dead";
+
 pub async fn record(
     db: &mut Db<'_>,
     tenant_id: Option<&TenantId>,
@@ -53,5 +56,19 @@ pub async fn list_for_tenant(
         .limit(limit)
         .select(AuditEvent::as_select())
         .load(c)
+        .await)?)
+}
+
+/// When the site's newest event of `action` happened, if it had one.
+pub async fn latest_at(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    action: &str,
+) -> Result<Option<NaiveDateTime>, StoreError> {
+    Ok(with_db!(db, |c| audit_events::table
+        .filter(audit_events::tenant_id.eq(tenant_id.as_str()))
+        .filter(audit_events::action.eq(action))
+        .select(diesel::dsl::max(audit_events::created_at))
+        .first(c)
         .await)?)
 }

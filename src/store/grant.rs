@@ -34,9 +34,17 @@ pub struct StoredGrant {
     pub refresh_lease_until: Option<NaiveDateTime>,
     pub last_error: Option<String>,
     pub claim_token_hash: Option<String>,
+    /// When the user last authorized the app for this grant (NULL in rows of older versions).
+    pub authorized_at: Option<NaiveDateTime>,
 }
 
 impl StoredGrant {
+    /// When the user last authorized the app: a new grant, or new tokens after consent (token
+    /// refreshes do not count).
+    pub fn authorized_at(&self) -> NaiveDateTime {
+        self.authorized_at.unwrap_or(self.created_at)
+    }
+
     pub fn access_token(&self) -> Sealed {
         Sealed {
             key_id: self.key_id.clone(),
@@ -106,6 +114,7 @@ pub async fn insert(
         refresh_lease_until: None,
         last_error: None,
         claim_token_hash: t.claim_token_hash.map(str::to_owned),
+        authorized_at: Some(t.now),
     };
     with_db!(db, |c| diesel::insert_into(zoom_grants::table)
         .values(row)
@@ -136,6 +145,7 @@ pub async fn replace_tokens(
             zoom_grants::refresh_lease_until.eq(None::<NaiveDateTime>),
             zoom_grants::last_error.eq(None::<String>),
             zoom_grants::claim_token_hash.eq(t.claim_token_hash),
+            zoom_grants::authorized_at.eq(t.now),
         ))
         .execute(c)
         .await)?;

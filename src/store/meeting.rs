@@ -8,10 +8,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::hidden_item;
 use super::schema::meetings;
 use super::tombstone::{self, TombstoneKind};
 use super::{Db, StoreError, with_db};
-use crate::domain::status::MeetingKind;
+use crate::domain::status::{ItemKind, MeetingKind};
 use crate::domain::{Meeting, TenantId};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -55,7 +56,8 @@ impl From<MeetingRow> for Meeting {
     }
 }
 
-/// The Zoom-owned fields of a meeting; `hidden` belongs to the site owner and is left alone.
+/// The Zoom-owned fields of a meeting; `hidden` is the owner's (a copy of `hidden_items`) and
+/// is left alone.
 #[derive(AsChangeset)]
 #[diesel(table_name = meetings)]
 struct ZoomFields<'a> {
@@ -90,42 +92,6 @@ impl<'a> ZoomFields<'a> {
     }
 }
 
-/// Inserts or updates one meeting from Zoom, keeping the owner's `hidden` choice.
-pub async fn upsert(
-    db: &mut Db<'_>,
-    tenant_id: &TenantId,
-    m: &Meeting,
-    now: NaiveDateTime,
-) -> Result<(), StoreError> {
-    let row = MeetingRow {
-        tenant_id: tenant_id.to_string(),
-        zoom_meeting_id: m.zoom_meeting_id,
-        zoom_uuid: m.zoom_uuid.clone(),
-        host_id: m.host_id.clone(),
-        topic: m.topic.clone(),
-        agenda: m.agenda.clone(),
-        meeting_type: m.meeting_type,
-        start_time: m.start_time,
-        duration_minutes: m.duration_minutes,
-        timezone: m.timezone.clone(),
-        approval_type: m.approval_type,
-        join_url: m.join_url.clone(),
-        hidden: false,
-        synced_at: now,
-        kind: MeetingKind::Meeting,
-        zoom_version: now.and_utc().timestamp_millis(),
-    };
-    let changes = ZoomFields::of(m, now);
-    with_db!(db, |c| diesel::insert_into(meetings::table)
-        .values(row)
-        .on_conflict((meetings::tenant_id, meetings::zoom_meeting_id))
-        .do_update()
-        .set(&changes)
-        .execute(c)
-        .await)?;
-    Ok(())
-}
-
 /// Counts the tenant's stored meetings.
 pub async fn count(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<i64, StoreError> {
     Ok(with_db!(db, |c| meetings::table
@@ -145,7 +111,8 @@ pub async fn delete_all(db: &mut Db<'_>, tenant_id: &TenantId) -> Result<usize, 
 }
 
 /// Writes Zoom's state of a meeting (or webinar) if `version` is not older than what is
-/// stored or than its deletion. Returns whether it was written. The owner's `hidden` stays.
+/// stored or than its deletion. Returns whether it was written. An updated row keeps its
+/// `hidden`; an inserted one takes the owner's choice from `hidden_items`.
 pub async fn upsert_versioned(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
@@ -175,6 +142,7 @@ pub async fn upsert_versioned(
     if updated > 0 {
         return Ok(true);
     }
+    // Nothing updated: either the row is newer (stale write) or it does not exist yet.
     let row = MeetingRow {
         tenant_id: tenant_id.to_string(),
         zoom_meeting_id: m.zoom_meeting_id,
@@ -188,12 +156,11 @@ pub async fn upsert_versioned(
         timezone: m.timezone.clone(),
         approval_type: m.approval_type,
         join_url: m.join_url.clone(),
-        hidden: false,
+        hidden: hidden_item::is_hidden(db, tenant_id, ItemKind::Meeting, &key).await?,
         synced_at: now,
         kind,
         zoom_version: version,
     };
-    // Nothing updated: either the row is newer (stale write) or it does not exist yet.
     let inserted = with_db!(db, |c| diesel::insert_into(meetings::table)
         .values(row)
         .on_conflict((meetings::tenant_id, meetings::zoom_meeting_id))

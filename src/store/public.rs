@@ -1,5 +1,5 @@
-//! Visitor-facing reads: only what is visible (not hidden by the owner, not deleted or trashed
-//! at Zoom), always scoped by tenant. Plus the owner's hide/show switches and the stored
+//! Visitor-facing reads: only what is visible (not hidden by the owner — the rows' copy of
+//! `hidden_items` — not deleted or trashed at Zoom), always scoped by tenant. Plus the stored
 //! registration questions.
 
 use chrono::{NaiveDateTime, TimeDelta};
@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::meeting::MeetingRow;
+use super::owner::lower;
 use super::schema::{meeting_occurrences, meetings, recordings, registration_questions};
 use super::{Db, StoreError, with_db};
 use crate::domain::public::{ListedMeeting, Occurrence, Recording, RegistrationQuestions};
@@ -16,13 +17,13 @@ use crate::domain::{Meeting, TenantId};
 
 /// A meeting stays listed while it may still be running: it started less than this long ago
 /// (and its scheduled end is still ahead).
-const RUNNING_WINDOW: TimeDelta = TimeDelta::hours(24);
+pub(super) const RUNNING_WINDOW: TimeDelta = TimeDelta::hours(24);
 /// At most this many meetings can have started within [`RUNNING_WINDOW`] and be read per list.
 const MAX_RUNNING: i64 = 500;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = meeting_occurrences)]
-struct OccurrenceRow {
+pub(super) struct OccurrenceRow {
     occurrence_id: String,
     start_time: NaiveDateTime,
     duration_minutes: i32,
@@ -353,11 +354,21 @@ impl From<RecordingRow> for Recording {
     }
 }
 
-/// Visible, available recordings, newest first, after the cursor position `after` (start
+/// Which available recordings a list holds: visitors' lists only visible ones; the owner's
+/// panel hidden ones too, optionally only those whose topic matches.
+#[derive(Clone, Debug, Default)]
+pub struct RecordingScope {
+    pub hidden_too: bool,
+    /// A LIKE pattern (`ESCAPE '\'`) the lower-cased topic must match.
+    pub topic_like: Option<String>,
+}
+
+/// Available recordings of `scope`, newest first, after the cursor position `after` (start
 /// time, meeting UUID) if given; one page and whether more follow.
 pub async fn list_recordings(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
+    scope: &RecordingScope,
     after: Option<(NaiveDateTime, String)>,
     offset: i64,
     limit: i64,
@@ -365,9 +376,14 @@ pub async fn list_recordings(
     let rows: Vec<RecordingRow> = with_db!(db, |c| {
         let mut query = recordings::table
             .filter(recordings::tenant_id.eq(tenant_id.as_str()))
-            .filter(recordings::hidden.eq(false))
             .filter(recordings::status.eq(RecordingStatus::Available.as_str()))
             .into_boxed();
+        if !scope.hidden_too {
+            query = query.filter(recordings::hidden.eq(false));
+        }
+        if let Some(pattern) = scope.topic_like.clone() {
+            query = query.filter(lower(recordings::topic).like(lower(pattern)).escape('\\'));
+        }
         if let Some((start, uuid)) = &after {
             query = query.filter(
                 recordings::start_time.lt(*start).or(recordings::start_time
@@ -394,42 +410,6 @@ pub async fn list_recordings(
             .collect(),
         more,
     ))
-}
-
-/// Sets the owner's hide/show flag of a meeting; false when the tenant has no such meeting.
-pub async fn set_meeting_hidden(
-    db: &mut Db<'_>,
-    tenant_id: &TenantId,
-    zoom_meeting_id: i64,
-    hidden: bool,
-) -> Result<bool, StoreError> {
-    let n = with_db!(db, |c| diesel::update(
-        meetings::table
-            .filter(meetings::tenant_id.eq(tenant_id.as_str()))
-            .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
-    )
-    .set(meetings::hidden.eq(hidden))
-    .execute(c)
-    .await)?;
-    Ok(n > 0)
-}
-
-/// Sets the owner's hide/show flag of a recording; false when the tenant has no such recording.
-pub async fn set_recording_hidden(
-    db: &mut Db<'_>,
-    tenant_id: &TenantId,
-    zoom_meeting_uuid: &str,
-    hidden: bool,
-) -> Result<bool, StoreError> {
-    let n = with_db!(db, |c| diesel::update(
-        recordings::table
-            .filter(recordings::tenant_id.eq(tenant_id.as_str()))
-            .filter(recordings::zoom_meeting_uuid.eq(zoom_meeting_uuid))
-    )
-    .set(recordings::hidden.eq(hidden))
-    .execute(c)
-    .await)?;
-    Ok(n > 0)
 }
 
 /// The stored registration questions of a meeting, if fetched already.

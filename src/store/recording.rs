@@ -1,6 +1,7 @@
 //! Cloud recordings, one row per ended meeting instance (Zoom's instance uuid). Written only by
 //! the sync engine and webhooks, with the same version rules as meetings (`zoom_version`,
-//! tombstones); `hidden` belongs to the site owner and is never overwritten. Scoped by tenant.
+//! tombstones); `hidden` is the owner's (a copy of `hidden_items`, taken when a row is
+//! inserted) and is never overwritten by Zoom's state. Scoped by tenant.
 
 use std::collections::HashSet;
 
@@ -8,11 +9,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
+use super::hidden_item;
 use super::schema::recordings;
 use super::tombstone::{self, TombstoneKind};
 use super::{Db, StoreError, with_db};
 use crate::domain::TenantId;
-use crate::domain::status::RecordingStatus;
+use crate::domain::status::{ItemKind, RecordingStatus};
 
 /// Zoom's fields of one recording.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,7 +155,8 @@ pub async fn upsert_versioned(
         total_size: r.total_size,
         files_json: r.files_json.clone(),
         status: r.status,
-        hidden: false,
+        hidden: hidden_item::is_hidden(db, tenant_id, ItemKind::Recording, &r.zoom_meeting_uuid)
+            .await?,
         synced_at: now,
         zoom_version: version,
     };

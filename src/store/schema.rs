@@ -7,6 +7,7 @@ diesel::table! {
         display_name -> Text,
         created_at -> Timestamp,
         content_version -> BigInt,
+        origins -> Text,
     }
 }
 
@@ -31,6 +32,8 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        return_url -> Nullable<Text>,
+        refresh_url -> Nullable<Text>,
     }
 }
 
@@ -40,6 +43,7 @@ diesel::table! {
         tenant_id -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        return_url -> Nullable<Text>,
     }
 }
 
@@ -75,6 +79,7 @@ diesel::table! {
         refresh_lease_until -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         claim_token_hash -> Nullable<Text>,
+        authorized_at -> Nullable<Timestamp>,
     }
 }
 
@@ -199,6 +204,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    hidden_items (tenant_id, kind, zoom_id) {
+        tenant_id -> Text,
+        kind -> Text,
+        zoom_id -> Text,
+        hidden_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(site_settings -> tenants (tenant_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -221,6 +235,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     zoom_account_pauses,
     site_settings,
     registration_questions,
+    hidden_items,
 );
 
 diesel::table! {

@@ -36,12 +36,7 @@ impl SettingsRow {
             webinars_public: s.webinars_public,
             registration_open: s.registration_open,
             show_recording_passcode: s.show_recording_passcode,
-            allowed_origins: s
-                .allowed_origins
-                .iter()
-                .map(Origin::as_str)
-                .collect::<Vec<_>>()
-                .join(" "),
+            allowed_origins: Origin::to_stored_list(&s.allowed_origins),
             language: s.language.as_str().to_owned(),
             theme_mode: s.theme.mode.as_str().to_owned(),
             accent_color: s.theme.accent.map(|a| a.to_string()).unwrap_or_default(),
@@ -59,11 +54,7 @@ impl SettingsRow {
             webinars_public: self.webinars_public,
             registration_open: self.registration_open,
             show_recording_passcode: self.show_recording_passcode,
-            allowed_origins: self
-                .allowed_origins
-                .split_whitespace()
-                .filter_map(|o| Origin::parse(o).ok())
-                .collect(),
+            allowed_origins: Origin::from_stored_list(&self.allowed_origins),
             language: Lang::parse(&self.language).unwrap_or_default(),
             theme: Theme {
                 mode: ThemeMode::parse(&self.theme_mode).unwrap_or_default(),
@@ -106,7 +97,7 @@ pub async fn put(
 /// The site by slug with its content version and settings, in one indexed query.
 pub async fn public_site(db: &mut Db<'_>, slug: &str) -> Result<Option<PublicSite>, StoreError> {
     type Row = (
-        (String, String, String, NaiveDateTime, i64),
+        (String, String, String, NaiveDateTime, i64, String),
         Option<SettingsRow>,
     );
     let row: Option<Row> = with_db!(db, |c| tenants::table
@@ -119,13 +110,15 @@ pub async fn public_site(db: &mut Db<'_>, slug: &str) -> Result<Option<PublicSit
                 tenants::display_name,
                 tenants::created_at,
                 tenants::content_version,
+                tenants::origins,
             ),
             Option::<SettingsRow>::as_select(),
         ))
         .first(c)
         .await
         .optional())?;
-    let Some(((id, slug, display_name, created_at, content_version), settings)) = row else {
+    let Some(((id, slug, display_name, created_at, content_version, origins), settings)) = row
+    else {
         return Ok(None);
     };
     Ok(Some(PublicSite {
@@ -134,6 +127,7 @@ pub async fn public_site(db: &mut Db<'_>, slug: &str) -> Result<Option<PublicSit
             slug: Slug::parse(&slug).map_err(StoreError::Corrupt)?,
             display_name,
             created_at,
+            origins: Origin::from_stored_list(&origins),
         },
         content_version,
         settings: settings.map(SettingsRow::into_domain).unwrap_or_default(),

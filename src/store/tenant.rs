@@ -5,6 +5,7 @@ use diesel_async::RunQueryDsl;
 
 use super::schema::tenants;
 use super::{Db, StoreError, with_db};
+use crate::domain::origin::Origin;
 use crate::domain::{Slug, Tenant, TenantId};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -15,6 +16,8 @@ struct TenantRow {
     display_name: String,
     created_at: chrono::NaiveDateTime,
     content_version: i64,
+    /// The platform's origins of the site, space-separated.
+    origins: String,
 }
 
 impl TenantRow {
@@ -24,6 +27,7 @@ impl TenantRow {
             slug: Slug::parse(&self.slug).map_err(StoreError::Corrupt)?,
             display_name: self.display_name,
             created_at: self.created_at,
+            origins: Origin::from_stored_list(&self.origins),
         })
     }
 }
@@ -36,6 +40,7 @@ pub async fn insert(db: &mut Db<'_>, tenant: &Tenant) -> Result<(), StoreError> 
         display_name: tenant.display_name.clone(),
         created_at: tenant.created_at,
         content_version: 0,
+        origins: Origin::to_stored_list(&tenant.origins),
     };
     with_db!(db, |c| diesel::insert_into(tenants::table)
         .values(&row)
@@ -79,6 +84,25 @@ pub async fn list(
         .load(c)
         .await)?;
     rows.into_iter().map(TenantRow::into_domain).collect()
+}
+
+/// Changes what the platform says about the site: its display name and its origins (each
+/// when given). Returns whether the tenant exists.
+pub async fn update(
+    db: &mut Db<'_>,
+    id: &TenantId,
+    display_name: Option<&str>,
+    origins: Option<&[Origin]>,
+) -> Result<bool, StoreError> {
+    let origins = origins.map(Origin::to_stored_list);
+    let n = with_db!(db, |c| diesel::update(tenants::table.find(id.as_str()))
+        .set((
+            display_name.map(|name| tenants::display_name.eq(name)),
+            origins.as_deref().map(|o| tenants::origins.eq(o)),
+        ))
+        .execute(c)
+        .await)?;
+    Ok(n > 0)
 }
 
 /// Deletes the tenant and, through foreign keys, everything it owns. Returns whether it existed.

@@ -32,6 +32,11 @@ const NEEDS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// What Marquee needs, by the scope names it reports.
+pub fn needed() -> Vec<String> {
+    NEEDS.iter().map(|(need, _)| (*need).to_owned()).collect()
+}
+
 /// The needed scopes that `granted` does not satisfy.
 pub fn missing(granted: &[String]) -> Vec<String> {
     NEEDS

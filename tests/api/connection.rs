@@ -280,7 +280,7 @@ async fn deauthorization_removes_tokens_and_data_of_every_site_of_the_zoom_user(
     let done = app
         .services
         .disconnect()
-        .deauthorize(account, user["id"].as_str())
+        .deauthorize(account, user["id"].as_str(), chrono::Utc::now().naive_utc())
         .await
         .unwrap();
     assert_eq!(done.grants_removed, 1);

@@ -384,12 +384,50 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
         )
         .await;
     assert_eq!(untyped["error"]["code"], "unsupported_media_type");
+    let renamed = c
+        .expect(
+            StatusCode::OK,
+            Req::new(Method::PATCH, one, &["contract"])
+                .auth(&platform)
+                .json(json!({"display_name": "Contract studio", "origins": ["https://contract.example"]})),
+        )
+        .await;
+    assert_eq!(renamed["origins"], json!(["https://contract.example"]));
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::new(Method::PATCH, one, &["contract"])
+            .auth(&platform)
+            .json(json!({"origins": ["https://contract.example/path"]})),
+    )
+    .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::new(Method::PATCH, one, &["nowhere"])
+            .auth(&platform)
+            .json(json!({"display_name": "x"})),
+    )
+    .await;
 
     // Admin links and API keys.
     let links = "/api/v1/platform/tenants/{slug}/admin-links";
     c.expect(
         StatusCode::CREATED,
         Req::post(links, &["contract"]).auth(&platform),
+    )
+    .await;
+    c.expect(
+        StatusCode::CREATED,
+        Req::post(links, &["contract"])
+            .auth(&platform)
+            .json(json!({"return_url": "https://contract.example/account",
+                         "refresh_url": "https://contract.example/account/zoom"})),
+    )
+    .await;
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::post(links, &["contract"])
+            .auth(&platform)
+            .json(json!({"return_url": "https://elsewhere.example/"})),
     )
     .await;
     c.expect(
@@ -717,6 +755,16 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
         Req::new(Method::PUT, recording_visibility, &["no-such-recording"])
             .auth(&key)
             .json(hide),
+    )
+    .await;
+    let hidden_items = "/api/v1/admin/hidden-items";
+    let hidden = c
+        .expect(StatusCode::OK, Req::get(hidden_items, &[]).auth(&key))
+        .await;
+    assert_eq!(hidden["items"][0]["kind"], "recording", "{hidden}");
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::get(&format!("{hidden_items}?after=nope"), &[]).auth(&key),
     )
     .await;
 

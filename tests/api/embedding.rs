@@ -1,64 +1,16 @@
 //! Embedding in a real browser: Marquee (with the simulator) plus two "third-party" sites on
 //! other loopback origins, one allowed by the site owner and one not, driven by headless
 //! Chromium through `tests/browser/embed.test.mjs` (node's test runner + playwright-core).
-//!
-//! Skipped, with the reason printed, when node, chromium or `tests/browser/node_modules` are
-//! missing — unless `MARQUEE_REQUIRE_BROWSER=1` (set by `.ci/run`), which turns a skip into a
-//! failure so CI really runs it.
+//! Skipped when the browser tools are missing (see `browser`).
 
-use std::path::Path;
-use std::process::Command;
-
-use poem::web::Html;
-use poem::{Route, get, handler};
 use serde_json::json;
 
+use crate::browser::{self, third_party_site};
 use crate::helpers::{TestApp, meeting_body};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn missing_tools() -> Option<String> {
-    let chromium = std::env::var("MQ_CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
-    if !Path::new(&chromium).exists() {
-        return Some(format!(
-            "{chromium} not found (apt-get install -y chromium)"
-        ));
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Some("node not found".into());
-    }
-    if !Path::new("tests/browser/node_modules/playwright-core").exists() {
-        return Some(
-            "tests/browser/node_modules missing (cd tests/browser && npm install --no-audit --no-fund)"
-                .into(),
-        );
-    }
-    None
-}
-
-/// Serves one HTML page on a fresh loopback port; returns its URL.
-async fn third_party_site(page: String) -> String {
-    #[handler]
-    fn index(page: poem::web::Data<&String>) -> Html<String> {
-        Html(page.0.clone())
-    }
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    listener.set_nonblocking(true).unwrap();
-    let acceptor = poem::listener::TcpAcceptor::from_std(listener).unwrap();
-    let app = poem::EndpointExt::data(Route::new().at("/", get(index)), page);
-    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
-    url
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn widgets_embed_resize_register_and_refuse_foreign_framing_in_chromium() {
-    if let Some(reason) = missing_tools() {
-        assert!(
-            std::env::var("MARQUEE_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "browser test required but cannot run: {reason}"
-        );
-        eprintln!("SKIPPED browser test: {reason}");
+    if !browser::available() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -100,30 +52,8 @@ async fn widgets_embed_resize_register_and_refuse_foreign_framing_in_chromium() 
     app.site_settings(&key, json!({"allowed_origins": [allowed_origin]}))
         .await;
 
-    let artifacts = std::env::var("MQ_ARTIFACTS").unwrap_or_else(|_| "tests/artifacts".into());
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .args([
-                "--test",
-                "--test-timeout=90000",
-                "tests/browser/embed.test.mjs",
-            ])
-            .env("MQ_ALLOWED_PAGE", &allowed)
-            .env("MQ_DENIED_PAGE", &denied)
-            .env("MQ_ARTIFACTS", &artifacts)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("# pass 2"), "{stdout}");
+    let env = vec![("MQ_ALLOWED_PAGE", allowed), ("MQ_DENIED_PAGE", denied)];
+    browser::run_node_test("embed.test.mjs", env, 2).await;
 
     // The visitor's registration reached Zoom and Marquee.
     let (_, regs) = app

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, json_response, meeting_body, visitor};
+use crate::helpers::{TestApp, escaped, json_response, meeting_body, visitor};
 
 const ADD_REGISTRANT: &str = "/v2/meetings/{meetingId}/registrants";
 
@@ -69,16 +69,6 @@ impl Page {
             self.html
         );
     }
-}
-
-/// Text as minijinja's HTML escaping writes it.
-fn escaped(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
-        .replace('/', "&#x2f;")
 }
 
 /// The next call of `method path` at Zoom fails as `fault` says.

@@ -386,6 +386,16 @@ pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
         .map(|v| v.split(';').next().unwrap().to_owned())
 }
 
+/// Text as minijinja's HTML escaping writes it.
+pub fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
 pub fn extract_between(haystack: &str, start: &str, end: &str) -> Option<String> {
     let from = haystack.find(start)? + start.len();
     let len = haystack[from..].find(end)?;
@@ -678,6 +688,30 @@ impl TestApp {
             req = req.json(&body);
         }
         json_response(req.send().await.unwrap()).await
+    }
+
+    /// What the owner hid, as the admin API lists it: (kind, id), most recently hidden first.
+    pub async fn hidden_items(&self, key: &str) -> Vec<(String, String)> {
+        let (status, body) = self
+            .admin_call(
+                key,
+                reqwest::Method::GET,
+                "/api/v1/admin/hidden-items",
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["kind"].as_str().unwrap().into(),
+                    i["id"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
     }
 
     /// Changes site settings through the admin API.

@@ -1,6 +1,7 @@
 //! Integration tests: the real HTTP server on loopback, the Zoom simulator over HTTP, and a real
 //! database (SQLite by default, PostgreSQL with `MARQUEE_TEST_DB=postgres`). One binary.
 
+mod browser;
 mod config;
 mod connect;
 mod connection;
@@ -12,13 +13,17 @@ mod idempotency;
 mod input;
 mod isolation;
 mod openapi;
+mod owner_data;
 mod paging;
+mod panel;
+mod panel_browser;
 mod platform;
 mod public;
 mod registration;
 mod request_id;
 mod scopes;
 mod secrets;
+mod site_origins;
 mod strict;
 mod sync;
 mod webhooks;

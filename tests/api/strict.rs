@@ -72,6 +72,8 @@ impl Site {
                 ] {
                     vars.insert(limit.into(), "10000".into());
                 }
+                // Admin links may lead there (their return and refresh URLs are checked).
+                vars.insert("MARQUEE_PLATFORM_ORIGINS".into(), PLATFORM_ORIGIN.into());
             },
         )
         .await;
@@ -190,15 +192,37 @@ impl Site {
     }
 }
 
+/// The platform's own origin in this test, and a page on it (25 characters).
+const PLATFORM_ORIGIN: &str = "https://platform.example";
+const PLATFORM_PAGE: &str = "https://platform.example/";
+
 /// A valid body for every operation that takes one.
 fn fixtures() -> HashMap<&'static str, Fixture> {
     HashMap::from([
         (
             "create_tenant",
             Fixture {
-                body: json!({"slug": "fresh-site", "display_name": "Fresh"}),
+                body: json!({"slug": "fresh-site", "display_name": "Fresh",
+                    "origins": ["https://fresh.example"]}),
                 probe: "/api/v1/platform/tenants?limit=200",
                 unique: Some("slug"),
+            },
+        ),
+        (
+            "update_tenant",
+            Fixture {
+                body: json!({"display_name": "Strict studio", "origins": ["https://a.example"]}),
+                probe: "/api/v1/platform/tenants/strict",
+                unique: None,
+            },
+        ),
+        (
+            "create_admin_link",
+            Fixture {
+                body: json!({"return_url": format!("{PLATFORM_PAGE}back"),
+                    "refresh_url": format!("{PLATFORM_PAGE}refresh")}),
+                probe: "/api/v1/platform/tenants/strict",
+                unique: None,
             },
         ),
         (
@@ -487,7 +511,8 @@ fn valid_text(path: &str, chars: usize, n: usize) -> String {
             let label = chars - local - "@.com".len();
             format!("{:a<local$}@{}.com", tag, "b".repeat(label))
         }
-        "allowed_origins.0" => format!("https://{}.com", "a".repeat(chars - 12)),
+        "allowed_origins.0" | "origins.0" => format!("https://{}.com", "a".repeat(chars - 12)),
+        "return_url" | "refresh_url" => format!("{PLATFORM_PAGE}{}", "a".repeat(chars - 25)),
         "accent_color" => format!("#{}", "a".repeat(chars - 1)),
         "slug" => format!("{:a<chars$}", tag),
         _ => "a".repeat(chars),

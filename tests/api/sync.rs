@@ -72,7 +72,7 @@ async fn stored_meeting_ids(app: &TestApp, tenant: &TenantId) -> BTreeSet<i64> {
         .collect()
 }
 
-async fn wait_for_sync(app: &TestApp, tenant: &TenantId, after: Option<chrono::NaiveDateTime>) {
+pub async fn wait_for_sync(app: &TestApp, tenant: &TenantId, after: Option<chrono::NaiveDateTime>) {
     let status = eventually(30, "the sync to finish", || async {
         let s = app.services.sync().status_of(tenant).await.unwrap();
         (s.last_finished_at.is_some() && s.last_finished_at > after).then_some(s)

@@ -7,27 +7,12 @@
 //   MQ_CHROMIUM      the browser binary (default /usr/bin/chromium)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { artifacts, env, launchChromium } from "./support.mjs";
 
-const env = (name) => {
-  const value = process.env[name];
-  assert.ok(value, `${name} is set`);
-  return value;
-};
-const artifacts = process.env.MQ_ARTIFACTS || "tests/artifacts";
-mkdirSync(artifacts, { recursive: true });
-
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 async function withBrowser(fn) {
-  const browser = await chromium.launch({
-    executablePath: process.env.MQ_CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ARGS,
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 900, height: 1400 } });
     page.setDefaultTimeout(15000);

@@ -77,8 +77,11 @@ pub enum RegistrationAction {
 #[derive(Debug)]
 pub enum WebhookEvent {
     /// `app_deauthorized`: the user (or the whole account, when no user is named) removed the
-    /// app (docs/zoom.md §2.8).
-    AppDeauthorized { user_id: Option<String> },
+    /// app (docs/zoom.md §2.8), at `deauthorization_time` (ISO 8601, as Zoom sent it) if given.
+    AppDeauthorized {
+        user_id: Option<String>,
+        deauthorization_time: Option<String>,
+    },
     /// `meeting.created`: lacks registration settings and the agenda.
     MeetingCreated {
         kind: MeetingKind,
@@ -295,7 +298,8 @@ fn occurrence_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
         .collect())
 }
 
-/// The parts of a stored body the worker reads: `payload.object` and `payload.user_id`.
+/// The parts of a stored body the worker reads: `payload.object`, `payload.user_id` and (for
+/// `app_deauthorized`) `payload.deauthorization_time`.
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de> + Default"))]
 struct Body<T> {
@@ -310,6 +314,8 @@ struct Payload<T> {
     object: T,
     #[serde(default)]
     user_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_or_default")]
+    deauthorization_time: Option<String>,
 }
 
 impl<T: Default> Default for Payload<T> {
@@ -317,6 +323,7 @@ impl<T: Default> Default for Payload<T> {
         Self {
             object: T::default(),
             user_id: None,
+            deauthorization_time: None,
         }
     }
 }
@@ -338,6 +345,7 @@ impl WebhookEvent {
             let payload = payload::<IgnoredAny>(body)?;
             return Ok(Self::AppDeauthorized {
                 user_id: payload.user_id,
+                deauthorization_time: payload.deauthorization_time,
             });
         }
         let Some((object_kind, action)) = name.split_once('.') else {
@@ -554,13 +562,27 @@ mod tests {
 
     #[test]
     fn deauthorization_and_what_does_not_parse() {
-        let body = r#"{"event":"app_deauthorized","payload":{"account_id":"a","user_id":"u","event_ts":5}}"#;
-        let WebhookEvent::AppDeauthorized { user_id } =
-            WebhookEvent::parse("app_deauthorized", body).unwrap()
+        let body = r#"{"event":"app_deauthorized","payload":{"account_id":"a","user_id":"u","event_ts":5,"deauthorization_time":"2019-06-17T13:52:28.632Z"}}"#;
+        let WebhookEvent::AppDeauthorized {
+            user_id,
+            deauthorization_time,
+        } = WebhookEvent::parse("app_deauthorized", body).unwrap()
         else {
             panic!("not a deauthorization");
         };
         assert_eq!(user_id.as_deref(), Some("u"));
+        assert_eq!(
+            deauthorization_time.as_deref(),
+            Some("2019-06-17T13:52:28.632Z")
+        );
+        let odd_time = r#"{"payload":{"user_id":"u","deauthorization_time":17}}"#;
+        assert!(matches!(
+            WebhookEvent::parse("app_deauthorized", odd_time).unwrap(),
+            WebhookEvent::AppDeauthorized {
+                deauthorization_time: None,
+                ..
+            }
+        ));
         let envelope = Envelope::parse(body).unwrap();
         assert_eq!(
             (envelope.event_ts(), envelope.payload.account_id.as_str()),

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::domain::Scope;
 use crate::domain::public::RegistrationStatus;
 use crate::domain::site::{Font, Lang, ThemeMode};
-use crate::domain::status::{JobStatus, SyncKind, SyncResult};
+use crate::domain::status::{ItemKind, JobStatus, SyncKind, SyncResult};
 
 /// Makes a domain enum with `ALL` and `as_str` an OpenAPI string enum named `$name`: parsed
 /// from and written as its texts.
@@ -87,6 +87,11 @@ wire_enum!(
 );
 wire_enum!(JobStatus, "JobStatus", "Where a sync job stands.");
 wire_enum!(SyncResult, "SyncResult", "How a whole-site sync ended.");
+wire_enum!(
+    ItemKind,
+    "ItemKind",
+    "What an item is: a `meeting` (meetings and webinars) or a `recording`."
+);
 wire_enum!(
     RegistrationStatus,
     "RegistrationStatus",

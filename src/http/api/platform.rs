@@ -9,15 +9,18 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::ApiTags;
 use super::answer::Answer;
 use super::body::JsonBody;
+use super::optional_body::OptionalJson;
 use super::text::{SlugText, Text};
 use crate::domain::access::{ApiKey, KEY_ID_CHARS, MAX_KEY_NAME_CHARS};
+use crate::domain::origin::MAX_PAGE_URL_CHARS;
+use crate::domain::site::MAX_ORIGIN_CHARS;
 use crate::domain::tenant::MAX_DISPLAY_NAME_CHARS;
 use crate::domain::{Scope, Tenant};
 use crate::http::auth::PlatformAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
 use crate::service::paging::{self, MAX_CURSOR_CHARS};
-use crate::service::tenants::MintedKey;
+use crate::service::tenants::{LinkDestinations, MintedKey, TenantChange};
 
 pub struct PlatformApi;
 
@@ -31,6 +34,9 @@ pub struct TenantDto {
     pub slug: String,
     pub display_name: String,
     pub created_at: DateTime<Utc>,
+    /// The site's web addresses (`https://example.com`): always allowed to embed its widgets
+    /// and call its public API from a browser, beside the owner's `allowed_origins`.
+    pub origins: Vec<String>,
 }
 
 impl From<Tenant> for TenantDto {
@@ -40,6 +46,7 @@ impl From<Tenant> for TenantDto {
             slug: t.slug.to_string(),
             display_name: t.display_name,
             created_at: t.created_at.and_utc(),
+            origins: t.origins.iter().map(|o| o.to_string()).collect(),
         }
     }
 }
@@ -52,6 +59,31 @@ pub struct CreateTenant {
     pub slug: SlugText,
     /// Shown to the owner and visitors.
     pub display_name: Text<MAX_DISPLAY_NAME_CHARS, 1>,
+    /// The site's web addresses, `scheme://host[:port]` without a path (at most 10): the
+    /// origins its pages are served from, so a pasted widget works at once.
+    pub origins: Option<Vec<Text<MAX_ORIGIN_CHARS>>>,
+}
+
+/// A change to a site: fields left out keep their value.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct UpdateTenant {
+    pub display_name: Option<Text<MAX_DISPLAY_NAME_CHARS, 1>>,
+    /// Replaces the whole list (at most 10 origins, `scheme://host[:port]`).
+    pub origins: Option<Vec<Text<MAX_ORIGIN_CHARS>>>,
+}
+
+/// Where the admin link leads the owner. Each must be a page on one of the site's origins
+/// (the platform's `origins` or the owner's `allowed_origins`) or of the platform itself
+/// (`MARQUEE_PLATFORM_ORIGINS`).
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CreateAdminLink {
+    /// Where the panel's "Back to my site" goes.
+    pub return_url: Option<Text<MAX_PAGE_URL_CHARS>>,
+    /// Where the link sends the owner once it has expired or was used (a 303), to get a fresh
+    /// one; without it such a link shows a page saying so.
+    pub refresh_url: Option<Text<MAX_PAGE_URL_CHARS>>,
 }
 
 #[derive(Object)]
@@ -163,6 +195,8 @@ type ListSitesError = ApiError<{ statuses(&[400, 401, 500, 503]) }>;
 /// Anything done to one site by slug: a slug no site can have or a path the input rules
 /// refuse, an unknown site, credentials, the database.
 type SiteError = ApiError<{ statuses(&[400, 401, 404, 500, 503]) }>;
+/// Changing a site or minting its admin link: also an invalid value or body.
+type SiteWriteError = ApiError<{ statuses(&[400, 401, 404, 413, 415, 500, 503]) }>;
 type ListKeysError = ApiError<{ statuses(&[400, 401, 404, 500, 503]) }>;
 /// Creating an API key: invalid name, scopes or body, an unknown site, credentials, the database.
 type CreateKeyError = ApiError<{ statuses(&[400, 401, 404, 413, 415, 500, 503]) }>;
@@ -186,7 +220,11 @@ impl PlatformApi {
         s: Data<&Services>,
         body: JsonBody<CreateTenant>,
     ) -> Result<Created<TenantDto>, CreateSiteError> {
-        let tenant = s.tenants().create(&body.slug, &body.display_name).await?;
+        let origins = Text::into_strings(body.0.origins.unwrap_or_default());
+        let tenant = s
+            .tenants()
+            .create(&body.0.slug, &body.0.display_name, &origins)
+            .await?;
         Ok(Created::Created(Json(tenant.into())))
     }
 
@@ -232,6 +270,30 @@ impl PlatformApi {
         Ok(Answer(s.tenants().get(&slug).await?.into()))
     }
 
+    /// Change a site's display name or web addresses
+    ///
+    /// Fields left out keep their value; `origins` replaces the whole list. Widgets and the
+    /// public API follow at once (other instances within a second).
+    #[oai(
+        path = "/tenants/:slug",
+        method = "patch",
+        operation_id = "update_tenant"
+    )]
+    async fn update_tenant(
+        &self,
+        _auth: PlatformAuth,
+        s: Data<&Services>,
+        /// The site's slug.
+        slug: Path<SlugText>,
+        body: JsonBody<UpdateTenant>,
+    ) -> Result<Answer<TenantDto>, SiteWriteError> {
+        let change = TenantChange {
+            display_name: body.0.display_name.map(Text::into_string),
+            origins: body.0.origins.map(Text::into_strings),
+        };
+        Ok(Answer(s.tenants().update(&slug, change).await?.into()))
+    }
+
     /// Delete a site and everything stored for it
     ///
     /// Its Zoom connection, synced meetings and recordings, registrations and settings. The
@@ -255,6 +317,8 @@ impl PlatformApi {
     /// Mint a one-time admin link (valid 15 minutes) for the site owner
     ///
     /// Opening the link signs the owner into the admin panel (a session cookie); it works once.
+    /// The body is optional: `return_url` and `refresh_url` say where the panel leads back to
+    /// and where an expired or used link sends the owner for a fresh one.
     #[oai(
         path = "/tenants/:slug/admin-links",
         method = "post",
@@ -266,8 +330,15 @@ impl PlatformApi {
         s: Data<&Services>,
         /// The site's slug.
         slug: Path<SlugText>,
-    ) -> Result<Created<AdminLink>, SiteError> {
-        let (url, expires_at) = s.tenants().mint_admin_link(&slug).await?;
+        body: OptionalJson<CreateAdminLink>,
+    ) -> Result<Created<AdminLink>, SiteWriteError> {
+        let to = body
+            .0
+            .map_or_else(LinkDestinations::default, |b| LinkDestinations {
+                return_url: b.return_url.map(Text::into_string),
+                refresh_url: b.refresh_url.map(Text::into_string),
+            });
+        let (url, expires_at) = s.tenants().mint_admin_link(&slug, to).await?;
         Ok(Created::Created(Json(AdminLink {
             url,
             expires_at: expires_at.and_utc(),

@@ -15,8 +15,9 @@ use super::text::{AccentShape, Text};
 use crate::domain::Principal;
 use crate::domain::public::{MAX_RECORDING_ID_CHARS, Registration, RegistrationStatus};
 use crate::domain::site::{
-    Accent, Font, Lang, MAX_ALLOWED_ORIGINS, MAX_ORIGIN_CHARS, Origin, SiteSettings, ThemeMode,
+    Accent, Font, HiddenItem, Lang, MAX_ORIGIN_CHARS, SettingsChange, SiteSettings, ThemeMode,
 };
+use crate::domain::status::ItemKind;
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::paging::{self, MAX_CURSOR_CHARS};
@@ -29,6 +30,8 @@ type SettingsWriteError = ApiError<{ statuses(&[400, 401, 403, 413, 415, 500, 50
 type VisibilityError = ApiError<{ statuses(&[400, 401, 403, 404, 413, 415, 500, 503]) }>;
 /// Listing registrations: bad paging parameters, credentials, scope, the database.
 type ListRegistrationsError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
+/// Listing hidden items: bad paging parameters, credentials, scope, the database.
+type ListHiddenItemsError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
 
 pub struct SiteAdminApi;
 
@@ -46,8 +49,9 @@ pub struct SiteSettingsDto {
     pub registration_open: bool,
     /// Show recording passcodes publicly.
     pub show_recording_passcode: bool,
-    /// Origins (`https://example.com`) that may frame the widgets and call the public API from
-    /// a browser. Empty: only Marquee's own origin.
+    /// The owner's origins (`https://example.com`) that may frame the widgets and call the
+    /// public API from a browser, in addition to the site's own web addresses that the hosting
+    /// platform set (those stay allowed whatever this list says).
     pub allowed_origins: Vec<String>,
     // Enum-typed fields have no `///`: see `tests/api/openapi.rs`.
     pub language: Lang,
@@ -93,53 +97,20 @@ pub struct SiteSettingsPatch {
 }
 
 impl SiteSettingsPatch {
-    fn apply(self, mut s: SiteSettings) -> Result<SiteSettings, ServiceError> {
-        let flags = [
-            (self.meetings_public, &mut s.meetings_public),
-            (self.recordings_public, &mut s.recordings_public),
-            (self.webinars_public, &mut s.webinars_public),
-            (self.registration_open, &mut s.registration_open),
-            (self.show_recording_passcode, &mut s.show_recording_passcode),
-        ];
-        for (new, old) in flags {
-            if let Some(v) = new {
-                *old = v;
-            }
+    /// The change this patch asks for (checked by the settings service).
+    fn into_change(self) -> SettingsChange {
+        SettingsChange {
+            meetings_public: self.meetings_public,
+            recordings_public: self.recordings_public,
+            webinars_public: self.webinars_public,
+            registration_open: self.registration_open,
+            show_recording_passcode: self.show_recording_passcode,
+            allowed_origins: self.allowed_origins.map(Text::into_strings),
+            language: self.language.map(|l| l.as_str().to_owned()),
+            theme: self.theme.map(|t| t.as_str().to_owned()),
+            accent_color: self.accent_color.map(Text::into_string),
+            font: self.font.map(|f| f.as_str().to_owned()),
         }
-        if let Some(origins) = self.allowed_origins {
-            if origins.len() > MAX_ALLOWED_ORIGINS {
-                return Err(ServiceError::invalid(
-                    "allowed_origins",
-                    format!("at most {MAX_ALLOWED_ORIGINS} origins"),
-                ));
-            }
-            let mut parsed = origins
-                .iter()
-                .map(|o| Origin::parse(o))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ServiceError::invalid("allowed_origins", e))?;
-            parsed.sort();
-            parsed.dedup();
-            s.allowed_origins = parsed;
-        }
-        if let Some(lang) = self.language {
-            s.language = lang;
-        }
-        if let Some(theme) = self.theme {
-            s.theme.mode = theme;
-        }
-        if let Some(accent) = self.accent_color {
-            s.theme.accent = match &*accent {
-                "" => None,
-                raw => {
-                    Some(Accent::parse(raw).map_err(|e| ServiceError::invalid("accent_color", e))?)
-                }
-            };
-        }
-        if let Some(font) = self.font {
-            s.theme.font = font;
-        }
-        Ok(s)
     }
 }
 
@@ -149,6 +120,37 @@ impl SiteSettingsPatch {
 pub struct Visibility {
     /// Hidden items are not shown anywhere public (404, like unknown ones).
     pub hidden: bool,
+}
+
+/// An item the owner hid: not shown to visitors, and hidden again when it is synced after a
+/// reconnect.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct HiddenItemDto {
+    pub kind: ItemKind,
+    /// Zoom's meeting number (as text) for a meeting or webinar; the recording's id (Zoom's
+    /// meeting-instance uuid) for a recording.
+    pub id: String,
+    pub hidden_at: DateTime<Utc>,
+}
+
+impl From<HiddenItem> for HiddenItemDto {
+    fn from(h: HiddenItem) -> Self {
+        Self {
+            kind: h.kind,
+            id: h.zoom_id,
+            hidden_at: h.hidden_at.and_utc(),
+        }
+    }
+}
+
+/// One page of hidden items, most recently hidden first.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct HiddenItemList {
+    pub items: Vec<HiddenItemDto>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
 }
 
 /// Done, nothing to return.
@@ -181,7 +183,7 @@ pub struct Snippet {
     /// A plain `<iframe>`.
     pub iframe: String,
     /// The one-line script loader, with a plain link for visitors without JavaScript. Resizes
-    /// to its content; the page's origin must be in `allowed_origins`.
+    /// to its content; the page's origin must be allowed (the site's own or `allowed_origins`).
     pub script: String,
 }
 
@@ -262,6 +264,7 @@ super::answer::answers! {
     SiteSettingsDto => "The site's settings (for a change: as they are after it).",
     SnippetList => "The snippets for each widget.",
     RegistrationList => "One page of registrations, newest first.",
+    HiddenItemList => "One page of hidden items, most recently hidden first.",
 }
 
 #[OpenApi(prefix_path = "/api/v1/admin", tag = "ApiTags::Admin")]
@@ -298,10 +301,11 @@ impl SiteAdminApi {
         s: Data<&Services>,
         body: JsonBody<SiteSettingsPatch>,
     ) -> Result<Answer<SiteSettingsDto>, SettingsWriteError> {
-        let principal = auth.principal();
-        let current = s.settings().get_to_change(principal).await?;
-        let next = body.0.apply(current)?;
-        Ok(Answer(s.settings().put(principal, next).await?.into()))
+        let changed = s
+            .settings()
+            .change(auth.principal(), body.0.into_change())
+            .await?;
+        Ok(Answer(changed.map_err(ServiceError::from)?.into()))
     }
 
     /// Hide or show one meeting or webinar (scope `meetings:write`)
@@ -357,10 +361,45 @@ impl SiteAdminApi {
         Ok(Done::NoContent)
     }
 
+    /// What the owner hid from visitors (scope `settings:read`)
+    ///
+    /// Meetings, webinars and recordings, most recently hidden first. The choices are the
+    /// owner's: they are kept while Zoom is disconnected (the items are listed even when they
+    /// are not synced at the moment) and apply again when the items are synced.
+    #[oai(
+        path = "/hidden-items",
+        method = "get",
+        operation_id = "list_hidden_items"
+    )]
+    async fn list_hidden_items(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+        /// Continue after this item: the `next_after` of the previous page.
+        #[oai(validator(max_length = 512))]
+        after: Query<Option<String>>,
+        /// Items per page, 1–100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<i64>>,
+    ) -> Result<Answer<HiddenItemList>, ListHiddenItemsError> {
+        let found = s
+            .settings()
+            .hidden_items(
+                auth.principal(),
+                after.0.as_deref(),
+                limit.0.unwrap_or(paging::DEFAULT_LIMIT),
+            )
+            .await?;
+        Ok(Answer(HiddenItemList {
+            items: found.items.into_iter().map(Into::into).collect(),
+            next_after: found.next_after,
+        }))
+    }
+
     /// Ready-to-paste embed snippets for each widget (scope `settings:read`)
     ///
     /// For each widget: its URL, a plain `<iframe>`, and the script loader that resizes to its
-    /// content (the embedding page's origin must be in `allowed_origins`).
+    /// content (the embedding page's origin must be allowed: the site's own or `allowed_origins`).
     #[oai(path = "/snippets", method = "get", operation_id = "get_snippets")]
     async fn get_snippets(
         &self,

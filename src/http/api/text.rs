@@ -122,6 +122,11 @@ impl<const MAX: usize, const MIN: usize, S: Shape> Text<MAX, MIN, S> {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    /// A list of texts as the strings the services take.
+    pub fn into_strings(list: Vec<Self>) -> Vec<String> {
+        list.into_iter().map(Self::into_string).collect()
+    }
 }
 
 impl<const MAX: usize, const MIN: usize, S: Shape> Deref for Text<MAX, MIN, S> {

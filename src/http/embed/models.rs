@@ -3,8 +3,7 @@
 //! compile error here, not an empty spot (or a strict-mode render failure) on a visitor's
 //! page. The fields are documented for template authors in `tenant-templates/README.md`.
 
-use chrono::{NaiveDateTime, TimeDelta};
-use chrono_tz::Tz;
+use chrono::NaiveDateTime;
 use minijinja::Value;
 use serde::{Serialize, Serializer};
 
@@ -15,6 +14,7 @@ use crate::domain::public::{
 };
 use crate::domain::site::{Lang, Origin, PublicSite};
 use crate::http::error::Problem;
+use crate::http::html::{When, safe_link};
 use crate::i18n::{self, Strings};
 use crate::service::public::Page;
 
@@ -90,34 +90,6 @@ impl<'a, C: WidgetContent> WidgetPage<'a, C> {
             query: view.query(),
             page: view.page,
             content,
-        }
-    }
-}
-
-/// A start formatted in the meeting's own time zone (DST-correct); UTC if the zone is unknown.
-#[derive(Serialize)]
-pub(super) struct When {
-    iso: String,
-    /// The long date in the page's language.
-    date: String,
-    time: String,
-    end_time: String,
-    zone_abbr: String,
-    zone: &'static str,
-}
-
-impl When {
-    fn new(start_utc: NaiveDateTime, duration_minutes: i32, zone: &str, lang: Lang) -> Self {
-        let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
-        let start = start_utc.and_utc().with_timezone(&tz);
-        let end = start + TimeDelta::minutes(duration_minutes.into());
-        Self {
-            iso: start.to_rfc3339(),
-            date: i18n::strings(lang).long_date(&start, lang),
-            time: start.format("%H:%M").to_string(),
-            end_time: end.format("%H:%M").to_string(),
-            zone_abbr: start.format("%Z").to_string(),
-            zone: tz.name(),
         }
     }
 }
@@ -434,59 +406,13 @@ fn clamp(text: &str, max: usize) -> String {
     }
 }
 
-/// Only http(s) links reach an `href` (Zoom data is not trusted to be well-formed).
-fn safe_link(url: &str) -> Option<String> {
-    url::Url::parse(url)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .map(String::from)
-}
-
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveDateTime;
-
-    use super::{When, clamp, safe_link};
-    use crate::domain::site::Lang;
-
-    fn at(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-    }
-
-    fn format_start(start_utc: NaiveDateTime, duration_minutes: i32, zone: &str) -> When {
-        When::new(start_utc, duration_minutes, zone, Lang::En)
-    }
-
-    #[test]
-    fn local_time_follows_daylight_saving() {
-        // Berlin switches to CEST on 2026-03-29 at 01:00 UTC.
-        let before = format_start(at("2026-03-28 17:00"), 60, "Europe/Berlin");
-        let after = format_start(at("2026-03-29 17:00"), 60, "Europe/Berlin");
-        assert_eq!(before.time, "18:00");
-        assert_eq!(before.zone_abbr, "CET");
-        assert_eq!(after.time, "19:00");
-        assert_eq!(after.zone_abbr, "CEST");
-    }
+    use super::clamp;
 
     #[test]
     fn long_agendas_are_clamped_on_character_boundaries() {
         assert_eq!(clamp("short", 10), "short");
         assert_eq!(clamp("äöüäöü", 3), "äöü…");
-    }
-
-    #[test]
-    fn unknown_zone_falls_back_to_utc() {
-        let v = format_start(at("2026-01-01 10:00"), 30, "Mars/Olympus");
-        assert_eq!(v.time, "10:00");
-        assert_eq!(v.end_time, "10:30");
-    }
-
-    #[test]
-    fn only_web_links_are_linked() {
-        assert!(safe_link("javascript:alert(1)").is_none());
-        assert_eq!(
-            safe_link("https://zoom.us/rec/share/x").as_deref(),
-            Some("https://zoom.us/rec/share/x")
-        );
     }
 }

@@ -56,7 +56,7 @@ impl Presentation {
                 .origin
                 .as_deref()
                 .and_then(|o| Origin::parse(o).ok())
-                .filter(|o| s.allows_origin(o.as_str())),
+                .filter(|o| site.allows_origin(o.as_str())),
             page: p.page.unwrap_or(1).clamp(1, 50),
         }
     }

@@ -42,6 +42,7 @@ fn site() -> PublicSite {
             slug: Slug::parse("yoga-club").unwrap(),
             display_name: "Yoga <Club> & \"Friends\"".to_owned(),
             created_at: at("2026-01-01 00:00"),
+            origins: Vec::new(),
         },
         content_version: 3,
         settings,

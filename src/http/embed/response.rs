@@ -65,10 +65,10 @@ pub fn failure(err: impl Into<Problem>) -> Response {
     resp
 }
 
-/// `frame-ancestors`: Marquee itself and the site's allowed origins.
+/// `frame-ancestors`: Marquee itself and the site's allowed origins (platform's and owner's).
 fn widget_csp(site: &PublicSite, nonce: &str) -> String {
     let mut ancestors = String::from("'self'");
-    for origin in &site.settings.allowed_origins {
+    for origin in site.allowed_origins() {
         ancestors.push(' ');
         ancestors.push_str(origin.as_str());
     }

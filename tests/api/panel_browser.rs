@@ -1,0 +1,86 @@
+//! The owner's admin panel in a real browser (`tests/browser/panel.test.mjs`, headless Chromium
+//! with axe-core): an owner opens an admin link, changes what the site shows, sees the preview
+//! follow the theme, hides a meeting and finds it again; every panel page has no serious or
+//! critical axe violation, and each is photographed. Skipped when the browser tools are missing
+//! (see `browser`).
+
+use reqwest::Method;
+
+use crate::browser;
+use crate::helpers::{TestApp, meeting_body, visitor};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_uses_the_panel_in_chromium_and_every_page_passes_axe() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (created, key) = app
+        .public_site(
+            "studio",
+            vec![
+                meeting_body("Morning flow", 2, 2),
+                meeting_body("Evening calm", 4, 1),
+                meeting_body("Weekend workshop", 6, 0),
+                meeting_body("Last month's retreat", -20, 2),
+            ],
+        )
+        .await;
+    app.seed_recording(
+        "studio",
+        "rec-1",
+        "Last week's class",
+        "2026-01-10 09:00:00",
+        "pw",
+    )
+    .await;
+    app.seed_recording(
+        "studio",
+        "rec-2",
+        "New year meditation",
+        "2026-01-02 18:00:00",
+        "",
+    )
+    .await;
+    let weekly: Vec<String> = [3, 10, 17, 24]
+        .iter()
+        .map(|days| {
+            (chrono::Utc::now() + chrono::TimeDelta::days(*days))
+                .format("%Y-%m-%d 17:30:00")
+                .to_string()
+        })
+        .collect();
+    let weekly: Vec<&str> = weekly.iter().map(String::as_str).collect();
+    app.seed_occurrences("studio", created[1]["id"].as_i64().unwrap(), &weekly)
+        .await;
+    let workshop = created[2]["id"].as_i64().unwrap();
+    app.register("studio", workshop, visitor("grace@example.com"), None)
+        .await;
+    let link = app.admin_link("studio").await;
+
+    let env = vec![
+        ("MQ_ADMIN_LINK", link),
+        ("MQ_SITE", "studio".to_owned()),
+        ("MQ_HIDE_TOPIC", "Morning flow".to_owned()),
+    ];
+    browser::run_node_test("panel.test.mjs", env, 1).await;
+
+    // What the owner did in the browser is what the site does now.
+    let (_, settings) = app
+        .admin_call(&key, Method::GET, "/api/v1/admin/site-settings", None)
+        .await;
+    assert_eq!(settings["theme"], "dark", "{settings}");
+    assert_eq!(settings["recordings_public"], false, "{settings}");
+    assert_eq!(
+        settings["allowed_origins"][0], "https://studio.example",
+        "{settings}"
+    );
+    let topics: Vec<String> = app
+        .public_meetings("studio")
+        .await
+        .iter()
+        .map(|m| m["topic"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(!topics.iter().any(|t| t == "Morning flow"), "{topics:?}");
+    assert!(topics.iter().any(|t| t == "Evening calm"), "{topics:?}");
+}
