@@ -11,6 +11,7 @@ pub mod answer;
 pub mod body;
 pub mod enums;
 pub mod health;
+pub mod meetings_admin;
 pub mod platform;
 pub mod scopes;
 pub mod site_admin;
@@ -39,6 +40,7 @@ pub type Apis = RateLimitsDeclared<
             platform::PlatformApi,
             admin::AdminApi,
             site_admin::SiteAdminApi,
+            meetings_admin::MeetingsAdminApi,
             sites::SitesApi,
             health::HealthApi,
         )>,
@@ -51,6 +53,7 @@ pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
         platform::PlatformApi,
         admin::AdminApi,
         site_admin::SiteAdminApi,
+        meetings_admin::MeetingsAdminApi,
         sites::SitesApi,
         health::HealthApi,
     ));

@@ -13,6 +13,12 @@ use super::models::{
     TokenGrant, UserPage, WebinarPage, ZoomMeeting, ZoomRecording, ZoomRegistrant, ZoomUser,
 };
 use crate::config::ZoomConfig;
+
+/// The one field of a meeting's detail that `start_url` reads.
+#[derive(serde::Deserialize)]
+struct StartLink {
+    start_url: String,
+}
 use crate::domain::public::RegistrationQuestions;
 
 /// Zoom must answer within this; a slow Zoom must not hold a worker or a visitor forever.
@@ -283,6 +289,48 @@ impl ZoomClient {
             encode_path_segment(registrant_id)
         );
         self.api_get(access_token, &path, &[]).await
+    }
+
+    /// `POST /users/{userId}/meetings`: schedules a meeting. The answer's `start_url` is not
+    /// read into the result (docs/zoom.md §4.3): it logs anyone in as the host.
+    pub async fn create_meeting(
+        &self,
+        access_token: &str,
+        user_id: &str,
+        body: &serde_json::Value,
+    ) -> Result<ZoomMeeting, ZoomError> {
+        let path = format!("/users/{}/meetings", encode_path_segment(user_id));
+        let response = self
+            .http
+            .post(format!("{}{path}", self.config.api_url))
+            .bearer_auth(access_token)
+            .json(body)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        if !response.status().is_success() {
+            return Err(api_error(response).await);
+        }
+        read_json(response).await
+    }
+
+    /// `GET /users/{userId}`: one user (of the token's account).
+    pub async fn get_user(&self, access_token: &str, user_id: &str) -> Result<ZoomUser, ZoomError> {
+        let path = format!("/users/{}", encode_path_segment(user_id));
+        self.api_get(access_token, &path, &[]).await
+    }
+
+    /// A fresh `start_url` of a meeting from `GET /meetings/{id}` (valid about two hours,
+    /// docs/zoom.md §4.3). Only this value is kept from the answer, wiped when dropped.
+    pub async fn start_url(
+        &self,
+        access_token: &str,
+        meeting_id: i64,
+    ) -> Result<Zeroizing<String>, ZoomError> {
+        let link: StartLink = self
+            .api_get(access_token, &format!("/meetings/{meeting_id}"), &[])
+            .await?;
+        Ok(Zeroizing::new(link.start_url))
     }
 
     async fn api_get<T: DeserializeOwned>(

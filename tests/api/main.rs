@@ -11,6 +11,7 @@ mod helpers;
 mod idempotency;
 mod input;
 mod isolation;
+mod meetings_admin;
 mod openapi;
 mod paging;
 mod platform;
