@@ -185,6 +185,101 @@ impl MeetingPlan {
     }
 }
 
+/// A change of a meeting (or of one occurrence) as the caller sent it: absent fields stay.
+#[derive(Clone, Debug, Default)]
+pub struct ChangeRequest {
+    pub topic: Option<String>,
+    pub agenda: Option<String>,
+    pub start_time: Option<String>,
+    pub timezone: Option<String>,
+    pub duration: Option<i32>,
+    /// `Some(None)`: registration off.
+    pub registration: Option<Option<Approval>>,
+    pub waiting_room: Option<bool>,
+    pub passcode: Option<String>,
+}
+
+/// A checked change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeetingChange {
+    pub topic: Option<String>,
+    pub agenda: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub timezone: Option<Tz>,
+    pub duration: Option<i32>,
+    pub registration: Option<Option<Approval>>,
+    pub waiting_room: Option<bool>,
+    pub passcode: Option<String>,
+}
+
+/// What Zoom lets a change of one occurrence touch (docs/zoom.md §4.3).
+const OCCURRENCE_FIELDS: &str = "an occurrence takes only start_time, duration and agenda";
+
+impl MeetingChange {
+    /// Checks `req` like a new meeting; a local `start_time` is read in the new `timezone`,
+    /// else in `current_zone` (the meeting's). `occurrence`: the change is for one occurrence.
+    pub fn check(
+        req: ChangeRequest,
+        current_zone: &str,
+        occurrence: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Self, PlanError> {
+        if occurrence {
+            let whole_only = [
+                ("topic", req.topic.is_some()),
+                ("timezone", req.timezone.is_some()),
+                ("registration", req.registration.is_some()),
+                ("waiting_room", req.waiting_room.is_some()),
+                ("passcode", req.passcode.is_some()),
+            ];
+            if let Some((field, _)) = whole_only.iter().find(|(_, set)| *set) {
+                return refuse(field, OCCURRENCE_FIELDS);
+            }
+        }
+        let topic = req.topic.map(|t| t.trim().to_owned());
+        if topic.as_deref().is_some_and(str::is_empty) {
+            return refuse("topic", "must not be empty");
+        }
+        let timezone = match req.timezone.as_deref() {
+            Some(name) => Some(
+                name.parse::<Tz>()
+                    .or_else(|_| refuse("timezone", "must be an IANA time zone (Europe/Berlin)"))?,
+            ),
+            None => None,
+        };
+        let zone = timezone.unwrap_or_else(|| current_zone.parse().unwrap_or(Tz::UTC));
+        let start = req
+            .start_time
+            .map(|raw| parse_time("start_time", &raw, zone))
+            .transpose()?;
+        if start.is_some_and(|s| s <= now) {
+            return refuse("start_time", "must be in the future");
+        }
+        if req
+            .duration
+            .is_some_and(|d| !(1..=MAX_DURATION_MINUTES).contains(&d))
+        {
+            return refuse(
+                "duration",
+                format!("must be 1–{MAX_DURATION_MINUTES} minutes"),
+            );
+        }
+        if let Some(p) = &req.passcode {
+            check_passcode(p)?;
+        }
+        Ok(Self {
+            topic,
+            agenda: req.agenda,
+            start,
+            timezone,
+            duration: req.duration,
+            registration: req.registration,
+            waiting_room: req.waiting_room,
+            passcode: req.passcode,
+        })
+    }
+}
+
 /// RFC 3339 with an offset, or a local wall-clock time in `tz` (the earlier one at a DST fold).
 fn parse_time(field: &'static str, raw: &str, tz: Tz) -> Result<DateTime<Utc>, PlanError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {

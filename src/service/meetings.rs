@@ -11,7 +11,8 @@ use zeroize::Zeroizing;
 
 use crate::domain::cursor::ListKey;
 use crate::domain::meeting_plan::{
-    MeetingPlan, MeetingRequest, MonthlyOn, Recurrence, RecurrenceEnd, Repeat,
+    ChangeRequest, MeetingChange, MeetingPlan, MeetingRequest, MonthlyOn, Recurrence,
+    RecurrenceEnd, Repeat,
 };
 use crate::domain::public::Occurrence;
 use crate::domain::status::MeetingKind;
@@ -21,6 +22,7 @@ use crate::zoom::{ZoomClient, ZoomError, scopes};
 
 use super::access::require;
 use super::paging::{self, CursorPage};
+use super::public::PublicCache;
 use super::tokens::Tokens;
 use super::{ServiceError, Services, zoom_records};
 
@@ -33,6 +35,8 @@ pub struct Meetings<'a> {
     store: &'a Store,
     zoom: &'a ZoomClient,
     tokens: Tokens<'a>,
+    /// Forgotten after each write, so this instance's pages show the change at once.
+    cache: &'a PublicCache,
 }
 
 impl Services {
@@ -42,6 +46,7 @@ impl Services {
             store: &self.store,
             zoom: &self.zoom,
             tokens: self.tokens(),
+            cache: &self.public,
         }
     }
 }
@@ -151,6 +156,116 @@ impl Meetings<'_> {
             })
     }
 
+    /// Changes one of the site's meetings, or one occurrence, at Zoom (scope
+    /// `meetings:write`), then stores Zoom's state of it at once, as `create` does.
+    pub async fn update(
+        &self,
+        principal: &Principal,
+        meeting_id: i64,
+        occurrence_id: Option<&str>,
+        request: ChangeRequest,
+    ) -> Result<OwnedMeeting, ServiceError> {
+        require(principal, Scope::MeetingsWrite)?;
+        let tenant = principal.tenant_id();
+        let current = self.owned(tenant, meeting_id).await?;
+        let occurrence = self.occurrence_of(&current, occurrence_id)?;
+        let change = MeetingChange::check(
+            request,
+            &current.meeting.timezone,
+            occurrence.is_some(),
+            Utc::now(),
+        )
+        .map_err(|e| ServiceError::invalid(e.field, e.message))?;
+        let body = change_body(&change);
+        let zoom = self.zoom;
+        self.tokens
+            .with_zoom_token(tenant, |token| {
+                let body = &body;
+                async move {
+                    zoom.update_meeting(&token, meeting_id, occurrence, body)
+                        .await
+                        .map_err(per_host_daily)
+                }
+            })
+            .await
+            .map_err(daily_limit)?;
+        self.refresh_from_zoom(tenant, meeting_id).await
+    }
+
+    /// Deletes one of the site's meetings, or one occurrence, at Zoom (scope
+    /// `meetings:write`), and at once from what the site shows.
+    pub async fn delete(
+        &self,
+        principal: &Principal,
+        meeting_id: i64,
+        occurrence_id: Option<&str>,
+    ) -> Result<(), ServiceError> {
+        require(principal, Scope::MeetingsWrite)?;
+        let tenant = principal.tenant_id();
+        let current = self.owned(tenant, meeting_id).await?;
+        let occurrence = self.occurrence_of(&current, occurrence_id)?;
+        let zoom = self.zoom;
+        self.tokens
+            .with_zoom_token(tenant, |token| async move {
+                zoom.delete_meeting(&token, meeting_id, occurrence).await
+            })
+            .await?;
+        if occurrence.is_some() {
+            self.refresh_from_zoom(tenant, meeting_id).await?;
+            return Ok(());
+        }
+        let tid = tenant.clone();
+        self.store
+            .write(move |mut db| {
+                Box::pin(async move {
+                    let version = Utc::now().timestamp_millis();
+                    let now = store::now();
+                    if store::meeting::delete_versioned(&mut db, &tid, meeting_id, version, now)
+                        .await?
+                    {
+                        store::tenant::bump_content_version(&mut db, &tid).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        self.cache.forget_all_sites();
+        Ok(())
+    }
+
+    /// `occurrence_id` when it is one of the meeting's upcoming occurrences.
+    fn occurrence_of<'o>(
+        &self,
+        current: &OwnedMeeting,
+        occurrence_id: Option<&'o str>,
+    ) -> Result<Option<&'o str>, ServiceError> {
+        match occurrence_id.filter(|o| !o.is_empty()) {
+            Some(id) if !current.occurrences.iter().any(|o| o.occurrence_id == id) => {
+                Err(ServiceError::invalid(
+                    "occurrence_id",
+                    "not an upcoming occurrence of this meeting",
+                ))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Reads the meeting from Zoom and stores it as Zoom has it now.
+    async fn refresh_from_zoom(
+        &self,
+        tenant: &TenantId,
+        meeting_id: i64,
+    ) -> Result<OwnedMeeting, ServiceError> {
+        let zoom = self.zoom;
+        let fresh = self
+            .tokens
+            .with_zoom_token(tenant, |token| async move {
+                zoom.get_meeting(&token, meeting_id).await
+            })
+            .await?;
+        self.store_from_zoom(tenant, fresh).await
+    }
+
     /// The Zoom user the meeting is for: the connected user (`me`), or `host` — a user of the
     /// connected account, which only an account-level connection may choose.
     async fn host_user(
@@ -219,6 +334,7 @@ impl Meetings<'_> {
                 })
             })
             .await?;
+        self.cache.forget_all_sites();
         self.owned(tenant, id).await
     }
 
@@ -332,6 +448,40 @@ fn zoom_body(plan: &MeetingPlan) -> Value {
     body["settings"] = settings;
     if let Some(p) = &plan.passcode {
         body["password"] = json!(p);
+    }
+    body
+}
+
+/// Zoom's patch body for a checked change: only what changes.
+fn change_body(change: &MeetingChange) -> Value {
+    let mut body = json!({});
+    if let Some(topic) = &change.topic {
+        body["topic"] = json!(topic);
+    }
+    if let Some(agenda) = &change.agenda {
+        body["agenda"] = json!(agenda);
+    }
+    if let Some(start) = change.start {
+        body["start_time"] = json!(start.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    }
+    if let Some(tz) = change.timezone {
+        body["timezone"] = json!(tz.name());
+    }
+    if let Some(duration) = change.duration {
+        body["duration"] = json!(duration);
+    }
+    if let Some(p) = &change.passcode {
+        body["password"] = json!(p);
+    }
+    let mut settings = json!({});
+    if let Some(registration) = change.registration {
+        settings["approval_type"] = json!(registration.map_or(2, |a| a.zoom_type()));
+    }
+    if let Some(on) = change.waiting_room {
+        settings["waiting_room"] = json!(on);
+    }
+    if settings != json!({}) {
+        body["settings"] = settings;
     }
     body
 }

@@ -314,6 +314,55 @@ impl ZoomClient {
         read_json(response).await
     }
 
+    /// `PATCH /meetings/{id}[?occurrence_id=]`: changes a meeting or one occurrence (204).
+    pub async fn update_meeting(
+        &self,
+        access_token: &str,
+        meeting_id: i64,
+        occurrence_id: Option<&str>,
+        body: &serde_json::Value,
+    ) -> Result<(), ZoomError> {
+        let request = self
+            .http
+            .patch(format!("{}/meetings/{meeting_id}", self.config.api_url))
+            .json(body);
+        self.api_send(request, access_token, occurrence_id).await
+    }
+
+    /// `DELETE /meetings/{id}[?occurrence_id=]`: deletes a meeting or one occurrence (204).
+    pub async fn delete_meeting(
+        &self,
+        access_token: &str,
+        meeting_id: i64,
+        occurrence_id: Option<&str>,
+    ) -> Result<(), ZoomError> {
+        let request = self
+            .http
+            .delete(format!("{}/meetings/{meeting_id}", self.config.api_url));
+        self.api_send(request, access_token, occurrence_id).await
+    }
+
+    /// Sends a write whose success answer has no body.
+    async fn api_send(
+        &self,
+        mut request: reqwest::RequestBuilder,
+        access_token: &str,
+        occurrence_id: Option<&str>,
+    ) -> Result<(), ZoomError> {
+        if let Some(occurrence) = occurrence_id {
+            request = request.query(&[("occurrence_id", occurrence)]);
+        }
+        let response = request
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        if !response.status().is_success() {
+            return Err(api_error(response).await);
+        }
+        Ok(())
+    }
+
     /// `GET /users/{userId}`: one user (of the token's account).
     pub async fn get_user(&self, access_token: &str, user_id: &str) -> Result<ZoomUser, ZoomError> {
         let path = format!("/users/{}", encode_path_segment(user_id));

@@ -837,6 +837,38 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
         .await;
     c.expect(StatusCode::NOT_FOUND, Req::get(one, &["1"]).auth(&key))
         .await;
+    let changed = c
+        .expect(
+            StatusCode::OK,
+            Req::new(Method::PATCH, one, &[&made_id])
+                .auth(&key)
+                .json(json!({"topic": "Contract class, moved", "waiting_room": true})),
+        )
+        .await;
+    let occurrence = changed["occurrences"][0]["occurrence_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::new(Method::PATCH, one, &[&made_id])
+            .auth(&key)
+            .json(json!({"duration": 0})),
+    )
+    .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::new(Method::PATCH, one, &["1"])
+            .auth(&key)
+            .json(json!({})),
+    )
+    .await;
+    let one_occurrence = format!("{one}?occurrence_id={occurrence}");
+    c.expect(
+        StatusCode::NO_CONTENT,
+        Req::new(Method::DELETE, &one_occurrence, &[&made_id]).auth(&key),
+    )
+    .await;
     let start_link = "/api/v1/admin/meetings/{meeting_id}/start";
     c.expect(StatusCode::OK, Req::get(start_link, &[&made_id]).auth(&key))
         .await;

@@ -378,3 +378,93 @@ async fn another_sites_key_cannot_see_or_start_the_meeting() {
     assert_eq!(list["meetings"], json!([]));
     assert_eq!(app.sim_calls("GET /v2/meetings/{meetingId}").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_and_deletions_of_meetings_and_occurrences_show_at_once() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.public_site("changer", vec![]).await;
+    let plain = created(&app, &key, new_meeting("Draft title", 3)).await;
+    let plain_id = plain["id"].as_i64().unwrap();
+    let weekly = created(&app, &key, weekly_meeting("Weekly choir")).await;
+    let weekly_id = weekly["id"].as_i64().unwrap();
+    let one = |id: i64| format!("/api/v1/admin/meetings/{id}");
+
+    let (status, changed) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &one(plain_id),
+            Some(json!({"topic": "Final title", "duration": 90, "registration": "none"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["topic"], "Final title");
+    assert_eq!(changed["duration"], 90);
+    assert_eq!(changed["registration"], "none");
+    let entries = public_entries(&app, "changer", plain_id).await;
+    assert_eq!(entries[0]["topic"], "Final title");
+
+    // One occurrence moves by an hour; the others stay.
+    let occurrences = weekly["occurrences"].as_array().unwrap().clone();
+    let second = occurrences[1]["occurrence_id"].as_str().unwrap().to_owned();
+    let moved_to =
+        chrono::DateTime::parse_from_rfc3339(occurrences[1]["start_time"].as_str().unwrap())
+            .unwrap()
+            + chrono::TimeDelta::hours(1);
+    let (status, changed) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &format!("{}?occurrence_id={second}", one(weekly_id)),
+            Some(json!({"start_time": moved_to.to_rfc3339()})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let starts: Vec<chrono::DateTime<chrono::FixedOffset>> = changed["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| chrono::DateTime::parse_from_rfc3339(o["start_time"].as_str().unwrap()).unwrap())
+        .collect();
+    assert!(starts.contains(&moved_to), "{starts:?} has {moved_to}");
+    // An occurrence takes no topic.
+    let (status, refused) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &format!("{}?occurrence_id={second}", one(weekly_id)),
+            Some(json!({"topic": "Nope"})),
+        )
+        .await;
+    assert_invalid_request(status, &refused, "topic", "an occurrence's topic");
+
+    // One occurrence deleted: three left, at Zoom and in public.
+    let first = occurrences[0]["occurrence_id"].as_str().unwrap();
+    let (status, _) = app
+        .admin_call(
+            &key,
+            Method::DELETE,
+            &format!("{}?occurrence_id={first}", one(weekly_id)),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(public_entries(&app, "changer", weekly_id).await.len(), 3);
+    let at_zoom = app.sim_calls("DELETE /v2/meetings/{meetingId}").await;
+    assert_eq!(at_zoom, 1);
+
+    // The whole meeting deleted: gone from the public list and the owner's.
+    let (status, _) = app
+        .admin_call(&key, Method::DELETE, &one(plain_id), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(public_entries(&app, "changer", plain_id).await.is_empty());
+    let (status, _) = app
+        .admin_call(&key, Method::GET, &one(plain_id), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = app
+        .get_public(&format!("/api/v1/sites/changer/meetings/{plain_id}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

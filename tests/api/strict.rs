@@ -248,6 +248,16 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
             },
         ),
         (
+            "update_meeting",
+            Fixture {
+                body: json!({"topic": "Strict class", "agenda": "Warm-up",
+                    "start_time": "2099-02-05T18:00:00", "timezone": "Europe/Berlin",
+                    "passcode": "abc123", "registration": "manual"}),
+                probe: "/api/v1/admin/meetings?limit=100",
+                unique: None,
+            },
+        ),
+        (
             "register_for_meeting",
             Fixture {
                 body: json!({"first_name": "Ada", "last_name": "Lovelace",

@@ -12,13 +12,15 @@ use super::ApiTags;
 use super::answer::Answer;
 use super::body::JsonBody;
 use super::platform::Created;
+use super::site_admin::Done;
 use super::text::Text;
 use crate::domain::Meeting;
 use crate::domain::meeting_plan::{
-    Approval, MAX_AGENDA_CHARS, MAX_HOST_CHARS, MAX_PASSCODE_CHARS, MAX_START_TIME_CHARS,
-    MAX_TIMEZONE_CHARS, MAX_TOPIC_CHARS, MeetingRequest, RecurrenceRequest, Repeat,
+    Approval, ChangeRequest, MAX_AGENDA_CHARS, MAX_HOST_CHARS, MAX_PASSCODE_CHARS,
+    MAX_START_TIME_CHARS, MAX_TIMEZONE_CHARS, MAX_TOPIC_CHARS, MeetingRequest, RecurrenceRequest,
+    Repeat,
 };
-use crate::domain::public::Occurrence;
+use crate::domain::public::{MAX_OCCURRENCE_ID_CHARS, Occurrence};
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
@@ -32,6 +34,10 @@ type CreateMeetingError = ApiError<{ statuses(&[400, 401, 403, 409, 413, 429, 50
 type MeetingReadError = ApiError<{ statuses(&[400, 401, 403, 404, 500, 503]) }>;
 /// Listing: bad paging parameters, credentials, scope, the database.
 type MeetingListError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
+/// Changing or deleting: also unknown (404), not connected (409), Zoom's daily limit (429)
+/// and Zoom's answers.
+type MeetingWriteError =
+    ApiError<{ statuses(&[400, 401, 403, 404, 409, 413, 429, 500, 502, 503]) }>;
 /// A fresh start link: also unknown (404), not connected (409) and Zoom's answers.
 type StartLinkError = ApiError<{ statuses(&[400, 401, 403, 404, 409, 500, 502, 503]) }>;
 
@@ -150,6 +156,38 @@ impl From<NewMeeting> for MeetingRequest {
             passcode: b.passcode.map(Text::into_string),
             default_passcode: b.default_passcode,
             host: b.host.map(Text::into_string),
+        }
+    }
+}
+
+/// A change of a meeting, or (with `occurrence_id`) of one occurrence, which takes only
+/// `start_time`, `duration` and `agenda`. Fields left out stay as they are.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct MeetingPatch {
+    pub topic: Option<Text<MAX_TOPIC_CHARS, 1>>,
+    pub agenda: Option<Text<MAX_AGENDA_CHARS>>,
+    /// Local time in `timezone` (the new one, else the meeting's) or RFC 3339; in the future.
+    pub start_time: Option<Text<MAX_START_TIME_CHARS, 1>>,
+    pub timezone: Option<Text<MAX_TIMEZONE_CHARS, 1>>,
+    /// Minutes, 1–1440.
+    pub duration: Option<i32>,
+    pub registration: Option<RegistrationMode>,
+    pub waiting_room: Option<bool>,
+    pub passcode: Option<Text<MAX_PASSCODE_CHARS, 1>>,
+}
+
+impl From<MeetingPatch> for ChangeRequest {
+    fn from(b: MeetingPatch) -> Self {
+        Self {
+            topic: b.topic.map(Text::into_string),
+            agenda: b.agenda.map(Text::into_string),
+            start_time: b.start_time.map(Text::into_string),
+            timezone: b.timezone.map(Text::into_string),
+            duration: b.duration,
+            registration: b.registration.map(RegistrationMode::approval),
+            waiting_room: b.waiting_room,
+            passcode: b.passcode.map(Text::into_string),
         }
     }
 }
@@ -320,6 +358,61 @@ impl MeetingsAdminApi {
     ) -> Result<Answer<AdminMeeting>, MeetingReadError> {
         let found = s.meetings().get(auth.principal(), meeting_id.0).await?;
         Ok(Answer(found.into()))
+    }
+
+    /// Change a meeting or one occurrence (scope `meetings:write`)
+    ///
+    /// Changed at Zoom, then stored from Zoom's state at once (the public JSON and widgets
+    /// show it right away). Zoom's daily limit of meeting changes per host is 429
+    /// `daily_limit`.
+    #[oai(
+        path = "/meetings/:meeting_id",
+        method = "patch",
+        operation_id = "update_meeting"
+    )]
+    async fn update_meeting(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+        /// Zoom's meeting number.
+        meeting_id: Path<i64>,
+        /// Only this occurrence (one of the meeting's upcoming ones).
+        occurrence_id: Query<Option<Text<MAX_OCCURRENCE_ID_CHARS>>>,
+        body: JsonBody<MeetingPatch>,
+    ) -> Result<Answer<AdminMeeting>, MeetingWriteError> {
+        let changed = s
+            .meetings()
+            .update(
+                auth.principal(),
+                meeting_id.0,
+                occurrence_id.0.as_deref(),
+                body.0.into(),
+            )
+            .await?;
+        Ok(Answer(changed.into()))
+    }
+
+    /// Delete a meeting or one occurrence (scope `meetings:write`)
+    ///
+    /// Deleted at Zoom, and at once from everything the site shows.
+    #[oai(
+        path = "/meetings/:meeting_id",
+        method = "delete",
+        operation_id = "delete_meeting"
+    )]
+    async fn delete_meeting(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+        /// Zoom's meeting number.
+        meeting_id: Path<i64>,
+        /// Only this occurrence (one of the meeting's upcoming ones).
+        occurrence_id: Query<Option<Text<MAX_OCCURRENCE_ID_CHARS>>>,
+    ) -> Result<Done, MeetingWriteError> {
+        s.meetings()
+            .delete(auth.principal(), meeting_id.0, occurrence_id.0.as_deref())
+            .await?;
+        Ok(Done::NoContent)
     }
 
     /// A fresh link that starts the meeting as its host (scope `meetings:write`)
