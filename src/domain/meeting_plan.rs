@@ -424,6 +424,8 @@ mod tests {
         }
     }
 
+    type Change = Box<dyn Fn(&mut MeetingRequest)>;
+
     fn field_of(req: MeetingRequest) -> &'static str {
         MeetingPlan::check(req, now()).unwrap_err().field
     }
@@ -436,7 +438,7 @@ mod tests {
 
     #[test]
     fn each_refusal_names_its_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut MeetingRequest)>)> = vec![
+        let cases: Vec<(&str, Change)> = vec![
             ("timezone", Box::new(|r| r.timezone = "Mars/Olympus".into())),
             (
                 "start_time",
