@@ -300,18 +300,11 @@ impl ZoomClient {
         body: &serde_json::Value,
     ) -> Result<ZoomMeeting, ZoomError> {
         let path = format!("/users/{}/meetings", encode_path_segment(user_id));
-        let response = self
+        let request = self
             .http
             .post(format!("{}{path}", self.config.api_url))
-            .bearer_auth(access_token)
-            .json(body)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        if !response.status().is_success() {
-            return Err(api_error(response).await);
-        }
-        read_json(response).await
+            .json(body);
+        read_json(api_call(request, access_token).await?).await
     }
 
     /// `PATCH /meetings/{id}[?occurrence_id=]`: changes a meeting or one occurrence (204).
@@ -352,15 +345,7 @@ impl ZoomClient {
         if let Some(occurrence) = occurrence_id {
             request = request.query(&[("occurrence_id", occurrence)]);
         }
-        let response = request
-            .bearer_auth(access_token)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        if !response.status().is_success() {
-            return Err(api_error(response).await);
-        }
-        Ok(())
+        api_call(request, access_token).await.map(drop)
     }
 
     /// `GET /users/{userId}`: one user (of the token's account).
@@ -388,19 +373,25 @@ impl ZoomClient {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, ZoomError> {
-        let response = self
+        let request = self
             .http
             .get(format!("{}{path}", self.config.api_url))
-            .bearer_auth(token)
-            .query(query)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        if !response.status().is_success() {
-            return Err(api_error(response).await);
-        }
-        read_json(response).await
+            .query(query);
+        read_json(api_call(request, token).await?).await
     }
+}
+
+/// Sends an API request with the token; a refusal becomes its [`ZoomError`].
+async fn api_call(request: reqwest::RequestBuilder, token: &str) -> Result<Response, ZoomError> {
+    let response = request
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(transport_error)?;
+    if !response.status().is_success() {
+        return Err(api_error(response).await);
+    }
+    Ok(response)
 }
 
 /// Percent-encodes one path segment (user ids may be e-mail addresses).
