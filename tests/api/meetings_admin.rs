@@ -468,3 +468,20 @@ async fn changes_and_deletions_of_meetings_and_occurrences_show_at_once() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_must_be_a_user_of_the_connected_account() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.public_site("hosts", vec![]).await;
+    app.sim_user("stranger@example.com").await;
+    let with_host = |host: &str| {
+        let mut body = new_meeting("Hosted", 3);
+        body["host"] = json!(host);
+        body
+    };
+    let (status, body) = create(&app, &key, with_host("stranger@example.com")).await;
+    assert_invalid_request(status, &body, "host", "a user of another account");
+    assert_eq!(app.sim_calls(CREATE_AT_ZOOM).await, 0);
+    let meeting = created(&app, &key, with_host("host-hosts@example.com")).await;
+    assert_eq!(meeting["topic"], "Hosted");
+}
