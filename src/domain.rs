@@ -4,6 +4,7 @@
 pub mod access;
 pub mod cursor;
 pub mod meeting;
+pub mod meeting_plan;
 pub mod origin;
 pub mod public;
 pub mod rate_limit;

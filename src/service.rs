@@ -15,7 +15,7 @@
 //! | `s.tenants()`       | `tenants.rs`       | destinations                               |
 //! | `s.tokens()`        | `tokens.rs`        |                                            |
 //! | `s.idempotency()`   | `idempotency.rs`   |                                            |
-//! | `s.meetings()`      | `meetings.rs`      |                                            |
+//! | `s.meetings()`      | `meetings.rs`      | tokens                                     |
 //! | `s.key_rotation()`  | `key_rotation.rs`  |                                            |
 //! | `s.webhooks()`      | `webhooks.rs`      |                                            |
 //! | `s.settings()`      | `settings.rs`      | tenants                                    |

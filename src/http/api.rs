@@ -12,6 +12,7 @@ pub mod answer;
 pub mod body;
 pub mod enums;
 pub mod health;
+pub mod meetings_admin;
 pub mod optional_body;
 pub mod platform;
 pub mod scopes;
@@ -42,6 +43,7 @@ pub type Apis = RateLimitsDeclared<
             platform::PlatformApi,
             admin::AdminApi,
             site_admin::SiteAdminApi,
+            meetings_admin::MeetingsAdminApi,
             sites::SitesApi,
             health::HealthApi,
         )>,
@@ -54,6 +56,7 @@ pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
         platform::PlatformApi,
         admin::AdminApi,
         site_admin::SiteAdminApi,
+        meetings_admin::MeetingsAdminApi,
         sites::SitesApi,
         health::HealthApi,
     ));

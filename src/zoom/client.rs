@@ -13,6 +13,12 @@ use super::models::{
     TokenGrant, UserPage, WebinarPage, ZoomMeeting, ZoomRecording, ZoomRegistrant, ZoomUser,
 };
 use crate::config::ZoomConfig;
+
+/// The one field of a meeting's detail that `start_url` reads.
+#[derive(serde::Deserialize)]
+struct StartLink {
+    start_url: String,
+}
 use crate::domain::public::RegistrationQuestions;
 
 /// Zoom must answer within this; a slow Zoom must not hold a worker or a visitor forever.
@@ -285,25 +291,107 @@ impl ZoomClient {
         self.api_get(access_token, &path, &[]).await
     }
 
+    /// `POST /users/{userId}/meetings`: schedules a meeting. The answer's `start_url` is not
+    /// read into the result (docs/zoom.md §4.3): it logs anyone in as the host.
+    pub async fn create_meeting(
+        &self,
+        access_token: &str,
+        user_id: &str,
+        body: &serde_json::Value,
+    ) -> Result<ZoomMeeting, ZoomError> {
+        let path = format!("/users/{}/meetings", encode_path_segment(user_id));
+        let request = self
+            .http
+            .post(format!("{}{path}", self.config.api_url))
+            .json(body);
+        read_json(api_call(request, access_token).await?).await
+    }
+
+    /// `PATCH /meetings/{id}[?occurrence_id=]`: changes a meeting or one occurrence (204).
+    pub async fn update_meeting(
+        &self,
+        access_token: &str,
+        meeting_id: i64,
+        occurrence_id: Option<&str>,
+        body: &serde_json::Value,
+    ) -> Result<(), ZoomError> {
+        let request = self
+            .http
+            .patch(format!("{}/meetings/{meeting_id}", self.config.api_url))
+            .json(body);
+        self.api_send(request, access_token, occurrence_id).await
+    }
+
+    /// `DELETE /meetings/{id}[?occurrence_id=]`: deletes a meeting or one occurrence (204).
+    pub async fn delete_meeting(
+        &self,
+        access_token: &str,
+        meeting_id: i64,
+        occurrence_id: Option<&str>,
+    ) -> Result<(), ZoomError> {
+        let request = self
+            .http
+            .delete(format!("{}/meetings/{meeting_id}", self.config.api_url));
+        self.api_send(request, access_token, occurrence_id).await
+    }
+
+    /// Sends a write whose success answer has no body.
+    async fn api_send(
+        &self,
+        mut request: reqwest::RequestBuilder,
+        access_token: &str,
+        occurrence_id: Option<&str>,
+    ) -> Result<(), ZoomError> {
+        if let Some(occurrence) = occurrence_id {
+            request = request.query(&[("occurrence_id", occurrence)]);
+        }
+        api_call(request, access_token).await.map(drop)
+    }
+
+    /// `GET /users/{userId}`: one user (of the token's account).
+    pub async fn get_user(&self, access_token: &str, user_id: &str) -> Result<ZoomUser, ZoomError> {
+        let path = format!("/users/{}", encode_path_segment(user_id));
+        self.api_get(access_token, &path, &[]).await
+    }
+
+    /// A fresh `start_url` of a meeting from `GET /meetings/{id}` (valid about two hours,
+    /// docs/zoom.md §4.3). Only this value is kept from the answer, wiped when dropped.
+    pub async fn start_url(
+        &self,
+        access_token: &str,
+        meeting_id: i64,
+    ) -> Result<Zeroizing<String>, ZoomError> {
+        let link: StartLink = self
+            .api_get(access_token, &format!("/meetings/{meeting_id}"), &[])
+            .await?;
+        Ok(Zeroizing::new(link.start_url))
+    }
+
     async fn api_get<T: DeserializeOwned>(
         &self,
         token: &str,
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, ZoomError> {
-        let response = self
+        let request = self
             .http
             .get(format!("{}{path}", self.config.api_url))
-            .bearer_auth(token)
-            .query(query)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        if !response.status().is_success() {
-            return Err(api_error(response).await);
-        }
-        read_json(response).await
+            .query(query);
+        read_json(api_call(request, token).await?).await
     }
+}
+
+/// Sends an API request with the token; a refusal becomes its [`ZoomError`].
+async fn api_call(request: reqwest::RequestBuilder, token: &str) -> Result<Response, ZoomError> {
+    let response = request
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(transport_error)?;
+    if !response.status().is_success() {
+        return Err(api_error(response).await);
+    }
+    Ok(response)
 }
 
 /// Percent-encodes one path segment (user ids may be e-mail addresses).

@@ -859,6 +859,87 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
     )
     .await;
 
+    // Meetings made from Marquee: created, listed, read, started; refusals.
+    let meetings = "/api/v1/admin/meetings";
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(5))
+        .format("%Y-%m-%dT10:00:00")
+        .to_string();
+    let new_meeting = json!({"topic": "Contract class", "start_time": start,
+        "timezone": "Europe/Berlin", "duration": 30, "registration": "manual",
+        "recurrence": {"repeat": "daily", "interval": 2, "end_times": 3}});
+    let made = c
+        .expect(
+            StatusCode::CREATED,
+            Req::post(meetings, &[])
+                .auth(&key)
+                .json(new_meeting.clone())
+                .header("idempotency-key", "contract-meeting"),
+        )
+        .await;
+    let made_id = made["id"].as_i64().unwrap().to_string();
+    let mut invalid = new_meeting.clone();
+    invalid["timezone"] = json!("Nowhere/Else");
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::post(meetings, &[]).auth(&key).json(invalid),
+    )
+    .await;
+    c.expect(
+        StatusCode::OK,
+        Req::get(&format!("{meetings}?limit=1"), &[]).auth(&key),
+    )
+    .await;
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::get(&format!("{meetings}?after=nonsense"), &[]).auth(&key),
+    )
+    .await;
+    let one = "/api/v1/admin/meetings/{meeting_id}";
+    c.expect(StatusCode::OK, Req::get(one, &[&made_id]).auth(&key))
+        .await;
+    c.expect(StatusCode::NOT_FOUND, Req::get(one, &["1"]).auth(&key))
+        .await;
+    let changed = c
+        .expect(
+            StatusCode::OK,
+            Req::new(Method::PATCH, one, &[&made_id])
+                .auth(&key)
+                .json(json!({"topic": "Contract class, moved", "waiting_room": true})),
+        )
+        .await;
+    let occurrence = changed["occurrences"][0]["occurrence_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::new(Method::PATCH, one, &[&made_id])
+            .auth(&key)
+            .json(json!({"duration": 0})),
+    )
+    .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::new(Method::PATCH, one, &["1"])
+            .auth(&key)
+            .json(json!({})),
+    )
+    .await;
+    let one_occurrence = format!("{one}?occurrence_id={occurrence}");
+    c.expect(
+        StatusCode::NO_CONTENT,
+        Req::new(Method::DELETE, &one_occurrence, &[&made_id]).auth(&key),
+    )
+    .await;
+    let start_link = "/api/v1/admin/meetings/{meeting_id}/start";
+    c.expect(StatusCode::OK, Req::get(start_link, &[&made_id]).auth(&key))
+        .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::get(start_link, &["1"]).auth(&key),
+    )
+    .await;
+
     // Disconnecting, and a revoked key.
     c.expect(
         StatusCode::OK,

@@ -112,6 +112,17 @@ fn creating_requests(meeting_id: i64, key: &str) -> BTreeMap<&'static str, Creat
             },
         ),
         (
+            "create_meeting",
+            Creating {
+                path: "/api/v1/admin/meetings".into(),
+                caller: Caller::Bearer(key.to_owned()),
+                body: Some(new_meeting("Keyed class")),
+                other_path: "/api/v1/admin/meetings".into(),
+                other_body: Some(new_meeting("Another class")),
+                table: "meetings",
+            },
+        ),
+        (
             "register_for_meeting",
             Creating {
                 path: register.clone(),
@@ -123,6 +134,13 @@ fn creating_requests(meeting_id: i64, key: &str) -> BTreeMap<&'static str, Creat
             },
         ),
     ])
+}
+
+/// A meeting to create through the admin API, a week ahead.
+fn new_meeting(topic: &str) -> Value {
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(7)).format("%Y-%m-%dT09:00:00");
+    json!({"topic": topic, "start_time": start.to_string(), "timezone": "Europe/Berlin",
+           "duration": 30})
 }
 
 /// The served document's POST operations, by operation id.

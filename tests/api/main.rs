@@ -12,6 +12,7 @@ mod helpers;
 mod idempotency;
 mod input;
 mod isolation;
+mod meetings_admin;
 mod openapi;
 mod owner_data;
 mod paging;

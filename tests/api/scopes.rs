@@ -127,6 +127,7 @@ fn minimal_body(doc: &Value, op: &Value) -> Option<Value> {
             Some("boolean") => json!(false),
             Some("integer") => json!(1),
             Some("array") => json!([]),
+            Some("string") => json!("x"),
             other => panic!("no sample for a required {other:?} property {name}"),
         };
         body.insert(name.to_owned(), value);

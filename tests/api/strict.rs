@@ -260,6 +260,28 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
             },
         ),
         (
+            "create_meeting",
+            Fixture {
+                body: json!({"topic": "Strict class", "agenda": "Warm-up",
+                    "start_time": "2099-01-05T18:00:00", "timezone": "Europe/Berlin",
+                    "duration": 30, "passcode": "abc123", "registration": "automatic",
+                    "host": "host-strict@example.com",
+                    "recurrence": {"repeat": "daily", "end_date_time": "2099-01-08T18:00:00"}}),
+                probe: "/api/v1/admin/meetings?limit=100",
+                unique: None,
+            },
+        ),
+        (
+            "update_meeting",
+            Fixture {
+                body: json!({"topic": "Strict class", "agenda": "Warm-up",
+                    "start_time": "2099-02-05T18:00:00", "timezone": "Europe/Berlin",
+                    "passcode": "abc123", "registration": "manual"}),
+                probe: "/api/v1/admin/meetings?limit=100",
+                unique: None,
+            },
+        ),
+        (
             "register_for_meeting",
             Fixture {
                 body: json!({"first_name": "Ada", "last_name": "Lovelace",
@@ -520,8 +542,17 @@ fn valid_text(path: &str, chars: usize, n: usize) -> String {
 }
 
 /// Strings whose longest value is refused for another reason: an occurrence id must be one
-/// of the meeting's dates, the honeypot must stay empty, a cursor must be one.
-const NO_VALID_LONGEST: [&str; 3] = ["occurrence_id", "website", "after"];
+/// of the meeting's dates, the honeypot must stay empty, a cursor must be one, times and zones
+/// must parse, a host must be a user of the account.
+const NO_VALID_LONGEST: [&str; 7] = [
+    "occurrence_id",
+    "website",
+    "after",
+    "start_time",
+    "timezone",
+    "recurrence.end_date_time",
+    "host",
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_length_is_the_enforced_one() {

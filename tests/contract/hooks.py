@@ -15,8 +15,8 @@ rule that OpenAPI 3.0 cannot state (docs/testing.md lists them with the reasons)
 * the registration honeypot (`website`): a filled trap is refused with the same words as any
   refusal so that a bot learns nothing, and the document cannot say "must be empty" without
   telling it;
-* an allowed origin that is a string but no origin (`https://host[:port]`): the host rules of
-  a URL are the URL parser's, not a pattern's.
+* an origin (`allowed_origins`, `origins`) or page URL (`return_url`, `refresh_url`) that is a
+  string but no URL: the host rules of a URL are the URL parser's, not a pattern's.
 
 Every other failure stands.
 
@@ -35,7 +35,12 @@ import schemathesis
 
 CURSOR_REFUSED = "after: is not a cursor from `next_after`"
 CONTROL_REFUSED = "must not contain control characters"
-NOT_AN_ORIGIN = "is not an origin like"
+NOT_A_URL = ("is not an origin like", "is not a web address like")
+URL_FIELDS = ("allowed_origins", "origins", "return_url", "refresh_url")
+
+
+def is_url_field(error: dict) -> bool:
+    return str(error.get("field", "")).split(".")[0] in URL_FIELDS
 
 
 def honeypot_filled(body) -> bool:
@@ -74,10 +79,8 @@ def filter_failure(context, failure, case, response):
         return True
     if error.get("field") == "form" and honeypot_filled(case.body):
         return dropped("honeypot filled", error)
-    if str(error.get("field", "")).startswith("allowed_origins") and NOT_AN_ORIGIN in str(
-        error.get("message")
-    ):
-        return dropped("allowed origin that is no origin", error)
+    if is_url_field(error) and any(m in str(error.get("message")) for m in NOT_A_URL):
+        return dropped("origin or page URL that is no URL", error)
     if error.get("field") == "after" and error.get("message") == CURSOR_REFUSED:
         return dropped("opaque cursor", error)
     if str(error.get("message")).endswith(CONTROL_REFUSED) and has_control(case.body):
