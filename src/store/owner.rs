@@ -11,11 +11,11 @@ use std::collections::HashMap;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text, Timestamp};
+use diesel::sql_types::{Nullable, Timestamp};
 use diesel_async::RunQueryDsl;
 
 use super::meeting::MeetingRow;
-use super::public::{OccurrenceRow, RUNNING_WINDOW, RecordingScope};
+use super::public::{OccurrenceRow, RUNNING_WINDOW, RecordingScope, lower};
 use super::schema::{meeting_occurrences, meetings, recordings, registrations};
 use super::{Db, StoreError, with_db};
 use crate::domain::meeting::{Schedule, SyncedMeeting};
@@ -34,11 +34,6 @@ diesel::define_sql_function! {
         b: Nullable<Timestamp>,
         c: Nullable<Timestamp>,
     ) -> Nullable<Timestamp>;
-}
-
-diesel::define_sql_function! {
-    /// Lower case (ASCII only on SQLite, which is also what its LIKE folds).
-    fn lower(x: Text) -> Text;
 }
 
 /// The meeting's occurrences that Zoom has not deleted (a correlated subquery on `meetings`).

@@ -8,12 +8,16 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::meeting::MeetingRow;
-use super::owner::lower;
 use super::schema::{meeting_occurrences, meetings, recordings, registration_questions};
 use super::{Db, StoreError, with_db};
 use crate::domain::public::{ListedMeeting, Occurrence, Recording, RegistrationQuestions};
 use crate::domain::status::{MeetingKind, OccurrenceStatus, RecordingStatus};
 use crate::domain::{Meeting, TenantId};
+
+diesel::define_sql_function! {
+    /// Lower case (ASCII only on SQLite, which is also what its LIKE folds).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
 
 /// A meeting stays listed while it may still be running: it started less than this long ago
 /// (and its scheduled end is still ahead).
