@@ -29,7 +29,8 @@ use crate::service::paging::{self, MAX_CURSOR_CHARS};
 
 /// Creating a meeting: invalid input, credentials, scope, not connected (409), Zoom's daily
 /// limit (429), Zoom refused (502) or unavailable (503).
-type CreateMeetingError = ApiError<{ statuses(&[400, 401, 403, 409, 413, 415, 429, 500, 502, 503]) }>;
+type CreateMeetingError =
+    ApiError<{ statuses(&[400, 401, 403, 409, 413, 415, 429, 500, 502, 503]) }>;
 /// Reading one meeting: also unknown (404).
 type MeetingReadError = ApiError<{ statuses(&[400, 401, 403, 404, 500, 503]) }>;
 /// Listing: bad paging parameters, credentials, scope, the database.
