@@ -924,18 +924,6 @@ impl TestApp {
         }
     }
 
-    /// The OpenAPI document the server serves.
-    pub async fn served_spec(&self) -> Value {
-        let resp = self
-            .http
-            .get(self.at("/openapi.json"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
-        resp.json().await.unwrap()
-    }
-
     /// How many rows `table` holds.
     pub async fn rows(&self, table: &str) -> usize {
         self.services.store.dump_table(table).await.unwrap().len()

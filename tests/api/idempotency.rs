@@ -145,7 +145,7 @@ fn new_meeting(topic: &str) -> Value {
 
 /// The served document's POST operations, by operation id.
 async fn posts_in_document(app: &TestApp) -> BTreeMap<String, Value> {
-    app.served_spec().await["paths"]
+    app.served_document().await["paths"]
         .as_object()
         .unwrap()
         .values()

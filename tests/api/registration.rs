@@ -397,7 +397,7 @@ async fn bursts_from_one_address_are_rate_limited() {
     assert_eq!(header(resp.headers(), "ratelimit-remaining"), 0);
 
     // The document says so.
-    let spec = app.served_spec().await;
+    let spec = app.served_document().await;
     let responses = &spec["paths"]["/api/v1/sites/{site}/meetings/{meeting_id}/registrations"]["post"]
         ["responses"];
     for status in ["201", "200", "400", "429"] {
