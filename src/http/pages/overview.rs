@@ -20,13 +20,13 @@ use crate::service::sync::SyncStatusView;
 
 /// A moment in UTC, for `<time>`.
 #[derive(Serialize)]
-struct Moment {
+pub(super) struct Moment {
     iso: String,
     text: String,
 }
 
 impl Moment {
-    fn of(t: NaiveDateTime, lang: Lang) -> Self {
+    pub(super) fn of(t: NaiveDateTime, lang: Lang) -> Self {
         let utc = t.and_utc();
         let date = i18n::strings(lang).long_date(&utc.with_timezone(&chrono_tz::UTC), lang);
         Self {
