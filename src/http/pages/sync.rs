@@ -126,7 +126,8 @@ fn stage_label(note: &str, t: &'static ToolStrings) -> &'static str {
     }
 }
 
-fn problem_text(message: &str, t: &'static ToolStrings) -> &'static str {
+/// A stored sync error in plain words (the Overview says it too).
+pub(super) fn problem_text(message: &str, t: &'static ToolStrings) -> &'static str {
     match SyncProblem::of(message) {
         SyncProblem::ZoomUnavailable => t.problem_zoom_unavailable,
         SyncProblem::RateLimited => t.problem_rate_limited,
