@@ -73,11 +73,16 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
             "/admin/recordings/visibility",
             post(pages::set_recording_visibility),
         )
+        .at("/admin/sync", get(pages::sync_status).post(pages::sync_now))
+        .at("/admin/embed", get(pages::embed_snippets))
         .at("/admin/panel.js", get(pages::panel_js))
         .at("/admin/login", get(pages::login))
         .at("/admin/logout", post(pages::logout))
         .at("/admin/zoom/connect", post(pages::connect))
-        .at("/admin/zoom/disconnect", post(pages::disconnect))
+        .at(
+            "/admin/zoom/disconnect",
+            get(pages::confirm_disconnect).post(pages::disconnect),
+        )
         .at("/admin/zoom/claim", post(pages::claim))
         .at("/zoomapp/install", get(pages::zoomapp_install))
         .at("/oauth/zoom/callback", get(pages::oauth_callback))

@@ -19,6 +19,7 @@
 //! | `s.key_rotation()`  | `key_rotation.rs`  |                                            |
 //! | `s.webhooks()`      | `webhooks.rs`      |                                            |
 //! | `s.settings()`      | `settings.rs`      | tenants                                    |
+//! | `s.snippets()`      | `snippets.rs`      | tenants, settings                          |
 //! | `s.disconnect()`    | `disconnect.rs`    | tokens                                     |
 //! | `s.zoom_calls()`    | `sync/calls.rs`    | tokens                                     |
 //! | `s.public()`        | `public.rs`        | registrations (in the background)          |
@@ -59,6 +60,7 @@ pub mod paging;
 pub mod public;
 pub mod registration;
 pub mod settings;
+pub mod snippets;
 pub mod sync;
 pub mod tenants;
 pub mod tokens;

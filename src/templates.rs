@@ -75,6 +75,18 @@ const ADMIN: &[(&str, &str)] = &[
         "admin/pager.html.j2",
         include_str!("http/pages/pager.html.j2"),
     ),
+    (
+        "admin/sync.html.j2",
+        include_str!("http/pages/sync.html.j2"),
+    ),
+    (
+        "admin/embed.html.j2",
+        include_str!("http/pages/embed.html.j2"),
+    ),
+    (
+        "admin/disconnect.html.j2",
+        include_str!("http/pages/disconnect.html.j2"),
+    ),
 ];
 
 /// How often `marquee dev` looks for changed template files.

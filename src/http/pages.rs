@@ -16,20 +16,27 @@ use crate::i18n::panel::{self, Notice, PanelStrings};
 use crate::service::{ServiceError, Services};
 use crate::templates::Templates;
 
+mod embed;
 mod items;
 mod layout;
 mod overview;
 mod session;
 mod site;
+mod sync;
 mod zoom;
 
+pub use embed::show as embed_snippets;
 pub use items::{meetings, recordings, set_meeting_visibility, set_recording_visibility};
 pub use overview::show as admin_home;
 pub use session::{login, logout};
 pub use site::{save_site_settings, site_settings};
-pub use zoom::{CLAIM_COOKIE, claim, connect, disconnect, oauth_callback, zoomapp_install};
+pub use sync::{show as sync_status, start as sync_now};
+pub use zoom::{
+    CLAIM_COOKIE, claim, confirm_disconnect, connect, disconnect, oauth_callback, zoomapp_install,
+};
 
-/// The panel's script: enhancements only (the live theme preview); every page works without.
+/// The panel's script: enhancements only (the live theme preview, copy buttons, the Sync page's
+/// refresh while a sync runs); every page works without.
 const PANEL_JS: &str = include_str!("pages/panel.js");
 
 /// A 303 redirect (after a form POST or a login, the browser GETs `location`).
@@ -79,15 +86,16 @@ impl Ui<'_> {
         panel::strings(self.lang)
     }
 
-    /// Owner pages: only our own styles and scripts, frames of our own widgets (the preview);
-    /// forms post to us (and the Connect button redirects to Zoom).
+    /// Owner pages: only our own styles and scripts, frames of our own widgets (the preview),
+    /// requests to us (the Sync page's refresh); forms post to us (and the Connect button
+    /// redirects to Zoom).
     fn csp(&self) -> String {
         let zoom_origin = url::Url::parse(&self.s.config().zoom.oauth_url)
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_default();
         format!(
             "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; img-src 'self'; \
-             frame-src 'self'; form-action 'self' {zoom_origin}; frame-ancestors 'none'; base-uri 'none'"
+             frame-src 'self'; connect-src 'self'; form-action 'self' {zoom_origin}; frame-ancestors 'none'; base-uri 'none'"
         )
     }
 

@@ -6,6 +6,10 @@ use serde::Serialize;
 
 use crate::domain::site::Lang;
 
+mod tools;
+
+pub use tools::ToolStrings;
+
 /// A page that says one thing: a title and a sentence or two.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Notice {
@@ -159,6 +163,8 @@ pub struct PanelStrings {
     pub attempt_foreign: Notice,
     pub no_authorization: Notice,
     pub exchange_refused: Notice,
+    /// The Sync, Embed and Disconnect pages.
+    pub tools: &'static ToolStrings,
 }
 
 const EN: PanelStrings = PanelStrings {
@@ -343,6 +349,7 @@ const EN: PanelStrings = PanelStrings {
         title: "Zoom did not confirm the connection",
         text: "Zoom refused the authorization. Press Connect Zoom again.",
     },
+    tools: &tools::EN,
 };
 
 const DE: PanelStrings = PanelStrings {
@@ -527,6 +534,7 @@ const DE: PanelStrings = PanelStrings {
         title: "Zoom hat die Verbindung nicht bestätigt",
         text: "Zoom hat die Freigabe abgelehnt. Wählen Sie erneut „Zoom verbinden“.",
     },
+    tools: &tools::DE,
 };
 
 /// The panel's strings in `lang`.

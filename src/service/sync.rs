@@ -76,6 +76,47 @@ pub struct SyncReport {
     pub removed: usize,
 }
 
+/// What stopped a sync, in terms an owner can act on. Jobs keep the service's message of the
+/// error (`ServiceError`'s `Display`); this reads it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncProblem {
+    ZoomUnavailable,
+    RateLimited,
+    NeedsReconnect,
+    NotConnected,
+    ZoomRefused,
+    Other,
+}
+
+impl SyncProblem {
+    pub fn of(message: &str) -> Self {
+        let unavailable = ServiceError::ZoomUnavailable { retry_after: None }.to_string();
+        let limited = ServiceError::ZoomRateLimited {
+            retry_after: None,
+            daily: false,
+            limit: None,
+        }
+        .to_string();
+        let refused = ServiceError::ZoomRefused(String::new()).to_string();
+        match message {
+            m if m == unavailable => Self::ZoomUnavailable,
+            m if m == limited => Self::RateLimited,
+            m if m.starts_with(&refused) => Self::ZoomRefused,
+            m if m.contains("reconnect") => Self::NeedsReconnect,
+            m if m.contains("not connected") => Self::NotConnected,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// A queued job: its id, and whether the same job was already queued or running (then no new
+/// one was made).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queued {
+    pub job_id: String,
+    pub already_pending: bool,
+}
+
 /// A job as the CLI and the admin status show it.
 #[derive(Clone, Debug)]
 pub struct JobView {
@@ -224,9 +265,19 @@ impl SyncEngine<'_> {
         kind: SyncKind,
         param: &str,
     ) -> Result<String, ServiceError> {
-        let id = self.enqueue_quietly(tenant_id, kind, param).await?;
+        Ok(self.queue(tenant_id, kind, param).await?.job_id)
+    }
+
+    /// Queues and wakes a worker, saying whether the job is new.
+    async fn queue(
+        &self,
+        tenant_id: &TenantId,
+        kind: SyncKind,
+        param: &str,
+    ) -> Result<Queued, ServiceError> {
+        let queued = self.queue_quietly(tenant_id, kind, param).await?;
         self.wakeups.wake_job_workers();
-        Ok(id)
+        Ok(queued)
     }
 
     /// Queues without waking a worker (the caller runs the job itself).
@@ -236,15 +287,26 @@ impl SyncEngine<'_> {
         kind: SyncKind,
         param: &str,
     ) -> Result<String, ServiceError> {
+        Ok(self.queue_quietly(tenant_id, kind, param).await?.job_id)
+    }
+
+    async fn queue_quietly(
+        &self,
+        tenant_id: &TenantId,
+        kind: SyncKind,
+        param: &str,
+    ) -> Result<Queued, ServiceError> {
         let grant = self.tokens.grant_of(tenant_id).await?;
         let (tid, param, account) = (tenant_id.clone(), param.to_owned(), grant.zoom_account_id);
-        let id = self
+        let fresh_id = uuid::Uuid::now_v7().to_string();
+        let new_id = fresh_id.clone();
+        let job_id = self
             .store
             .write(move |mut db| {
                 Box::pin(async move {
                     let now = store::now();
                     let job = store::sync_job::NewJob {
-                        id: &uuid::Uuid::now_v7().to_string(),
+                        id: &new_id,
                         tenant_id: &tid,
                         zoom_account_id: &account,
                         kind,
@@ -256,7 +318,10 @@ impl SyncEngine<'_> {
                 })
             })
             .await?;
-        Ok(id)
+        Ok(Queued {
+            already_pending: job_id != fresh_id,
+            job_id,
+        })
     }
 
     /// One job, as the CLI and status pages show it.
@@ -305,10 +370,11 @@ impl SyncEngine<'_> {
         })
     }
 
-    /// Queues a backfill of the site now (scope `settings:write`); returns the job's id.
-    pub async fn request(&self, principal: &Principal) -> Result<String, ServiceError> {
+    /// Queues a backfill of the site now (scope `settings:write`), or finds the one already
+    /// queued or running: never two.
+    pub async fn request(&self, principal: &Principal) -> Result<Queued, ServiceError> {
         require(principal, Scope::SettingsWrite)?;
-        self.enqueue(principal.tenant_id(), SyncKind::Backfill, "")
+        self.queue(principal.tenant_id(), SyncKind::Backfill, "")
             .await
     }
 
@@ -350,5 +416,53 @@ impl SyncEngine<'_> {
             meetings,
             removed: 0,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_sync_errors_read_back_as_problems_an_owner_can_act_on() {
+        let cases = [
+            (
+                ServiceError::ZoomUnavailable {
+                    retry_after: Some(Duration::from_secs(3)),
+                },
+                SyncProblem::ZoomUnavailable,
+            ),
+            (
+                ServiceError::ZoomRateLimited {
+                    retry_after: None,
+                    daily: true,
+                    limit: Some(100),
+                },
+                SyncProblem::RateLimited,
+            ),
+            (
+                ServiceError::ZoomRefused("403 scope missing".into()),
+                SyncProblem::ZoomRefused,
+            ),
+            (
+                ServiceError::ZoomNotFound("404 no such user".into()),
+                SyncProblem::ZoomRefused,
+            ),
+            (
+                ServiceError::NotConnected("the Zoom connection needs to be reconnected".into()),
+                SyncProblem::NeedsReconnect,
+            ),
+            (
+                ServiceError::NotConnected("this site is not connected to Zoom".into()),
+                SyncProblem::NotConnected,
+            ),
+            (
+                ServiceError::Conflict("lease lost".into()),
+                SyncProblem::Other,
+            ),
+        ];
+        for (err, problem) in cases {
+            assert_eq!(SyncProblem::of(&err.to_string()), problem, "{err}");
+        }
     }
 }

@@ -9,17 +9,21 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, escaped, extract_between, location, meeting_body, visitor};
 
 /// Every page of the panel.
-const PAGES: [&str; 5] = [
+const PAGES: [&str; 8] = [
     "/admin",
     "/admin/site",
     "/admin/meetings",
     "/admin/meetings?when=past",
     "/admin/recordings",
+    "/admin/sync",
+    "/admin/embed",
+    "/admin/zoom/disconnect",
 ];
 
 /// Every form of the panel.
-const FORMS: [&str; 7] = [
+const FORMS: [&str; 8] = [
     "/admin/site",
+    "/admin/sync",
     "/admin/meetings/visibility",
     "/admin/recordings/visibility",
     "/admin/zoom/connect",
@@ -46,7 +50,7 @@ async fn page_in(app: &TestApp, cookie: &str, path: &str, lang: &str) -> (Status
 }
 
 /// Posts a panel form with the session `cookie`.
-async fn submit(
+pub async fn submit(
     app: &TestApp,
     cookie: &str,
     path: &str,
@@ -61,7 +65,7 @@ async fn submit(
         .unwrap()
 }
 
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     extract_between(html, r#"name="csrf_token" value=""#, "\"").expect("a CSRF token")
 }
 

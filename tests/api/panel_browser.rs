@@ -1,7 +1,10 @@
 //! The owner's admin panel in a real browser (`tests/browser/panel.test.mjs`, headless Chromium
 //! with axe-core): an owner opens an admin link, changes what the site shows, sees the preview
-//! follow the theme, hides a meeting and finds it again; every panel page has no serious or
-//! critical axe violation, and each is photographed. Skipped when the browser tools are missing
+//! follow the theme, hides a meeting and finds it again; then copies the script snippet onto
+//! their own page (another loopback origin, served by the test) where the widget renders and
+//! resizes, presses Sync now and follows it, disconnects after confirming and reconnects, and
+//! the hidden meeting is still hidden. Every panel page has no serious or critical axe
+//! violation, and each is photographed. Skipped when the browser tools are missing
 //! (see `browser`).
 
 use reqwest::Method;
@@ -57,13 +60,15 @@ async fn an_owner_uses_the_panel_in_chromium_and_every_page_passes_axe() {
     app.register("studio", workshop, visitor("grace@example.com"), None)
         .await;
     let link = app.admin_link("studio").await;
+    let second_link = app.admin_link("studio").await;
 
     let env = vec![
         ("MQ_ADMIN_LINK", link),
+        ("MQ_ADMIN_LINK_2", second_link),
         ("MQ_SITE", "studio".to_owned()),
         ("MQ_HIDE_TOPIC", "Morning flow".to_owned()),
     ];
-    browser::run_node_test("panel.test.mjs", env, 1).await;
+    browser::run_node_test("panel.test.mjs", env, 2).await;
 
     // What the owner did in the browser is what the site does now.
     let (_, settings) = app
@@ -71,8 +76,11 @@ async fn an_owner_uses_the_panel_in_chromium_and_every_page_passes_axe() {
         .await;
     assert_eq!(settings["theme"], "dark", "{settings}");
     assert_eq!(settings["recordings_public"], false, "{settings}");
-    assert_eq!(
-        settings["allowed_origins"][0], "https://studio.example",
+    // The address typed on "What the site shows", and the owner's own (loopback) page.
+    let origins = settings["allowed_origins"].as_array().unwrap();
+    assert_eq!(origins.len(), 2, "{settings}");
+    assert!(
+        origins.iter().any(|o| o == "https://studio.example"),
         "{settings}"
     );
     let topics: Vec<String> = app
@@ -83,4 +91,10 @@ async fn an_owner_uses_the_panel_in_chromium_and_every_page_passes_axe() {
         .collect();
     assert!(!topics.iter().any(|t| t == "Morning flow"), "{topics:?}");
     assert!(topics.iter().any(|t| t == "Evening calm"), "{topics:?}");
+    // After the disconnect and reconnect, the owner's choice still holds.
+    assert_eq!(app.hidden_items(&key).await.len(), 1);
+    let (_, connection) = app
+        .admin_call(&key, Method::GET, "/api/v1/admin/zoom", None)
+        .await;
+    assert_eq!(connection["connected"], true, "{connection}");
 }

@@ -2,6 +2,7 @@
 // playwright-core), with axe-core checking every page. Started by tests/api/panel_browser.rs,
 // which runs Marquee and the Zoom simulator with a connected site, and passes:
 //   MQ_ADMIN_LINK  a fresh one-time admin link of the site
+//   MQ_ADMIN_LINK_2  another one, for the second part of the tour
 //   MQ_SITE        the site's slug
 //   MQ_HIDE_TOPIC  the topic of an upcoming meeting to hide
 //   MQ_ARTIFACTS   where screenshots go (copies are kept in docs/screenshots/)
@@ -9,6 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { artifacts, env, launchChromium } from "./support.mjs";
@@ -133,6 +135,114 @@ test("an owner opens an admin link, changes what the site shows, and hides a mee
     await assertAccessible(de, "overview in German");
     await shoot(de, "panel-overview-de.png");
   } finally {
+    await browser.close();
+  }
+});
+
+/** Serves whatever `page()` returns on a fresh loopback port: the owner's own site. */
+async function ownSite(page) {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(page());
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, origin: `http://127.0.0.1:${server.address().port}` };
+}
+
+/** Waits until `check()` is true (polling), or fails saying `what`. */
+async function until(page, what, check) {
+  for (let i = 0; i < 150; i++) {
+    if (await check()) return;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`never: ${what}`);
+}
+
+// The second part of the tour; the first hid MQ_HIDE_TOPIC.
+test("the owner embeds a widget on their own site, syncs, disconnects and reconnects", async () => {
+  const browser = await launchChromium();
+  let pasted = "<!doctype html><title>empty</title>";
+  const site = await ownSite(() => pasted);
+  try {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    const topic = env("MQ_HIDE_TOPIC");
+    await page.goto(env("MQ_ADMIN_LINK_2"));
+    const marquee = new URL(page.url()).origin;
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: marquee });
+
+    // The owner adds their site's web address beside the one they have.
+    await page.getByRole("link", { name: "What the site shows" }).click();
+    const origins = await page.inputValue("#allowed_origins");
+    await page.fill("#allowed_origins", `${origins}\n${site.origin}`);
+    await page.getByRole("button", { name: "Save" }).click();
+    assert.match(page.url(), /saved=1$/);
+
+    // Embed: the script snippet first, copied with its button.
+    await page.getByRole("link", { name: "Embed" }).click();
+    assert.match(page.url(), /\/admin\/embed$/);
+    assert.match(await page.locator("main").textContent(), new RegExp(site.origin.replace(/\./g, "\\.")));
+    await assertAccessible(page, "embed");
+    await shoot(page, "panel-embed.png");
+    const snippet = await page.inputValue("#script-meetings");
+    assert.match(snippet, /<script src="[^"]+\/embed\.js" data-site="studio" data-widget="meetings"/);
+    await page.locator('button[data-copy="script-meetings"]').click();
+    await until(page, "the copy is confirmed", async () =>
+      (await page.locator('button[data-copy="script-meetings"] + [role=status]').textContent()) === "Copied.");
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(copied, snippet);
+
+    // Pasted on the owner's own page (another origin): the widget renders and fits its height.
+    pasted = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Our studio</title></head>
+<body style="font-family:sans-serif;max-width:760px;margin:2rem auto"><h1>Our classes</h1>${copied}</body></html>`;
+    const own = await context.newPage();
+    await own.goto(site.origin + "/");
+    const frame = own.locator('iframe[data-marquee-widget="meetings"]');
+    await frame.waitFor();
+    const widget = own.frames().find((f) => f.url().includes("/embed/studio/meetings"));
+    assert.ok(widget, "the widget's frame");
+    await widget.waitForSelector("h1");
+    assert.match(await widget.locator("body").textContent(), /Evening calm/);
+    assert.doesNotMatch(await widget.locator("body").textContent(), new RegExp(topic), "the hidden meeting stays hidden");
+    await until(own, "the frame fits its content", async () =>
+      (await frame.evaluate((f) => f.style.height)) !== "320px");
+    const height = await frame.evaluate((f) => f.getBoundingClientRect().height);
+    const content = await widget.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(Math.abs(height - content) <= 2, `frame ${height}px for ${content}px of content`);
+    await own.close();
+
+    // Sync now: queued, then its progress until it finished (the page refreshes itself).
+    await page.getByRole("link", { name: "Sync", exact: true }).click();
+    await assertAccessible(page, "sync");
+    await page.getByRole("button", { name: "Sync now" }).click();
+    assert.match(await page.locator(".notice").textContent(), /Sync started|already waiting/);
+    await until(page, "the sync finished", async () =>
+      (await page.locator("#job-state").textContent()).trim() === "Finished");
+    assert.match(await page.locator("#job-progress").textContent(), /^(\d+) of \1 steps$/);
+    await assertAccessible(page, "sync, finished");
+    await shoot(page, "panel-sync.png");
+
+    // Disconnect asks first; confirmed, the site is not connected.
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.getByRole("link", { name: "Disconnect Zoom" }).click();
+    assert.match(page.url(), /\/admin\/zoom\/disconnect$/);
+    assert.match(await page.locator("main").textContent(), /The meetings and recordings you hid/);
+    await assertAccessible(page, "disconnect");
+    await shoot(page, "panel-disconnect.png");
+    await page.getByRole("button", { name: "Yes, disconnect Zoom" }).click();
+    assert.match(page.url(), /\/admin$/);
+    assert.match(await page.locator("main").textContent(), /Not connected/);
+
+    // Reconnect through Zoom's consent page: the hidden meeting is still hidden.
+    await page.getByRole("button", { name: "Connect Zoom" }).click();
+    await page.getByRole("button", { name: "Allow" }).click();
+    await page.waitForURL(/\/admin$/);
+    assert.match(await page.locator("main").textContent(), /Connected as/);
+    await page.getByRole("link", { name: "Meetings", exact: true }).click();
+    assert.match(await page.locator("tr", { hasText: topic }).textContent(), /Hidden/);
+  } finally {
+    site.server.close();
     await browser.close();
   }
 });

@@ -288,7 +288,7 @@ impl AdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Answer<SyncStarted>, StartSyncError> {
-        let job_id = s.sync().request(auth.principal()).await?;
+        let job_id = s.sync().request(auth.principal()).await?.job_id;
         Ok(Answer(SyncStarted { job_id }))
     }
 }

@@ -12,7 +12,6 @@ use super::admin::AdminReadError;
 use super::answer::Answer;
 use super::body::JsonBody;
 use super::text::{AccentShape, Text};
-use crate::domain::Principal;
 use crate::domain::public::{MAX_RECORDING_ID_CHARS, Registration, RegistrationStatus};
 use crate::domain::site::{
     Accent, Font, HiddenItem, Lang, MAX_ORIGIN_CHARS, SettingsChange, SiteSettings, ThemeMode,
@@ -22,6 +21,7 @@ use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::paging::{self, MAX_CURSOR_CHARS};
 use crate::service::settings::VisibleItem;
+use crate::service::snippets;
 use crate::service::{ServiceError, Services};
 
 /// Changing settings: an invalid value or body, credentials, scope, the database.
@@ -194,26 +194,24 @@ pub struct SnippetList {
     pub snippets: Vec<Snippet>,
 }
 
-fn snippet(base: &str, slug: &str, widget: Widget, label: &str) -> Snippet {
-    let (path, name, extra) = match widget {
-        Widget::Meetings => (format!("/embed/{slug}/meetings"), "meetings", ""),
-        Widget::Recordings => (format!("/embed/{slug}/recordings"), "recordings", ""),
-        Widget::Meeting => (
-            format!("/embed/{slug}/meetings/MEETING_ID"),
-            "meeting",
-            " data-meeting=\"MEETING_ID\"",
-        ),
-    };
-    let url = format!("{base}{path}");
-    Snippet {
-        widget,
-        iframe: format!(
-            "<iframe src=\"{url}\" title=\"{label}\" style=\"width:100%;min-height:480px;border:0\" loading=\"lazy\"></iframe>"
-        ),
-        script: format!(
-            "<a href=\"{url}\" data-marquee-fallback>{label}</a><script src=\"{base}/embed.js\" data-site=\"{slug}\" data-widget=\"{name}\"{extra} async></script>"
-        ),
-        url,
+impl From<snippets::EmbedWidget> for Widget {
+    fn from(w: snippets::EmbedWidget) -> Self {
+        match w {
+            snippets::EmbedWidget::Meetings => Widget::Meetings,
+            snippets::EmbedWidget::Recordings => Widget::Recordings,
+            snippets::EmbedWidget::Meeting => Widget::Meeting,
+        }
+    }
+}
+
+impl From<snippets::Snippet> for Snippet {
+    fn from(s: snippets::Snippet) -> Self {
+        Self {
+            widget: s.widget.into(),
+            url: s.url,
+            iframe: s.iframe,
+            script: s.script,
+        }
     }
 }
 
@@ -406,22 +404,9 @@ impl SiteAdminApi {
         auth: AdminAuth,
         s: Data<&Services>,
     ) -> Result<Answer<SnippetList>, AdminReadError> {
-        let principal: &Principal = auth.principal();
-        s.settings().get(principal).await?;
-        let tenant = s.tenants().get_by_id(principal.tenant_id()).await?;
-        let base = s.config().public_url.as_str();
-        let slug = tenant.slug.as_str();
+        let kit = s.snippets().for_site(auth.principal()).await?;
         Ok(Answer(SnippetList {
-            snippets: vec![
-                snippet(base, slug, Widget::Meetings, "Upcoming meetings"),
-                snippet(base, slug, Widget::Recordings, "Recordings"),
-                snippet(
-                    base,
-                    slug,
-                    Widget::Meeting,
-                    "Meeting details and registration",
-                ),
-            ],
+            snippets: kit.snippets.into_iter().map(Snippet::from).collect(),
         }))
     }
 

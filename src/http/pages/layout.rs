@@ -19,15 +19,19 @@ pub(super) enum Section {
     Site,
     Meetings,
     Recordings,
+    Sync,
+    Embed,
 }
 
 impl Section {
     /// The navigation, in order.
-    const ALL: [Section; 4] = [
+    const ALL: [Section; 6] = [
         Section::Overview,
         Section::Site,
         Section::Meetings,
         Section::Recordings,
+        Section::Sync,
+        Section::Embed,
     ];
 
     pub(super) fn path(self) -> &'static str {
@@ -36,6 +40,8 @@ impl Section {
             Section::Site => "/admin/site",
             Section::Meetings => "/admin/meetings",
             Section::Recordings => "/admin/recordings",
+            Section::Sync => "/admin/sync",
+            Section::Embed => "/admin/embed",
         }
     }
 
@@ -45,6 +51,8 @@ impl Section {
             Section::Site => t.nav_site,
             Section::Meetings => t.nav_meetings,
             Section::Recordings => t.nav_recordings,
+            Section::Sync => t.tools.nav_sync,
+            Section::Embed => t.tools.nav_embed,
         }
     }
 }
@@ -125,6 +133,19 @@ impl<'a> Panel<'a> {
         template: &str,
         content: impl Serialize,
     ) -> Response {
+        let heading = section.label(self.strings());
+        self.render_titled(status, section, heading, template, content)
+    }
+
+    /// As [`Panel::render`], for a page of `section` with a heading of its own.
+    pub(super) fn render_titled(
+        &self,
+        status: StatusCode,
+        section: Section,
+        heading: &'static str,
+        template: &str,
+        content: impl Serialize,
+    ) -> Response {
         let t = self.strings();
         let page = PanelPage {
             lang: self.ui.lang.as_str(),
@@ -143,7 +164,7 @@ impl<'a> Panel<'a> {
                 .collect(),
             back_to_site: self.back_to_site.as_deref(),
             csrf_token: &self.owner.csrf_token,
-            heading: section.label(t),
+            heading,
             content,
         };
         self.ui.render(status, template, page)

@@ -9,9 +9,11 @@ use serde::Serialize;
 
 use super::Ui;
 use super::layout::{Panel, Section};
+use super::sync::problem_text;
 use super::zoom::CLAIM_COOKIE;
 use crate::domain::site::Lang;
 use crate::i18n;
+use crate::i18n::panel::ToolStrings;
 use crate::service::ServiceError;
 use crate::service::connect::ConnectionStatus;
 use crate::service::install::PendingInstall;
@@ -20,13 +22,13 @@ use crate::service::sync::SyncStatusView;
 
 /// A moment in UTC, for `<time>`.
 #[derive(Serialize)]
-struct Moment {
+pub(super) struct Moment {
     iso: String,
     text: String,
 }
 
 impl Moment {
-    fn of(t: NaiveDateTime, lang: Lang) -> Self {
+    pub(super) fn of(t: NaiveDateTime, lang: Lang) -> Self {
         let utc = t.and_utc();
         let date = i18n::strings(lang).long_date(&utc.with_timezone(&chrono_tz::UTC), lang);
         Self {
@@ -84,18 +86,23 @@ impl ZoomView {
 struct SyncView {
     last: Option<Moment>,
     ok: bool,
-    error: Option<String>,
+    /// In plain words, as on the Sync page.
+    error: Option<&'static str>,
     running: bool,
     next: Option<Moment>,
 }
 
 impl SyncView {
-    fn new(s: SyncStatusView, lang: Lang) -> Self {
+    fn new(s: SyncStatusView, t: &'static ToolStrings, lang: Lang) -> Self {
         let ok = s.last_result.as_deref() != Some("failed");
         Self {
             last: s.last_finished_at.map(|t| Moment::of(t, lang)),
             ok,
-            error: s.last_error.filter(|_| !ok),
+            error: s
+                .last_error
+                .as_deref()
+                .filter(|_| !ok)
+                .map(|e| problem_text(e, t)),
             running: s.current_job.is_some_and(|job| !job.status.is_finished()),
             next: s.next_reconcile_at.map(|t| Moment::of(t, lang)),
         }
@@ -170,7 +177,7 @@ async fn gather(panel: &Panel<'_>, claim: Option<String>) -> Result<OverviewView
     };
     Ok(OverviewView {
         zoom: ZoomView::new(s.connect().status(owner).await?, lang),
-        sync: SyncView::new(s.sync().status(owner).await?, lang),
+        sync: SyncView::new(s.sync().status(owner).await?, panel.strings().tools, lang),
         counts: s.meetings().counts(owner).await?.into(),
         pending_install: pending.map(PendingView::from),
     })

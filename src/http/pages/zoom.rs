@@ -5,8 +5,9 @@ use poem::http::StatusCode;
 use poem::web::cookie::{Cookie, CookieJar};
 use poem::web::{Form, Query};
 use poem::{Response, handler};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use super::layout::{Panel, Section};
 use super::session::{CsrfForm, checked_owner, cookie_value, find_owner, session_cookie};
 use super::{Ui, see_other};
 use crate::i18n::panel::{Notice, fill};
@@ -29,13 +30,56 @@ pub async fn connect(ui: Ui<'_>, jar: &CookieJar, form: Form<CsrfForm>) -> Respo
     }
 }
 
-/// `POST /admin/zoom/disconnect`: the Disconnect button.
+/// The confirmation form: Confirm posts `confirm=yes` with the CSRF token.
+#[derive(Deserialize)]
+pub struct DisconnectForm {
+    csrf_token: Option<String>,
+    confirm: Option<String>,
+}
+
+/// `disconnect.html.j2`: what goes and what stays.
+#[derive(Serialize)]
+struct DisconnectView {
+    connected: bool,
+}
+
+/// `GET /admin/zoom/disconnect`: asks before disconnecting, saying what will be removed (Zoom's
+/// data as Marquee copied it, and the tokens) and what stays (the owner's choices).
 #[handler]
-pub async fn disconnect(ui: Ui<'_>, jar: &CookieJar, form: Form<CsrfForm>) -> Response {
-    let owner = match checked_owner(&ui, jar, form.0.token()).await {
+pub async fn confirm_disconnect(ui: Ui<'_>, jar: &CookieJar) -> Response {
+    let panel = match Panel::open(ui, jar).await {
+        Ok(panel) => panel,
+        Err(page) => return page,
+    };
+    match ui.s.connect().status(panel.principal()).await {
+        Ok(status) => disconnect_page(&panel, status.connected || status.needs_reconnect),
+        Err(e) => ui.failure(e),
+    }
+}
+
+fn disconnect_page(panel: &Panel<'_>, connected: bool) -> Response {
+    let heading = panel.strings().tools.disconnect_title;
+    let view = DisconnectView { connected };
+    panel.render_titled(
+        StatusCode::OK,
+        Section::Overview,
+        heading,
+        "admin/disconnect.html.j2",
+        view,
+    )
+}
+
+/// `POST /admin/zoom/disconnect`: the confirmation's Confirm button. A form without the
+/// confirmation (an old Disconnect button, a stale page) only shows the confirmation.
+#[handler]
+pub async fn disconnect(ui: Ui<'_>, jar: &CookieJar, form: Form<DisconnectForm>) -> Response {
+    let owner = match checked_owner(&ui, jar, form.0.csrf_token.as_deref()).await {
         Ok(owner) => owner,
         Err(page) => return page,
     };
+    if form.0.confirm.as_deref() != Some("yes") {
+        return see_other("/admin/zoom/disconnect");
+    }
     match ui.s.disconnect().by_owner(&owner).await {
         Ok(_) | Err(ServiceError::NotFound(_)) => see_other("/admin"),
         Err(e) => ui.failure(e),

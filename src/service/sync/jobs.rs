@@ -139,7 +139,7 @@ impl SyncJobs<'_> {
             .await
             .inspect_err(|e| tracing::warn!(error = %e, "could not record the sync start"));
         let (lost_tx, mut lost_rx) = tokio::sync::watch::channel(false);
-        let heartbeat = {
+        let beating = {
             let (store, owner) = (self.store.clone(), self.instance_id.to_owned());
             let (id, progress) = (job.id.clone(), progress.clone());
             tokio::spawn(async move {
@@ -159,7 +159,9 @@ impl SyncJobs<'_> {
                 Err(ServiceError::Conflict("the job's lease was lost to another worker".into()))
             }
         };
-        heartbeat.abort();
+        beating.abort();
+        // The last beat: the job's row keeps how far it got, for the owner's Sync page.
+        heartbeat(self.store, self.instance_id, &job.id, &progress).await;
         let requests = progress.requests.load(Ordering::Relaxed);
         if let Err(e) = self.conclude(&job, &tenant, result, requests).await {
             tracing::warn!(job.id = %job.id, error = %e, "could not record the job's end; its lease will expire");
