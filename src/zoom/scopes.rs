@@ -92,6 +92,47 @@ pub fn webinars_allowed(granted: &str) -> bool {
     })
 }
 
+/// What a change of webinars needs (the Webinar add-on, docs/zoom.md §1.9, §4.6): the
+/// granular scope reported when missing, and every name that grants it.
+const WEBINAR_WRITES: &[(&str, &[&str])] = &[
+    (
+        "webinar:write:webinar",
+        &[
+            "webinar:write:webinar",
+            "webinar:write:webinar:admin",
+            "webinar:write",
+            "webinar:write:admin",
+        ],
+    ),
+    (
+        "webinar:update:webinar",
+        &[
+            "webinar:update:webinar",
+            "webinar:update:webinar:admin",
+            "webinar:write",
+            "webinar:write:admin",
+        ],
+    ),
+    (
+        "webinar:delete:webinar",
+        &[
+            "webinar:delete:webinar",
+            "webinar:delete:webinar:admin",
+            "webinar:write",
+            "webinar:write:admin",
+        ],
+    ),
+];
+
+/// The first Zoom scope that creating, changing and deleting webinars needs and the grant
+/// lacks.
+pub fn missing_for_webinar_writes(granted: &str) -> Option<&'static str> {
+    WEBINAR_WRITES
+        .iter()
+        .find(|(_, by)| !granted.split_whitespace().any(|g| by.contains(&g)))
+        .map(|(need, _)| *need)
+}
+
 /// Whether the grant may list cloud recordings.
 pub fn recordings_allowed(granted: &str) -> bool {
     granted.split_whitespace().any(|s| {
@@ -118,6 +159,15 @@ mod level_tests {
         assert!(webinars_allowed("webinar:read:list_webinars:admin"));
         assert!(!webinars_allowed("meeting:read"));
         assert!(recordings_allowed("recording:read"));
+        assert_eq!(
+            missing_for_webinar_writes("webinar:read:list_webinars:admin"),
+            Some("webinar:write:webinar")
+        );
+        assert_eq!(
+            missing_for_webinar_writes("webinar:write:webinar:admin webinar:update:webinar:admin"),
+            Some("webinar:delete:webinar")
+        );
+        assert_eq!(missing_for_webinar_writes("webinar:write:admin"), None);
         assert!(!recordings_allowed(""));
     }
 }
