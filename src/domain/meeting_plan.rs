@@ -148,7 +148,10 @@ pub struct PlanError {
     pub message: String,
 }
 
-fn refuse<T>(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Result<T, PlanError> {
+fn refuse<T>(
+    field: impl Into<Cow<'static, str>>,
+    message: impl Into<String>,
+) -> Result<T, PlanError> {
     Err(PlanError {
         field: field.into(),
         message: message.into(),
@@ -398,7 +401,10 @@ fn check_questions(q: &RegistrationQuestions) -> Result<(), PlanError> {
                 format!("must be one of {}", STANDARD_FIELDS.join(", ")),
             );
         }
-        if q.questions[..i].iter().any(|o| o.field_name == s.field_name) {
+        if q.questions[..i]
+            .iter()
+            .any(|o| o.field_name == s.field_name)
+        {
             return refuse(at("field_name"), "is asked twice");
         }
     }
@@ -440,7 +446,11 @@ fn check_answers(choice: bool, answers: &[String]) -> Result<(), &'static str> {
     if answers.iter().any(|a| a.trim().is_empty()) {
         return Err("an answer must not be empty");
     }
-    if answers.iter().enumerate().any(|(i, a)| answers[..i].contains(a)) {
+    if answers
+        .iter()
+        .enumerate()
+        .any(|(i, a)| answers[..i].contains(a))
+    {
         return Err("an answer is given twice");
     }
     Ok(())
@@ -565,7 +575,10 @@ mod tests {
     type Change = Box<dyn Fn(&mut MeetingRequest)>;
 
     fn field_of(req: MeetingRequest) -> String {
-        MeetingPlan::check(req, now()).unwrap_err().field.into_owned()
+        MeetingPlan::check(req, now())
+            .unwrap_err()
+            .field
+            .into_owned()
     }
 
     #[test]

@@ -21,7 +21,8 @@ use crate::domain::public::{Occurrence, Recording, RegistrationQuestions};
 use crate::domain::status::MeetingKind;
 use crate::domain::{Meeting, Principal, Scope, TenantId};
 use crate::store::{self, Store, owner::MeetingListQuery};
-use crate::zoom::{ZoomClient, ZoomError, scopes};
+use crate::zoom::scopes::{self, WebinarWrite};
+use crate::zoom::{ZoomClient, ZoomError};
 
 use super::access::require;
 use super::paging::{self, CursorPage};
@@ -193,7 +194,8 @@ impl Meetings<'_> {
         let plan = MeetingPlan::check(request, Utc::now()).map_err(invalid)?;
         check_kind_settings(kind, plan.waiting_room, plan.join_before_host)?;
         let tenant = principal.tenant_id();
-        self.require_zoom_writes(tenant, kind).await?;
+        self.require_zoom_writes(tenant, kind, WebinarWrite::Create)
+            .await?;
         let host = self.host_user(tenant, plan.host.as_deref()).await?;
         let body = zoom_body(&plan, kind);
         let zoom = self.zoom;
@@ -305,7 +307,8 @@ impl Meetings<'_> {
         let change = MeetingChange::check(request, now_in, occurrence.is_some(), Utc::now())
             .map_err(invalid)?;
         check_kind_settings(kind, change.waiting_room, change.join_before_host)?;
-        self.require_zoom_writes(tenant, kind).await?;
+        self.require_zoom_writes(tenant, kind, WebinarWrite::Update)
+            .await?;
         let body = change_body(&change, kind);
         if body != json!({}) {
             let zoom = self.zoom;
@@ -341,7 +344,8 @@ impl Meetings<'_> {
         let tenant = principal.tenant_id();
         let current = self.owned(tenant, kind, meeting_id).await?;
         let occurrence = self.occurrence_of(&current, occurrence_id)?;
-        self.require_zoom_writes(tenant, kind).await?;
+        self.require_zoom_writes(tenant, kind, WebinarWrite::Delete)
+            .await?;
         let zoom = self.zoom;
         self.tokens
             .with_zoom_token(tenant, |token| async move {
@@ -378,12 +382,13 @@ impl Meetings<'_> {
         &self,
         tenant: &TenantId,
         kind: MeetingKind,
+        write: WebinarWrite,
     ) -> Result<(), ServiceError> {
         if kind != MeetingKind::Webinar {
             return Ok(());
         }
         let grant = self.tokens.grant_of(tenant).await?;
-        match scopes::missing_for_webinar_writes(&grant.scopes) {
+        match scopes::missing_for_webinar(&grant.scopes, write) {
             None => Ok(()),
             Some(scope) => Err(ServiceError::Refused {
                 code: "zoom_scope_missing",

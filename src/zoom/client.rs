@@ -355,10 +355,7 @@ impl ZoomClient {
         occurrence_id: Option<&str>,
         body: &serde_json::Value,
     ) -> Result<(), ZoomError> {
-        let request = self
-            .http
-            .patch(self.item_url(kind, meeting_id))
-            .json(body);
+        let request = self.http.patch(self.item_url(kind, meeting_id)).json(body);
         self.api_send(request, access_token, occurrence_id).await
     }
 
@@ -376,11 +373,7 @@ impl ZoomClient {
     }
 
     fn item_url(&self, kind: MeetingKind, meeting_id: i64) -> String {
-        format!(
-            "{}/{}/{meeting_id}",
-            self.config.api_url,
-            collection(kind)
-        )
+        format!("{}/{}/{meeting_id}", self.config.api_url, collection(kind))
     }
 
     /// Sends a write whose success answer has no body.

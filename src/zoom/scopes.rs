@@ -92,9 +92,17 @@ pub fn webinars_allowed(granted: &str) -> bool {
     })
 }
 
-/// What a change of webinars needs (the Webinar add-on, docs/zoom.md §1.9, §4.6): the
+/// A change of webinars, each with a scope of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebinarWrite {
+    Create = 0,
+    Update = 1,
+    Delete = 2,
+}
+
+/// What each [`WebinarWrite`] needs (the Webinar add-on, docs/zoom.md §1.9, §4.6): the
 /// granular scope reported when missing, and every name that grants it.
-const WEBINAR_WRITES: &[(&str, &[&str])] = &[
+const WEBINAR_WRITES: [(&str, &[&str]); 3] = [
     (
         "webinar:write:webinar",
         &[
@@ -124,13 +132,10 @@ const WEBINAR_WRITES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// The first Zoom scope that creating, changing and deleting webinars needs and the grant
-/// lacks.
-pub fn missing_for_webinar_writes(granted: &str) -> Option<&'static str> {
-    WEBINAR_WRITES
-        .iter()
-        .find(|(_, by)| !granted.split_whitespace().any(|g| by.contains(&g)))
-        .map(|(need, _)| *need)
+/// The Zoom scope `write` needs when the grant lacks it.
+pub fn missing_for_webinar(granted: &str, write: WebinarWrite) -> Option<&'static str> {
+    let (need, by) = WEBINAR_WRITES[write as usize];
+    (!granted.split_whitespace().any(|g| by.contains(&g))).then_some(need)
 }
 
 /// Whether the grant may list cloud recordings.
@@ -159,15 +164,20 @@ mod level_tests {
         assert!(webinars_allowed("webinar:read:list_webinars:admin"));
         assert!(!webinars_allowed("meeting:read"));
         assert!(recordings_allowed("recording:read"));
+        let granted = "webinar:read:list_webinars:admin webinar:update:webinar:admin";
         assert_eq!(
-            missing_for_webinar_writes("webinar:read:list_webinars:admin"),
+            missing_for_webinar(granted, WebinarWrite::Create),
             Some("webinar:write:webinar")
         );
+        assert_eq!(missing_for_webinar(granted, WebinarWrite::Update), None);
         assert_eq!(
-            missing_for_webinar_writes("webinar:write:webinar:admin webinar:update:webinar:admin"),
+            missing_for_webinar(granted, WebinarWrite::Delete),
             Some("webinar:delete:webinar")
         );
-        assert_eq!(missing_for_webinar_writes("webinar:write:admin"), None);
+        assert_eq!(
+            missing_for_webinar("webinar:write:admin", WebinarWrite::Delete),
+            None
+        );
         assert!(!recordings_allowed(""));
     }
 }

@@ -535,7 +535,10 @@ async fn questions_set_on_create_are_at_zoom_and_in_the_forms_first_view() {
         .unwrap();
     let registrant = &at_zoom["registrants"][0];
     assert_eq!(registrant["org"], "ACME", "{at_zoom}");
-    assert_eq!(registrant["custom_questions"][0]["value"], "Pro", "{at_zoom}");
+    assert_eq!(
+        registrant["custom_questions"][0]["value"], "Pro",
+        "{at_zoom}"
+    );
 
     // A change replaces them; the form follows at once.
     let (status, changed) = app
@@ -561,7 +564,10 @@ async fn bad_questions_are_refused_naming_the_question_before_zoom_is_called() {
         body
     };
     let cases = [
-        (twice(with_questions(new_meeting("A", 3))), "questions[1].title"),
+        (
+            twice(with_questions(new_meeting("A", 3))),
+            "questions[1].title",
+        ),
         (
             {
                 let mut b = with_questions(new_meeting("A", 3));
@@ -617,8 +623,10 @@ async fn a_meeting_becomes_recurring_and_one_time_again_with_its_occurrences_pub
             &key,
             Method::PATCH,
             &path,
-            Some(json!({"recurrence": {"repeat": "daily", "interval": 2, "end_times": 3},
-                        "join_before_host": true})),
+            Some(
+                json!({"recurrence": {"repeat": "daily", "interval": 2, "end_times": 3},
+                        "join_before_host": true}),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{daily}");
@@ -626,13 +634,25 @@ async fn a_meeting_becomes_recurring_and_one_time_again_with_its_occurrences_pub
     let occurrences = daily["occurrences"].as_array().unwrap().clone();
     assert_eq!(occurrences.len(), 3, "{daily}");
     let entries = public_entries(&app, "turns", id).await;
-    assert_eq!(entries.len(), 3, "one public entry per occurrence: {entries:?}");
+    assert_eq!(
+        entries.len(),
+        3,
+        "one public entry per occurrence: {entries:?}"
+    );
     for (entry, occurrence) in entries.iter().zip(&occurrences) {
         assert_eq!(entry["occurrence_id"], occurrence["occurrence_id"]);
     }
-    let first = chrono::DateTime::parse_from_rfc3339(occurrences[0]["start_time"].as_str().unwrap()).unwrap();
-    let second = chrono::DateTime::parse_from_rfc3339(occurrences[1]["start_time"].as_str().unwrap()).unwrap();
-    assert_eq!(second - first, chrono::TimeDelta::days(2), "every other day");
+    let first =
+        chrono::DateTime::parse_from_rfc3339(occurrences[0]["start_time"].as_str().unwrap())
+            .unwrap();
+    let second =
+        chrono::DateTime::parse_from_rfc3339(occurrences[1]["start_time"].as_str().unwrap())
+            .unwrap();
+    assert_eq!(
+        second - first,
+        chrono::TimeDelta::days(2),
+        "every other day"
+    );
     let at_zoom = app
         .http
         .get(format!("{}/_sim/meetings/{id}", app.sim.url()))
@@ -655,11 +675,20 @@ async fn a_meeting_becomes_recurring_and_one_time_again_with_its_occurrences_pub
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{weekly}");
-    assert_eq!(weekly["occurrences"].as_array().unwrap().len(), 2, "{weekly}");
+    assert_eq!(
+        weekly["occurrences"].as_array().unwrap().len(),
+        2,
+        "{weekly}"
+    );
     assert_eq!(public_entries(&app, "turns", id).await.len(), 2);
 
     let (status, once) = app
-        .admin_call(&key, Method::PATCH, &path, Some(json!({"recurring": false})))
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"recurring": false})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{once}");
     assert_eq!(once["recurring"], false);
@@ -668,12 +697,7 @@ async fn a_meeting_becomes_recurring_and_one_time_again_with_its_occurrences_pub
     assert_eq!(entries.len(), 1, "{entries:?}");
 
     let (status, answer) = app
-        .admin_call(
-            &key,
-            Method::PATCH,
-            &path,
-            Some(json!({"recurring": true})),
-        )
+        .admin_call(&key, Method::PATCH, &path, Some(json!({"recurring": true})))
         .await;
     assert_invalid_request(status, &answer, "recurrence", "recurring without a rule");
 }
@@ -689,7 +713,8 @@ const WEBINAR_WRITES: [&str; 3] = [
 async fn webinars_are_made_listed_registered_for_and_deleted_like_meetings() {
     let app = TestApp::spawn_with(|c| c.scopes.extend(WEBINAR_WRITES.map(String::from))).await;
     let (_, key) = app.public_site("stage", vec![]).await;
-    app.site_settings(&key, json!({"webinars_public": true})).await;
+    app.site_settings(&key, json!({"webinars_public": true}))
+        .await;
     let mut body = with_questions(new_meeting("Product launch", 4));
     body["recurrence"] = json!({"repeat": "weekly", "weekly_days": [4], "end_times": 2});
     let (status, webinar) = app
@@ -727,7 +752,12 @@ async fn webinars_are_made_listed_registered_for_and_deleted_like_meetings() {
         .await;
     assert_eq!(meetings["meetings"], json!([]), "{meetings}");
     let (status, _) = app
-        .admin_call(&key, Method::GET, &format!("/api/v1/admin/meetings/{id}"), None)
+        .admin_call(
+            &key,
+            Method::GET,
+            &format!("/api/v1/admin/meetings/{id}"),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "a webinar is not a meeting");
 
@@ -746,14 +776,29 @@ async fn webinars_are_made_listed_registered_for_and_deleted_like_meetings() {
 
     let path = format!("/api/v1/admin/webinars/{id}");
     let (status, changed) = app
-        .admin_call(&key, Method::PATCH, &path, Some(json!({"topic": "Launch, day 2"})))
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"topic": "Launch, day 2"})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(changed["topic"], "Launch, day 2");
     let (status, answer) = app
-        .admin_call(&key, Method::PATCH, &path, Some(json!({"waiting_room": true})))
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"waiting_room": true})),
+        )
         .await;
-    assert_invalid_request(status, &answer, "waiting_room", "no waiting room in webinars");
+    assert_invalid_request(
+        status,
+        &answer,
+        "waiting_room",
+        "no waiting room in webinars",
+    );
 
     let (status, _) = app.admin_call(&key, Method::DELETE, &path, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);

@@ -17,8 +17,8 @@ use super::text::Text;
 use crate::domain::Meeting;
 use crate::domain::meeting_plan::{
     Approval, ChangeRequest, MAX_AGENDA_CHARS, MAX_HOST_CHARS, MAX_PASSCODE_CHARS,
-    MAX_QUESTION_CHARS, MAX_START_TIME_CHARS, MAX_TIMEZONE_CHARS, MAX_TOPIC_CHARS,
-    MeetingRequest, RecurrenceRequest, Repeat,
+    MAX_QUESTION_CHARS, MAX_START_TIME_CHARS, MAX_TIMEZONE_CHARS, MAX_TOPIC_CHARS, MeetingRequest,
+    RecurrenceRequest, Repeat,
 };
 use crate::domain::public::{
     CustomQuestion, MAX_OCCURRENCE_ID_CHARS, Occurrence, RegistrationQuestions, StandardQuestion,
@@ -448,7 +448,8 @@ impl MeetingsAdminApi {
     ) -> Result<Created<AdminMeeting>, CreateMeetingError> {
         let created = s
             .meetings()
-            .create(auth.principal(), MeetingKind::Meeting, body.0.into()).await?;
+            .create(auth.principal(), MeetingKind::Meeting, body.0.into())
+            .await?;
         Ok(Created::Created(Json(created.into())))
     }
 
@@ -496,7 +497,8 @@ impl MeetingsAdminApi {
     ) -> Result<Answer<AdminMeeting>, MeetingReadError> {
         let found = s
             .meetings()
-            .get(auth.principal(), MeetingKind::Meeting, meeting_id.0).await?;
+            .get(auth.principal(), MeetingKind::Meeting, meeting_id.0)
+            .await?;
         Ok(Answer(found.into()))
     }
 

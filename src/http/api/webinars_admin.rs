@@ -91,7 +91,10 @@ impl WebinarsAdminApi {
         /// Zoom's webinar number.
         webinar_id: Path<i64>,
     ) -> Result<Answer<AdminMeeting>, MeetingReadError> {
-        let found = s.meetings().get(auth.principal(), WEBINAR, webinar_id.0).await?;
+        let found = s
+            .meetings()
+            .get(auth.principal(), WEBINAR, webinar_id.0)
+            .await?;
         Ok(Answer(found.into()))
     }
 
