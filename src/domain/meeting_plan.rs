@@ -650,6 +650,96 @@ mod tests {
         }
     }
 
+    fn asked(custom: Vec<(&str, &str, Vec<&str>)>) -> RegistrationQuestions {
+        RegistrationQuestions {
+            questions: vec![],
+            custom_questions: custom
+                .into_iter()
+                .map(
+                    |(title, kind, answers)| crate::domain::public::CustomQuestion {
+                        title: title.into(),
+                        kind: kind.into(),
+                        required: false,
+                        answers: answers.into_iter().map(Into::into).collect(),
+                    },
+                )
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn questions_are_refused_at_their_index() {
+        let with = |q: RegistrationQuestions| {
+            let mut req = base();
+            req.registration = Some(Approval::Automatic);
+            req.questions = Some(q);
+            field_of(req)
+        };
+        let level = ("Level", "single", vec!["A", "B"]);
+        assert_eq!(
+            with(asked(vec![level.clone(), level.clone()])),
+            "questions[1].title"
+        );
+        assert_eq!(
+            with(asked(vec![("Level", "single", vec!["A", "A"])])),
+            "questions[0].answers"
+        );
+        assert_eq!(
+            with(asked(vec![level.clone(), ("Note", "short", vec!["x"])])),
+            "questions[1].answers"
+        );
+        assert_eq!(
+            with(asked(vec![("Pick", "multiple", vec!["x"])])),
+            "questions[0].type"
+        );
+        let mut unknown = asked(vec![]);
+        unknown
+            .questions
+            .push(crate::domain::public::StandardQuestion {
+                field_name: "password".into(),
+                required: true,
+            });
+        assert_eq!(with(unknown), "standard_questions[0].field_name");
+        let mut off = base();
+        off.questions = Some(asked(vec![level]));
+        assert_eq!(field_of(off), "questions", "needs registration");
+    }
+
+    #[test]
+    fn a_change_turns_recurrence_on_and_off() {
+        let current = Current {
+            timezone: "Europe/Berlin",
+            registration: None,
+        };
+        let on = ChangeRequest {
+            recurrence: Some(RecurrenceRequest {
+                repeat: Some(Repeat::Daily),
+                end_times: Some(3),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let checked = MeetingChange::check(on.clone(), current, false, now()).unwrap();
+        assert!(matches!(
+            checked.recurrence,
+            Some(RecurrenceChange::Recurring(_))
+        ));
+        let off = ChangeRequest {
+            recurring: Some(false),
+            ..Default::default()
+        };
+        let checked = MeetingChange::check(off, current, false, now()).unwrap();
+        assert_eq!(checked.recurrence, Some(RecurrenceChange::OneTime));
+        let both = ChangeRequest {
+            recurring: Some(false),
+            ..on.clone()
+        };
+        let err = MeetingChange::check(both, current, false, now()).unwrap_err();
+        assert_eq!(err.field, "recurring");
+        let err = MeetingChange::check(on, current, true, now()).unwrap_err();
+        assert_eq!(err.field, "recurrence", "not for one occurrence");
+    }
+
     #[test]
     fn zoom_bounds_are_accepted() {
         let mut req = base();
