@@ -486,6 +486,17 @@ async fn a_host_must_be_a_user_of_the_connected_account() {
     assert_eq!(meeting["topic"], "Hosted");
 }
 
+/// The meeting as the simulated Zoom has it, with its registrants.
+async fn at_zoom(app: &TestApp, id: i64) -> Value {
+    let resp = app
+        .http
+        .get(format!("{}/_sim/meetings/{id}", app.sim.url()))
+        .send()
+        .await
+        .unwrap();
+    resp.json().await.unwrap()
+}
+
 const QUESTIONS_AT_ZOOM: &str = "PATCH /v2/meetings/{meetingId}/registrants/questions";
 const QUESTIONS_FROM_ZOOM: &str = "GET /v2/meetings/{meetingId}/registrants/questions";
 
@@ -524,15 +535,7 @@ async fn questions_set_on_create_are_at_zoom_and_in_the_forms_first_view() {
         "fields": {"org": "ACME"}, "custom_questions": [{"title": "Level", "value": "Pro"}]});
     let (status, _, body) = app.register("asks", id, answered, None).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let at_zoom = app
-        .http
-        .get(format!("{}/_sim/meetings/{id}", app.sim.url()))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let at_zoom = at_zoom(&app, id).await;
     let registrant = &at_zoom["registrants"][0];
     assert_eq!(registrant["org"], "ACME", "{at_zoom}");
     assert_eq!(
@@ -653,15 +656,7 @@ async fn a_meeting_becomes_recurring_and_one_time_again_with_its_occurrences_pub
         chrono::TimeDelta::days(2),
         "every other day"
     );
-    let at_zoom = app
-        .http
-        .get(format!("{}/_sim/meetings/{id}", app.sim.url()))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let at_zoom = at_zoom(&app, id).await;
     assert_eq!(at_zoom["type"], 8, "{at_zoom}");
     assert_eq!(at_zoom["settings"]["join_before_host"], true, "{at_zoom}");
 

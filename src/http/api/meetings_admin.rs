@@ -28,7 +28,7 @@ use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
 use crate::service::meetings::OwnedMeeting;
-use crate::service::paging::{self, MAX_CURSOR_CHARS};
+use crate::service::paging::{self, CursorPage, MAX_CURSOR_CHARS};
 
 /// Creating a meeting: invalid input, credentials, scope, not connected (409), Zoom's daily
 /// limit (429), Zoom refused (502) or unavailable (503).
@@ -404,6 +404,15 @@ pub struct AdminMeetingList {
     pub next_after: Option<String>,
 }
 
+impl From<CursorPage<Meeting>> for AdminMeetingList {
+    fn from(page: CursorPage<Meeting>) -> Self {
+        Self {
+            meetings: page.items.into_iter().map(Into::into).collect(),
+            next_after: page.next_after,
+        }
+    }
+}
+
 /// The host's start link.
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -476,10 +485,7 @@ impl MeetingsAdminApi {
                 limit.0.unwrap_or(paging::DEFAULT_LIMIT),
             )
             .await?;
-        Ok(Answer(AdminMeetingList {
-            meetings: page.items.into_iter().map(Into::into).collect(),
-            next_after: page.next_after,
-        }))
+        Ok(Answer(page.into()))
     }
 
     /// One of the site's meetings, hidden or not (scope `meetings:read`)

@@ -72,10 +72,7 @@ impl WebinarsAdminApi {
                 limit.0.unwrap_or(paging::DEFAULT_LIMIT),
             )
             .await?;
-        Ok(Answer(AdminMeetingList {
-            meetings: page.items.into_iter().map(Into::into).collect(),
-            next_after: page.next_after,
-        }))
+        Ok(Answer(page.into()))
     }
 
     /// One of the site's webinars, hidden or not (scope `meetings:read`)
