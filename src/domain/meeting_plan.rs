@@ -1,8 +1,12 @@
 //! A meeting the owner asks Marquee to schedule at Zoom, checked against Zoom's rules
 //! (docs/zoom.md §4.3) before any call, so every refusal names the field to fix.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+
+use super::public::{RegistrationQuestions, STANDARD_FIELDS};
 
 /// Zoom's limits on a meeting's text (docs/zoom.md §4.3).
 pub const MAX_TOPIC_CHARS: usize = 200;
@@ -21,6 +25,14 @@ pub const MAX_DAILY_INTERVAL: i32 = 90;
 pub const MAX_WEEKLY_INTERVAL: i32 = 12;
 pub const MAX_MONTHLY_INTERVAL: i32 = 3;
 pub const MAX_END_TIMES: i32 = 60;
+/// A custom question's title and each of its answers (Zoom keeps answers to 128 characters).
+pub const MAX_QUESTION_CHARS: usize = 128;
+/// Custom questions of one meeting, and answers of one single-choice question: enough for a
+/// form a visitor still fills in.
+pub const MAX_CUSTOM_QUESTIONS: usize = 10;
+pub const MAX_ANSWERS: usize = 20;
+/// The custom question kinds the registration form can ask (free text, one of `answers`).
+pub const QUESTION_KINDS: [&str; 2] = ["short", "single"];
 
 /// How often a recurring meeting repeats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,9 +87,12 @@ pub struct MeetingRequest {
     /// `None`: no registration.
     pub registration: Option<Approval>,
     pub waiting_room: Option<bool>,
+    pub join_before_host: Option<bool>,
     pub passcode: Option<String>,
     pub default_passcode: Option<bool>,
     pub host: Option<String>,
+    /// What the registration form asks besides names and e-mail (needs `registration`).
+    pub questions: Option<RegistrationQuestions>,
 }
 
 /// Where a recurring meeting's monthly occurrence falls.
@@ -119,24 +134,32 @@ pub struct MeetingPlan {
     pub recurrence: Option<Recurrence>,
     pub registration: Option<Approval>,
     pub waiting_room: Option<bool>,
+    pub join_before_host: Option<bool>,
     pub passcode: Option<String>,
     pub default_passcode: Option<bool>,
     pub host: Option<String>,
+    pub questions: Option<RegistrationQuestions>,
 }
 
-/// A refused field and why.
+/// A refused field and why; `field` is a path into the body (`questions[0].title`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanError {
-    pub field: &'static str,
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
-fn refuse<T>(field: &'static str, message: impl Into<String>) -> Result<T, PlanError> {
+fn refuse<T>(
+    field: impl Into<Cow<'static, str>>,
+    message: impl Into<String>,
+) -> Result<T, PlanError> {
     Err(PlanError {
-        field,
+        field: field.into(),
         message: message.into(),
     })
 }
+
+/// Questions need registration: without it Zoom shows no form.
+const QUESTIONS_NEED_REGISTRATION: &str = "needs registration automatic or manual";
 
 impl MeetingPlan {
     /// Checks `req` as Zoom would, and that it starts after `now`.
@@ -169,6 +192,12 @@ impl MeetingPlan {
             .recurrence
             .map(|r| check_recurrence(r, start, timezone))
             .transpose()?;
+        if let Some(q) = &req.questions {
+            if req.registration.is_none() {
+                return refuse("questions", QUESTIONS_NEED_REGISTRATION);
+            }
+            check_questions(q)?;
+        }
         Ok(Self {
             topic,
             agenda: req.agenda.unwrap_or_default(),
@@ -178,9 +207,11 @@ impl MeetingPlan {
             recurrence,
             registration: req.registration,
             waiting_room: req.waiting_room,
+            join_before_host: req.join_before_host,
             passcode: req.passcode,
             default_passcode: req.default_passcode,
             host: req.host,
+            questions: req.questions,
         })
     }
 }
@@ -196,7 +227,21 @@ pub struct ChangeRequest {
     /// `Some(None)`: registration off.
     pub registration: Option<Option<Approval>>,
     pub waiting_room: Option<bool>,
+    pub join_before_host: Option<bool>,
     pub passcode: Option<String>,
+    /// A new rule: the meeting recurs by it from now on.
+    pub recurrence: Option<RecurrenceRequest>,
+    /// `Some(false)`: a one-time meeting from now on (its next start stays).
+    pub recurring: Option<bool>,
+    /// Replace the registration form's questions.
+    pub questions: Option<RegistrationQuestions>,
+}
+
+/// What a change does to how a meeting repeats.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecurrenceChange {
+    Recurring(Recurrence),
+    OneTime,
 }
 
 /// A checked change.
@@ -209,7 +254,17 @@ pub struct MeetingChange {
     pub duration: Option<i32>,
     pub registration: Option<Option<Approval>>,
     pub waiting_room: Option<bool>,
+    pub join_before_host: Option<bool>,
     pub passcode: Option<String>,
+    pub recurrence: Option<RecurrenceChange>,
+    pub questions: Option<RegistrationQuestions>,
+}
+
+/// What the meeting is now, as far as checking a change needs to know.
+#[derive(Clone, Copy, Debug)]
+pub struct Current<'a> {
+    pub timezone: &'a str,
+    pub registration: Option<Approval>,
 }
 
 /// What Zoom lets a change of one occurrence touch (docs/zoom.md §4.3).
@@ -220,7 +275,7 @@ impl MeetingChange {
     /// else in `current_zone` (the meeting's). `occurrence`: the change is for one occurrence.
     pub fn check(
         req: ChangeRequest,
-        current_zone: &str,
+        current: Current<'_>,
         occurrence: bool,
         now: DateTime<Utc>,
     ) -> Result<Self, PlanError> {
@@ -230,10 +285,14 @@ impl MeetingChange {
                 ("timezone", req.timezone.is_some()),
                 ("registration", req.registration.is_some()),
                 ("waiting_room", req.waiting_room.is_some()),
+                ("join_before_host", req.join_before_host.is_some()),
                 ("passcode", req.passcode.is_some()),
+                ("recurrence", req.recurrence.is_some()),
+                ("recurring", req.recurring.is_some()),
+                ("questions", req.questions.is_some()),
             ];
             if let Some((field, _)) = whole_only.iter().find(|(_, set)| *set) {
-                return refuse(field, OCCURRENCE_FIELDS);
+                return refuse(*field, OCCURRENCE_FIELDS);
             }
         }
         let topic = req.topic.map(|t| t.trim().to_owned());
@@ -247,7 +306,7 @@ impl MeetingChange {
             ),
             None => None,
         };
-        let zone = timezone.unwrap_or_else(|| current_zone.parse().unwrap_or(Tz::UTC));
+        let zone = timezone.unwrap_or_else(|| current.timezone.parse().unwrap_or(Tz::UTC));
         let start = req
             .start_time
             .map(|raw| parse_time("start_time", &raw, zone))
@@ -267,6 +326,26 @@ impl MeetingChange {
         if let Some(p) = &req.passcode {
             check_passcode(p)?;
         }
+        let recurrence = match (req.recurrence, req.recurring) {
+            (Some(_), Some(false)) => {
+                return refuse("recurring", "false makes it one-time: leave out recurrence");
+            }
+            (Some(r), _) => Some(RecurrenceChange::Recurring(check_recurrence(
+                r,
+                start.unwrap_or(now),
+                zone,
+            )?)),
+            (None, Some(false)) => Some(RecurrenceChange::OneTime),
+            (None, Some(true)) => return refuse("recurrence", "is required with recurring true"),
+            (None, None) => None,
+        };
+        if let Some(q) = &req.questions {
+            let registration = req.registration.unwrap_or(current.registration);
+            if registration.is_none() {
+                return refuse("questions", QUESTIONS_NEED_REGISTRATION);
+            }
+            check_questions(q)?;
+        }
         Ok(Self {
             topic,
             agenda: req.agenda,
@@ -275,7 +354,10 @@ impl MeetingChange {
             duration: req.duration,
             registration: req.registration,
             waiting_room: req.waiting_room,
+            join_before_host: req.join_before_host,
             passcode: req.passcode,
+            recurrence,
+            questions: req.questions,
         })
     }
 }
@@ -304,6 +386,72 @@ fn check_passcode(p: &str) -> Result<(), PlanError> {
             "passcode",
             "must be 1–10 of letters, digits and @ - _ * (Zoom's rule)",
         );
+    }
+    Ok(())
+}
+
+/// Standard fields Marquee's form can ask, once each; custom questions with a title, a kind
+/// the form can ask, and (single choice) distinct answers (docs/zoom.md §4.4).
+fn check_questions(q: &RegistrationQuestions) -> Result<(), PlanError> {
+    for (i, s) in q.questions.iter().enumerate() {
+        let at = |what: &str| format!("standard_questions[{i}].{what}");
+        if !STANDARD_FIELDS.contains(&s.field_name.as_str()) {
+            return refuse(
+                at("field_name"),
+                format!("must be one of {}", STANDARD_FIELDS.join(", ")),
+            );
+        }
+        if q.questions[..i]
+            .iter()
+            .any(|o| o.field_name == s.field_name)
+        {
+            return refuse(at("field_name"), "is asked twice");
+        }
+    }
+    if q.custom_questions.len() > MAX_CUSTOM_QUESTIONS {
+        return refuse(
+            "questions",
+            format!("at most {MAX_CUSTOM_QUESTIONS} custom questions"),
+        );
+    }
+    for (i, c) in q.custom_questions.iter().enumerate() {
+        let at = |what: &str| format!("questions[{i}].{what}");
+        if c.title.trim().is_empty() {
+            return refuse(at("title"), "must not be empty");
+        }
+        if q.custom_questions[..i].iter().any(|o| o.title == c.title) {
+            return refuse(at("title"), "is asked twice");
+        }
+        if !QUESTION_KINDS.contains(&c.kind.as_str()) {
+            return refuse(at("type"), "must be short or single");
+        }
+        check_answers(c.kind == "single", &c.answers).map_err(|message| PlanError {
+            field: at("answers").into(),
+            message: message.into(),
+        })?;
+    }
+    Ok(())
+}
+
+fn check_answers(choice: bool, answers: &[String]) -> Result<(), &'static str> {
+    if !choice {
+        return match answers.is_empty() {
+            true => Ok(()),
+            false => Err("only for single-choice questions"),
+        };
+    }
+    if answers.is_empty() || answers.len() > MAX_ANSWERS {
+        return Err("a single-choice question needs 1–20 answers");
+    }
+    if answers.iter().any(|a| a.trim().is_empty()) {
+        return Err("an answer must not be empty");
+    }
+    if answers
+        .iter()
+        .enumerate()
+        .any(|(i, a)| answers[..i].contains(a))
+    {
+        return Err("an answer is given twice");
     }
     Ok(())
 }
@@ -426,8 +574,11 @@ mod tests {
 
     type Change = Box<dyn Fn(&mut MeetingRequest)>;
 
-    fn field_of(req: MeetingRequest) -> &'static str {
-        MeetingPlan::check(req, now()).unwrap_err().field
+    fn field_of(req: MeetingRequest) -> String {
+        MeetingPlan::check(req, now())
+            .unwrap_err()
+            .field
+            .into_owned()
     }
 
     #[test]
@@ -497,6 +648,96 @@ mod tests {
             change(&mut req);
             assert_eq!(field_of(req), field);
         }
+    }
+
+    fn asked(custom: Vec<(&str, &str, Vec<&str>)>) -> RegistrationQuestions {
+        RegistrationQuestions {
+            questions: vec![],
+            custom_questions: custom
+                .into_iter()
+                .map(
+                    |(title, kind, answers)| crate::domain::public::CustomQuestion {
+                        title: title.into(),
+                        kind: kind.into(),
+                        required: false,
+                        answers: answers.into_iter().map(Into::into).collect(),
+                    },
+                )
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn questions_are_refused_at_their_index() {
+        let with = |q: RegistrationQuestions| {
+            let mut req = base();
+            req.registration = Some(Approval::Automatic);
+            req.questions = Some(q);
+            field_of(req)
+        };
+        let level = ("Level", "single", vec!["A", "B"]);
+        assert_eq!(
+            with(asked(vec![level.clone(), level.clone()])),
+            "questions[1].title"
+        );
+        assert_eq!(
+            with(asked(vec![("Level", "single", vec!["A", "A"])])),
+            "questions[0].answers"
+        );
+        assert_eq!(
+            with(asked(vec![level.clone(), ("Note", "short", vec!["x"])])),
+            "questions[1].answers"
+        );
+        assert_eq!(
+            with(asked(vec![("Pick", "multiple", vec!["x"])])),
+            "questions[0].type"
+        );
+        let mut unknown = asked(vec![]);
+        unknown
+            .questions
+            .push(crate::domain::public::StandardQuestion {
+                field_name: "password".into(),
+                required: true,
+            });
+        assert_eq!(with(unknown), "standard_questions[0].field_name");
+        let mut off = base();
+        off.questions = Some(asked(vec![level]));
+        assert_eq!(field_of(off), "questions", "needs registration");
+    }
+
+    #[test]
+    fn a_change_turns_recurrence_on_and_off() {
+        let current = Current {
+            timezone: "Europe/Berlin",
+            registration: None,
+        };
+        let on = ChangeRequest {
+            recurrence: Some(RecurrenceRequest {
+                repeat: Some(Repeat::Daily),
+                end_times: Some(3),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let checked = MeetingChange::check(on.clone(), current, false, now()).unwrap();
+        assert!(matches!(
+            checked.recurrence,
+            Some(RecurrenceChange::Recurring(_))
+        ));
+        let off = ChangeRequest {
+            recurring: Some(false),
+            ..Default::default()
+        };
+        let checked = MeetingChange::check(off, current, false, now()).unwrap();
+        assert_eq!(checked.recurrence, Some(RecurrenceChange::OneTime));
+        let both = ChangeRequest {
+            recurring: Some(false),
+            ..on.clone()
+        };
+        let err = MeetingChange::check(both, current, false, now()).unwrap_err();
+        assert_eq!(err.field, "recurring");
+        let err = MeetingChange::check(on, current, true, now()).unwrap_err();
+        assert_eq!(err.field, "recurrence", "not for one occurrence");
     }
 
     #[test]

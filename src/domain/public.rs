@@ -53,6 +53,14 @@ pub struct MeetingDetail {
 }
 
 impl MeetingDetail {
+    /// Which of Zoom's APIs the meeting is reached by.
+    pub fn kind(&self) -> crate::domain::status::MeetingKind {
+        match self.webinar {
+            true => crate::domain::status::MeetingKind::Webinar,
+            false => crate::domain::status::MeetingKind::Meeting,
+        }
+    }
+
     /// The meeting (or its last occurrence) has ended.
     pub fn has_ended(&self, now: NaiveDateTime) -> bool {
         let end = |start: NaiveDateTime, minutes: i32| start + TimeDelta::minutes(minutes.into());

@@ -19,6 +19,7 @@ pub mod scopes;
 pub mod site_admin;
 pub mod sites;
 pub mod text;
+pub mod webinars_admin;
 
 /// Groups of operations in the spec.
 #[derive(Tags)]
@@ -44,6 +45,7 @@ pub type Apis = RateLimitsDeclared<
             admin::AdminApi,
             site_admin::SiteAdminApi,
             meetings_admin::MeetingsAdminApi,
+            webinars_admin::WebinarsAdminApi,
             sites::SitesApi,
             health::HealthApi,
         )>,
@@ -57,6 +59,7 @@ pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
         admin::AdminApi,
         site_admin::SiteAdminApi,
         meetings_admin::MeetingsAdminApi,
+        webinars_admin::WebinarsAdminApi,
         sites::SitesApi,
         health::HealthApi,
     ));

@@ -18,7 +18,7 @@ pub enum ServiceError {
     /// Input failed validation; `field` names what to fix.
     #[error("{field}: {message}")]
     Invalid {
-        field: &'static str,
+        field: std::borrow::Cow<'static, str>,
         message: String,
     },
     /// A visitor's form input failed validation; the message is meant for the visitor.
@@ -94,9 +94,12 @@ impl ServiceError {
         }
     }
 
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(
+        field: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         Self::Invalid {
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }

@@ -14,18 +14,20 @@ use zeroize::Zeroizing;
 use crate::domain::cursor::ListKey;
 use crate::domain::meeting::{Schedule, SyncedMeeting};
 use crate::domain::meeting_plan::{
-    ChangeRequest, MeetingChange, MeetingPlan, MeetingRequest, MonthlyOn, Recurrence,
-    RecurrenceEnd, Repeat,
+    Approval, ChangeRequest, Current, MeetingChange, MeetingPlan, MeetingRequest, MonthlyOn,
+    PlanError, Recurrence, RecurrenceChange, RecurrenceEnd, Repeat,
 };
-use crate::domain::public::{Occurrence, Recording};
+use crate::domain::public::{Occurrence, Recording, RegistrationQuestions};
 use crate::domain::status::MeetingKind;
 use crate::domain::{Meeting, Principal, Scope, TenantId};
 use crate::store::{self, Store, owner::MeetingListQuery};
-use crate::zoom::{ZoomClient, ZoomError, scopes};
+use crate::zoom::scopes::{self, WebinarWrite};
+use crate::zoom::{ZoomClient, ZoomError};
 
 use super::access::require;
 use super::paging::{self, CursorPage};
 use super::public::PublicCache;
+use super::registration::Registrations;
 use super::tokens::Tokens;
 use super::{ServiceError, Services, zoom_records};
 
@@ -41,6 +43,8 @@ pub struct Meetings<'a> {
     store: &'a Store,
     zoom: &'a ZoomClient,
     tokens: Tokens<'a>,
+    /// Where the registration form's questions are kept.
+    registrations: Registrations<'a>,
     /// Forgotten after each write, so this instance's pages show the change at once.
     cache: &'a PublicCache,
 }
@@ -52,6 +56,7 @@ impl Services {
             store: &self.store,
             zoom: &self.zoom,
             tokens: self.tokens(),
+            registrations: self.registrations(),
             cache: &self.public,
         }
     }
@@ -175,52 +180,66 @@ impl Meetings<'_> {
         }))
     }
 
-    /// Schedules a meeting at Zoom (scope `meetings:write`) and stores Zoom's answer at once,
-    /// so the widgets and public JSON show it in the same request cycle. Checked before any
-    /// call; nothing is stored when Zoom fails.
+    /// Schedules a meeting or webinar at Zoom (scope `meetings:write`), sets its
+    /// registration questions, and stores Zoom's answer and the questions at once, so the
+    /// widgets, registration form and public JSON show it in the same request cycle. Checked
+    /// before any call; nothing is stored when Zoom fails to create it.
     pub async fn create(
         &self,
         principal: &Principal,
+        kind: MeetingKind,
         request: MeetingRequest,
     ) -> Result<OwnedMeeting, ServiceError> {
         require(principal, Scope::MeetingsWrite)?;
-        let plan = MeetingPlan::check(request, Utc::now())
-            .map_err(|e| ServiceError::invalid(e.field, e.message))?;
+        let plan = MeetingPlan::check(request, Utc::now()).map_err(invalid)?;
+        check_kind_settings(kind, plan.waiting_room, plan.join_before_host)?;
         let tenant = principal.tenant_id();
+        self.require_zoom_writes(tenant, kind, WebinarWrite::Create)
+            .await?;
         let host = self.host_user(tenant, plan.host.as_deref()).await?;
-        let body = zoom_body(&plan);
+        let body = zoom_body(&plan, kind);
         let zoom = self.zoom;
         let created = self
             .tokens
             .with_zoom_token(tenant, |token| {
                 let (host, body) = (&host, &body);
                 async move {
-                    zoom.create_meeting(&token, host, body)
+                    zoom.create_meeting(&token, kind, host, body)
                         .await
                         .map_err(per_host_daily)
                 }
             })
             .await
             .map_err(daily_limit)?;
-        self.store_from_zoom(tenant, created).await
+        let id = created.id;
+        let stored = self.store_from_zoom(tenant, kind, created).await?;
+        match &plan.questions {
+            Some(questions) => {
+                self.set_questions(tenant, kind, id, questions).await?;
+                self.owned(tenant, kind, id).await
+            }
+            None => Ok(stored),
+        }
     }
 
-    /// One of the site's meetings, hidden or not (scope `meetings:read`).
+    /// One of the site's meetings or webinars, hidden or not (scope `meetings:read`).
     pub async fn get(
         &self,
         principal: &Principal,
+        kind: MeetingKind,
         meeting_id: i64,
     ) -> Result<OwnedMeeting, ServiceError> {
         require(principal, Scope::MeetingsRead)?;
-        self.owned(principal.tenant_id(), meeting_id).await
+        self.owned(principal.tenant_id(), kind, meeting_id).await
     }
 
-    /// The site's meetings by Zoom's meeting number, hidden ones included (scope
+    /// The site's meetings (or webinars) by Zoom's meeting number, hidden ones included (scope
     /// `meetings:read`): at most `limit` after the cursor `after`. The admin API's list; the
     /// panel's is [`Self::list`] (by schedule and topic).
     pub async fn list_by_number(
         &self,
         principal: &Principal,
+        kind: MeetingKind,
         after: Option<&str>,
         limit: i64,
     ) -> Result<CursorPage<Meeting>, ServiceError> {
@@ -231,9 +250,9 @@ impl Meetings<'_> {
         let (items, more) = self
             .store
             .read(move |mut db| {
-                Box::pin(
-                    async move { store::meeting::list_owned(&mut db, &id, after, limit).await },
-                )
+                Box::pin(async move {
+                    store::meeting::list_owned(&mut db, &id, kind, after, limit).await
+                })
             })
             .await?;
         Ok(paging::page_of(items, more, |m| {
@@ -242,84 +261,100 @@ impl Meetings<'_> {
     }
 
     /// A fresh `start_url` from Zoom (scope `meetings:write`), for one of the site's own
-    /// meetings. It logs anyone in as the host: handed to the caller, never stored or logged.
+    /// meetings or webinars. It logs anyone in as the host: handed to the caller, never stored
+    /// or logged.
     pub async fn start_url(
         &self,
         principal: &Principal,
+        kind: MeetingKind,
         meeting_id: i64,
     ) -> Result<Zeroizing<String>, ServiceError> {
         require(principal, Scope::MeetingsWrite)?;
         let tenant = principal.tenant_id();
         // Only the site's own meetings: another site's meeting number is unknown here.
-        self.owned(tenant, meeting_id).await?;
+        self.owned(tenant, kind, meeting_id).await?;
         let zoom = self.zoom;
         self.tokens
             .with_zoom_token(tenant, |token| async move {
-                zoom.start_url(&token, meeting_id).await
+                zoom.start_url(&token, kind, meeting_id).await
             })
             .await
             .map_err(|e| match e {
-                ServiceError::ZoomNotFound(_) => ServiceError::NotFound("meeting"),
+                ServiceError::ZoomNotFound(_) => ServiceError::NotFound(kind.as_str()),
                 other => other,
             })
     }
 
-    /// Changes one of the site's meetings, or one occurrence, at Zoom (scope
-    /// `meetings:write`), then stores Zoom's state of it at once, as `create` does.
+    /// Changes one of the site's meetings or webinars, or one occurrence, at Zoom (scope
+    /// `meetings:write`) — its recurrence and registration questions too — then stores
+    /// Zoom's state of it (occurrences re-read) at once, as `create` does.
     pub async fn update(
         &self,
         principal: &Principal,
+        kind: MeetingKind,
         meeting_id: i64,
         occurrence_id: Option<&str>,
         request: ChangeRequest,
     ) -> Result<OwnedMeeting, ServiceError> {
         require(principal, Scope::MeetingsWrite)?;
         let tenant = principal.tenant_id();
-        let current = self.owned(tenant, meeting_id).await?;
+        let current = self.owned(tenant, kind, meeting_id).await?;
         let occurrence = self.occurrence_of(&current, occurrence_id)?;
-        let change = MeetingChange::check(
-            request,
-            &current.meeting.timezone,
-            occurrence.is_some(),
-            Utc::now(),
-        )
-        .map_err(|e| ServiceError::invalid(e.field, e.message))?;
-        let body = change_body(&change);
-        let zoom = self.zoom;
-        self.tokens
-            .with_zoom_token(tenant, |token| {
-                let body = &body;
-                async move {
-                    zoom.update_meeting(&token, meeting_id, occurrence, body)
-                        .await
-                        .map_err(per_host_daily)
-                }
-            })
-            .await
-            .map_err(daily_limit)?;
-        self.refresh_from_zoom(tenant, meeting_id).await
+        let now_in = Current {
+            timezone: &current.meeting.timezone,
+            registration: approval_of(current.meeting.approval_type),
+        };
+        let change = MeetingChange::check(request, now_in, occurrence.is_some(), Utc::now())
+            .map_err(invalid)?;
+        check_kind_settings(kind, change.waiting_room, change.join_before_host)?;
+        self.require_zoom_writes(tenant, kind, WebinarWrite::Update)
+            .await?;
+        let body = change_body(&change, kind);
+        if body != json!({}) {
+            let zoom = self.zoom;
+            self.tokens
+                .with_zoom_token(tenant, |token| {
+                    let body = &body;
+                    async move {
+                        zoom.update_meeting(&token, kind, meeting_id, occurrence, body)
+                            .await
+                            .map_err(per_host_daily)
+                    }
+                })
+                .await
+                .map_err(daily_limit)?;
+        }
+        if let Some(questions) = &change.questions {
+            self.set_questions(tenant, kind, meeting_id, questions)
+                .await?;
+        }
+        self.refresh_from_zoom(tenant, kind, meeting_id).await
     }
 
-    /// Deletes one of the site's meetings, or one occurrence, at Zoom (scope
+    /// Deletes one of the site's meetings or webinars, or one occurrence, at Zoom (scope
     /// `meetings:write`), and at once from what the site shows.
     pub async fn delete(
         &self,
         principal: &Principal,
+        kind: MeetingKind,
         meeting_id: i64,
         occurrence_id: Option<&str>,
     ) -> Result<(), ServiceError> {
         require(principal, Scope::MeetingsWrite)?;
         let tenant = principal.tenant_id();
-        let current = self.owned(tenant, meeting_id).await?;
+        let current = self.owned(tenant, kind, meeting_id).await?;
         let occurrence = self.occurrence_of(&current, occurrence_id)?;
+        self.require_zoom_writes(tenant, kind, WebinarWrite::Delete)
+            .await?;
         let zoom = self.zoom;
         self.tokens
             .with_zoom_token(tenant, |token| async move {
-                zoom.delete_meeting(&token, meeting_id, occurrence).await
+                zoom.delete_meeting(&token, kind, meeting_id, occurrence)
+                    .await
             })
             .await?;
         if occurrence.is_some() {
-            self.refresh_from_zoom(tenant, meeting_id).await?;
+            self.refresh_from_zoom(tenant, kind, meeting_id).await?;
             return Ok(());
         }
         let tid = tenant.clone();
@@ -336,6 +371,52 @@ impl Meetings<'_> {
                     Ok(())
                 })
             })
+            .await?;
+        self.cache.forget_all_sites();
+        Ok(())
+    }
+
+    /// Webinars are Zoom's add-on with scopes of their own: without them Zoom would refuse
+    /// every change, so the owner is told which scope to grant instead (409).
+    async fn require_zoom_writes(
+        &self,
+        tenant: &TenantId,
+        kind: MeetingKind,
+        write: WebinarWrite,
+    ) -> Result<(), ServiceError> {
+        if kind != MeetingKind::Webinar {
+            return Ok(());
+        }
+        let grant = self.tokens.grant_of(tenant).await?;
+        match scopes::missing_for_webinar(&grant.scopes, write) {
+            None => Ok(()),
+            Some(scope) => Err(ServiceError::Refused {
+                code: "zoom_scope_missing",
+                message: format!(
+                    "The site's Zoom connection lacks the {scope} scope (Zoom's Webinar add-on); connect Zoom again with the webinar scopes."
+                ),
+            }),
+        }
+    }
+
+    /// Sets the registration form's questions at Zoom and stores them as the visitor's form
+    /// reads them, so its first view asks them without waiting for Zoom.
+    async fn set_questions(
+        &self,
+        tenant: &TenantId,
+        kind: MeetingKind,
+        meeting_id: i64,
+        questions: &RegistrationQuestions,
+    ) -> Result<(), ServiceError> {
+        let zoom = self.zoom;
+        self.tokens
+            .with_zoom_token(tenant, |token| async move {
+                zoom.update_registration_questions(&token, kind, meeting_id, questions)
+                    .await
+            })
+            .await?;
+        self.registrations
+            .store_questions(tenant, meeting_id, questions)
             .await?;
         self.cache.forget_all_sites();
         Ok(())
@@ -362,16 +443,20 @@ impl Meetings<'_> {
     async fn refresh_from_zoom(
         &self,
         tenant: &TenantId,
+        kind: MeetingKind,
         meeting_id: i64,
     ) -> Result<OwnedMeeting, ServiceError> {
         let zoom = self.zoom;
         let fresh = self
             .tokens
             .with_zoom_token(tenant, |token| async move {
-                zoom.get_meeting(&token, meeting_id).await
+                match kind {
+                    MeetingKind::Meeting => zoom.get_meeting(&token, meeting_id).await,
+                    MeetingKind::Webinar => zoom.get_webinar(&token, meeting_id).await,
+                }
             })
             .await?;
-        self.store_from_zoom(tenant, fresh).await
+        self.store_from_zoom(tenant, kind, fresh).await
     }
 
     /// The Zoom user the meeting is for: the connected user (`me`), or `host` — a user of the
@@ -413,6 +498,7 @@ impl Meetings<'_> {
     async fn store_from_zoom(
         &self,
         tenant: &TenantId,
+        kind: MeetingKind,
         answer: crate::zoom::models::ZoomMeeting,
     ) -> Result<OwnedMeeting, ServiceError> {
         let id = answer.id;
@@ -425,12 +511,7 @@ impl Meetings<'_> {
                     let now = store::now();
                     let version = Utc::now().timestamp_millis();
                     let written = store::meeting::upsert_versioned(
-                        &mut db,
-                        &tid,
-                        &meeting,
-                        MeetingKind::Meeting,
-                        version,
-                        now,
+                        &mut db, &tid, &meeting, kind, version, now,
                     )
                     .await?;
                     if written {
@@ -443,12 +524,13 @@ impl Meetings<'_> {
             })
             .await?;
         self.cache.forget_all_sites();
-        self.owned(tenant, id).await
+        self.owned(tenant, kind, id).await
     }
 
     async fn owned(
         &self,
         tenant: &TenantId,
+        kind: MeetingKind,
         meeting_id: i64,
     ) -> Result<OwnedMeeting, ServiceError> {
         let tid = tenant.clone();
@@ -456,12 +538,12 @@ impl Meetings<'_> {
             .store
             .read(move |mut db| {
                 Box::pin(async move {
-                    let Some((meeting, kind, _)) =
+                    let Some((meeting, stored_kind, _)) =
                         store::meeting::find_any(&mut db, &tid, meeting_id).await?
                     else {
                         return Ok(None);
                     };
-                    if kind != MeetingKind::Meeting {
+                    if stored_kind != kind {
                         return Ok(None);
                     }
                     let now = store::now();
@@ -480,7 +562,39 @@ impl Meetings<'_> {
                 })
             })
             .await?;
-        found.ok_or(ServiceError::NotFound("meeting"))
+        found.ok_or(ServiceError::NotFound(kind.as_str()))
+    }
+}
+
+fn invalid(e: PlanError) -> ServiceError {
+    ServiceError::invalid(e.field, e.message)
+}
+
+/// Zoom's `settings.approval_type` as the approval it means (2: no registration).
+fn approval_of(approval_type: i32) -> Option<Approval> {
+    match approval_type {
+        0 => Some(Approval::Automatic),
+        1 => Some(Approval::Manual),
+        _ => None,
+    }
+}
+
+/// Webinars have no waiting room and no joining before the host (panelists do that).
+fn check_kind_settings(
+    kind: MeetingKind,
+    waiting_room: Option<bool>,
+    join_before_host: Option<bool>,
+) -> Result<(), ServiceError> {
+    if kind == MeetingKind::Meeting {
+        return Ok(());
+    }
+    let meeting_only = [
+        ("waiting_room", waiting_room.is_some()),
+        ("join_before_host", join_before_host.is_some()),
+    ];
+    match meeting_only.iter().find(|(_, set)| *set) {
+        Some((field, _)) => Err(ServiceError::invalid(*field, "not a webinar setting")),
+        None => Ok(()),
     }
 }
 
@@ -532,11 +646,11 @@ fn until_utc_midnight() -> Duration {
 
 /// Zoom's create body for a checked plan (docs/zoom.md §4.3): the start in UTC with the zone
 /// it is shown in, type 2 or 8 with its recurrence, and the settings the plan sets.
-fn zoom_body(plan: &MeetingPlan) -> Value {
+fn zoom_body(plan: &MeetingPlan, kind: MeetingKind) -> Value {
     let mut body = json!({
         "topic": plan.topic,
         "agenda": plan.agenda,
-        "type": if plan.recurrence.is_some() { 8 } else { 2 },
+        "type": zoom_type(kind, plan.recurrence.is_some()),
         "start_time": plan.start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         "timezone": plan.timezone.name(),
         "duration": plan.duration,
@@ -547,9 +661,7 @@ fn zoom_body(plan: &MeetingPlan) -> Value {
     let mut settings = json!({
         "approval_type": plan.registration.map_or(2, |a| a.zoom_type()),
     });
-    if let Some(on) = plan.waiting_room {
-        settings["waiting_room"] = json!(on);
-    }
+    meeting_settings(&mut settings, plan.waiting_room, plan.join_before_host);
     if let Some(on) = plan.default_passcode {
         settings["default_password"] = json!(on);
     }
@@ -560,9 +672,42 @@ fn zoom_body(plan: &MeetingPlan) -> Value {
     body
 }
 
-/// Zoom's patch body for a checked change: only what changes.
-fn change_body(change: &MeetingChange) -> Value {
+/// Zoom's `type`: scheduled (2, webinar 5) or recurring with a fixed time (8, webinar 9).
+fn zoom_type(kind: MeetingKind, recurring: bool) -> i32 {
+    match (kind, recurring) {
+        (MeetingKind::Meeting, false) => 2,
+        (MeetingKind::Meeting, true) => 8,
+        (MeetingKind::Webinar, false) => 5,
+        (MeetingKind::Webinar, true) => 9,
+    }
+}
+
+/// The meeting-only settings a plan or change sets.
+fn meeting_settings(
+    settings: &mut Value,
+    waiting_room: Option<bool>,
+    join_before_host: Option<bool>,
+) {
+    if let Some(on) = waiting_room {
+        settings["waiting_room"] = json!(on);
+    }
+    if let Some(on) = join_before_host {
+        settings["join_before_host"] = json!(on);
+    }
+}
+
+/// Zoom's patch body for a checked change: only what changes (the questions go to their
+/// own call).
+fn change_body(change: &MeetingChange, kind: MeetingKind) -> Value {
     let mut body = json!({});
+    match &change.recurrence {
+        Some(RecurrenceChange::Recurring(r)) => {
+            body["type"] = json!(zoom_type(kind, true));
+            body["recurrence"] = recurrence_body(r);
+        }
+        Some(RecurrenceChange::OneTime) => body["type"] = json!(zoom_type(kind, false)),
+        None => {}
+    }
     if let Some(topic) = &change.topic {
         body["topic"] = json!(topic);
     }
@@ -585,9 +730,7 @@ fn change_body(change: &MeetingChange) -> Value {
     if let Some(registration) = change.registration {
         settings["approval_type"] = json!(registration.map_or(2, |a| a.zoom_type()));
     }
-    if let Some(on) = change.waiting_room {
-        settings["waiting_room"] = json!(on);
-    }
+    meeting_settings(&mut settings, change.waiting_room, change.join_before_host);
     if settings != json!({}) {
         body["settings"] = settings;
     }

@@ -359,7 +359,7 @@ impl Public<'_> {
         let detail = self.visitor_meeting(site, zoom_meeting_id).await?;
         if detail.registration_open && detail.questions.is_none() && !detail.has_ended(store::now())
         {
-            self.fetch_questions_in_background(&site.tenant.id, zoom_meeting_id);
+            self.fetch_questions_in_background(&site.tenant.id, detail.kind(), zoom_meeting_id);
         }
         Ok(detail)
     }
@@ -404,9 +404,7 @@ impl Public<'_> {
             return Err(ServiceError::NotFound("meeting"));
         }
         Ok(MeetingDetail {
-            registration_open: site.settings.registration_open
-                && meeting.registration_open()
-                && !webinar,
+            registration_open: site.settings.registration_open && meeting.registration_open(),
             webinar,
             meeting,
             occurrences,
@@ -414,7 +412,12 @@ impl Public<'_> {
         })
     }
 
-    fn fetch_questions_in_background(&self, tenant_id: &TenantId, meeting_id: i64) {
+    fn fetch_questions_in_background(
+        &self,
+        tenant_id: &TenantId,
+        kind: crate::domain::status::MeetingKind,
+        meeting_id: i64,
+    ) {
         if !self.cache.start_fetch(tenant_id, meeting_id) {
             return;
         }
@@ -422,7 +425,7 @@ impl Public<'_> {
         self.background.spawn(move |services| async move {
             if let Err(e) = services
                 .registrations()
-                .refresh_questions(&tenant_id, meeting_id)
+                .refresh_questions(&tenant_id, kind, meeting_id)
                 .await
             {
                 tracing::info!(tenant.id = %tenant_id, zoom.meeting_id = meeting_id, error = %e, "registration questions not fetched");

@@ -27,6 +27,7 @@ use crate::domain::public::{
     RegistrationStatus, ValidRegistration,
 };
 use crate::domain::rate_limit::RateLimitState;
+use crate::domain::status::MeetingKind;
 use crate::domain::{Principal, Scope, TenantId};
 use crate::store::{self, Store, StoreError};
 use crate::zoom::models::AddedRegistrant;
@@ -207,7 +208,10 @@ impl Registrations<'_> {
         }
         let questions = match &detail.questions {
             Some(q) => q.clone(),
-            None => self.refresh_questions(&tenant_id, req.meeting_id).await?,
+            None => {
+                self.refresh_questions(&tenant_id, detail.kind(), req.meeting_id)
+                    .await?
+            }
         };
         let valid = req
             .form
@@ -261,8 +265,9 @@ impl Registrations<'_> {
         v: &ValidRegistration,
     ) -> Result<AddedRegistrant, ServiceError> {
         let body = registrant_body(v);
-        let (zoom, meeting_id, occurrence) = (
+        let (zoom, kind, meeting_id, occurrence) = (
             &self.zoom,
+            detail.kind(),
             detail.meeting.zoom_meeting_id,
             v.occurrence_id.as_str(),
         );
@@ -271,7 +276,7 @@ impl Registrations<'_> {
                 let body = &body;
                 async move {
                     match zoom
-                        .add_registrant(&token, meeting_id, occurrence, body)
+                        .add_registrant(&token, kind, meeting_id, occurrence, body)
                         .await
                     {
                         Ok(added) => Ok(Ok(added)),
@@ -346,15 +351,29 @@ impl Registrations<'_> {
     pub async fn refresh_questions(
         &self,
         tenant_id: &TenantId,
+        kind: MeetingKind,
         meeting_id: i64,
     ) -> Result<RegistrationQuestions, ServiceError> {
         let zoom = self.zoom;
         let questions = self
             .tokens
             .with_zoom_token(tenant_id, |token| async move {
-                zoom.registration_questions(&token, meeting_id).await
+                zoom.registration_questions(&token, kind, meeting_id).await
             })
             .await?;
+        self.store_questions(tenant_id, meeting_id, &questions)
+            .await?;
+        Ok(questions)
+    }
+
+    /// Stores a meeting's registration questions as Zoom has them (bumping the site's
+    /// content version so pages show them).
+    pub(crate) async fn store_questions(
+        &self,
+        tenant_id: &TenantId,
+        meeting_id: i64,
+        questions: &RegistrationQuestions,
+    ) -> Result<(), ServiceError> {
         let (id, stored) = (tenant_id.clone(), questions.clone());
         self.store
             .write(move |mut db| {
@@ -365,7 +384,7 @@ impl Registrations<'_> {
                 })
             })
             .await?;
-        Ok(questions)
+        Ok(())
     }
 
     /// Applies Zoom's word on a registration (`meeting.registration_*` webhooks). Only

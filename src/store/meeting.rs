@@ -276,18 +276,19 @@ pub async fn delete_unlisted(
     Ok(removed)
 }
 
-/// The tenant's meetings (not webinars) for the owner, hidden ones included, by Zoom's meeting
+/// The tenant's meetings (or webinars) for the owner, hidden ones included, by Zoom's meeting
 /// number: at most `limit` after `after`, and whether more follow.
 pub async fn list_owned(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
+    kind: MeetingKind,
     after: Option<i64>,
     limit: i64,
 ) -> Result<(Vec<Meeting>, bool), StoreError> {
     let rows: Vec<MeetingRow> = with_db!(db, |c| {
         let mut query = meetings::table
             .filter(meetings::tenant_id.eq(tenant_id.as_str()))
-            .filter(meetings::kind.eq(MeetingKind::Meeting.as_str()))
+            .filter(meetings::kind.eq(kind.as_str()))
             .order(meetings::zoom_meeting_id.asc())
             .limit(limit + 1)
             .select(MeetingRow::as_select())

@@ -20,6 +20,15 @@ struct StartLink {
     start_url: String,
 }
 use crate::domain::public::RegistrationQuestions;
+use crate::domain::status::MeetingKind;
+
+/// Zoom's path segment of a meeting or webinar (`/meetings/{id}`, `/webinars/{id}`).
+fn collection(kind: MeetingKind) -> &'static str {
+    match kind {
+        MeetingKind::Meeting => "meetings",
+        MeetingKind::Webinar => "webinars",
+    }
+}
 
 /// Zoom must answer within this; a slow Zoom must not hold a worker or a visitor forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -243,10 +252,31 @@ impl ZoomClient {
     pub async fn registration_questions(
         &self,
         access_token: &str,
+        kind: MeetingKind,
         meeting_id: i64,
     ) -> Result<RegistrationQuestions, ZoomError> {
-        let path = format!("/meetings/{meeting_id}/registrants/questions");
+        let path = format!("/{}/{meeting_id}/registrants/questions", collection(kind));
         self.api_get(access_token, &path, &[]).await
+    }
+
+    /// `PATCH /{meetings|webinars}/{id}/registrants/questions`: replaces the standard fields
+    /// asked and the custom questions (204, docs/zoom.md §4.4).
+    pub async fn update_registration_questions(
+        &self,
+        access_token: &str,
+        kind: MeetingKind,
+        meeting_id: i64,
+        questions: &RegistrationQuestions,
+    ) -> Result<(), ZoomError> {
+        let request = self
+            .http
+            .patch(format!(
+                "{}/{}/{meeting_id}/registrants/questions",
+                self.config.api_url,
+                collection(kind)
+            ))
+            .json(questions);
+        self.api_send(request, access_token, None).await
     }
 
     /// `POST /meetings/{id}/registrants[?occurrence_ids=]`: registers a visitor. Zoom answers
@@ -255,6 +285,7 @@ impl ZoomClient {
     pub async fn add_registrant(
         &self,
         access_token: &str,
+        kind: MeetingKind,
         meeting_id: i64,
         occurrence_id: &str,
         body: &serde_json::Value,
@@ -262,8 +293,9 @@ impl ZoomClient {
         let mut request = self
             .http
             .post(format!(
-                "{}/meetings/{meeting_id}/registrants",
-                self.config.api_url
+                "{}/{}/{meeting_id}/registrants",
+                self.config.api_url,
+                collection(kind)
             ))
             .bearer_auth(access_token)
             .json(body);
@@ -291,15 +323,21 @@ impl ZoomClient {
         self.api_get(access_token, &path, &[]).await
     }
 
-    /// `POST /users/{userId}/meetings`: schedules a meeting. The answer's `start_url` is not
-    /// read into the result (docs/zoom.md §4.3): it logs anyone in as the host.
+    /// `POST /users/{userId}/{meetings|webinars}`: schedules a meeting or webinar. The
+    /// answer's `start_url` is not read into the result (docs/zoom.md §4.3): it logs anyone
+    /// in as the host.
     pub async fn create_meeting(
         &self,
         access_token: &str,
+        kind: MeetingKind,
         user_id: &str,
         body: &serde_json::Value,
     ) -> Result<ZoomMeeting, ZoomError> {
-        let path = format!("/users/{}/meetings", encode_path_segment(user_id));
+        let path = format!(
+            "/users/{}/{}",
+            encode_path_segment(user_id),
+            collection(kind)
+        );
         let request = self
             .http
             .post(format!("{}{path}", self.config.api_url))
@@ -307,32 +345,35 @@ impl ZoomClient {
         read_json(api_call(request, access_token).await?).await
     }
 
-    /// `PATCH /meetings/{id}[?occurrence_id=]`: changes a meeting or one occurrence (204).
+    /// `PATCH /{meetings|webinars}/{id}[?occurrence_id=]`: changes a meeting, a webinar or one
+    /// occurrence (204).
     pub async fn update_meeting(
         &self,
         access_token: &str,
+        kind: MeetingKind,
         meeting_id: i64,
         occurrence_id: Option<&str>,
         body: &serde_json::Value,
     ) -> Result<(), ZoomError> {
-        let request = self
-            .http
-            .patch(format!("{}/meetings/{meeting_id}", self.config.api_url))
-            .json(body);
+        let request = self.http.patch(self.item_url(kind, meeting_id)).json(body);
         self.api_send(request, access_token, occurrence_id).await
     }
 
-    /// `DELETE /meetings/{id}[?occurrence_id=]`: deletes a meeting or one occurrence (204).
+    /// `DELETE /{meetings|webinars}/{id}[?occurrence_id=]`: deletes a meeting, a webinar or
+    /// one occurrence (204).
     pub async fn delete_meeting(
         &self,
         access_token: &str,
+        kind: MeetingKind,
         meeting_id: i64,
         occurrence_id: Option<&str>,
     ) -> Result<(), ZoomError> {
-        let request = self
-            .http
-            .delete(format!("{}/meetings/{meeting_id}", self.config.api_url));
+        let request = self.http.delete(self.item_url(kind, meeting_id));
         self.api_send(request, access_token, occurrence_id).await
+    }
+
+    fn item_url(&self, kind: MeetingKind, meeting_id: i64) -> String {
+        format!("{}/{}/{meeting_id}", self.config.api_url, collection(kind))
     }
 
     /// Sends a write whose success answer has no body.
@@ -359,11 +400,11 @@ impl ZoomClient {
     pub async fn start_url(
         &self,
         access_token: &str,
+        kind: MeetingKind,
         meeting_id: i64,
     ) -> Result<Zeroizing<String>, ZoomError> {
-        let link: StartLink = self
-            .api_get(access_token, &format!("/meetings/{meeting_id}"), &[])
-            .await?;
+        let path = format!("/{}/{meeting_id}", collection(kind));
+        let link: StartLink = self.api_get(access_token, &path, &[]).await?;
         Ok(Zeroizing::new(link.start_url))
     }
 

@@ -92,6 +92,52 @@ pub fn webinars_allowed(granted: &str) -> bool {
     })
 }
 
+/// A change of webinars, each with a scope of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebinarWrite {
+    Create = 0,
+    Update = 1,
+    Delete = 2,
+}
+
+/// What each [`WebinarWrite`] needs (the Webinar add-on, docs/zoom.md §1.9, §4.6): the
+/// granular scope reported when missing, and every name that grants it.
+const WEBINAR_WRITES: [(&str, &[&str]); 3] = [
+    (
+        "webinar:write:webinar",
+        &[
+            "webinar:write:webinar",
+            "webinar:write:webinar:admin",
+            "webinar:write",
+            "webinar:write:admin",
+        ],
+    ),
+    (
+        "webinar:update:webinar",
+        &[
+            "webinar:update:webinar",
+            "webinar:update:webinar:admin",
+            "webinar:write",
+            "webinar:write:admin",
+        ],
+    ),
+    (
+        "webinar:delete:webinar",
+        &[
+            "webinar:delete:webinar",
+            "webinar:delete:webinar:admin",
+            "webinar:write",
+            "webinar:write:admin",
+        ],
+    ),
+];
+
+/// The Zoom scope `write` needs when the grant lacks it.
+pub fn missing_for_webinar(granted: &str, write: WebinarWrite) -> Option<&'static str> {
+    let (need, by) = WEBINAR_WRITES[write as usize];
+    (!granted.split_whitespace().any(|g| by.contains(&g))).then_some(need)
+}
+
 /// Whether the grant may list cloud recordings.
 pub fn recordings_allowed(granted: &str) -> bool {
     granted.split_whitespace().any(|s| {
@@ -118,6 +164,20 @@ mod level_tests {
         assert!(webinars_allowed("webinar:read:list_webinars:admin"));
         assert!(!webinars_allowed("meeting:read"));
         assert!(recordings_allowed("recording:read"));
+        let granted = "webinar:read:list_webinars:admin webinar:update:webinar:admin";
+        assert_eq!(
+            missing_for_webinar(granted, WebinarWrite::Create),
+            Some("webinar:write:webinar")
+        );
+        assert_eq!(missing_for_webinar(granted, WebinarWrite::Update), None);
+        assert_eq!(
+            missing_for_webinar(granted, WebinarWrite::Delete),
+            Some("webinar:delete:webinar")
+        );
+        assert_eq!(
+            missing_for_webinar("webinar:write:admin", WebinarWrite::Delete),
+            None
+        );
         assert!(!recordings_allowed(""));
     }
 }

@@ -940,6 +940,33 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
     )
     .await;
 
+    // Webinars: this grant lacks the Webinar add-on's write scopes (409 naming the scope).
+    let webinars = "/api/v1/admin/webinars";
+    let refused = c
+        .expect(
+            StatusCode::CONFLICT,
+            Req::post(webinars, &[]).auth(&key).json(new_meeting),
+        )
+        .await;
+    assert_eq!(refused["error"]["code"], "zoom_scope_missing", "{refused}");
+    c.expect(StatusCode::OK, Req::get(webinars, &[]).auth(&key))
+        .await;
+    let webinar = "/api/v1/admin/webinars/{webinar_id}";
+    c.expect(StatusCode::NOT_FOUND, Req::get(webinar, &["1"]).auth(&key))
+        .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::new(Method::PATCH, webinar, &["1"])
+            .auth(&key)
+            .json(json!({})),
+    )
+    .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::new(Method::DELETE, webinar, &["1"]).auth(&key),
+    )
+    .await;
+
     // Disconnecting, and a revoked key.
     c.expect(
         StatusCode::OK,

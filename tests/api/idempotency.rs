@@ -123,6 +123,17 @@ fn creating_requests(meeting_id: i64, key: &str) -> BTreeMap<&'static str, Creat
             },
         ),
         (
+            "create_webinar",
+            Creating {
+                path: "/api/v1/admin/webinars".into(),
+                caller: Caller::Bearer(key.to_owned()),
+                body: Some(new_meeting("Keyed webinar")),
+                other_path: "/api/v1/admin/webinars".into(),
+                other_body: Some(new_meeting("Another webinar")),
+                table: "meetings",
+            },
+        ),
+        (
             "register_for_meeting",
             Creating {
                 path: register.clone(),
@@ -195,7 +206,8 @@ fn assert_reused(what: &str, answer: &RawAnswer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_creating_post_replays_its_first_answer_and_creates_nothing_more() {
-    let app = TestApp::spawn().await;
+    // Creating webinars takes the scopes of Zoom's Webinar add-on.
+    let app = TestApp::spawn_with(|c| c.scopes.push("webinar:write:webinar:admin".into())).await;
     let (meeting_id, key) = two_sites(&app).await;
     let mut requests = creating_requests(meeting_id, &key);
     let posts = posts_in_document(&app).await;

@@ -485,3 +485,344 @@ async fn a_host_must_be_a_user_of_the_connected_account() {
     let meeting = created(&app, &key, with_host("host-hosts@example.com")).await;
     assert_eq!(meeting["topic"], "Hosted");
 }
+
+/// The meeting as the simulated Zoom has it, with its registrants.
+async fn at_zoom(app: &TestApp, id: i64) -> Value {
+    let resp = app
+        .http
+        .get(format!("{}/_sim/meetings/{id}", app.sim.url()))
+        .send()
+        .await
+        .unwrap();
+    resp.json().await.unwrap()
+}
+
+const QUESTIONS_AT_ZOOM: &str = "PATCH /v2/meetings/{meetingId}/registrants/questions";
+const QUESTIONS_FROM_ZOOM: &str = "GET /v2/meetings/{meetingId}/registrants/questions";
+
+/// `body` asking for the organisation and a level.
+fn with_questions(mut body: Value) -> Value {
+    body["standard_questions"] = json!([{"field_name": "org", "required": true}]);
+    body["questions"] = json!([{"title": "Level", "type": "single", "required": true,
+                                "answers": ["Beginner", "Pro"]},
+                               {"title": "Anything else?", "type": "short"}]);
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_set_on_create_are_at_zoom_and_in_the_forms_first_view() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.public_site("asks", vec![]).await;
+    let meeting = created(&app, &key, with_questions(new_meeting("Workshop", 3))).await;
+    let id = meeting["id"].as_i64().unwrap();
+    assert_eq!(app.sim_calls(QUESTIONS_AT_ZOOM).await, 1);
+
+    // The very first view of the form asks them: stored with the meeting, not fetched.
+    let (status, _, form) = app.get_public(&format!("/embed/asks/meetings/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for asked in ["Level", "Beginner", "Anything else?", "name=\"field_org\""] {
+        assert!(form.contains(asked), "{asked} missing from the form");
+    }
+    let (_, _, detail) = app
+        .get_public(&format!("/api/v1/sites/asks/meetings/{id}"))
+        .await;
+    let detail: Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["registration"]["questions_loaded"], true, "{detail}");
+    assert_eq!(app.sim_calls(QUESTIONS_FROM_ZOOM).await, 0);
+
+    // Zoom has them: it takes an answer to them and refuses a registration without one.
+    let answered = json!({"first_name": "Ada", "last_name": "L", "email": "ada@example.com",
+        "fields": {"org": "ACME"}, "custom_questions": [{"title": "Level", "value": "Pro"}]});
+    let (status, _, body) = app.register("asks", id, answered, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let at_zoom = at_zoom(&app, id).await;
+    let registrant = &at_zoom["registrants"][0];
+    assert_eq!(registrant["org"], "ACME", "{at_zoom}");
+    assert_eq!(
+        registrant["custom_questions"][0]["value"], "Pro",
+        "{at_zoom}"
+    );
+
+    // A change replaces them; the form follows at once.
+    let (status, changed) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &format!("/api/v1/admin/meetings/{id}"),
+            Some(json!({"questions": [{"title": "Shoe size", "type": "short", "required": true}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let (_, _, form) = app.get_public(&format!("/embed/asks/meetings/{id}")).await;
+    assert!(form.contains("Shoe size"));
+    assert!(!form.contains("Beginner"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_questions_are_refused_naming_the_question_before_zoom_is_called() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.public_site("badasks", vec![]).await;
+    let twice = |mut body: Value| {
+        body["questions"][1]["title"] = json!("Level");
+        body
+    };
+    let cases = [
+        (
+            twice(with_questions(new_meeting("A", 3))),
+            "questions[1].title",
+        ),
+        (
+            {
+                let mut b = with_questions(new_meeting("A", 3));
+                b["questions"][0]["answers"] = json!([]);
+                b
+            },
+            "questions[0].answers",
+        ),
+        (
+            {
+                let mut b = with_questions(new_meeting("A", 3));
+                b["questions"][1]["answers"] = json!(["x"]);
+                b
+            },
+            "questions[1].answers",
+        ),
+        (
+            {
+                let mut b = with_questions(new_meeting("A", 3));
+                b["standard_questions"] = json!([{"field_name": "org"}, {"field_name": "org"}]);
+                b
+            },
+            "standard_questions[1].field_name",
+        ),
+        (
+            {
+                let mut b = with_questions(new_meeting("A", 3));
+                b["registration"] = json!("none");
+                b
+            },
+            "questions",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = create(&app, &key, body).await;
+        assert_invalid_request(status, &answer, field, field);
+    }
+    assert_eq!(app.sim_calls(CREATE_AT_ZOOM).await, 0);
+    assert_eq!(app.sim_calls(QUESTIONS_AT_ZOOM).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_becomes_recurring_and_one_time_again_with_its_occurrences_public() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.public_site("turns", vec![]).await;
+    let meeting = created(&app, &key, new_meeting("Reading club", 2)).await;
+    let id = meeting["id"].as_i64().unwrap();
+    let path = format!("/api/v1/admin/meetings/{id}");
+    assert_eq!(public_entries(&app, "turns", id).await.len(), 1);
+
+    let (status, daily) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(
+                json!({"recurrence": {"repeat": "daily", "interval": 2, "end_times": 3},
+                        "join_before_host": true}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{daily}");
+    assert_eq!(daily["recurring"], true);
+    let occurrences = daily["occurrences"].as_array().unwrap().clone();
+    assert_eq!(occurrences.len(), 3, "{daily}");
+    let entries = public_entries(&app, "turns", id).await;
+    assert_eq!(
+        entries.len(),
+        3,
+        "one public entry per occurrence: {entries:?}"
+    );
+    for (entry, occurrence) in entries.iter().zip(&occurrences) {
+        assert_eq!(entry["occurrence_id"], occurrence["occurrence_id"]);
+    }
+    let first =
+        chrono::DateTime::parse_from_rfc3339(occurrences[0]["start_time"].as_str().unwrap())
+            .unwrap();
+    let second =
+        chrono::DateTime::parse_from_rfc3339(occurrences[1]["start_time"].as_str().unwrap())
+            .unwrap();
+    assert_eq!(
+        second - first,
+        chrono::TimeDelta::days(2),
+        "every other day"
+    );
+    let at_zoom = at_zoom(&app, id).await;
+    assert_eq!(at_zoom["type"], 8, "{at_zoom}");
+    assert_eq!(at_zoom["settings"]["join_before_host"], true, "{at_zoom}");
+
+    // A new rule replaces the occurrences.
+    let (status, weekly) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"recurrence": {"repeat": "weekly", "weekly_days": [2], "end_times": 2}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{weekly}");
+    assert_eq!(
+        weekly["occurrences"].as_array().unwrap().len(),
+        2,
+        "{weekly}"
+    );
+    assert_eq!(public_entries(&app, "turns", id).await.len(), 2);
+
+    let (status, once) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"recurring": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{once}");
+    assert_eq!(once["recurring"], false);
+    assert_eq!(once["occurrences"], json!([]));
+    let entries = public_entries(&app, "turns", id).await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+
+    let (status, answer) = app
+        .admin_call(&key, Method::PATCH, &path, Some(json!({"recurring": true})))
+        .await;
+    assert_invalid_request(status, &answer, "recurrence", "recurring without a rule");
+}
+
+/// Zoom's scopes of the Webinar add-on that changing webinars takes.
+const WEBINAR_WRITES: [&str; 3] = [
+    "webinar:write:webinar:admin",
+    "webinar:update:webinar:admin",
+    "webinar:delete:webinar:admin",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webinars_are_made_listed_registered_for_and_deleted_like_meetings() {
+    let app = TestApp::spawn_with(|c| c.scopes.extend(WEBINAR_WRITES.map(String::from))).await;
+    let (_, key) = app.public_site("stage", vec![]).await;
+    app.site_settings(&key, json!({"webinars_public": true}))
+        .await;
+    let mut body = with_questions(new_meeting("Product launch", 4));
+    body["recurrence"] = json!({"repeat": "weekly", "weekly_days": [4], "end_times": 2});
+    let (status, webinar) = app
+        .admin_call(&key, Method::POST, "/api/v1/admin/webinars", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{webinar}");
+    let id = webinar["id"].as_i64().unwrap();
+    assert_eq!(webinar["recurring"], true);
+    assert_eq!(webinar["occurrences"].as_array().unwrap().len(), 2);
+    assert_eq!(app.sim_calls("POST /v2/users/{userId}/webinars").await, 1);
+    assert_eq!(
+        app.sim_calls("PATCH /v2/webinars/{webinarId}/registrants/questions")
+            .await,
+        1
+    );
+
+    // Public at once, among webinars only.
+    let (status, _, list) = app.get_public("/api/v1/sites/stage/webinars").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let list: Value = serde_json::from_str(&list).unwrap();
+    let public: Vec<&Value> = list["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["id"] == id)
+        .collect();
+    assert_eq!(public.len(), 2, "one per occurrence: {list}");
+    assert!(public_entries(&app, "stage", id).await.is_empty());
+    let (_, webinars) = app
+        .admin_call(&key, Method::GET, "/api/v1/admin/webinars", None)
+        .await;
+    assert_eq!(webinars["meetings"][0]["id"], id, "{webinars}");
+    let (_, meetings) = app
+        .admin_call(&key, Method::GET, "/api/v1/admin/meetings", None)
+        .await;
+    assert_eq!(meetings["meetings"], json!([]), "{meetings}");
+    let (status, _) = app
+        .admin_call(
+            &key,
+            Method::GET,
+            &format!("/api/v1/admin/meetings/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a webinar is not a meeting");
+
+    // A visitor registers through Zoom's webinar registrants.
+    let first = &webinar["occurrences"][0]["occurrence_id"];
+    let answered = json!({"first_name": "Ada", "last_name": "L", "email": "ada@example.com",
+        "occurrence_id": first, "fields": {"org": "ACME"},
+        "custom_questions": [{"title": "Level", "value": "Pro"}]});
+    let (status, _, registration) = app.register("stage", id, answered, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{registration}");
+    assert_eq!(
+        app.sim_calls("POST /v2/webinars/{webinarId}/registrants")
+            .await,
+        1
+    );
+
+    let path = format!("/api/v1/admin/webinars/{id}");
+    let (status, changed) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"topic": "Launch, day 2"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["topic"], "Launch, day 2");
+    let (status, answer) = app
+        .admin_call(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"waiting_room": true})),
+        )
+        .await;
+    assert_invalid_request(
+        status,
+        &answer,
+        "waiting_room",
+        "no waiting room in webinars",
+    );
+
+    let (status, _) = app.admin_call(&key, Method::DELETE, &path, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, _, list) = app.get_public("/api/v1/sites/stage/webinars").await;
+    assert!(!list.contains(&id.to_string()), "{list}");
+    let (status, _) = app.admin_call(&key, Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webinars_without_zooms_webinar_scopes_are_refused_naming_the_scope() {
+    // The default grant reads webinars but may not change them.
+    let app = TestApp::spawn().await;
+    let (_, key) = app.public_site("noadd", vec![]).await;
+    let (status, answer) = app
+        .admin_call(
+            &key,
+            Method::POST,
+            "/api/v1/admin/webinars",
+            Some(new_meeting("Launch", 3)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(answer["error"]["code"], "zoom_scope_missing");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(message.contains("webinar:write:webinar"), "{message}");
+    assert_eq!(app.sim_calls("POST /v2/users/{userId}/webinars").await, 0);
+    let (_, list) = app
+        .admin_call(&key, Method::GET, "/api/v1/admin/webinars", None)
+        .await;
+    assert_eq!(list["meetings"], json!([]));
+}

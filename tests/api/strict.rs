@@ -56,6 +56,8 @@ struct Site {
     doc: Value,
     key: String,
     args: HashMap<&'static str, String>,
+    /// Path parameters of one operation that differ from `args` (operation id, name).
+    op_args: HashMap<(&'static str, &'static str), String>,
     fixtures: HashMap<&'static str, Fixture>,
 }
 
@@ -64,7 +66,16 @@ impl Site {
         // Every malformed registration counts against the visitor limits: lift them, this
         // test is about the parser.
         let app = TestApp::spawn_configured(
-            |_| {},
+            // Webinars are changed with the scopes of Zoom's Webinar add-on.
+            |sim| {
+                sim.scopes.extend(
+                    [
+                        "webinar:write:webinar:admin",
+                        "webinar:update:webinar:admin",
+                    ]
+                    .map(String::from),
+                )
+            },
             |vars| {
                 for limit in [
                     "MARQUEE_REGISTRATIONS_PER_IP_PER_MINUTE",
@@ -78,7 +89,13 @@ impl Site {
         )
         .await;
         let (meetings, _) = app
-            .public_site(SITE, vec![meeting_body("Strict studio", 3, 0)])
+            .public_site(
+                SITE,
+                vec![
+                    meeting_body("Strict studio", 3, 0),
+                    meeting_body("Strict changes", 4, 0),
+                ],
+            )
             .await;
         let meeting_id = meetings[0]["id"].as_i64().unwrap().to_string();
         let key = app.api_key(SITE, &EVERY_SCOPE).await;
@@ -92,10 +109,20 @@ impl Site {
         let key_id = keys["api_keys"][0]["id"].as_str().unwrap().to_owned();
         app.seed_recording(SITE, RECORDING, "Strict studio", "2025-01-10 10:00:00", "")
             .await;
+        let (status, webinar) = app
+            .admin_call(
+                &key,
+                Method::POST,
+                "/api/v1/admin/webinars",
+                Some(new_meeting_fixture()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{webinar}");
         let doc = app.served_document().await;
         let args = HashMap::from([
             ("slug", SITE.to_owned()),
             ("site", SITE.to_owned()),
+            ("webinar_id", webinar["id"].to_string()),
             ("meeting_id", meeting_id),
             ("key_id", key_id),
             ("recording_id", RECORDING.to_owned()),
@@ -105,6 +132,11 @@ impl Site {
             doc,
             key,
             args,
+            // Its fixture makes the meeting recurring; visitors register for the other one.
+            op_args: HashMap::from([(
+                ("update_meeting", "meeting_id"),
+                meetings[1]["id"].to_string(),
+            )]),
             fixtures: fixtures(),
         }
     }
@@ -130,7 +162,11 @@ impl Site {
                     let name = name.trim_end_matches('}');
                     match param {
                         Some((overridden, value)) if overridden == name => value.to_owned(),
-                        _ => self.args[name].clone(),
+                        _ => self
+                            .op_args
+                            .get(&(op.id.as_str(), name))
+                            .unwrap_or(&self.args[name])
+                            .clone(),
                     }
                 }
                 None => segment.to_owned(),
@@ -262,11 +298,7 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
         (
             "create_meeting",
             Fixture {
-                body: json!({"topic": "Strict class", "agenda": "Warm-up",
-                    "start_time": "2099-01-05T18:00:00", "timezone": "Europe/Berlin",
-                    "duration": 30, "passcode": "abc123", "registration": "automatic",
-                    "host": "host-strict@example.com",
-                    "recurrence": {"repeat": "daily", "end_date_time": "2099-01-08T18:00:00"}}),
+                body: new_meeting_fixture(),
                 probe: "/api/v1/admin/meetings?limit=100",
                 unique: None,
             },
@@ -274,10 +306,24 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
         (
             "update_meeting",
             Fixture {
-                body: json!({"topic": "Strict class", "agenda": "Warm-up",
-                    "start_time": "2099-02-05T18:00:00", "timezone": "Europe/Berlin",
-                    "passcode": "abc123", "registration": "manual"}),
+                body: meeting_change_fixture(),
                 probe: "/api/v1/admin/meetings?limit=100",
+                unique: None,
+            },
+        ),
+        (
+            "create_webinar",
+            Fixture {
+                body: new_meeting_fixture(),
+                probe: "/api/v1/admin/webinars?limit=100",
+                unique: None,
+            },
+        ),
+        (
+            "update_webinar",
+            Fixture {
+                body: meeting_change_fixture(),
+                probe: "/api/v1/admin/webinars?limit=100",
                 unique: None,
             },
         ),
@@ -294,6 +340,26 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
             },
         ),
     ])
+}
+
+/// A new meeting (or webinar) with every string field.
+fn new_meeting_fixture() -> Value {
+    json!({"topic": "Strict class", "agenda": "Warm-up",
+        "start_time": "2099-01-05T18:00:00", "timezone": "Europe/Berlin",
+        "duration": 30, "passcode": "abc123", "registration": "automatic",
+        "standard_questions": [{"field_name": "org", "required": true}],
+        "questions": [{"title": "Level", "type": "single", "answers": ["Pro"]}],
+        "host": "host-strict@example.com",
+        "recurrence": {"repeat": "daily", "end_date_time": "2099-01-08T18:00:00"}})
+}
+
+fn meeting_change_fixture() -> Value {
+    json!({"topic": "Strict class", "agenda": "Warm-up",
+        "start_time": "2099-02-05T18:00:00", "timezone": "Europe/Berlin",
+        "passcode": "abc123", "registration": "manual",
+        "recurrence": {"repeat": "daily", "end_date_time": "2099-02-08T18:00:00"},
+        "standard_questions": [{"field_name": "org", "required": true}],
+        "questions": [{"title": "Level", "type": "single", "answers": ["Pro"]}]})
 }
 
 fn operations(doc: &Value) -> Vec<Operation> {

@@ -43,14 +43,19 @@ NOT_A_URL = ("is not an origin like", "is not a web address like")
 URL_FIELDS = ("allowed_origins", "origins", "return_url", "refresh_url")
 
 
-MEETING_RULE_FIELDS = ("timezone", "start_time", "recurrence", "passcode", "host", "occurrence_id")
+MEETING_RULE_FIELDS = (
+    "timezone", "start_time", "recurrence", "recurring", "passcode", "host", "occurrence_id",
+    "questions", "standard_questions", "waiting_room", "join_before_host",
+)
 
 
 def is_meeting_rule(case, error: dict) -> bool:
     """A meeting refused by a rule of Zoom's the schema cannot state: a real IANA zone, a start
-    in the future, a consistent recurrence, Zoom's passcode rule, a host of the account."""
-    field = str(error.get("field", "")).split(".")[0]
-    return "/admin/meetings" in case.path and field in MEETING_RULE_FIELDS
+    in the future, a consistent recurrence, Zoom's passcode rule, a host of the account,
+    distinct questions with registration on, no meeting-only settings on a webinar."""
+    field = str(error.get("field", "")).split(".")[0].split("[")[0]
+    admin_items = "/admin/meetings" in case.path or "/admin/webinars" in case.path
+    return admin_items and field in MEETING_RULE_FIELDS
 
 
 def is_url_field(error: dict) -> bool:

@@ -17,27 +17,30 @@ use super::text::Text;
 use crate::domain::Meeting;
 use crate::domain::meeting_plan::{
     Approval, ChangeRequest, MAX_AGENDA_CHARS, MAX_HOST_CHARS, MAX_PASSCODE_CHARS,
-    MAX_START_TIME_CHARS, MAX_TIMEZONE_CHARS, MAX_TOPIC_CHARS, MeetingRequest, RecurrenceRequest,
-    Repeat,
+    MAX_QUESTION_CHARS, MAX_START_TIME_CHARS, MAX_TIMEZONE_CHARS, MAX_TOPIC_CHARS, MeetingRequest,
+    RecurrenceRequest, Repeat,
 };
-use crate::domain::public::{MAX_OCCURRENCE_ID_CHARS, Occurrence};
+use crate::domain::public::{
+    CustomQuestion, MAX_OCCURRENCE_ID_CHARS, Occurrence, RegistrationQuestions, StandardQuestion,
+};
+use crate::domain::status::MeetingKind;
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
 use crate::service::meetings::OwnedMeeting;
-use crate::service::paging::{self, MAX_CURSOR_CHARS};
+use crate::service::paging::{self, CursorPage, MAX_CURSOR_CHARS};
 
 /// Creating a meeting: invalid input, credentials, scope, not connected (409), Zoom's daily
 /// limit (429), Zoom refused (502) or unavailable (503).
-type CreateMeetingError =
+pub(super) type CreateMeetingError =
     ApiError<{ statuses(&[400, 401, 403, 409, 413, 415, 429, 500, 502, 503]) }>;
 /// Reading one meeting: also unknown (404).
-type MeetingReadError = ApiError<{ statuses(&[400, 401, 403, 404, 500, 503]) }>;
+pub(super) type MeetingReadError = ApiError<{ statuses(&[400, 401, 403, 404, 500, 503]) }>;
 /// Listing: bad paging parameters, credentials, scope, the database.
-type MeetingListError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
+pub(super) type MeetingListError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
 /// Changing or deleting: also unknown (404), not connected (409), Zoom's daily limit (429)
 /// and Zoom's answers.
-type MeetingWriteError =
+pub(super) type MeetingWriteError =
     ApiError<{ statuses(&[400, 401, 403, 404, 409, 413, 415, 429, 500, 502, 503]) }>;
 /// A fresh start link: also unknown (404), not connected (409) and Zoom's answers.
 type StartLinkError = ApiError<{ statuses(&[400, 401, 403, 404, 409, 500, 502, 503]) }>;
@@ -103,6 +106,127 @@ pub struct RecurrenceBody {
     pub end_times: Option<i32>,
 }
 
+impl From<RecurrenceBody> for RecurrenceRequest {
+    fn from(r: RecurrenceBody) -> Self {
+        Self {
+            repeat: Some(match r.repeat {
+                RepeatDto::Daily => Repeat::Daily,
+                RepeatDto::Weekly => Repeat::Weekly,
+                RepeatDto::Monthly => Repeat::Monthly,
+            }),
+            interval: r.interval,
+            weekly_days: r.weekly_days.unwrap_or_default(),
+            monthly_day: r.monthly_day,
+            monthly_week: r.monthly_week,
+            monthly_week_day: r.monthly_week_day,
+            end_date_time: r.end_date_time.map(Text::into_string),
+            end_times: r.end_times,
+        }
+    }
+}
+
+/// Zoom's standard registration fields Marquee's form can ask.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum StandardField {
+    Address,
+    City,
+    State,
+    Zip,
+    Country,
+    Phone,
+    Org,
+    JobTitle,
+    Comments,
+}
+
+impl StandardField {
+    /// Zoom's name of the field (one of `domain::public::STANDARD_FIELDS`).
+    fn name(self) -> &'static str {
+        match self {
+            Self::Address => "address",
+            Self::City => "city",
+            Self::State => "state",
+            Self::Zip => "zip",
+            Self::Country => "country",
+            Self::Phone => "phone",
+            Self::Org => "org",
+            Self::JobTitle => "job_title",
+            Self::Comments => "comments",
+        }
+    }
+}
+
+/// A standard field the registration form asks.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct StandardQuestionBody {
+    pub field_name: StandardField,
+    /// Default false.
+    pub required: Option<bool>,
+}
+
+/// How a custom question is answered: free text or one of `answers`.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum QuestionKind {
+    Short,
+    Single,
+}
+
+/// A custom question the registration form asks.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CustomQuestionBody {
+    /// Unique among the meeting's questions.
+    pub title: Text<MAX_QUESTION_CHARS, 1>,
+    #[oai(rename = "type")]
+    pub kind: QuestionKind,
+    /// Default false.
+    pub required: Option<bool>,
+    /// A `single` question's choices (1–20, distinct); none for `short`.
+    pub answers: Option<Vec<Text<MAX_QUESTION_CHARS, 1>>>,
+}
+
+/// The form's questions from the two lists of a body (`None`: neither given).
+fn questions_of(
+    standard: Option<Vec<StandardQuestionBody>>,
+    custom: Option<Vec<CustomQuestionBody>>,
+) -> Option<RegistrationQuestions> {
+    if standard.is_none() && custom.is_none() {
+        return None;
+    }
+    Some(RegistrationQuestions {
+        questions: standard
+            .unwrap_or_default()
+            .into_iter()
+            .map(|q| StandardQuestion {
+                field_name: q.field_name.name().to_owned(),
+                required: q.required.unwrap_or(false),
+            })
+            .collect(),
+        custom_questions: custom
+            .unwrap_or_default()
+            .into_iter()
+            .map(|q| CustomQuestion {
+                title: q.title.into_string(),
+                kind: match q.kind {
+                    QuestionKind::Short => "short",
+                    QuestionKind::Single => "single",
+                }
+                .to_owned(),
+                required: q.required.unwrap_or(false),
+                answers: q
+                    .answers
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Text::into_string)
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
 /// A meeting to schedule in the site's Zoom account.
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -120,7 +244,10 @@ pub struct NewMeeting {
     pub recurrence: Option<RecurrenceBody>,
     // Left out: `none` (an enum field keeps no description of its own, see tests/api/openapi.rs).
     pub registration: Option<RegistrationMode>,
+    /// Meetings only.
     pub waiting_room: Option<bool>,
+    /// Participants may join before the host (meetings only).
+    pub join_before_host: Option<bool>,
     /// At most 10 of letters, digits and `@ - _ *` (Zoom's rule).
     pub passcode: Option<Text<MAX_PASSCODE_CHARS, 1>>,
     /// Let Zoom generate a passcode by the account's rules.
@@ -128,6 +255,10 @@ pub struct NewMeeting {
     /// On an account-level connection: the Zoom user id or e-mail of the account's user who
     /// hosts it (default: the connected user).
     pub host: Option<Text<MAX_HOST_CHARS, 1>>,
+    /// Standard fields the registration form asks (needs `registration`).
+    pub standard_questions: Option<Vec<StandardQuestionBody>>,
+    /// Custom questions the registration form asks (at most 10; needs `registration`).
+    pub questions: Option<Vec<CustomQuestionBody>>,
 }
 
 impl From<NewMeeting> for MeetingRequest {
@@ -138,31 +269,21 @@ impl From<NewMeeting> for MeetingRequest {
             start_time: b.start_time.into_string(),
             timezone: b.timezone.into_string(),
             duration: b.duration,
-            recurrence: b.recurrence.map(|r| RecurrenceRequest {
-                repeat: Some(match r.repeat {
-                    RepeatDto::Daily => Repeat::Daily,
-                    RepeatDto::Weekly => Repeat::Weekly,
-                    RepeatDto::Monthly => Repeat::Monthly,
-                }),
-                interval: r.interval,
-                weekly_days: r.weekly_days.unwrap_or_default(),
-                monthly_day: r.monthly_day,
-                monthly_week: r.monthly_week,
-                monthly_week_day: r.monthly_week_day,
-                end_date_time: r.end_date_time.map(Text::into_string),
-                end_times: r.end_times,
-            }),
+            recurrence: b.recurrence.map(Into::into),
             registration: b.registration.and_then(RegistrationMode::approval),
             waiting_room: b.waiting_room,
+            join_before_host: b.join_before_host,
             passcode: b.passcode.map(Text::into_string),
             default_passcode: b.default_passcode,
             host: b.host.map(Text::into_string),
+            questions: questions_of(b.standard_questions, b.questions),
         }
     }
 }
 
 /// A change of a meeting, or (with `occurrence_id`) of one occurrence, which takes only
-/// `start_time`, `duration` and `agenda`. Fields left out stay as they are.
+/// `start_time`, `duration` and `agenda`. Fields left out stay as they are; either list of
+/// questions replaces the form's questions as a whole (the other list then is empty).
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct MeetingPatch {
@@ -174,8 +295,17 @@ pub struct MeetingPatch {
     /// Minutes, 1–1440.
     pub duration: Option<i32>,
     pub registration: Option<RegistrationMode>,
+    /// Meetings only.
     pub waiting_room: Option<bool>,
+    /// Meetings only.
+    pub join_before_host: Option<bool>,
     pub passcode: Option<Text<MAX_PASSCODE_CHARS, 1>>,
+    /// A new rule: the meeting recurs by it from now on (occurrences are read again).
+    pub recurrence: Option<RecurrenceBody>,
+    /// `false`: a one-time meeting from now on, at its start time.
+    pub recurring: Option<bool>,
+    pub standard_questions: Option<Vec<StandardQuestionBody>>,
+    pub questions: Option<Vec<CustomQuestionBody>>,
 }
 
 impl From<MeetingPatch> for ChangeRequest {
@@ -188,7 +318,11 @@ impl From<MeetingPatch> for ChangeRequest {
             duration: b.duration,
             registration: b.registration.map(RegistrationMode::approval),
             waiting_room: b.waiting_room,
+            join_before_host: b.join_before_host,
             passcode: b.passcode.map(Text::into_string),
+            recurrence: b.recurrence.map(Into::into),
+            recurring: b.recurring,
+            questions: questions_of(b.standard_questions, b.questions),
         }
     }
 }
@@ -270,6 +404,15 @@ pub struct AdminMeetingList {
     pub next_after: Option<String>,
 }
 
+impl From<CursorPage<Meeting>> for AdminMeetingList {
+    fn from(page: CursorPage<Meeting>) -> Self {
+        Self {
+            meetings: page.items.into_iter().map(Into::into).collect(),
+            next_after: page.next_after,
+        }
+    }
+}
+
 /// The host's start link.
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -312,7 +455,10 @@ impl MeetingsAdminApi {
         s: Data<&Services>,
         body: JsonBody<NewMeeting>,
     ) -> Result<Created<AdminMeeting>, CreateMeetingError> {
-        let created = s.meetings().create(auth.principal(), body.0.into()).await?;
+        let created = s
+            .meetings()
+            .create(auth.principal(), MeetingKind::Meeting, body.0.into())
+            .await?;
         Ok(Created::Created(Json(created.into())))
     }
 
@@ -334,14 +480,12 @@ impl MeetingsAdminApi {
             .meetings()
             .list_by_number(
                 auth.principal(),
+                MeetingKind::Meeting,
                 after.0.as_deref(),
                 limit.0.unwrap_or(paging::DEFAULT_LIMIT),
             )
             .await?;
-        Ok(Answer(AdminMeetingList {
-            meetings: page.items.into_iter().map(Into::into).collect(),
-            next_after: page.next_after,
-        }))
+        Ok(Answer(page.into()))
     }
 
     /// One of the site's meetings, hidden or not (scope `meetings:read`)
@@ -357,7 +501,10 @@ impl MeetingsAdminApi {
         /// Zoom's meeting number.
         meeting_id: Path<i64>,
     ) -> Result<Answer<AdminMeeting>, MeetingReadError> {
-        let found = s.meetings().get(auth.principal(), meeting_id.0).await?;
+        let found = s
+            .meetings()
+            .get(auth.principal(), MeetingKind::Meeting, meeting_id.0)
+            .await?;
         Ok(Answer(found.into()))
     }
 
@@ -385,6 +532,7 @@ impl MeetingsAdminApi {
             .meetings()
             .update(
                 auth.principal(),
+                MeetingKind::Meeting,
                 meeting_id.0,
                 occurrence_id.0.as_deref(),
                 body.0.into(),
@@ -411,7 +559,12 @@ impl MeetingsAdminApi {
         occurrence_id: Query<Option<Text<MAX_OCCURRENCE_ID_CHARS>>>,
     ) -> Result<Done, MeetingWriteError> {
         s.meetings()
-            .delete(auth.principal(), meeting_id.0, occurrence_id.0.as_deref())
+            .delete(
+                auth.principal(),
+                MeetingKind::Meeting,
+                meeting_id.0,
+                occurrence_id.0.as_deref(),
+            )
             .await?;
         Ok(Done::NoContent)
     }
@@ -434,7 +587,7 @@ impl MeetingsAdminApi {
     ) -> Result<StartLinkAnswer, StartLinkError> {
         let url = s
             .meetings()
-            .start_url(auth.principal(), meeting_id.0)
+            .start_url(auth.principal(), MeetingKind::Meeting, meeting_id.0)
             .await?;
         Ok(StartLinkAnswer::Ok(
             Json(StartLink {

@@ -56,6 +56,19 @@ const READ_WEBINAR: Scopes = Scopes {
     admin: &["webinar:read:webinar:admin", "webinar:read:admin"],
 };
 
+const WRITE_WEBINAR: Scopes = Scopes {
+    user: &["webinar:write:webinar", "webinar:write"],
+    admin: &["webinar:write:webinar:admin", "webinar:write:admin"],
+};
+const UPDATE_WEBINAR: Scopes = Scopes {
+    user: &["webinar:update:webinar", "webinar:write"],
+    admin: &["webinar:update:webinar:admin", "webinar:write:admin"],
+};
+const DELETE_WEBINAR: Scopes = Scopes {
+    user: &["webinar:delete:webinar", "webinar:write"],
+    admin: &["webinar:delete:webinar:admin", "webinar:write:admin"],
+};
+
 /// A non-recurring meeting ID expires 30 days after its scheduled time.
 const EXPIRY_DAYS: i64 = 30;
 
@@ -72,7 +85,7 @@ pub(super) fn routes(r: &mut Routes) {
         Method::POST,
         "/v2/users/{userId}/meetings",
         Kind::Api(Medium, WRITE),
-        post_meeting,
+        |s, c| async move { post(&s, &c, false) },
     );
     r.add(
         Method::GET,
@@ -84,13 +97,13 @@ pub(super) fn routes(r: &mut Routes) {
         Method::PATCH,
         "/v2/meetings/{meetingId}",
         Kind::Api(Light, UPDATE),
-        patch_meeting,
+        |s, c| async move { patch(&s, &c, false) },
     );
     r.add(
         Method::DELETE,
         "/v2/meetings/{meetingId}",
         Kind::Api(Light, DELETE),
-        remove_meeting,
+        |s, c| async move { remove(&s, &c, false) },
     );
     r.add(
         Method::GET,
@@ -110,6 +123,29 @@ pub(super) fn routes(r: &mut Routes) {
         Kind::Api(Light, READ_WEBINAR),
         get_webinar,
     );
+    r.add(
+        Method::POST,
+        "/v2/users/{userId}/webinars",
+        Kind::Api(Medium, WRITE_WEBINAR),
+        |s, c| async move { post(&s, &c, true) },
+    );
+    r.add(
+        Method::PATCH,
+        "/v2/webinars/{webinarId}",
+        Kind::Api(Light, UPDATE_WEBINAR),
+        |s, c| async move { patch(&s, &c, true) },
+    );
+    r.add(
+        Method::DELETE,
+        "/v2/webinars/{webinarId}",
+        Kind::Api(Light, DELETE_WEBINAR),
+        |s, c| async move { remove(&s, &c, true) },
+    );
+}
+
+/// The path parameter naming the meeting or webinar.
+fn id_param(webinar: bool) -> &'static str {
+    if webinar { "webinarId" } else { "meetingId" }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,7 +263,8 @@ async fn get_webinar(sim: Arc<Sim>, call: Call) -> HResult {
     show(&sim, &call, "webinarId", true)
 }
 
-async fn post_meeting(sim: Arc<Sim>, call: Call) -> HResult {
+/// `POST /users/{userId}/meetings` or `/webinars` (201 with the detail).
+fn post(sim: &Sim, call: &Call, webinar: bool) -> HResult {
     let body: Value = call.json()?;
     let auth = call.auth();
     let mut world = sim.world();
@@ -240,11 +277,11 @@ async fn post_meeting(sim: Arc<Sim>, call: Call) -> HResult {
         host_id = target_user(&world, auth, other)?.id.clone();
     }
     let m = create_meeting(
-        &sim,
+        sim,
         &mut world,
         &host_id,
         &body,
-        false,
+        webinar,
         &auth.operator(),
         true,
     )?;
@@ -258,13 +295,13 @@ async fn post_meeting(sim: Arc<Sim>, call: Call) -> HResult {
     ))
 }
 
-async fn patch_meeting(sim: Arc<Sim>, call: Call) -> HResult {
+fn patch(sim: &Sim, call: &Call, webinar: bool) -> HResult {
     let body: Value = call.json()?;
     let auth = call.auth();
     let mut world = sim.world();
-    let id = visible_meeting(&world, auth, &call.param("meetingId"), false)?.id;
+    let id = visible_meeting(&world, auth, &call.param(id_param(webinar)), webinar)?.id;
     update_meeting(
-        &sim,
+        sim,
         &mut world,
         id,
         &body,
@@ -275,12 +312,12 @@ async fn patch_meeting(sim: Arc<Sim>, call: Call) -> HResult {
     Ok(no_content())
 }
 
-async fn remove_meeting(sim: Arc<Sim>, call: Call) -> HResult {
+fn remove(sim: &Sim, call: &Call, webinar: bool) -> HResult {
     let auth = call.auth();
     let mut world = sim.world();
-    let id = visible_meeting(&world, auth, &call.param("meetingId"), false)?.id;
+    let id = visible_meeting(&world, auth, &call.param(id_param(webinar)), webinar)?.id;
     delete_meeting(
-        &sim,
+        sim,
         &mut world,
         id,
         call.query("occurrence_id"),
