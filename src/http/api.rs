@@ -15,6 +15,7 @@ pub mod health;
 pub mod meetings_admin;
 pub mod optional_body;
 pub mod platform;
+pub mod registrants_admin;
 pub mod scopes;
 pub mod site_admin;
 pub mod sites;
@@ -44,6 +45,7 @@ pub type Apis = RateLimitsDeclared<
             admin::AdminApi,
             site_admin::SiteAdminApi,
             meetings_admin::MeetingsAdminApi,
+            registrants_admin::RegistrantsAdminApi,
             sites::SitesApi,
             health::HealthApi,
         )>,
@@ -57,6 +59,7 @@ pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
         admin::AdminApi,
         site_admin::SiteAdminApi,
         meetings_admin::MeetingsAdminApi,
+        registrants_admin::RegistrantsAdminApi,
         sites::SitesApi,
         health::HealthApi,
     ));

@@ -19,12 +19,14 @@ use crate::templates::Templates;
 mod items;
 mod layout;
 mod overview;
+mod registrations;
 mod session;
 mod site;
 mod zoom;
 
 pub use items::{meetings, recordings, set_meeting_visibility, set_recording_visibility};
 pub use overview::show as admin_home;
+pub use registrations::{change_registration_status, registrations_csv, registrations_page};
 pub use session::{login, logout};
 pub use site::{save_site_settings, site_settings};
 pub use zoom::{CLAIM_COOKIE, claim, connect, disconnect, oauth_callback, zoomapp_install};

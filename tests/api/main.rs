@@ -20,6 +20,7 @@ mod panel;
 mod panel_browser;
 mod platform;
 mod public;
+mod registrants;
 mod registration;
 mod request_id;
 mod scopes;

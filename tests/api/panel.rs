@@ -9,17 +9,20 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, escaped, extract_between, location, meeting_body, visitor};
 
 /// Every page of the panel.
-const PAGES: [&str; 5] = [
+const PAGES: [&str; 7] = [
     "/admin",
     "/admin/site",
     "/admin/meetings",
     "/admin/meetings?when=past",
     "/admin/recordings",
+    "/admin/registrations",
+    "/admin/registrations.csv",
 ];
 
 /// Every form of the panel.
-const FORMS: [&str; 7] = [
+const FORMS: [&str; 8] = [
     "/admin/site",
+    "/admin/registrations/status",
     "/admin/meetings/visibility",
     "/admin/recordings/visibility",
     "/admin/zoom/connect",
@@ -46,7 +49,7 @@ async fn page_in(app: &TestApp, cookie: &str, path: &str, lang: &str) -> (Status
 }
 
 /// Posts a panel form with the session `cookie`.
-async fn submit(
+pub async fn submit(
     app: &TestApp,
     cookie: &str,
     path: &str,
@@ -61,7 +64,7 @@ async fn submit(
         .unwrap()
 }
 
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     extract_between(html, r#"name="csrf_token" value=""#, "\"").expect("a CSRF token")
 }
 

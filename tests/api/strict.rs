@@ -82,6 +82,14 @@ impl Site {
             .await;
         let meeting_id = meetings[0]["id"].as_i64().unwrap().to_string();
         let key = app.api_key(SITE, &EVERY_SCOPE).await;
+        let registration_id = app
+            .registration_id(
+                SITE,
+                &key,
+                meetings[0]["id"].as_i64().unwrap(),
+                "first@example.com",
+            )
+            .await;
         let (_, keys) = app
             .platform(
                 Method::GET,
@@ -99,6 +107,7 @@ impl Site {
             ("meeting_id", meeting_id),
             ("key_id", key_id),
             ("recording_id", RECORDING.to_owned()),
+            ("registration_id", registration_id),
         ]);
         Self {
             app,
@@ -278,6 +287,25 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
                     "start_time": "2099-02-05T18:00:00", "timezone": "Europe/Berlin",
                     "passcode": "abc123", "registration": "manual"}),
                 probe: "/api/v1/admin/meetings?limit=100",
+                unique: None,
+            },
+        ),
+        (
+            "add_registrant",
+            Fixture {
+                body: json!({"first_name": "Ada", "last_name": "Lovelace",
+                    "email": "ada-admin@example.com", "occurrence_id": "",
+                    "fields": {"city": "Berlin"},
+                    "custom_questions": [{"title": "Level", "value": "Pro"}]}),
+                probe: "/api/v1/admin/registrations",
+                unique: Some("email"),
+            },
+        ),
+        (
+            "change_registrant_status",
+            Fixture {
+                body: json!({"action": "approve"}),
+                probe: "/api/v1/admin/registrations",
                 unique: None,
             },
         ),

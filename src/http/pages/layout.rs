@@ -19,15 +19,17 @@ pub(super) enum Section {
     Site,
     Meetings,
     Recordings,
+    Registrations,
 }
 
 impl Section {
     /// The navigation, in order.
-    const ALL: [Section; 4] = [
+    const ALL: [Section; 5] = [
         Section::Overview,
         Section::Site,
         Section::Meetings,
         Section::Recordings,
+        Section::Registrations,
     ];
 
     pub(super) fn path(self) -> &'static str {
@@ -36,6 +38,7 @@ impl Section {
             Section::Site => "/admin/site",
             Section::Meetings => "/admin/meetings",
             Section::Recordings => "/admin/recordings",
+            Section::Registrations => "/admin/registrations",
         }
     }
 
@@ -45,6 +48,7 @@ impl Section {
             Section::Site => t.nav_site,
             Section::Meetings => t.nav_meetings,
             Section::Recordings => t.nav_recordings,
+            Section::Registrations => t.nav_registrations,
         }
     }
 }
