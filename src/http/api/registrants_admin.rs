@@ -91,7 +91,8 @@ pub struct RegistrationList {
 pub struct NewRegistrant {
     pub first_name: Text<MAX_NAME_CHARS, 1>,
     pub last_name: Text<MAX_NAME_CHARS, 1>,
-    pub email: Text<MAX_EMAIL_CHARS, 1>,
+    /// Checked like the visitor form's (a real address, lower-cased).
+    pub email: Text<MAX_EMAIL_CHARS>,
     /// Required for recurring meetings: one of the meeting's upcoming occurrences.
     pub occurrence_id: Option<Text<MAX_OCCURRENCE_ID_CHARS>>,
     /// Answers to the standard questions, by `field_name`.
