@@ -68,6 +68,12 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
             "/admin/meetings/visibility",
             post(pages::set_meeting_visibility),
         )
+        .at("/admin/registrations", get(pages::registrations_page))
+        .at("/admin/registrations.csv", get(pages::registrations_csv))
+        .at(
+            "/admin/registrations/status",
+            post(pages::change_registration_status),
+        )
         .at("/admin/recordings", get(pages::recordings))
         .at(
             "/admin/recordings/visibility",

@@ -64,6 +64,10 @@ const ADMIN: &[(&str, &str)] = &[
         include_str!("http/pages/recordings.html.j2"),
     ),
     (
+        "admin/registrations.html.j2",
+        include_str!("http/pages/registrations.html.j2"),
+    ),
+    (
         "admin/search.html.j2",
         include_str!("http/pages/search.html.j2"),
     ),

@@ -146,6 +146,40 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// What the owner (or a platform) does with a registration, by Zoom's registrant status
+    /// API (`PUT /meetings/{id}/registrants/status`, docs/zoom.md §4.4).
+    pub enum RegistrantAction {
+        Approve = "approve",
+        Deny = "deny",
+        Cancel = "cancel",
+    }
+}
+
+impl RegistrantAction {
+    /// The status a registration has once Zoom carried the action out.
+    pub fn outcome(self) -> RegistrationStatus {
+        match self {
+            Self::Approve => RegistrationStatus::Approved,
+            Self::Deny => RegistrationStatus::Denied,
+            Self::Cancel => RegistrationStatus::Cancelled,
+        }
+    }
+
+    /// Whether the action applies to a registration in `status`: pending ones are approved or
+    /// denied, approved ones denied or cancelled, a pending one may be withdrawn (cancel), and
+    /// a denied one approved after all. A cancelled registration is over: the person
+    /// registers again.
+    pub fn applies_to(self, status: RegistrationStatus) -> bool {
+        use RegistrationStatus as S;
+        match self {
+            Self::Approve => matches!(status, S::Pending | S::Denied),
+            Self::Deny => matches!(status, S::Pending | S::Approved),
+            Self::Cancel => matches!(status, S::Pending | S::Approved),
+        }
+    }
+}
+
 /// A visitor's registration as Marquee records it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Registration {

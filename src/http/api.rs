@@ -15,6 +15,7 @@ pub mod health;
 pub mod meetings_admin;
 pub mod optional_body;
 pub mod platform;
+pub mod registrants_admin;
 pub mod scopes;
 pub mod site_admin;
 pub mod sites;
@@ -46,6 +47,7 @@ pub type Apis = RateLimitsDeclared<
             site_admin::SiteAdminApi,
             meetings_admin::MeetingsAdminApi,
             webinars_admin::WebinarsAdminApi,
+            registrants_admin::RegistrantsAdminApi,
             sites::SitesApi,
             health::HealthApi,
         )>,
@@ -60,6 +62,7 @@ pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
         site_admin::SiteAdminApi,
         meetings_admin::MeetingsAdminApi,
         webinars_admin::WebinarsAdminApi,
+        registrants_admin::RegistrantsAdminApi,
         sites::SitesApi,
         health::HealthApi,
     ));

@@ -43,6 +43,13 @@ pub const MAX_PAGE: i64 = 50;
 /// Occurrences shown for one recurring meeting.
 const MAX_OCCURRENCES: i64 = 50;
 
+/// Who looks at a stored meeting: visitors never see hidden ones, the owner does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    ByVisitors,
+    ByOwner,
+}
+
 /// A rendered response body with its entity tag, as cached per tenant and content version.
 #[derive(Debug)]
 pub struct CachedPage {
@@ -370,15 +377,47 @@ impl Public<'_> {
         site: &PublicSite,
         zoom_meeting_id: i64,
     ) -> Result<MeetingDetail, ServiceError> {
-        let id = site.tenant.id.clone();
+        let detail = self
+            .stored_meeting(&site.tenant.id, zoom_meeting_id, Seen::ByVisitors)
+            .await?;
+        let feature = if detail.webinar {
+            Feature::Webinars
+        } else {
+            Feature::Meetings
+        };
+        if !feature.is_public(&site.settings) {
+            return Err(ServiceError::NotFound("meeting"));
+        }
+        Ok(MeetingDetail {
+            registration_open: site.settings.registration_open && detail.registration_open,
+            ..detail
+        })
+    }
+
+    /// A meeting (or webinar) with its upcoming occurrences and stored questions, hidden ones
+    /// only for [`Seen::ByOwner`]. `registration_open` is Zoom's switch alone:
+    /// the owner's public switch is the visitor face's to add.
+    pub(crate) async fn stored_meeting(
+        &self,
+        tenant_id: &TenantId,
+        zoom_meeting_id: i64,
+        seen: Seen,
+    ) -> Result<MeetingDetail, ServiceError> {
+        let id = tenant_id.clone();
         let now = store::now();
         let ((meeting, webinar), occurrences, questions) = self
             .store
             .read(move |mut db| {
                 Box::pin(async move {
-                    let Some(meeting) =
-                        store::public::find_visible(&mut db, &id, zoom_meeting_id).await?
-                    else {
+                    let found = match seen {
+                        Seen::ByVisitors => {
+                            store::public::find_visible(&mut db, &id, zoom_meeting_id).await?
+                        }
+                        Seen::ByOwner => store::meeting::find_any(&mut db, &id, zoom_meeting_id)
+                            .await?
+                            .map(|(m, kind, _)| (m, kind == MeetingKind::Webinar)),
+                    };
+                    let Some(meeting) = found else {
                         return Ok(None);
                     };
                     let occurrences = store::public::upcoming_occurrences(
@@ -395,16 +434,8 @@ impl Public<'_> {
             })
             .await?
             .ok_or(ServiceError::NotFound("meeting"))?;
-        let feature = if webinar {
-            Feature::Webinars
-        } else {
-            Feature::Meetings
-        };
-        if !feature.is_public(&site.settings) {
-            return Err(ServiceError::NotFound("meeting"));
-        }
         Ok(MeetingDetail {
-            registration_open: site.settings.registration_open && meeting.registration_open(),
+            registration_open: meeting.registration_open(),
             webinar,
             meeting,
             occurrences,

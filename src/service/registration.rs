@@ -23,19 +23,21 @@ use serde_json::{Value, json};
 use crate::config::RegistrationLimitConfig;
 use crate::domain::cursor::ListKey;
 use crate::domain::public::{
-    FieldError, MeetingDetail, Registration, RegistrationForm, RegistrationQuestions,
-    RegistrationStatus, ValidRegistration,
+    FieldError, MeetingDetail, RegistrantAction, Registration, RegistrationForm,
+    RegistrationQuestions, RegistrationStatus, ValidRegistration,
 };
 use crate::domain::rate_limit::RateLimitState;
 use crate::domain::status::MeetingKind;
 use crate::domain::{Principal, Scope, TenantId};
+pub use crate::store::registration::RegistrationFilter;
 use crate::store::{self, Store, StoreError};
+use crate::zoom::client::RegistrantStatusChange;
 use crate::zoom::models::AddedRegistrant;
 use crate::zoom::{ZoomClient, ZoomError};
 
 use super::access::require;
 use super::paging::{self, CursorPage};
-use super::public::Public;
+use super::public::{Public, Seen};
 use super::tokens::Tokens;
 use super::{ServiceError, Services};
 
@@ -185,7 +187,9 @@ impl Registrations<'_> {
         Ok(RateLimitState::tightest(by_ip.into_iter().chain(by_site)))
     }
 
-    /// Registers a visitor for a meeting (see the module docs for the order of checks).
+    /// Registers a visitor for a meeting (see the module docs for the order of checks): the
+    /// visitor's rules (honeypot, what the site shows, the owner's registration switch), then
+    /// [`Self::take`].
     pub async fn register(&self, req: RegisterRequest) -> Result<RegisterOutcome, ServiceError> {
         if !req.form.honeypot.trim().is_empty() {
             // Same words as any other refusal: a bot learns nothing about the trap.
@@ -195,8 +199,46 @@ impl Registrations<'_> {
             }));
         }
         let site = self.public.site(&req.site).await?;
-        let tenant_id = site.tenant.id.clone();
         let detail = self.public.visitor_meeting(&site, req.meeting_id).await?;
+        let mut outcome = self.take(&site.tenant.id, &detail, req.form).await?;
+        if !outcome.created {
+            // Matched by e-mail alone: whoever typed the address may not own it, so the personal
+            // join link is not shown again (Zoom sent it to the address). A retry with the same
+            // Idempotency-Key (the same client) still gets it: the first answer is replayed.
+            outcome.registration.join_url = None;
+        }
+        Ok(outcome)
+    }
+
+    /// Registers a named person on someone's behalf (scope `registrations:write`): the owner,
+    /// or a platform booking a class. No visitor rules (hidden meetings and a closed public
+    /// form do not stop it); Zoom's registration switch does. The same person (e-mail) for the
+    /// same meeting occurrence again gets the same registration, join link included: the
+    /// caller is the site's own.
+    pub async fn register_on_behalf(
+        &self,
+        principal: &Principal,
+        meeting_id: i64,
+        form: RegistrationForm,
+    ) -> Result<RegisterOutcome, ServiceError> {
+        require(principal, Scope::RegistrationsWrite)?;
+        let tenant_id = principal.tenant_id();
+        let detail = self
+            .public
+            .stored_meeting(tenant_id, meeting_id, Seen::ByOwner)
+            .await?;
+        self.take(tenant_id, &detail, form).await
+    }
+
+    /// The core of registering, shared by visitors and on-behalf callers: open and not over,
+    /// the form against the meeting's questions, an existing registration of the same person
+    /// (answered from the store, no Zoom call), then Zoom's registrant API and the row.
+    async fn take(
+        &self,
+        tenant_id: &TenantId,
+        detail: &MeetingDetail,
+        form: RegistrationForm,
+    ) -> Result<RegisterOutcome, ServiceError> {
         if !detail.registration_open {
             return Err(closed());
         }
@@ -206,32 +248,28 @@ impl Registrations<'_> {
                 message: "This meeting has already taken place.".into(),
             });
         }
+        let meeting_id = detail.meeting.zoom_meeting_id;
         let questions = match &detail.questions {
             Some(q) => q.clone(),
             None => {
-                self.refresh_questions(&tenant_id, detail.kind(), req.meeting_id)
+                self.refresh_questions(tenant_id, detail.kind(), meeting_id)
                     .await?
             }
         };
-        let valid = req
-            .form
+        let valid = form
             .validate(&questions, &detail.occurrences)
             .map_err(ServiceError::Form)?;
-        if let Some(mut existing) = self
-            .registration_of_visitor(&tenant_id, req.meeting_id, &valid)
+        if let Some(existing) = self
+            .registration_of_visitor(tenant_id, meeting_id, &valid)
             .await?
         {
-            // Matched by e-mail alone: whoever typed the address may not own it, so the personal
-            // join link is not shown again (Zoom sent it to the address). A retry with the same
-            // Idempotency-Key (the same client) still gets it: the first answer is replayed.
-            existing.join_url = None;
             return Ok(RegisterOutcome {
                 registration: existing,
                 created: false,
             });
         }
-        let added = self.add_at_zoom(&tenant_id, &detail, &valid).await?;
-        self.record(&tenant_id, req.meeting_id, valid, added).await
+        let added = self.add_at_zoom(tenant_id, detail, &valid).await?;
+        self.record(tenant_id, meeting_id, valid, added).await
     }
 
     async fn registration_of_visitor(
@@ -479,11 +517,11 @@ impl Registrations<'_> {
     }
 
     /// The site's registrations for the owner, newest first (scope `registrations:read`): at
-    /// most `limit` after the cursor `after`.
+    /// most `limit` after the cursor `after`, all or as `filter` says.
     pub async fn list(
         &self,
         principal: &Principal,
-        meeting_id: Option<i64>,
+        filter: RegistrationFilter,
         after: Option<&str>,
         limit: i64,
     ) -> Result<CursorPage<Registration>, ServiceError> {
@@ -495,13 +533,103 @@ impl Registrations<'_> {
             .store
             .read(move |mut db| {
                 Box::pin(async move {
-                    store::registration::list(&mut db, &id, meeting_id, after, limit).await
+                    store::registration::list(&mut db, &id, filter, after, limit).await
                 })
             })
             .await?;
         Ok(paging::page_of(items, more, |r| {
             ListKey::new(Some(r.created_at), r.id.clone())
         }))
+    }
+
+    /// Approves, denies or cancels registration `registration_id` of meeting `meeting_id`
+    /// (scope `registrations:write`): carried out at Zoom first (`PUT …/registrants/status`,
+    /// for the registration's occurrence), then stored as Zoom's webhook would store it, so
+    /// Zoom's later notice changes nothing. Already in the action's outcome: answered as it is,
+    /// without a Zoom call. An action that does not apply (approving a cancelled one), or that
+    /// Zoom refuses, is 409 `status_change_refused`; Zoom down is 503 and nothing changes.
+    pub async fn change_status(
+        &self,
+        principal: &Principal,
+        meeting_id: i64,
+        registration_id: &str,
+        action: RegistrantAction,
+    ) -> Result<Registration, ServiceError> {
+        require(principal, Scope::RegistrationsWrite)?;
+        let tenant_id = principal.tenant_id();
+        let found = self.find(tenant_id, meeting_id, registration_id).await?;
+        if found.status == action.outcome() {
+            return Ok(found);
+        }
+        if !action.applies_to(found.status) {
+            return Err(status_change_refused(action, found.status));
+        }
+        self.act_at_zoom(tenant_id, &found, action).await?;
+        self.status_changed(
+            tenant_id,
+            meeting_id,
+            &found.zoom_registrant_id,
+            action.outcome(),
+            None,
+        )
+        .await?;
+        let changed = self.find(tenant_id, meeting_id, registration_id).await?;
+        tracing::info!(tenant.id = %tenant_id, zoom.meeting_id = meeting_id, registration.status = changed.status.as_str(), "registration status changed by the owner");
+        Ok(changed)
+    }
+
+    /// The tenant's registration `registration_id` of meeting `meeting_id`, or `NotFound`.
+    async fn find(
+        &self,
+        tenant_id: &TenantId,
+        meeting_id: i64,
+        registration_id: &str,
+    ) -> Result<Registration, ServiceError> {
+        let (id, rid) = (tenant_id.clone(), registration_id.to_owned());
+        self.store
+            .read(move |mut db| {
+                Box::pin(async move { store::registration::find(&mut db, &id, &rid).await })
+            })
+            .await?
+            .filter(|r| r.zoom_meeting_id == meeting_id)
+            .ok_or(ServiceError::NotFound("registration"))
+    }
+
+    async fn act_at_zoom(
+        &self,
+        tenant_id: &TenantId,
+        r: &Registration,
+        action: RegistrantAction,
+    ) -> Result<(), ServiceError> {
+        let zoom = self.zoom;
+        let occurrence = Some(r.occurrence_id.as_str()).filter(|o| !o.is_empty());
+        let change = RegistrantStatusChange {
+            meeting_id: r.zoom_meeting_id,
+            occurrence_id: occurrence,
+            registrant_id: &r.zoom_registrant_id,
+            action: action.as_str(),
+        };
+        self.tokens
+            .with_zoom_token(tenant_id, |token| async move {
+                match zoom.update_registrant_status(&token, change).await {
+                    Ok(()) => Ok(Ok(())),
+                    // 4711: the grant lacks the scope; the owner's Zoom app must add it (a 502).
+                    Err(ZoomError::Api { status, code, .. }) if status < 500 && code != 4711 => {
+                        Ok(Err(status_change_refused(action, r.status)))
+                    }
+                    Err(e) => Err(e),
+                }
+            })
+            .await?
+    }
+}
+
+/// The refusal of an action that does not apply to a registration's status (or that Zoom
+/// refused).
+fn status_change_refused(action: RegistrantAction, status: RegistrationStatus) -> ServiceError {
+    ServiceError::Refused {
+        code: "status_change_refused",
+        message: format!("This registration is {status}: `{action}` does not apply to it."),
     }
 }
 

@@ -94,12 +94,19 @@ pub async fn find_by_visitor(
     row.map(RegistrationRow::into_domain).transpose()
 }
 
-/// The tenant's registrations, newest first, optionally for one meeting, after the cursor
-/// position `after` (created at, id) if given; one page and whether more follow.
+/// Which registrations a list holds: all, or those of one meeting and/or in one status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RegistrationFilter {
+    pub zoom_meeting_id: Option<i64>,
+    pub status: Option<RegistrationStatus>,
+}
+
+/// The tenant's registrations, newest first, as `filter` says, after the cursor position
+/// `after` (created at, id) if given; one page and whether more follow.
 pub async fn list(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
-    zoom_meeting_id: Option<i64>,
+    filter: RegistrationFilter,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<(Vec<Registration>, bool), StoreError> {
@@ -110,8 +117,11 @@ pub async fn list(
             .limit(limit + 1)
             .select(RegistrationRow::as_select())
             .into_boxed();
-        if let Some(id) = zoom_meeting_id {
+        if let Some(id) = filter.zoom_meeting_id {
             query = query.filter(registrations::zoom_meeting_id.eq(id));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(registrations::status.eq(status.as_str()));
         }
         if let Some((created, id)) = &after {
             query = query.filter(
@@ -131,6 +141,22 @@ pub async fn list(
         .map(RegistrationRow::into_domain)
         .collect::<Result<_, _>>()?;
     Ok((page, more))
+}
+
+/// One registration of the tenant by Marquee's id.
+pub async fn find(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    id: &str,
+) -> Result<Option<Registration>, StoreError> {
+    let row: Option<RegistrationRow> = with_db!(db, |c| registrations::table
+        .filter(registrations::tenant_id.eq(tenant_id.as_str()))
+        .filter(registrations::id.eq(id))
+        .select(RegistrationRow::as_select())
+        .first(c)
+        .await
+        .optional())?;
+    row.map(RegistrationRow::into_domain).transpose()
 }
 
 /// Applies a status change Zoom reported (webhook or a re-read): finds the registration by

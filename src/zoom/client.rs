@@ -30,6 +30,15 @@ fn collection(kind: MeetingKind) -> &'static str {
     }
 }
 
+/// One registrant's status change at Zoom: `action` is `approve`, `deny` or `cancel`.
+#[derive(Clone, Copy, Debug)]
+pub struct RegistrantStatusChange<'a> {
+    pub meeting_id: i64,
+    pub occurrence_id: Option<&'a str>,
+    pub registrant_id: &'a str,
+    pub action: &'a str,
+}
+
 /// Zoom must answer within this; a slow Zoom must not hold a worker or a visitor forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -321,6 +330,28 @@ impl ZoomClient {
             encode_path_segment(registrant_id)
         );
         self.api_get(access_token, &path, &[]).await
+    }
+
+    /// `PUT /meetings/{id}/registrants/status[?occurrence_id=]`: approves, denies or cancels
+    /// one registrant (204, docs/zoom.md §4.4).
+    pub async fn update_registrant_status(
+        &self,
+        access_token: &str,
+        change: RegistrantStatusChange<'_>,
+    ) -> Result<(), ZoomError> {
+        let body = serde_json::json!({
+            "action": change.action,
+            "registrants": [{"id": change.registrant_id}],
+        });
+        let request = self
+            .http
+            .put(format!(
+                "{}/meetings/{}/registrants/status",
+                self.config.api_url, change.meeting_id
+            ))
+            .json(&body);
+        self.api_send(request, access_token, change.occurrence_id)
+            .await
     }
 
     /// `POST /users/{userId}/{meetings|webinars}`: schedules a meeting or webinar. The

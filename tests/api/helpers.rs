@@ -342,6 +342,19 @@ impl TestApp {
         user
     }
 
+    /// Meeting `meeting_id` as Zoom holds it, with all its `registrants` (control API).
+    pub async fn sim_meeting_state(&self, meeting_id: i64) -> Value {
+        let resp = self
+            .http
+            .get(format!("{}/_sim/meetings/{meeting_id}", self.sim.url()))
+            .send()
+            .await
+            .unwrap();
+        let (status, meeting) = json_response(resp).await;
+        assert_eq!(status, StatusCode::OK, "{meeting}");
+        meeting
+    }
+
     /// Schedules a meeting for `user_id` as the host would in Zoom.
     pub async fn sim_meeting(&self, user_id: &str, body: Value) -> Value {
         self.sim_post(&format!("/_sim/users/{user_id}/meetings"), body)
@@ -651,7 +664,8 @@ impl TestApp {
 
 impl TestApp {
     /// A site connected to a fresh simulated Zoom user, with one meeting per body; returns the
-    /// meetings as the simulator created them and a tenant API key with every scope.
+    /// meetings as the simulator created them and a tenant API key with every scope but
+    /// `recordings:read`.
     pub async fn public_site(&self, slug: &str, meetings: Vec<Value>) -> (Vec<Value>, String) {
         let user = self.sim_user(&format!("host-{slug}@example.com")).await;
         let mut created = Vec::new();
@@ -667,6 +681,7 @@ impl TestApp {
                     "settings:read",
                     "settings:write",
                     "registrations:read",
+                    "registrations:write",
                     "meetings:read",
                     "meetings:write",
                 ],
@@ -824,6 +839,38 @@ impl TestApp {
         let headers = resp.headers().clone();
         let (status, body) = json_response(resp).await;
         (status, headers, body)
+    }
+}
+
+impl TestApp {
+    /// Registers `email` for site `slug` through the public API and returns Marquee's id of
+    /// the registration, read with `key` (scope `registrations:read`).
+    pub async fn registration_id(
+        &self,
+        slug: &str,
+        key: &str,
+        meeting_id: i64,
+        email: &str,
+    ) -> String {
+        let (status, _, body) = self.register(slug, meeting_id, visitor(email), None).await;
+        assert!(status.is_success(), "{body}");
+        let (status, list) = self
+            .admin_call(
+                key,
+                reqwest::Method::GET,
+                &format!("/api/v1/admin/registrations?meeting_id={meeting_id}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        list["registrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["email"] == email)
+            .and_then(|r| r["id"].as_str())
+            .expect("the registration is listed")
+            .to_owned()
     }
 }
 

@@ -134,6 +134,17 @@ fn creating_requests(meeting_id: i64, key: &str) -> BTreeMap<&'static str, Creat
             },
         ),
         (
+            "add_registrant",
+            Creating {
+                path: format!("/api/v1/admin/meetings/{meeting_id}/registrants"),
+                caller: Caller::Bearer(key.to_owned()),
+                body: Some(visitor("booked@example.com")),
+                other_path: format!("/api/v1/admin/meetings/{meeting_id}/registrants"),
+                other_body: Some(visitor("booked-too@example.com")),
+                table: "registrations",
+            },
+        ),
+        (
             "register_for_meeting",
             Creating {
                 path: register.clone(),

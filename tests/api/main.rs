@@ -21,6 +21,7 @@ mod panel_browser;
 mod panel_tools;
 mod platform;
 mod public;
+mod registrants;
 mod registration;
 mod request_id;
 mod scopes;

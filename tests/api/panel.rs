@@ -9,20 +9,23 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, escaped, extract_between, location, meeting_body, visitor};
 
 /// Every page of the panel.
-const PAGES: [&str; 8] = [
+const PAGES: [&str; 10] = [
     "/admin",
     "/admin/site",
     "/admin/meetings",
     "/admin/meetings?when=past",
     "/admin/recordings",
+    "/admin/registrations",
+    "/admin/registrations.csv",
     "/admin/sync",
     "/admin/embed",
     "/admin/zoom/disconnect",
 ];
 
 /// Every form of the panel.
-const FORMS: [&str; 8] = [
+const FORMS: [&str; 9] = [
     "/admin/site",
+    "/admin/registrations/status",
     "/admin/sync",
     "/admin/meetings/visibility",
     "/admin/recordings/visibility",

@@ -5,7 +5,7 @@
 //! resizes, presses Sync now and follows it, disconnects after confirming and reconnects, and
 //! the hidden meeting is still hidden. Every panel page has no serious or critical axe
 //! violation, and each is photographed. Skipped when the browser tools are missing
-//! (see `browser`).
+//! (see `browser`). A second test approves a registrant on the Registrations page.
 
 use reqwest::Method;
 
@@ -97,4 +97,37 @@ async fn an_owner_uses_the_panel_in_chromium_and_every_page_passes_axe() {
         .admin_call(&key, Method::GET, "/api/v1/admin/zoom", None)
         .await;
     assert_eq!(connection["connected"], true, "{connection}");
+}
+
+/// The Registrations page (`tests/browser/registrations.test.mjs`): the owner finds a pending
+/// registrant from the meeting's row, approves it in the browser, and Zoom has it approved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_approves_a_registrant_in_chromium() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let (created, _) = app
+        .public_site("bookings", vec![meeting_body("Piano for kids", 3, 1)])
+        .await;
+    let meeting_id = created[0]["id"].as_i64().unwrap();
+    let (status, _, pending) = app
+        .register("bookings", meeting_id, visitor("parent@example.com"), None)
+        .await;
+    assert!(status.is_success(), "{pending}");
+    assert_eq!(pending["status"], "pending");
+    let env = vec![
+        ("MQ_ADMIN_LINK", app.admin_link("bookings").await),
+        ("MQ_PENDING", "parent@example.com".to_owned()),
+    ];
+    browser::run_node_test("registrations.test.mjs", env, 1).await;
+
+    let at_zoom = app.sim_meeting_state(meeting_id).await;
+    let statuses: Vec<&str> = at_zoom["registrants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["approved"], "{at_zoom}");
 }

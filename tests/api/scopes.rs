@@ -112,27 +112,31 @@ fn fill_path(template: &str) -> String {
 /// A JSON body with just the required properties of the operation's request schema.
 fn minimal_body(doc: &Value, op: &Value) -> Option<Value> {
     let (_, media) = op["requestBody"]["content"].as_object()?.iter().next()?;
-    let schema = media["schema"].as_object()?;
-    let schema = match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let name = reference.rsplit('/').next().unwrap();
-            &doc["components"]["schemas"][name]
-        }
-        None => &Value::Object(schema.clone()),
-    };
+    media["schema"].as_object()?;
+    let schema = resolved(doc, &media["schema"]);
     let mut body = serde_json::Map::new();
     for name in schema["required"].as_array().into_iter().flatten() {
         let name = name.as_str().unwrap();
-        let value = match schema["properties"][name]["type"].as_str() {
+        let property = resolved(doc, &schema["properties"][name]);
+        let value = match property["type"].as_str() {
             Some("boolean") => json!(false),
             Some("integer") => json!(1),
             Some("array") => json!([]),
+            Some("string") if property["enum"].is_array() => property["enum"][0].clone(),
             Some("string") => json!("x"),
             other => panic!("no sample for a required {other:?} property {name}"),
         };
         body.insert(name.to_owned(), value);
     }
     Some(Value::Object(body))
+}
+
+/// A schema, or the one its `$ref` names.
+fn resolved<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => &doc["components"]["schemas"][reference.rsplit('/').next().unwrap()],
+        None => schema,
+    }
 }
 
 async fn call(app: &TestApp, op: &KeyOperation, key: &str) -> (StatusCode, Value) {

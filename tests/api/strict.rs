@@ -99,6 +99,14 @@ impl Site {
             .await;
         let meeting_id = meetings[0]["id"].as_i64().unwrap().to_string();
         let key = app.api_key(SITE, &EVERY_SCOPE).await;
+        let registration_id = app
+            .registration_id(
+                SITE,
+                &key,
+                meetings[0]["id"].as_i64().unwrap(),
+                "first@example.com",
+            )
+            .await;
         let (_, keys) = app
             .platform(
                 Method::GET,
@@ -126,6 +134,7 @@ impl Site {
             ("meeting_id", meeting_id),
             ("key_id", key_id),
             ("recording_id", RECORDING.to_owned()),
+            ("registration_id", registration_id),
         ]);
         Self {
             app,
@@ -324,6 +333,25 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
             Fixture {
                 body: meeting_change_fixture(),
                 probe: "/api/v1/admin/webinars?limit=100",
+                unique: None,
+            },
+        ),
+        (
+            "add_registrant",
+            Fixture {
+                body: json!({"first_name": "Ada", "last_name": "Lovelace",
+                    "email": "ada-admin@example.com", "occurrence_id": "",
+                    "fields": {"city": "Berlin"},
+                    "custom_questions": [{"title": "Level", "value": "Pro"}]}),
+                probe: "/api/v1/admin/registrations",
+                unique: Some("email"),
+            },
+        ),
+        (
+            "change_registrant_status",
+            Fixture {
+                body: json!({"action": "approve"}),
+                probe: "/api/v1/admin/registrations",
                 unique: None,
             },
         ),

@@ -2,7 +2,8 @@
 // traffic of its own — updates, sync, QUIC — off the loopback network), the variables the Rust
 // side passes, and where screenshots go.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -26,3 +27,15 @@ export function env(name) {
 /** Where screenshots go (made if missing). */
 export const artifacts = process.env.MQ_ARTIFACTS || "tests/artifacts";
 mkdirSync(artifacts, { recursive: true });
+
+/** Runs axe-core on the page (and its frames) and fails on any serious or critical violation.
+ * (panel.test.mjs keeps its own copy until it is moved here.) */
+export async function assertAccessible(page, what) {
+  const axe = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  for (const frame of page.frames()) await frame.evaluate(axe);
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const described = bad.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  assert.deepEqual(described, [], `${what}: axe found serious or critical violations`);
+  console.log(`axe ${what}: 0 serious or critical`);
+}

@@ -15,6 +15,7 @@ pub const DEFAULT_SCOPES: &[&str] = &[
     "meeting:write:registrant:admin",
     "meeting:read:list_registrants:admin",
     "meeting:read:registrant:admin",
+    "meeting:update:registrant_status:admin",
     "meeting:read:list_registration_questions:admin",
     "cloud_recording:read:list_user_recordings:admin",
     "cloud_recording:read:list_recording_files:admin",

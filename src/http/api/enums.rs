@@ -5,11 +5,13 @@
 use std::borrow::Cow;
 
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
-use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::types::{
+    ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type,
+};
 use serde_json::Value;
 
 use crate::domain::Scope;
-use crate::domain::public::RegistrationStatus;
+use crate::domain::public::{RegistrantAction, RegistrationStatus};
 use crate::domain::site::{Font, Lang, ThemeMode};
 use crate::domain::status::{ItemKind, JobStatus, SyncKind, SyncResult};
 
@@ -59,6 +61,16 @@ macro_rules! wire_enum {
             }
         }
 
+        impl ParseFromParameter for $ty {
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                <$ty>::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == value)
+                    .ok_or_else(|| ParseError::custom(format!("unknown value `{value}`")))
+            }
+        }
+
         impl ToJSON for $ty {
             fn to_json(&self) -> Option<Value> {
                 Some(Value::from(self.as_str()))
@@ -96,6 +108,12 @@ wire_enum!(
     RegistrationStatus,
     "RegistrationStatus",
     "Where a registration stands at Zoom (kept in step by Zoom's webhooks)."
+);
+wire_enum!(
+    RegistrantAction,
+    "RegistrantAction",
+    "What to do with a registration at Zoom: `approve` (a pending or denied one), `deny` or \
+     `cancel` (a pending or approved one)."
 );
 
 #[cfg(test)]

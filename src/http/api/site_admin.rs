@@ -1,6 +1,5 @@
 //! `/api/v1/admin/…` for the public face: what the site shows (settings, hide/show), the
-//! snippets to paste into the site, and the visitors' registrations. Every operation acts on
-//! the caller's own site.
+//! snippets to paste into the site. Every operation acts on the caller's own site.
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -12,14 +11,14 @@ use super::admin::AdminReadError;
 use super::answer::Answer;
 use super::body::JsonBody;
 use super::text::{AccentShape, Text};
-use crate::domain::public::{MAX_RECORDING_ID_CHARS, Registration, RegistrationStatus};
+use crate::domain::public::MAX_RECORDING_ID_CHARS;
 use crate::domain::site::{
     Accent, Font, HiddenItem, Lang, MAX_ORIGIN_CHARS, SettingsChange, SiteSettings, ThemeMode,
 };
 use crate::domain::status::ItemKind;
 use crate::http::auth::AdminAuth;
 use crate::http::error::{ApiError, statuses};
-use crate::service::paging::{self, MAX_CURSOR_CHARS};
+use crate::service::paging;
 use crate::service::settings::VisibleItem;
 use crate::service::snippets;
 use crate::service::{ServiceError, Services};
@@ -28,8 +27,6 @@ use crate::service::{ServiceError, Services};
 type SettingsWriteError = ApiError<{ statuses(&[400, 401, 403, 413, 415, 500, 503]) }>;
 /// Hiding or showing an item: also an unknown item (404).
 type VisibilityError = ApiError<{ statuses(&[400, 401, 403, 404, 413, 415, 500, 503]) }>;
-/// Listing registrations: bad paging parameters, credentials, scope, the database.
-type ListRegistrationsError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
 /// Listing hidden items: bad paging parameters, credentials, scope, the database.
 type ListHiddenItemsError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
 
@@ -215,53 +212,9 @@ impl From<snippets::Snippet> for Snippet {
     }
 }
 
-/// A visitor's registration, for the site owner.
-#[derive(Object)]
-#[oai(skip_serializing_if_is_none)]
-pub struct RegistrationDto {
-    pub id: String,
-    pub meeting_id: i64,
-    pub occurrence_id: Option<String>,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub status: RegistrationStatus,
-    pub zoom_registrant_id: String,
-    /// The visitor's personal join link, once approved.
-    pub join_url: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<Registration> for RegistrationDto {
-    fn from(r: Registration) -> Self {
-        Self {
-            id: r.id,
-            meeting_id: r.zoom_meeting_id,
-            occurrence_id: Some(r.occurrence_id).filter(|o| !o.is_empty()),
-            email: r.email,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            status: r.status,
-            zoom_registrant_id: r.zoom_registrant_id,
-            join_url: r.join_url,
-            created_at: r.created_at.and_utc(),
-        }
-    }
-}
-
-/// One page of registrations, newest first.
-#[derive(Object)]
-#[oai(skip_serializing_if_is_none)]
-pub struct RegistrationList {
-    pub registrations: Vec<RegistrationDto>,
-    /// Pass as `after` to get the next page; absent on the last page.
-    pub next_after: Option<String>,
-}
-
 super::answer::answers! {
     SiteSettingsDto => "The site's settings (for a change: as they are after it).",
     SnippetList => "The snippets for each widget.",
-    RegistrationList => "One page of registrations, newest first.",
     HiddenItemList => "One page of hidden items, most recently hidden first.",
 }
 
@@ -407,41 +360,6 @@ impl SiteAdminApi {
         let kit = s.snippets().for_site(auth.principal()).await?;
         Ok(Answer(SnippetList {
             snippets: kit.snippets.into_iter().map(Snippet::from).collect(),
-        }))
-    }
-
-    /// Visitors' registrations, newest first (scope `registrations:read`)
-    ///
-    /// Optionally for one meeting. Statuses follow Zoom (approved, pending, denied, cancelled).
-    #[oai(
-        path = "/registrations",
-        method = "get",
-        operation_id = "list_registrations"
-    )]
-    async fn list_registrations(
-        &self,
-        auth: AdminAuth,
-        s: Data<&Services>,
-        /// Only registrations for this meeting.
-        meeting_id: Query<Option<i64>>,
-        /// Continue after this item: the `next_after` of the previous page.
-        after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
-        /// Items per page, 1–100 (default 50).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<i64>>,
-    ) -> Result<Answer<RegistrationList>, ListRegistrationsError> {
-        let found = s
-            .registrations()
-            .list(
-                auth.principal(),
-                meeting_id.0,
-                after.0.as_deref(),
-                limit.0.unwrap_or(paging::DEFAULT_LIMIT),
-            )
-            .await?;
-        Ok(Answer(RegistrationList {
-            registrations: found.items.into_iter().map(Into::into).collect(),
-            next_after: found.next_after,
         }))
     }
 }

@@ -250,6 +250,25 @@ pub struct CustomAnswer {
     pub value: Text<MAX_ANSWER_CHARS>,
 }
 
+/// Answers to the standard questions, by `field_name`, as the form takes them.
+pub type StandardAnswers = std::collections::BTreeMap<String, Text<MAX_ANSWER_CHARS>>;
+
+/// The form's standard answers from a body's `fields`.
+pub fn standard_answers(fields: StandardAnswers) -> Vec<(String, String)> {
+    fields
+        .into_iter()
+        .map(|(name, value)| (name, value.into()))
+        .collect()
+}
+
+/// The form's custom answers (title, value) from a body's `custom_questions`.
+pub fn custom_answers(answers: Vec<CustomAnswer>) -> Vec<(String, String)> {
+    answers
+        .into_iter()
+        .map(|a| (a.title.into(), a.value.into()))
+        .collect()
+}
+
 /// A visitor's registration.
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -261,7 +280,7 @@ pub struct RegistrationRequest {
     pub occurrence_id: Option<Text<MAX_OCCURRENCE_ID_CHARS>>,
     /// Answers to the standard questions, by `field_name`.
     #[oai(default)]
-    pub fields: std::collections::BTreeMap<String, Text<MAX_ANSWER_CHARS>>,
+    pub fields: StandardAnswers,
     /// Answers to the custom questions.
     #[oai(default, validator(max_items = 50))]
     pub custom_questions: Vec<CustomAnswer>,
@@ -277,16 +296,8 @@ impl RegistrationRequest {
             last_name: self.last_name.into(),
             email: self.email.into(),
             occurrence_id: self.occurrence_id.map(String::from),
-            fields: self
-                .fields
-                .into_iter()
-                .map(|(name, value)| (name, value.into()))
-                .collect(),
-            answers: self
-                .custom_questions
-                .into_iter()
-                .map(|a| (a.title.into(), a.value.into()))
-                .collect(),
+            fields: standard_answers(self.fields),
+            answers: custom_answers(self.custom_questions),
             honeypot: self.website.into(),
         }
     }

@@ -19,17 +19,19 @@ pub(super) enum Section {
     Site,
     Meetings,
     Recordings,
+    Registrations,
     Sync,
     Embed,
 }
 
 impl Section {
     /// The navigation, in order.
-    const ALL: [Section; 6] = [
+    const ALL: [Section; 7] = [
         Section::Overview,
         Section::Site,
         Section::Meetings,
         Section::Recordings,
+        Section::Registrations,
         Section::Sync,
         Section::Embed,
     ];
@@ -40,6 +42,7 @@ impl Section {
             Section::Site => "/admin/site",
             Section::Meetings => "/admin/meetings",
             Section::Recordings => "/admin/recordings",
+            Section::Registrations => "/admin/registrations",
             Section::Sync => "/admin/sync",
             Section::Embed => "/admin/embed",
         }
@@ -51,6 +54,7 @@ impl Section {
             Section::Site => t.nav_site,
             Section::Meetings => t.nav_meetings,
             Section::Recordings => t.nav_recordings,
+            Section::Registrations => t.nav_registrations,
             Section::Sync => t.tools.nav_sync,
             Section::Embed => t.tools.nav_embed,
         }
