@@ -201,6 +201,11 @@ fn clamp_page(page: i64, page_size: i64) -> (i64, i64) {
     (page.clamp(1, MAX_PAGE), page_size.clamp(1, MAX_PAGE_SIZE))
 }
 
+/// Visitors can register, and the form's questions are not stored yet.
+fn needs_questions(detail: &MeetingDetail) -> bool {
+    detail.registration_open && detail.questions.is_none() && !detail.has_ended(store::now())
+}
+
 /// What visitors see of a site, through this instance's caches.
 #[derive(Clone, Copy)]
 pub struct Public<'a> {
@@ -357,9 +362,29 @@ impl Public<'_> {
         zoom_meeting_id: i64,
     ) -> Result<MeetingDetail, ServiceError> {
         let detail = self.visitor_meeting(site, zoom_meeting_id).await?;
-        if detail.registration_open && detail.questions.is_none() && !detail.has_ended(store::now())
-        {
+        if needs_questions(&detail) {
             self.fetch_questions_in_background(&site.tenant.id, zoom_meeting_id);
+        }
+        Ok(detail)
+    }
+
+    /// [`Public::meeting`] for a page that shows the registration form: questions not stored
+    /// yet are asked of Zoom before answering (once: they are stored), so the form never lacks
+    /// them. Zoom unreachable is the classified `ZoomUnavailable`, not a form without questions.
+    pub async fn meeting_with_questions(
+        &self,
+        site: &PublicSite,
+        zoom_meeting_id: i64,
+    ) -> Result<MeetingDetail, ServiceError> {
+        let mut detail = self.visitor_meeting(site, zoom_meeting_id).await?;
+        if needs_questions(&detail) {
+            let questions = self
+                .background
+                .services()
+                .registrations()
+                .refresh_questions(&site.tenant.id, zoom_meeting_id)
+                .await?;
+            detail.questions = Some(questions);
         }
         Ok(detail)
     }

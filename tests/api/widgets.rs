@@ -1,8 +1,10 @@
-//! The public widget: escaping of hostile Zoom data, security headers.
+//! The public widget: escaping of hostile Zoom data, security headers, questions on the first
+//! view, repeat registrations, notices for what cannot be shown.
 
 use reqwest::StatusCode;
+use serde_json::json;
 
-use crate::helpers::{TestApp, meeting_body};
+use crate::helpers::{TestApp, extract_between, meeting_body};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_topics_are_escaped_and_pages_carry_the_owasp_headers() {
@@ -63,4 +65,207 @@ fn assert_owasp_headers(resp: &reqwest::Response) {
         assert!(resp.headers().contains_key(name), "missing {name}");
     }
     assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+}
+
+/// Sets a meeting's registration questions in the simulated Zoom.
+async fn zoom_questions(app: &TestApp, meeting_id: i64) {
+    let resp = app
+        .http
+        .put(format!(
+            "{}/_sim/meetings/{meeting_id}/questions",
+            app.sim.url()
+        ))
+        .json(
+            &json!({"questions": [{"field_name": "org", "required": true}],
+               "custom_questions": [{"title": "Your level", "type": "single", "required": true,
+                                     "answers": ["Beginner", "Pro"]}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+}
+
+const QUESTIONS: &str = "GET /v2/meetings/{meetingId}/registrants/questions";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_questions_are_on_the_first_view_and_zoom_away_is_a_friendly_503() {
+    let app = TestApp::spawn().await;
+    let (created, _) = app
+        .public_site(
+            "asks",
+            vec![meeting_body("Asked", 3, 0), meeting_body("Zoom away", 4, 0)],
+        )
+        .await;
+    let (asked, away) = (id_of(&created[0]), id_of(&created[1]));
+    zoom_questions(&app, asked).await;
+    zoom_questions(&app, away).await;
+
+    let (status, _, html) = app
+        .get_public(&format!("/embed/asks/meetings/{asked}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Your level") && html.contains("name=\"question_0\""),
+        "{html}"
+    );
+    assert!(html.contains("name=\"field_org\""), "{html}");
+    assert_eq!(app.sim_calls(QUESTIONS).await, 1);
+    let (_, _, again) = app
+        .get_public(&format!("/embed/asks/meetings/{asked}"))
+        .await;
+    assert!(again.contains("Your level"));
+    assert_eq!(
+        app.sim_calls(QUESTIONS).await,
+        1,
+        "asked of Zoom once, then stored"
+    );
+
+    let fault = json!({"method": "GET", "path": "/v2/meetings/{meetingId}/registrants/questions",
+                       "kind": "status", "status": 503, "count": 20});
+    app.sim_post("/_sim/faults", fault).await;
+    let (status, headers, html) = app
+        .get_public(&format!("/embed/asks/meetings/{away}?lang=de"))
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{html}");
+    assert!(headers.contains_key("retry-after"));
+    assert!(
+        !html.contains("<form"),
+        "never a form missing its questions: {html}"
+    );
+    assert!(html.contains("Vorübergehend nicht verfügbar"), "{html}");
+    assert!(
+        html.contains("class=\"mq-notice\""),
+        "in the widget's style: {html}"
+    );
+
+    app.http
+        .delete(format!("{}/_sim/faults", app.sim.url()))
+        .send()
+        .await
+        .unwrap();
+    let (status, _, html) = app
+        .get_public(&format!("/embed/asks/meetings/{away}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Your level"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registering_again_says_so_without_an_empty_link_sentence() {
+    let app = TestApp::spawn().await;
+    let (created, _) = app
+        .public_site("again", vec![meeting_body("Twice", 3, 0)])
+        .await;
+    let id = id_of(&created[0]);
+    let page = app
+        .get_public(&format!("/embed/again/meetings/{id}"))
+        .await
+        .2;
+    let key = extract_between(&page, "name=\"idempotency_key\" value=\"", "\"").unwrap();
+    let send = |form_key: String, lang: &'static str| {
+        let app = &app;
+        async move {
+            let resp = app
+                .http
+                .post(app.at(&format!("/embed/again/meetings/{id}/register?lang={lang}")))
+                .form(&[
+                    ("first_name", "Ada"),
+                    ("last_name", "Lovelace"),
+                    ("email", "ada.twice@example.com"),
+                    ("idempotency_key", form_key.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (resp.status(), resp.text().await.unwrap())
+        }
+    };
+    let (status, first) = send(key, "en").await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(
+        first.contains("Use your personal link to join:") && first.contains("Join the meeting")
+    );
+
+    for (lang, title, text) in [
+        (
+            "en",
+            "You are already registered",
+            "Zoom sent the personal join link to it.",
+        ),
+        (
+            "de",
+            "Sie sind bereits angemeldet",
+            "Zoom hat den persönlichen Link an sie geschickt.",
+        ),
+    ] {
+        let (status, html) = send(format!("second-{lang}"), lang).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains(title) && html.contains(text), "{html}");
+        assert!(!html.contains("personal link to join"), "{html}");
+        assert!(
+            !html.contains("zoom.us/w/"),
+            "the link is not shown again: {html}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_and_error_states_are_friendly_localised_notices() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.public_site("quiet", vec![]).await;
+
+    let (status, _, html) = app.get_public("/embed/quiet/meetings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("No upcoming meetings right now."), "{html}");
+
+    app.site_settings(&key, json!({"recordings_public": false}))
+        .await;
+    for (path, status, words) in [
+        (
+            "/embed/quiet/recordings",
+            StatusCode::NOT_FOUND,
+            "Not shown on this site",
+        ),
+        (
+            "/embed/quiet/recordings?lang=de",
+            StatusCode::NOT_FOUND,
+            "Auf dieser Seite nicht sichtbar",
+        ),
+        (
+            "/embed/nobody-here/meetings",
+            StatusCode::NOT_FOUND,
+            "This calendar is not available",
+        ),
+        (
+            "/embed/nobody-here/meetings?lang=de",
+            StatusCode::NOT_FOUND,
+            "Dieser Kalender ist nicht verfügbar",
+        ),
+        (
+            "/embed/quiet/meetings/424242",
+            StatusCode::NOT_FOUND,
+            "This entry is not available",
+        ),
+        (
+            "/embed/quiet/meetings/424242/calendar.ics",
+            StatusCode::NOT_FOUND,
+            "This entry is not available",
+        ),
+    ] {
+        let (got, headers, html) = app.get_public(path).await;
+        assert_eq!(got, status, "{path}: {html}");
+        assert!(html.contains(words), "{path}: {html}");
+        assert!(html.contains("class=\"mq-notice\""), "{path}: {html}");
+        assert!(!html.contains("Not found."), "{path}: {html}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("style-src 'nonce-"),
+            "{path}: styled under the widget CSP: {csp}"
+        );
+    }
+}
+
+fn id_of(meeting: &serde_json::Value) -> i64 {
+    meeting["id"].as_i64().unwrap()
 }

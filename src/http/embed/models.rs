@@ -5,18 +5,20 @@
 
 use chrono::NaiveDateTime;
 use minijinja::Value;
+use poem::http::StatusCode;
 use serde::{Serialize, Serializer};
 
 use super::presentation::Presentation;
 use super::response::{FORM_KEY_SLOT, NONCE_SLOT};
 use crate::domain::public::{
-    ListedMeeting, MeetingDetail, Recording, Registration, RegistrationStatus, STANDARD_FIELDS,
+    ListedMeeting, MeetingDetail, Recording, RegistrationStatus, STANDARD_FIELDS,
 };
 use crate::domain::site::{Lang, Origin, PublicSite};
 use crate::http::error::Problem;
 use crate::http::html::{When, safe_link};
 use crate::i18n::{self, Strings};
 use crate::service::public::Page;
+use crate::service::registration::RegisterOutcome;
 
 /// Zoom allows 2,000-character agendas; a list shows the start of it.
 const AGENDA_PREVIEW_CHARS: usize = 280;
@@ -60,6 +62,13 @@ struct SiteView<'a> {
     display_name: &'a str,
 }
 
+impl SiteView<'_> {
+    const NONE: Self = SiteView {
+        slug: "",
+        display_name: "",
+    };
+}
+
 #[derive(Serialize)]
 struct ThemeView {
     mode: &'static str,
@@ -69,15 +78,16 @@ struct ThemeView {
 }
 
 impl<'a, C: WidgetContent> WidgetPage<'a, C> {
-    pub(super) fn new(site: &'a PublicSite, view: &'a Presentation, content: C) -> Self {
+    /// `site` is `None` only on the notice that no site has the requested address.
+    pub(super) fn new(site: Option<&'a PublicSite>, view: &'a Presentation, content: C) -> Self {
         let accent = view.theme.accent;
         Self {
             lang: view.lang.as_str(),
             t: i18n::strings(view.lang),
-            site: SiteView {
+            site: site.map_or(SiteView::NONE, |site| SiteView {
                 slug: site.tenant.slug.as_str(),
                 display_name: &site.tenant.display_name,
-            },
+            }),
             theme: ThemeView {
                 mode: view.theme.mode.as_str(),
                 accent: accent.map(|a| a.to_string()),
@@ -371,6 +381,8 @@ impl WidgetContent for RegisteredContent<'_> {
 enum Outcome<'a> {
     Registered {
         ok: bool,
+        /// Registered before with this e-mail address: the link is not shown again.
+        existing: bool,
         approved: bool,
         status: &'static str,
         join_url: Option<&'a str>,
@@ -381,20 +393,95 @@ enum Outcome<'a> {
 
 impl<'a> RegisteredContent<'a> {
     /// The registration, or the refusal of it; `back_url` leads to the form again.
-    pub(super) fn new(result: Result<&'a Registration, &'a Problem>, back_url: String) -> Self {
+    pub(super) fn new(result: Result<&'a RegisterOutcome, &'a Problem>, back_url: String) -> Self {
         let outcome = match result {
-            Ok(r) => Outcome::Registered {
-                ok: true,
-                approved: r.status == RegistrationStatus::Approved,
-                status: r.status.as_str(),
-                join_url: r.join_url.as_deref(),
-            },
+            Ok(done) => {
+                let r = &done.registration;
+                Outcome::Registered {
+                    ok: true,
+                    existing: !done.created,
+                    approved: r.status == RegistrationStatus::Approved,
+                    status: r.status.as_str(),
+                    join_url: r.join_url.as_deref(),
+                }
+            }
             Err(problem) => Outcome::Refused {
                 ok: false,
                 message: &problem.message,
             },
         };
         Self { outcome, back_url }
+    }
+}
+
+/// Why a widget shows a notice instead of its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Notice {
+    /// No site has the address.
+    NoSite,
+    /// The site does not make the widget's feature public.
+    FeatureOff,
+    /// The meeting (or recording) is unknown, hidden or over: one notice for all three.
+    Gone,
+    /// Zoom or the database cannot be reached (or a limit is reached): try again later.
+    Unavailable,
+    /// Anything else (logged where it happened).
+    Failed,
+}
+
+impl Notice {
+    /// The notice for a failure of the classified `status`; `site_known` tells a missing site
+    /// from a missing meeting.
+    pub(super) fn for_status(status: StatusCode, site_known: bool) -> Self {
+        match status {
+            StatusCode::NOT_FOUND if site_known => Self::Gone,
+            StatusCode::NOT_FOUND => Self::NoSite,
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => Self::Unavailable,
+            _ => Self::Failed,
+        }
+    }
+
+    fn texts(self, t: &'static Strings) -> (&'static str, &'static str) {
+        match self {
+            Self::NoSite => (t.notice_no_site_title, t.notice_no_site_text),
+            Self::FeatureOff => (t.notice_feature_off_title, t.notice_feature_off_text),
+            Self::Gone => (t.notice_gone_title, t.notice_gone_text),
+            Self::Unavailable => (t.notice_unavailable_title, t.notice_unavailable_text),
+            Self::Failed => (t.notice_failed_title, t.notice_failed_text),
+        }
+    }
+}
+
+/// `notice.html.j2`: a friendly page instead of a widget that cannot be shown.
+#[derive(Serialize)]
+pub(super) struct NoticeContent {
+    notice: NoticeView,
+}
+
+#[derive(Serialize)]
+struct NoticeView {
+    title: &'static str,
+    text: &'static str,
+    status: u16,
+    /// Worth trying again soon (the answer carries `Retry-After`).
+    retry: bool,
+}
+
+impl WidgetContent for NoticeContent {
+    const TEMPLATE: &'static str = "notice.html.j2";
+}
+
+impl NoticeContent {
+    pub(super) fn new(notice: Notice, status: StatusCode, lang: Lang) -> Self {
+        let (title, text) = notice.texts(i18n::strings(lang));
+        Self {
+            notice: NoticeView {
+                title,
+                text,
+                status: status.as_u16(),
+                retry: notice == Notice::Unavailable,
+            },
+        }
     }
 }
 

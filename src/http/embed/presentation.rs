@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::domain::site::{Accent, Font, Lang, Origin, PublicSite, Theme, ThemeMode};
+use crate::domain::site::{Accent, Font, Lang, Origin, PublicSite, SiteSettings, Theme, ThemeMode};
 
 /// Widget options from the query string; anything invalid falls back to the site's setting.
 #[derive(Debug, Default, Deserialize)]
@@ -28,7 +28,16 @@ pub(super) struct Presentation {
 
 impl Presentation {
     pub(super) fn new(site: &PublicSite, p: &WidgetParams) -> Self {
-        let s = &site.settings;
+        Self::with(&site.settings, |o| site.allows_origin(o), p)
+    }
+
+    /// For a request whose site is unknown: the default settings, and no embedding page is
+    /// told anything.
+    pub(super) fn without_site(p: &WidgetParams) -> Self {
+        Self::with(&SiteSettings::default(), |_| false, p)
+    }
+
+    fn with(s: &SiteSettings, allows_origin: impl Fn(&str) -> bool, p: &WidgetParams) -> Self {
         Self {
             lang: p
                 .lang
@@ -56,7 +65,7 @@ impl Presentation {
                 .origin
                 .as_deref()
                 .and_then(|o| Origin::parse(o).ok())
-                .filter(|o| site.allows_origin(o.as_str())),
+                .filter(|o| allows_origin(o.as_str())),
             page: p.page.unwrap_or(1).clamp(1, 50),
         }
     }

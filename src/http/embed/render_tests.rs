@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
+use poem::http::StatusCode;
 
-use super::handlers::render_page;
+use super::handlers::{render_page, render_with};
 use super::models::{
-    MeetingContent, MeetingsContent, RecordingsContent, RegisteredContent, WidgetContent,
+    MeetingContent, MeetingsContent, Notice, NoticeContent, RecordingsContent, RegisteredContent,
+    WidgetContent,
 };
 use super::presentation::{Presentation, WidgetParams};
 use crate::domain::public::{
@@ -24,6 +26,7 @@ use crate::domain::{Meeting, Slug, Tenant, TenantId};
 use crate::http::error::classify;
 use crate::service::ServiceError;
 use crate::service::public::Page;
+use crate::service::registration::RegisterOutcome;
 use crate::templates::Templates;
 
 fn at(s: &str) -> NaiveDateTime {
@@ -250,17 +253,22 @@ fn pages() -> Vec<(String, String)> {
         );
         out.push((
             format!("registered-approved-{name}"),
-            registered_page(Ok(&approved), &view),
+            registered_page(Ok(outcome(approved, true)), &view),
         ));
         let existing = registration(RegistrationStatus::Approved, None);
         out.push((
             format!("registered-existing-{name}"),
-            registered_page(Ok(&existing), &view),
+            registered_page(Ok(outcome(existing, false)), &view),
+        ));
+        let existing_pending = registration(RegistrationStatus::Pending, None);
+        out.push((
+            format!("registered-existing-pending-{name}"),
+            registered_page(Ok(outcome(existing_pending, false)), &view),
         ));
         let pending = registration(RegistrationStatus::Pending, None);
         out.push((
             format!("registered-pending-{name}"),
-            registered_page(Ok(&pending), &view),
+            registered_page(Ok(outcome(pending, true)), &view),
         ));
         let refused = ServiceError::Refused {
             code: "meeting_full",
@@ -270,6 +278,22 @@ fn pages() -> Vec<(String, String)> {
             format!("registered-refused-{name}"),
             registered_page(Err(refused), &view),
         ));
+        for (kind, notice, status) in [
+            ("no-site", Notice::NoSite, StatusCode::NOT_FOUND),
+            ("feature-off", Notice::FeatureOff, StatusCode::NOT_FOUND),
+            ("gone", Notice::Gone, StatusCode::NOT_FOUND),
+            (
+                "unavailable",
+                Notice::Unavailable,
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            ("failed", Notice::Failed, StatusCode::INTERNAL_SERVER_ERROR),
+        ] {
+            let site = (notice != Notice::NoSite).then(site);
+            let content = NoticeContent::new(notice, status, view.lang);
+            let html = render_with(&Templates::load().unwrap(), site.as_ref(), &view, content);
+            out.push((format!("notice-{kind}-{name}"), html.unwrap()));
+        }
     }
     out
 }
@@ -322,11 +346,15 @@ fn recordings_page(found: &Page<Recording>, view: &Presentation) -> String {
     render(view, RecordingsContent::new(found, &site(), view))
 }
 
-fn registered_page(result: Result<&Registration, ServiceError>, view: &Presentation) -> String {
+fn registered_page(result: Result<RegisterOutcome, ServiceError>, view: &Presentation) -> String {
     let outcome = result.map_err(classify);
     let back = format!("/embed/yoga-club/meetings/91?{}", view.query());
-    render(
-        view,
-        RegisteredContent::new(outcome.as_ref().map(|r| *r), back),
-    )
+    render(view, RegisteredContent::new(outcome.as_ref(), back))
+}
+
+fn outcome(registration: Registration, created: bool) -> RegisterOutcome {
+    RegisterOutcome {
+        registration,
+        created,
+    }
 }
