@@ -57,6 +57,11 @@ pub struct Strings {
     pub next_page: &'static str,
     pub previous_page: &'static str,
     pub dates: &'static str,
+    /// Before a weekday: "Every" Tuesday.
+    pub every: &'static str,
+    pub recurring: &'static str,
+    pub next_dates: &'static str,
+    pub details_and_registration: &'static str,
     pub notice_no_site_title: &'static str,
     pub notice_no_site_text: &'static str,
     pub notice_feature_off_title: &'static str,
@@ -83,7 +88,7 @@ const EN: Strings = Strings {
     recurring_no_fixed_time: "Recurring, no fixed time",
     minutes: "min",
     registration_open: "Registration open",
-    details: "Details and registration",
+    details: "Details",
     back_to_list: "All meetings",
     your_time: "Your time",
     add_to_calendar: "Add to calendar (.ics)",
@@ -114,6 +119,10 @@ const EN: Strings = Strings {
     next_page: "Next page",
     previous_page: "Previous page",
     dates: "Dates",
+    every: "Every",
+    recurring: "Recurring series",
+    next_dates: "Next dates",
+    details_and_registration: "Details and registration",
     notice_no_site_title: "This calendar is not available",
     notice_no_site_text: "There is no site at this address. Please check the link, or ask the site's owner for the right one.",
     notice_feature_off_title: "Not shown on this site",
@@ -159,7 +168,7 @@ const DE: Strings = Strings {
     recurring_no_fixed_time: "Wiederkehrend, ohne feste Zeit",
     minutes: "Min.",
     registration_open: "Anmeldung offen",
-    details: "Details und Anmeldung",
+    details: "Details",
     back_to_list: "Alle Meetings",
     your_time: "Ihre Zeit",
     add_to_calendar: "In den Kalender (.ics)",
@@ -190,6 +199,10 @@ const DE: Strings = Strings {
     next_page: "Nächste Seite",
     previous_page: "Vorherige Seite",
     dates: "Termine",
+    every: "Jeden",
+    recurring: "Terminreihe",
+    next_dates: "Nächste Termine",
+    details_and_registration: "Details und Anmeldung",
     notice_no_site_title: "Dieser Kalender ist nicht verfügbar",
     notice_no_site_text: "Unter dieser Adresse gibt es keine Seite. Bitte prüfen Sie den Link oder fragen Sie den Betreiber der Seite nach dem richtigen.",
     notice_feature_off_title: "Auf dieser Seite nicht sichtbar",
@@ -235,6 +248,15 @@ pub fn strings(lang: Lang) -> &'static Strings {
 }
 
 impl Strings {
+    /// "Every Tuesday" / "Jeden Dienstag".
+    pub fn every_weekday(&self, day: chrono::Weekday) -> String {
+        format!(
+            "{} {}",
+            self.every,
+            self.weekdays[day.num_days_from_monday() as usize]
+        )
+    }
+
     /// A long date in this language, e.g. "Saturday, 28 March 2026" / "Samstag, 28. März 2026".
     pub fn long_date(&self, t: &DateTime<Tz>, lang: Lang) -> String {
         let weekday = self.weekdays[t.weekday().num_days_from_monday() as usize];

@@ -269,3 +269,98 @@ async fn empty_and_error_states_are_friendly_localised_notices() {
 fn id_of(meeting: &serde_json::Value) -> i64 {
     meeting["id"].as_i64().unwrap()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_weekly_series_is_one_card_and_registering_picks_an_occurrence() {
+    let app = TestApp::spawn().await;
+    let (created, key) = app
+        .public_site(
+            "weekly",
+            vec![
+                meeting_body("Weekly yoga", 2, 0),
+                meeting_body("One-off talk", 3, 2),
+                meeting_body("Spring meetup", 1700, 2),
+                meeting_body("Evening flow", 4, 2),
+            ],
+        )
+        .await;
+    let series = id_of(&created[0]);
+    // Thirty Tuesdays at 14:30 in Berlin from June 2030: more than a page of occurrences.
+    let starts: Vec<String> = (0..30)
+        .map(|week| {
+            let day = chrono::NaiveDate::from_ymd_opt(2030, 6, 4).unwrap()
+                + chrono::TimeDelta::weeks(week);
+            format!("{day} 12:30:00")
+        })
+        .collect();
+    let starts: Vec<&str> = starts.iter().map(String::as_str).collect();
+    app.seed_occurrences("weekly", series, &starts).await;
+    // A second series after all of the first: a list of occurrences would not reach it.
+    app.seed_occurrences("weekly", id_of(&created[3]), &["2031-01-07 18:00:00"])
+        .await;
+
+    let (status, _, html) = app.get_public("/embed/weekly/meetings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        html.matches("class=\"mq-item\"").count(),
+        4,
+        "one card per series: {html}"
+    );
+    assert!(html.contains("Every Tuesday, 14:30–15:30 CEST"), "{html}");
+    assert!(
+        html.contains("Tuesday, 11 June 2030, 14:30–15:30 CEST"),
+        "next dates: {html}"
+    );
+    assert!(
+        html.contains("25 June 2030") && !html.contains("2 July 2030"),
+        "only the next four dates: {html}"
+    );
+    assert!(
+        html.contains("Spring meetup") && !html.contains("Next page"),
+        "{html}"
+    );
+    // "Details and registration" only where visitors can register (the others have none).
+    assert_eq!(
+        html.matches(">Details and registration<").count(),
+        1,
+        "{html}"
+    );
+    assert_eq!(html.matches(">Details<").count(), 3, "{html}");
+
+    let page = app
+        .get_public(&format!("/embed/weekly/meetings/{series}"))
+        .await
+        .2;
+    assert!(page.contains("name=\"occurrence_id\" required"), "{page}");
+    assert!(
+        page.contains("<option value=\"1700000000003\">Tuesday, 25 June 2030"),
+        "{page}"
+    );
+    let form_key = extract_between(&page, "name=\"idempotency_key\" value=\"", "\"").unwrap();
+    let resp = app
+        .http
+        .post(app.at(&format!("/embed/weekly/meetings/{series}/register")))
+        .form(&[
+            ("first_name", "Ada"),
+            ("last_name", "Lovelace"),
+            ("email", "ada.weekly@example.com"),
+            ("occurrence_id", "1700000000003"),
+            ("idempotency_key", form_key.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, regs) = app
+        .admin_call(
+            &key,
+            reqwest::Method::GET,
+            "/api/v1/admin/registrations",
+            None,
+        )
+        .await;
+    assert_eq!(
+        regs["registrations"][0]["occurrence_id"], "1700000000003",
+        "{regs}"
+    );
+}

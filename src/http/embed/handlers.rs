@@ -12,8 +12,8 @@ use poem::{IntoResponse, Response, handler};
 
 use super::form;
 use super::models::{
-    MeetingContent, MeetingsContent, Notice, RecordingsContent, RegisteredContent, WidgetContent,
-    WidgetPage,
+    MeetingContent, MeetingsContent, Notice, RecordingsContent, RegisteredContent, SERIES_DATES,
+    WidgetContent, WidgetPage,
 };
 use super::presentation::{Presentation, WidgetParams};
 use super::response::{failure, notice, widget_response};
@@ -53,7 +53,9 @@ pub async fn meetings(
                 page_size: WIDGET_PAGE_SIZE,
                 ..Default::default()
             };
-            let found = public.meetings(site, Feature::Meetings, &filter).await?;
+            let found = public
+                .series(site, Feature::Meetings, &filter, SERIES_DATES)
+                .await?;
             render(&t, site, view, MeetingsContent::new(&found, site, view))
         },
     )

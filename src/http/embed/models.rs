@@ -10,14 +10,12 @@ use serde::{Serialize, Serializer};
 
 use super::presentation::Presentation;
 use super::response::{FORM_KEY_SLOT, NONCE_SLOT};
-use crate::domain::public::{
-    ListedMeeting, MeetingDetail, Recording, RegistrationStatus, STANDARD_FIELDS,
-};
+use crate::domain::public::{MeetingDetail, Recording, RegistrationStatus, STANDARD_FIELDS};
 use crate::domain::site::{Lang, Origin, PublicSite};
 use crate::http::error::Problem;
 use crate::http::html::{When, safe_link};
 use crate::i18n::{self, Strings};
-use crate::service::public::Page;
+use crate::service::public::{Page, SeriesEntry};
 use crate::service::registration::RegisterOutcome;
 
 /// Zoom allows 2,000-character agendas; a list shows the start of it.
@@ -117,7 +115,7 @@ impl WidgetContent for MeetingsContent<'_> {
 
 impl<'a> MeetingsContent<'a> {
     pub(super) fn new(
-        found: &'a Page<ListedMeeting>,
+        found: &'a Page<SeriesEntry>,
         site: &PublicSite,
         view: &Presentation,
     ) -> Self {
@@ -125,14 +123,14 @@ impl<'a> MeetingsContent<'a> {
             meetings: found
                 .items
                 .iter()
-                .map(|m| ListedItem::new(m, site, view))
+                .map(|e| ListedItem::new(e, site, view))
                 .collect(),
             has_more: found.has_more,
         }
     }
 }
 
-/// A meeting, or one occurrence of a recurring meeting, in the list.
+/// A meeting, or a recurring series at its next occurrence, in the list.
 #[derive(Serialize)]
 struct ListedItem<'a> {
     id: i64,
@@ -145,13 +143,24 @@ struct ListedItem<'a> {
     duration_minutes: i32,
     registration_open: bool,
     start: Option<When>,
+    /// A series' next dates (the first is `start`; it says "Every …" when they repeat weekly).
+    series: Vec<When>,
     detail_url: String,
     ics_url: Option<String>,
 }
 
+/// Dates a series' card shows.
+pub(super) const SERIES_DATES: i64 = 4;
+
 impl<'a> ListedItem<'a> {
-    fn new(m: &'a ListedMeeting, site: &PublicSite, view: &Presentation) -> Self {
+    fn new(entry: &'a SeriesEntry, site: &PublicSite, view: &Presentation) -> Self {
+        let m = &entry.listed;
         let mt = &m.meeting;
+        let dates: Vec<_> = entry
+            .upcoming
+            .iter()
+            .map(|o| (o.start_time, o.duration_minutes))
+            .collect();
         let slug = site.tenant.slug.as_str();
         let occurrence = m.occurrence.as_ref().map(|o| o.occurrence_id.as_str());
         let ics = match occurrence {
@@ -172,6 +181,7 @@ impl<'a> ListedItem<'a> {
             start: m
                 .start_time()
                 .map(|s| When::new(s, m.duration_minutes(), &mt.timezone, view.lang)),
+            series: When::series(&dates, &mt.timezone, view.lang),
             detail_url: format!(
                 "/embed/{slug}/meetings/{}?{}",
                 mt.zoom_meeting_id,

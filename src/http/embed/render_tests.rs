@@ -25,7 +25,7 @@ use crate::domain::status::OccurrenceStatus;
 use crate::domain::{Meeting, Slug, Tenant, TenantId};
 use crate::http::error::classify;
 use crate::service::ServiceError;
-use crate::service::public::Page;
+use crate::service::public::{Page, SeriesEntry};
 use crate::service::registration::RegisterOutcome;
 use crate::templates::Templates;
 
@@ -96,21 +96,28 @@ fn occurrence(id: &str, start: &str) -> Occurrence {
     }
 }
 
-fn listed() -> Page<ListedMeeting> {
+fn listed() -> Page<SeriesEntry> {
+    let entry = |meeting, occurrence, upcoming| SeriesEntry {
+        listed: ListedMeeting {
+            meeting,
+            occurrence,
+        },
+        upcoming,
+    };
+    let weekly = ["2099-03-29 16:00", "2099-04-05 16:00", "2099-04-12 16:00"];
     Page {
         items: vec![
-            ListedMeeting {
-                meeting: meeting(81, 2, Some("2099-03-28 17:00"), 0),
-                occurrence: None,
-            },
-            ListedMeeting {
-                meeting: meeting(82, 8, Some("2099-03-29 17:00"), 2),
-                occurrence: Some(occurrence("1700000000000", "2099-03-29 17:00")),
-            },
-            ListedMeeting {
-                meeting: meeting(83, 3, None, 1),
-                occurrence: None,
-            },
+            entry(meeting(81, 2, Some("2099-03-28 17:00"), 0), None, vec![]),
+            entry(
+                meeting(82, 8, Some("2099-03-29 17:00"), 2),
+                Some(occurrence("1700000000000", weekly[0])),
+                weekly
+                    .iter()
+                    .enumerate()
+                    .map(|(i, start)| occurrence(&format!("170000000000{i}"), start))
+                    .collect(),
+            ),
+            entry(meeting(83, 3, None, 1), None, vec![]),
         ],
         page: 2,
         page_size: 20,
@@ -334,7 +341,7 @@ fn render<C: WidgetContent>(view: &Presentation, content: C) -> String {
     render_page(&Templates::load().unwrap(), &site(), view, content).unwrap()
 }
 
-fn meetings_page(found: &Page<ListedMeeting>, view: &Presentation) -> String {
+fn meetings_page(found: &Page<SeriesEntry>, view: &Presentation) -> String {
     render(view, MeetingsContent::new(found, &site(), view))
 }
 
