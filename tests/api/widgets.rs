@@ -364,3 +364,36 @@ async fn a_weekly_series_is_one_card_and_registering_picks_an_occurrence() {
         "{regs}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_behind_an_unshared_passcode_says_so_instead_of_linking() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.public_site("rec-pass", vec![]).await;
+    let start = "2026-01-10 09:00:00";
+    app.seed_recording("rec-pass", "rec-locked", "Locked class", start, "s3cret")
+        .await;
+    app.seed_recording("rec-pass", "rec-open", "Open class", start, "")
+        .await;
+
+    let (status, _, html) = app.get_public("/embed/rec-pass/recordings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("protected by a passcode that this site does not share"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("rec&#x2f;share&#x2f;rec-locked"),
+        "no dead-end link: {html}"
+    );
+    assert!(html.contains("rec&#x2f;share&#x2f;rec-open"), "{html}");
+    assert!(!html.contains("s3cret"));
+
+    app.site_settings(&key, json!({"show_recording_passcode": true}))
+        .await;
+    let (_, _, html) = app.get_public("/embed/rec-pass/recordings?lang=de").await;
+    assert!(
+        html.contains("rec&#x2f;share&#x2f;rec-locked") && html.contains("s3cret"),
+        "{html}"
+    );
+    assert!(!html.contains("Kenncode geschützt"), "{html}");
+}

@@ -345,10 +345,12 @@ struct RecordingItem<'a> {
     timezone: &'a str,
     duration_minutes: i32,
     start: When,
-    /// Only an http(s) link.
+    /// Only an http(s) link, and not when it leads to a passcode the visitor is not given.
     share_url: Option<String>,
     /// Only when the site shows passcodes.
     passcode: Option<&'a str>,
+    /// Protected by a passcode the site does not share: said plainly instead of a dead link.
+    passcode_withheld: bool,
 }
 
 impl<'a> RecordingsContent<'a> {
@@ -358,20 +360,31 @@ impl<'a> RecordingsContent<'a> {
             recordings: found
                 .items
                 .iter()
-                .map(|r| RecordingItem {
-                    id: &r.zoom_meeting_uuid,
-                    topic: &r.topic,
-                    timezone: &r.timezone,
-                    duration_minutes: r.duration_minutes,
-                    start: When::new(r.start_time, r.duration_minutes, &r.timezone, view.lang),
-                    share_url: safe_link(&r.share_url),
-                    passcode: (show_passcode && !r.play_passcode.is_empty())
-                        .then_some(r.play_passcode.as_str()),
+                .map(|r| {
+                    let withheld = !show_passcode && needs_passcode(r);
+                    RecordingItem {
+                        id: &r.zoom_meeting_uuid,
+                        topic: &r.topic,
+                        timezone: &r.timezone,
+                        duration_minutes: r.duration_minutes,
+                        start: When::new(r.start_time, r.duration_minutes, &r.timezone, view.lang),
+                        share_url: safe_link(&r.share_url).filter(|_| !withheld),
+                        passcode: (show_passcode && !r.play_passcode.is_empty())
+                            .then_some(r.play_passcode.as_str()),
+                        passcode_withheld: withheld,
+                    }
                 })
                 .collect(),
             has_more: found.has_more,
         }
     }
+}
+
+/// The recording asks for its passcode: it has one, and its share link does not carry it
+/// (Zoom's `pwd=` parameter lets the link open without asking).
+fn needs_passcode(r: &Recording) -> bool {
+    !r.play_passcode.is_empty()
+        && url::Url::parse(&r.share_url).map_or(true, |u| !u.query_pairs().any(|(k, _)| k == "pwd"))
 }
 
 /// `registered.html.j2`: the answer to the form sent without JavaScript.

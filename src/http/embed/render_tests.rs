@@ -254,6 +254,15 @@ fn pages() -> Vec<(String, String)> {
             format!("recordings-{name}"),
             recordings_page(&recordings(), &view),
         ));
+        let mut private = site();
+        private.settings.show_recording_passcode = false;
+        out.push((
+            format!("recordings-withheld-{name}"),
+            render(
+                &view,
+                RecordingsContent::new(&recordings(), &private, &view),
+            ),
+        ));
         let approved = registration(
             RegistrationStatus::Approved,
             Some("https://zoom.us/w/1?tk=a&b"),
