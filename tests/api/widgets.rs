@@ -397,3 +397,58 @@ async fn a_recording_behind_an_unshared_passcode_says_so_instead_of_linking() {
     );
     assert!(!html.contains("Kenncode geschützt"), "{html}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_low_contrast_accent_is_refused_by_the_settings_api_and_ignored_in_a_query() {
+    let app = TestApp::spawn().await;
+    let (_, key) = app.public_site("faint", vec![]).await;
+    for (patch, ratio) in [
+        (
+            json!({"theme": "light", "accent_color": "#ffee00"}),
+            "light",
+        ),
+        (json!({"theme": "dark", "accent_color": "#1a1a40"}), "dark"),
+    ] {
+        let (status, body) = app
+            .admin_call(
+                &key,
+                reqwest::Method::PATCH,
+                "/api/v1/admin/site-settings",
+                Some(patch.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{patch} → {body}");
+        assert_eq!(body["error"]["field"], "accent_color", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("4.5:1") && message.contains(ratio),
+            "{message}"
+        );
+    }
+    let (_, settings) = app
+        .admin_call(
+            &key,
+            reqwest::Method::GET,
+            "/api/v1/admin/site-settings",
+            None,
+        )
+        .await;
+    assert!(
+        settings.get("accent_color").is_none(),
+        "nothing stored: {settings}"
+    );
+    app.site_settings(&key, json!({"theme": "dark", "accent_color": "#ffcc00"}))
+        .await;
+
+    // A query's accent that would not read on its theme falls back to the default accent.
+    let (_, _, html) = app
+        .get_public("/embed/faint/meetings?theme=light&accent=%23ffee00")
+        .await;
+    assert!(!html.contains("--mq-accent: #ffee00"), "{html}");
+    assert!(
+        !html.contains("--mq-accent: #ffcc00"),
+        "the site's dark accent is not for light: {html}"
+    );
+    let (_, _, html) = app.get_public("/embed/faint/meetings").await;
+    assert!(html.contains("--mq-accent: #ffcc00"), "{html}");
+}

@@ -44,7 +44,7 @@ impl Presentation {
                 .as_deref()
                 .and_then(|l| Lang::parse(l).ok())
                 .unwrap_or(s.language),
-            theme: Theme {
+            theme: readable(Theme {
                 mode: p
                     .theme
                     .as_deref()
@@ -60,7 +60,7 @@ impl Presentation {
                     .as_deref()
                     .and_then(|f| Font::parse(f).ok())
                     .unwrap_or(s.theme.font),
-            },
+            }),
             parent_origin: p
                 .origin
                 .as_deref()
@@ -88,5 +88,17 @@ impl Presentation {
     /// The key of the widget page `what` in the page cache, for these options.
     pub(super) fn cache_key(&self, what: &str) -> String {
         format!("embed:{what}:{}:{}", self.query(), self.page)
+    }
+}
+
+/// The theme, without an accent that is unreadable in its mode (a query's accent, or the
+/// site's under a query's other mode): the default accent then.
+fn readable(theme: Theme) -> Theme {
+    match theme.check_contrast() {
+        Ok(()) => theme,
+        Err(_) => Theme {
+            accent: None,
+            ..theme
+        },
     }
 }
