@@ -129,7 +129,12 @@ impl Services {
 #[derive(Clone, Copy)]
 pub(crate) struct Background<'a>(&'a Services);
 
-impl Background<'_> {
+impl<'a> Background<'a> {
+    /// The services themselves, for work a caller waits for.
+    pub(crate) fn services(self) -> &'a Services {
+        self.0
+    }
+
     pub(crate) fn spawn<F, Fut>(self, work: F) -> JoinHandle<Fut::Output>
     where
         F: FnOnce(Services) -> Fut,

@@ -37,6 +37,10 @@ const WIDGETS: &[(&str, &str)] = &[
         "registered.html.j2",
         include_str!("../tenant-templates/default/registered.html.j2"),
     ),
+    (
+        "notice.html.j2",
+        include_str!("../tenant-templates/default/notice.html.j2"),
+    ),
 ];
 const ADMIN: &[(&str, &str)] = &[
     (

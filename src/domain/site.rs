@@ -123,8 +123,8 @@ impl Accent {
         Ok(Self([bytes[0], bytes[1], bytes[2]]))
     }
 
-    /// Black or white, whichever reads better on this colour (WCAG relative luminance).
-    pub fn contrast_text(self) -> &'static str {
+    /// WCAG relative luminance (0 black … 1 white).
+    fn luminance(self) -> f64 {
         let lin = |c: u8| {
             let c = f64::from(c) / 255.0;
             if c <= 0.04045 {
@@ -134,7 +134,18 @@ impl Accent {
             }
         };
         let [r, g, b] = self.0;
-        let l = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+        0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    }
+
+    /// WCAG contrast ratio of the two colours (1 … 21).
+    pub fn contrast_with(self, other: Accent) -> f64 {
+        let (a, b) = (self.luminance() + 0.05, other.luminance() + 0.05);
+        a.max(b) / a.min(b)
+    }
+
+    /// Black or white, whichever reads better on this colour (WCAG relative luminance).
+    pub fn contrast_text(self) -> &'static str {
+        let l = self.luminance();
         // Contrast with white (1.05 / (l + 0.05)) vs with black ((l + 0.05) / 0.05).
         if 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 {
             "#ffffff"
@@ -157,6 +168,40 @@ pub struct Theme {
     pub mode: ThemeMode,
     pub accent: Option<Accent>,
     pub font: Font,
+}
+
+/// WCAG AA for normal text: the accent colours links and focus rings.
+pub const MIN_ACCENT_CONTRAST: f64 = 4.5;
+
+/// The widgets' card backgrounds (`--mq-surface` in `base.html.j2`), light and dark: the
+/// page's background contrasts more with any accent that reads on these.
+const LIGHT_SURFACE: Accent = Accent([0xf6, 0xf8, 0xfb]);
+const DARK_SURFACE: Accent = Accent([0x1b, 0x21, 0x30]);
+
+impl Theme {
+    /// The accent is readable as text in every mode the theme shows (both for `auto`):
+    /// contrast of at least [`MIN_ACCENT_CONTRAST`]; otherwise why not, for the owner.
+    pub fn check_contrast(&self) -> Result<(), String> {
+        let Some(accent) = self.accent else {
+            return Ok(());
+        };
+        let backgrounds: &[(Accent, &str)] = match self.mode {
+            ThemeMode::Light => &[(LIGHT_SURFACE, "light")],
+            ThemeMode::Dark => &[(DARK_SURFACE, "dark")],
+            ThemeMode::Auto => &[(LIGHT_SURFACE, "light"), (DARK_SURFACE, "dark")],
+        };
+        for &(background, mode) in backgrounds {
+            let ratio = accent.contrast_with(background);
+            if ratio < MIN_ACCENT_CONTRAST {
+                return Err(format!(
+                    "accent {accent} has a contrast of {ratio:.1}:1 on the {mode} theme's background; \
+                     text needs at least {MIN_ACCENT_CONTRAST}:1 — choose a {} colour",
+                    if mode == "light" { "darker" } else { "lighter" }
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// At most this many allowed origins per site (they all go into one CSP header).
@@ -234,6 +279,9 @@ pub enum SettingsProblem {
     BadOrigin { value: String, reason: String },
     #[error("{reason}")]
     BadAccent { value: String, reason: String },
+    /// An accent too faint on the theme's background (see [`Theme::check_contrast`]).
+    #[error("{reason}")]
+    LowContrast { value: String, reason: String },
     /// A language, theme or font that is not one of the choices.
     #[error("{reason}")]
     UnknownChoice { field: &'static str, reason: String },
@@ -244,7 +292,7 @@ impl SettingsProblem {
     pub fn field(&self) -> &'static str {
         match self {
             Self::TooManyOrigins | Self::BadOrigin { .. } => "allowed_origins",
-            Self::BadAccent { .. } => "accent_color",
+            Self::BadAccent { .. } | Self::LowContrast { .. } => "accent_color",
             Self::UnknownChoice { field, .. } => field,
         }
     }
@@ -303,6 +351,12 @@ impl SettingsChange {
                     reason,
                 }),
             },
+        }
+        if let (Err(reason), Some(accent)) = (s.theme.check_contrast(), s.theme.accent) {
+            problems.push(SettingsProblem::LowContrast {
+                value: accent.to_string(),
+                reason,
+            });
         }
         if problems.is_empty() {
             Ok(s)
@@ -416,6 +470,71 @@ mod tests {
         assert!(Accent::parse("#fff;}").is_err());
         assert_eq!(Accent::parse("#0b5cff").unwrap().contrast_text(), "#ffffff");
         assert_eq!(Accent::parse("#ffe066").unwrap().contrast_text(), "#000000");
+    }
+
+    #[test]
+    fn accents_must_read_on_every_background_the_theme_shows() {
+        let theme = |mode, hex: &str| Theme {
+            mode,
+            accent: Some(Accent::parse(hex).unwrap()),
+            font: Font::System,
+        };
+        // White on white, black on black: 1:1.
+        assert_eq!(
+            Accent::parse("#ffffff")
+                .unwrap()
+                .contrast_with(Accent::parse("#ffffff").unwrap()),
+            1.0
+        );
+        let extreme = Accent::parse("#000000")
+            .unwrap()
+            .contrast_with(Accent::parse("#ffffff").unwrap());
+        assert!((extreme - 21.0).abs() < 1e-9);
+        assert!(theme(ThemeMode::Light, "#0b5cff").check_contrast().is_ok());
+        let faint = theme(ThemeMode::Light, "#ff6600")
+            .check_contrast()
+            .unwrap_err();
+        assert!(
+            faint.contains("light theme") && faint.contains("darker"),
+            "{faint}"
+        );
+        assert!(theme(ThemeMode::Dark, "#ff6600").check_contrast().is_ok());
+        let dark = theme(ThemeMode::Dark, "#0b1f5c")
+            .check_contrast()
+            .unwrap_err();
+        assert!(
+            dark.contains("dark theme") && dark.contains("lighter"),
+            "{dark}"
+        );
+        // Auto shows both: a colour must read on each.
+        assert!(theme(ThemeMode::Auto, "#ff6600").check_contrast().is_err());
+        assert!(theme(ThemeMode::Auto, "#0b1f5c").check_contrast().is_err());
+        assert!(
+            Theme::default().check_contrast().is_ok(),
+            "no accent: the defaults"
+        );
+        let refused = SettingsChange {
+            accent_color: Some("#ffee00".into()),
+            ..Default::default()
+        }
+        .apply(SiteSettings::default())
+        .unwrap_err();
+        assert_eq!(refused[0].field(), "accent_color");
+        // The mode changes too: an accent that read on light may not read on dark.
+        let light_ok = SettingsChange {
+            accent_color: Some("#0b1f5c".into()),
+            ..Default::default()
+        }
+        .apply(SiteSettings::default())
+        .unwrap();
+        let to_dark = SettingsChange {
+            theme: Some("dark".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            to_dark.apply(light_ok).unwrap_err()[..],
+            [SettingsProblem::LowContrast { .. }]
+        ));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! | `handlers.rs`      | the endpoints: read, render through the page cache, answer    |
 //! | `presentation.rs`  | the widget options of one request (language, theme, origin)   |
 //! | `models.rs`        | the templates' typed contexts, one model per template         |
-//! | `response.rs`      | per-response slots (nonce, form key), widget CSP and headers  |
+//! | `response.rs`      | per-response slots (nonce, form key), widget CSP, notices     |
 //! | `form.rs`          | the no-JavaScript registration form's fields                  |
 //!
 //! The calendar file is written by `http::ics`.
@@ -26,7 +26,7 @@ mod response;
 
 pub use form::KEY_FIELD as FORM_KEY_FIELD;
 pub use handlers::{calendar, embed_js, meeting, meetings, recordings, register};
-pub use response::failure as refusal_page;
+pub use response::refusal as refusal_page;
 
 #[cfg(test)]
 mod render_tests;

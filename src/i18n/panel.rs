@@ -104,6 +104,7 @@ pub struct PanelStrings {
     pub problem_bad_origin: &'static str,
     /// Slot: `{value}`.
     pub problem_bad_accent: &'static str,
+    pub problem_low_contrast: &'static str,
     pub problem_unknown_choice: &'static str,
     // Meetings and recordings.
     pub items_intro: &'static str,
@@ -266,6 +267,7 @@ const EN: PanelStrings = PanelStrings {
     problem_too_many_origins: "At most 20 web addresses.",
     problem_bad_origin: "“{value}” is not a web address like https://www.example.com (no path).",
     problem_bad_accent: "“{value}” is not a colour like #0b5cff.",
+    problem_low_contrast: "“{value}” is too faint on this theme's background to read (links need a contrast of at least 4.5:1). Choose a darker colour for a light theme, a lighter one for a dark theme, or leave the field empty.",
     problem_unknown_choice: "Please choose one of the options.",
     items_intro: "Everything Marquee synced from Zoom. Hidden items stay listed here, so you can show them again.",
     recordings_intro: "The cloud recordings Marquee synced from Zoom. Hidden ones stay listed here, so you can show them again.",
@@ -470,6 +472,7 @@ const DE: PanelStrings = PanelStrings {
     problem_too_many_origins: "Höchstens 20 Webadressen.",
     problem_bad_origin: "„{value}“ ist keine Webadresse wie https://www.example.com (ohne Pfad).",
     problem_bad_accent: "„{value}“ ist keine Farbe wie #0b5cff.",
+    problem_low_contrast: "„{value}“ ist auf dem Hintergrund dieses Designs zu blass zum Lesen (Links brauchen einen Kontrast von mindestens 4,5:1). Wählen Sie für ein helles Design eine dunklere Farbe, für ein dunkles eine hellere, oder lassen Sie das Feld leer.",
     problem_unknown_choice: "Bitte wählen Sie eine der Möglichkeiten.",
     items_intro: "Alles, was Marquee aus Zoom abgeglichen hat. Verborgenes bleibt hier aufgeführt, damit Sie es wieder zeigen können.",
     recordings_intro: "Die Cloud-Aufzeichnungen, die Marquee aus Zoom abgeglichen hat. Verborgene bleiben hier aufgeführt, damit Sie sie wieder zeigen können.",

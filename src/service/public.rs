@@ -22,7 +22,7 @@ use chrono::NaiveDateTime;
 
 use crate::domain::TenantId;
 use crate::domain::cursor::ListKey;
-use crate::domain::public::{ListedMeeting, MeetingDetail, Recording};
+use crate::domain::public::{ListedMeeting, MeetingDetail, Occurrence, Recording};
 use crate::domain::site::{Feature, PublicSite};
 use crate::domain::status::MeetingKind;
 use crate::store::{self, Store, public::ListQuery};
@@ -195,6 +195,14 @@ pub struct MeetingFilter {
     pub page_size: i64,
 }
 
+/// One entry of a widget's list: a meeting, or a recurring series at its next occurrence with
+/// the few after it.
+pub struct SeriesEntry {
+    pub listed: ListedMeeting,
+    /// The series' next occurrences from the listed one on (empty for a single meeting).
+    pub upcoming: Vec<Occurrence>,
+}
+
 /// One numbered page of a list and whether more follow (the widgets' paging; the API pages
 /// by cursor, see `service/paging.rs`).
 pub struct Page<T> {
@@ -206,6 +214,36 @@ pub struct Page<T> {
 
 fn clamp_page(page: i64, page_size: i64) -> (i64, i64) {
     (page.clamp(1, MAX_PAGE), page_size.clamp(1, MAX_PAGE_SIZE))
+}
+
+/// The store's query of a visitor list of meetings (or webinars), one item per occurrence.
+fn list_query(
+    feature: Feature,
+    filter: &MeetingFilter,
+    after: Option<(Option<NaiveDateTime>, i64)>,
+    offset: i64,
+    limit: i64,
+) -> ListQuery {
+    ListQuery {
+        kind: if feature == Feature::Webinars {
+            MeetingKind::Webinar
+        } else {
+            MeetingKind::Meeting
+        },
+        now: store::now(),
+        from: filter.from,
+        to: filter.to,
+        host_id: filter.host_id.clone(),
+        after,
+        offset,
+        limit,
+        one_per_series: false,
+    }
+}
+
+/// Visitors can register, and the form's questions are not stored yet.
+fn needs_questions(detail: &MeetingDetail) -> bool {
+    detail.registration_open && detail.questions.is_none() && !detail.has_ended(store::now())
 }
 
 /// What visitors see of a site, through this instance's caches.
@@ -302,17 +340,44 @@ impl Public<'_> {
         }))
     }
 
-    /// The widgets' numbered pages of [`Public::meetings_after`] (`filter.page`, `page_size`).
-    pub async fn meetings(
+    /// The widgets' numbered pages of [`Public::meetings_after`] (`filter.page`, `page_size`),
+    /// with a recurring series as one entry (at its next occurrence, with up to `dates`
+    /// upcoming ones).
+    pub async fn series(
         &self,
         site: &PublicSite,
         feature: Feature,
         filter: &MeetingFilter,
-    ) -> Result<Page<ListedMeeting>, ServiceError> {
+        dates: i64,
+    ) -> Result<Page<SeriesEntry>, ServiceError> {
         let (page, page_size) = clamp_page(filter.page, filter.page_size);
-        let offset = (page - 1) * page_size;
+        let query = ListQuery {
+            one_per_series: true,
+            ..list_query(feature, filter, None, (page - 1) * page_size, page_size)
+        };
+        let id = site.tenant.id.clone();
         let (items, has_more) = self
-            .read_meetings(site, feature, filter, None, offset, page_size)
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    let (listed, more) = store::public::list_meetings(&mut db, &id, &query).await?;
+                    let mut entries = Vec::with_capacity(listed.len());
+                    for listed in listed {
+                        let upcoming = match &listed.occurrence {
+                            Some(_) => {
+                                let mid = listed.meeting.zoom_meeting_id;
+                                store::public::upcoming_occurrences(
+                                    &mut db, &id, mid, query.now, dates,
+                                )
+                                .await?
+                            }
+                            None => Vec::new(),
+                        };
+                        entries.push(SeriesEntry { listed, upcoming });
+                    }
+                    Ok((entries, more))
+                })
+            })
             .await?;
         Ok(Page {
             items,
@@ -331,20 +396,7 @@ impl Public<'_> {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<ListedMeeting>, bool), ServiceError> {
-        let query = ListQuery {
-            kind: if feature == Feature::Webinars {
-                MeetingKind::Webinar
-            } else {
-                MeetingKind::Meeting
-            },
-            now: store::now(),
-            from: filter.from,
-            to: filter.to,
-            host_id: filter.host_id.clone(),
-            after,
-            offset,
-            limit,
-        };
+        let query = list_query(feature, filter, after, offset, limit);
         let id = site.tenant.id.clone();
         Ok(self
             .store
@@ -364,9 +416,29 @@ impl Public<'_> {
         zoom_meeting_id: i64,
     ) -> Result<MeetingDetail, ServiceError> {
         let detail = self.visitor_meeting(site, zoom_meeting_id).await?;
-        if detail.registration_open && detail.questions.is_none() && !detail.has_ended(store::now())
-        {
+        if needs_questions(&detail) {
             self.fetch_questions_in_background(&site.tenant.id, detail.kind(), zoom_meeting_id);
+        }
+        Ok(detail)
+    }
+
+    /// [`Public::meeting`] for a page that shows the registration form: questions not stored
+    /// yet are asked of Zoom before answering (once: they are stored), so the form never lacks
+    /// them. Zoom unreachable is the classified `ZoomUnavailable`, not a form without questions.
+    pub async fn meeting_with_questions(
+        &self,
+        site: &PublicSite,
+        zoom_meeting_id: i64,
+    ) -> Result<MeetingDetail, ServiceError> {
+        let mut detail = self.visitor_meeting(site, zoom_meeting_id).await?;
+        if needs_questions(&detail) {
+            let questions = self
+                .background
+                .services()
+                .registrations()
+                .refresh_questions(&site.tenant.id, detail.kind(), zoom_meeting_id)
+                .await?;
+            detail.questions = Some(questions);
         }
         Ok(detail)
     }

@@ -60,6 +60,9 @@ pub struct ListQuery {
     pub after: Option<(Option<NaiveDateTime>, i64)>,
     pub offset: i64,
     pub limit: i64,
+    /// A recurring meeting is one item, its next occurrence (the widgets' list), rather than
+    /// one item per occurrence.
+    pub one_per_series: bool,
 }
 
 impl ListQuery {
@@ -128,6 +131,11 @@ pub async fn list_meetings(
             i.meeting.zoom_meeting_id,
         )
     });
+    if q.one_per_series {
+        // The future window has one occurrence per series already; one may also be running.
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|i| i.occurrence.is_none() || seen.insert(i.meeting.zoom_meeting_id));
+    }
     let more = items.len() as i64 > q.offset + q.limit;
     let page = items
         .into_iter()
@@ -239,6 +247,35 @@ async fn occurrences_in(
             .into_boxed();
         if !host.is_empty() {
             query = query.filter(meetings::host_id.eq(host.as_str()));
+        }
+        if q.one_per_series && w.after >= q.now {
+            // Only a series' first occurrence of the window: no earlier one of it in the window
+            // (occurrences that may be running are few and deduplicated after reading).
+            let earlier = diesel::alias!(meeting_occurrences as earlier);
+            query = query.filter(not(exists(
+                earlier
+                    .filter(
+                        earlier
+                            .field(meeting_occurrences::tenant_id)
+                            .eq(meeting_occurrences::tenant_id),
+                    )
+                    .filter(
+                        earlier
+                            .field(meeting_occurrences::zoom_meeting_id)
+                            .eq(meeting_occurrences::zoom_meeting_id),
+                    )
+                    .filter(
+                        earlier
+                            .field(meeting_occurrences::status)
+                            .ne(OccurrenceStatus::Deleted.as_str()),
+                    )
+                    .filter(earlier.field(meeting_occurrences::start_time).gt(w.after))
+                    .filter(
+                        earlier
+                            .field(meeting_occurrences::start_time)
+                            .lt(meeting_occurrences::start_time),
+                    ),
+            )));
         }
         if let Some((start, id)) = q.after_timed() {
             query = query.filter(

@@ -282,7 +282,7 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
             "update_site_settings",
             Fixture {
                 body: json!({"meetings_public": true, "allowed_origins": ["https://a.example"],
-                    "language": "en", "theme": "light", "accent_color": "#ff6600",
+                    "language": "en", "theme": "light", "accent_color": "#b34700",
                     "font": "system"}),
                 probe: "/api/v1/admin/site-settings",
                 unique: None,
@@ -629,7 +629,8 @@ fn valid_text(path: &str, chars: usize, n: usize) -> String {
         }
         "allowed_origins.0" | "origins.0" => format!("https://{}.com", "a".repeat(chars - 12)),
         "return_url" | "refresh_url" => format!("{PLATFORM_PAGE}{}", "a".repeat(chars - 25)),
-        "accent_color" => format!("#{}", "a".repeat(chars - 1)),
+        // A dark grey: readable on the light theme (faint accents are refused).
+        "accent_color" => format!("#{}", "3".repeat(chars - 1)),
         "slug" => format!("{:a<chars$}", tag),
         _ => "a".repeat(chars),
     }

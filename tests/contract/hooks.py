@@ -20,7 +20,9 @@ rule that OpenAPI 3.0 cannot state (docs/testing.md lists them with the reasons)
 * ST302 (created resource not found) where the "created" answer was a replay
   (`Idempotent-Replayed: true`) of an earlier request whose resource the fuzzer has deleted since;
 * an origin (`allowed_origins`, `origins`) or page URL (`return_url`, `refresh_url`) that is a
-  string but no URL: the host rules of a URL are the URL parser's, not a pattern's.
+  string but no URL: the host rules of a URL are the URL parser's, not a pattern's;
+* an `accent_color` too faint to read on the theme's background (WCAG contrast below 4.5:1,
+  `Theme::check_contrast`): a ratio of two colours is arithmetic, not a pattern.
 
 Every other failure stands.
 
@@ -41,6 +43,7 @@ CURSOR_REFUSED = "after: is not a cursor from `next_after`"
 CONTROL_REFUSED = "must not contain control characters"
 NOT_A_URL = ("is not an origin like", "is not a web address like")
 URL_FIELDS = ("allowed_origins", "origins", "return_url", "refresh_url")
+LOW_CONTRAST = "text needs at least 4.5:1"
 
 
 MEETING_RULE_FIELDS = (
@@ -125,6 +128,8 @@ def filter_failure(context, failure, case, response):
         return dropped("meeting rule beyond the schema", error)
     if is_url_field(error) and any(m in str(error.get("message")) for m in NOT_A_URL):
         return dropped("origin or page URL that is no URL", error)
+    if error.get("field") == "accent_color" and LOW_CONTRAST in str(error.get("message")):
+        return dropped("accent too faint for the theme", error)
     if error.get("field") == "after" and error.get("message") == CURSOR_REFUSED:
         return dropped("opaque cursor", error)
     if str(error.get("message")).endswith(CONTROL_REFUSED) and has_control(case.body):

@@ -265,7 +265,7 @@ def run(base_url: str, platform_key: str) -> None:
         raise ContractError(f"hidden meeting {shown.id} is still listed")
     step(f"meeting {shown.id} hidden: gone from the public list, 404 on its own")
 
-    patch = SiteSettingsPatch(language=Language.DE, theme=ThemeMode.DARK, accent_color="#aa3300")
+    patch = SiteSettingsPatch(language=Language.DE, theme=ThemeMode.DARK, accent_color="#ff8800")
     changed = expect(
         update_site_settings.sync_detailed(client=tenant, body=patch), 200, SiteSettingsDto
     )
@@ -273,7 +273,7 @@ def run(base_url: str, platform_key: str) -> None:
     if (settings.language, settings.theme, settings.accent_color) != (
         Language.DE,
         ThemeMode.DARK,
-        "#aa3300",
+        "#ff8800",
     ) or settings.to_dict() != changed.to_dict():
         raise ContractError(f"settings after the change: {settings.to_dict()}")
     expect(get_snippets.sync_detailed(client=tenant), 200, SnippetList)

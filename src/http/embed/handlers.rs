@@ -12,11 +12,11 @@ use poem::{IntoResponse, Response, handler};
 
 use super::form;
 use super::models::{
-    MeetingContent, MeetingsContent, RecordingsContent, RegisteredContent, WidgetContent,
-    WidgetPage,
+    MeetingContent, MeetingsContent, Notice, RecordingsContent, RegisteredContent, SERIES_DATES,
+    WidgetContent, WidgetPage,
 };
 use super::presentation::{Presentation, WidgetParams};
-use super::response::{failure, widget_response};
+use super::response::{failure, notice, widget_response};
 use crate::domain::site::{Feature, PublicSite};
 use crate::http::error::{Problem, classify};
 use crate::http::ics;
@@ -42,6 +42,7 @@ pub async fn meetings(
     let what = "meetings".to_owned();
     widget(
         &s,
+        &t,
         &slug,
         feature,
         &params,
@@ -52,7 +53,9 @@ pub async fn meetings(
                 page_size: WIDGET_PAGE_SIZE,
                 ..Default::default()
             };
-            let found = public.meetings(site, Feature::Meetings, &filter).await?;
+            let found = public
+                .series(site, Feature::Meetings, &filter, SERIES_DATES)
+                .await?;
             render(&t, site, view, MeetingsContent::new(&found, site, view))
         },
     )
@@ -70,12 +73,13 @@ pub async fn meeting(
     let what = format!("meeting:{id}");
     widget(
         &s,
+        &t,
         &slug,
         None,
         &params,
         what,
         async |public, site, view| {
-            let detail = public.meeting(site, id).await?;
+            let detail = public.meeting_with_questions(site, id).await?;
             render(
                 &t,
                 site,
@@ -99,6 +103,7 @@ pub async fn recordings(
     let what = "recordings".to_owned();
     widget(
         &s,
+        &t,
         &slug,
         feature,
         &params,
@@ -124,12 +129,12 @@ pub async fn register(
 ) -> Response {
     let site = match s.public().site(&slug).await {
         Ok(site) => site,
-        Err(e) => return failure(e),
+        Err(e) => return failure(&t, None, &Presentation::without_site(&params), e),
     };
     let view = Presentation::new(&site, &params);
     let outcome = match send_registration(&s, &site, &slug, id, &fields).await {
-        Ok(done) => Ok(done.registration),
-        Err(ServiceError::NotFound(_)) => return failure(ServiceError::NotFound("meeting")),
+        Ok(done) => Ok(done),
+        Err(e @ ServiceError::NotFound(_)) => return failure(&t, Some(&site), &view, e),
         Err(e) => Err(classify(e)),
     };
     let back = format!("/embed/{slug}/meetings/{id}?{}", view.query());
@@ -147,23 +152,26 @@ pub async fn register(
 #[handler]
 pub async fn calendar(
     s: Data<&Services>,
+    t: Data<&Templates>,
     Path((slug, id)): Path<(String, i64)>,
+    Query(params): Query<WidgetParams>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let public = s.public();
     let site = match public.site(&slug).await {
         Ok(site) => site,
-        Err(e) => return failure(e),
+        Err(e) => return failure(&t, None, &Presentation::without_site(&params), e),
     };
+    let view = Presentation::new(&site, &params);
     let detail = match public.meeting(&site, id).await {
         Ok(d) => d,
-        Err(e) => return failure(e),
+        Err(e) => return failure(&t, Some(&site), &view, e),
     };
     let url = format!("{}/embed/{slug}/meetings/{id}", s.config().public_url);
     let chosen = q.get("occurrence").map(String::as_str);
     let events = ics::meeting_events(&detail, &slug, &url, chosen);
     if events.is_empty() {
-        return failure(ServiceError::NotFound("meeting"));
+        return failure(&t, Some(&site), &view, ServiceError::NotFound("meeting"));
     }
     Response::builder()
         .content_type("text/calendar; charset=utf-8")
@@ -222,12 +230,21 @@ pub(super) fn render_page<C: WidgetContent>(
     view: &Presentation,
     content: C,
 ) -> Result<String, minijinja::Error> {
-    let page = WidgetPage::new(site, view, content);
-    t.render_for(
-        site.tenant.slug.as_str(),
-        C::TEMPLATE,
-        Value::from(Serde(&page)),
-    )
+    render_with(t, Some(site), view, content)
+}
+
+/// [`render_page`], or with the default template when no site is known.
+pub(super) fn render_with<C: WidgetContent>(
+    t: &Templates,
+    site: Option<&PublicSite>,
+    view: &Presentation,
+    content: C,
+) -> Result<String, minijinja::Error> {
+    let page = Value::from(Serde(&WidgetPage::new(site, view, content)));
+    match site {
+        Some(site) => t.render_for(site.tenant.slug.as_str(), C::TEMPLATE, page),
+        None => t.render(C::TEMPLATE, page),
+    }
 }
 
 /// A widget page for the page cache; a template that fails to render is logged and answered
@@ -248,9 +265,10 @@ fn render<C: WidgetContent>(
 
 /// Serves the widget page `what` of the site (with `feature` public there, when the widget
 /// shows one) from the page cache; on a miss `build` reads the page's data and renders it.
-/// Every failure, of the site or of `build`, is the widget's failure page.
+/// Every failure, of the site or of `build`, is the widget's notice page.
 async fn widget<B>(
     s: &Services,
+    t: &Templates,
     slug: &str,
     feature: Option<Feature>,
     params: &WidgetParams,
@@ -261,22 +279,22 @@ where
     B: AsyncFnOnce(Public<'_>, &PublicSite, &Presentation) -> Result<Vec<u8>, Problem>,
 {
     let public = s.public();
-    let site = match feature {
-        Some(feature) => public.site_with(slug, feature).await,
-        None => public.site(slug).await,
-    };
-    let site = match site {
+    let site = match public.site(slug).await {
         Ok(site) => site,
-        Err(e) => return failure(e),
+        Err(e) => return failure(t, None, &Presentation::without_site(params), e),
     };
     let view = Presentation::new(&site, params);
+    if feature.is_some_and(|f| !f.is_public(&site.settings)) {
+        let off = Problem::from(ServiceError::NotFound("site"));
+        return notice(t, Some(&site), &view, Notice::FeatureOff, &off);
+    }
     let key = view.cache_key(&what);
     match public
         .cached_page(&site, key, || build(public, &site, &view))
         .await
     {
         Ok(page) => widget_response(&site, StatusCode::OK, &page),
-        Err(problem) => failure(problem),
+        Err(problem) => failure(t, Some(&site), &view, problem),
     }
 }
 

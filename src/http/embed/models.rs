@@ -5,18 +5,18 @@
 
 use chrono::NaiveDateTime;
 use minijinja::Value;
+use poem::http::StatusCode;
 use serde::{Serialize, Serializer};
 
 use super::presentation::Presentation;
 use super::response::{FORM_KEY_SLOT, NONCE_SLOT};
-use crate::domain::public::{
-    ListedMeeting, MeetingDetail, Recording, Registration, RegistrationStatus, STANDARD_FIELDS,
-};
+use crate::domain::public::{MeetingDetail, Recording, RegistrationStatus, STANDARD_FIELDS};
 use crate::domain::site::{Lang, Origin, PublicSite};
 use crate::http::error::Problem;
 use crate::http::html::{When, safe_link};
 use crate::i18n::{self, Strings};
-use crate::service::public::Page;
+use crate::service::public::{Page, SeriesEntry};
+use crate::service::registration::RegisterOutcome;
 
 /// Zoom allows 2,000-character agendas; a list shows the start of it.
 const AGENDA_PREVIEW_CHARS: usize = 280;
@@ -60,6 +60,13 @@ struct SiteView<'a> {
     display_name: &'a str,
 }
 
+impl SiteView<'_> {
+    const NONE: Self = SiteView {
+        slug: "",
+        display_name: "",
+    };
+}
+
 #[derive(Serialize)]
 struct ThemeView {
     mode: &'static str,
@@ -69,15 +76,16 @@ struct ThemeView {
 }
 
 impl<'a, C: WidgetContent> WidgetPage<'a, C> {
-    pub(super) fn new(site: &'a PublicSite, view: &'a Presentation, content: C) -> Self {
+    /// `site` is `None` only on the notice that no site has the requested address.
+    pub(super) fn new(site: Option<&'a PublicSite>, view: &'a Presentation, content: C) -> Self {
         let accent = view.theme.accent;
         Self {
             lang: view.lang.as_str(),
             t: i18n::strings(view.lang),
-            site: SiteView {
+            site: site.map_or(SiteView::NONE, |site| SiteView {
                 slug: site.tenant.slug.as_str(),
                 display_name: &site.tenant.display_name,
-            },
+            }),
             theme: ThemeView {
                 mode: view.theme.mode.as_str(),
                 accent: accent.map(|a| a.to_string()),
@@ -107,7 +115,7 @@ impl WidgetContent for MeetingsContent<'_> {
 
 impl<'a> MeetingsContent<'a> {
     pub(super) fn new(
-        found: &'a Page<ListedMeeting>,
+        found: &'a Page<SeriesEntry>,
         site: &PublicSite,
         view: &Presentation,
     ) -> Self {
@@ -115,14 +123,14 @@ impl<'a> MeetingsContent<'a> {
             meetings: found
                 .items
                 .iter()
-                .map(|m| ListedItem::new(m, site, view))
+                .map(|e| ListedItem::new(e, site, view))
                 .collect(),
             has_more: found.has_more,
         }
     }
 }
 
-/// A meeting, or one occurrence of a recurring meeting, in the list.
+/// A meeting, or a recurring series at its next occurrence, in the list.
 #[derive(Serialize)]
 struct ListedItem<'a> {
     id: i64,
@@ -135,13 +143,24 @@ struct ListedItem<'a> {
     duration_minutes: i32,
     registration_open: bool,
     start: Option<When>,
+    /// A series' next dates (the first is `start`; it says "Every …" when they repeat weekly).
+    series: Vec<When>,
     detail_url: String,
     ics_url: Option<String>,
 }
 
+/// Dates a series' card shows.
+pub(super) const SERIES_DATES: i64 = 4;
+
 impl<'a> ListedItem<'a> {
-    fn new(m: &'a ListedMeeting, site: &PublicSite, view: &Presentation) -> Self {
+    fn new(entry: &'a SeriesEntry, site: &PublicSite, view: &Presentation) -> Self {
+        let m = &entry.listed;
         let mt = &m.meeting;
+        let dates: Vec<_> = entry
+            .upcoming
+            .iter()
+            .map(|o| (o.start_time, o.duration_minutes))
+            .collect();
         let slug = site.tenant.slug.as_str();
         let occurrence = m.occurrence.as_ref().map(|o| o.occurrence_id.as_str());
         let ics = match occurrence {
@@ -162,6 +181,7 @@ impl<'a> ListedItem<'a> {
             start: m
                 .start_time()
                 .map(|s| When::new(s, m.duration_minutes(), &mt.timezone, view.lang)),
+            series: When::series(&dates, &mt.timezone, view.lang),
             detail_url: format!(
                 "/embed/{slug}/meetings/{}?{}",
                 mt.zoom_meeting_id,
@@ -325,10 +345,12 @@ struct RecordingItem<'a> {
     timezone: &'a str,
     duration_minutes: i32,
     start: When,
-    /// Only an http(s) link.
+    /// Only an http(s) link, and not when it leads to a passcode the visitor is not given.
     share_url: Option<String>,
     /// Only when the site shows passcodes.
     passcode: Option<&'a str>,
+    /// Protected by a passcode the site does not share: said plainly instead of a dead link.
+    passcode_withheld: bool,
 }
 
 impl<'a> RecordingsContent<'a> {
@@ -338,20 +360,31 @@ impl<'a> RecordingsContent<'a> {
             recordings: found
                 .items
                 .iter()
-                .map(|r| RecordingItem {
-                    id: &r.zoom_meeting_uuid,
-                    topic: &r.topic,
-                    timezone: &r.timezone,
-                    duration_minutes: r.duration_minutes,
-                    start: When::new(r.start_time, r.duration_minutes, &r.timezone, view.lang),
-                    share_url: safe_link(&r.share_url),
-                    passcode: (show_passcode && !r.play_passcode.is_empty())
-                        .then_some(r.play_passcode.as_str()),
+                .map(|r| {
+                    let withheld = !show_passcode && needs_passcode(r);
+                    RecordingItem {
+                        id: &r.zoom_meeting_uuid,
+                        topic: &r.topic,
+                        timezone: &r.timezone,
+                        duration_minutes: r.duration_minutes,
+                        start: When::new(r.start_time, r.duration_minutes, &r.timezone, view.lang),
+                        share_url: safe_link(&r.share_url).filter(|_| !withheld),
+                        passcode: (show_passcode && !r.play_passcode.is_empty())
+                            .then_some(r.play_passcode.as_str()),
+                        passcode_withheld: withheld,
+                    }
                 })
                 .collect(),
             has_more: found.has_more,
         }
     }
+}
+
+/// The recording asks for its passcode: it has one, and its share link does not carry it
+/// (Zoom's `pwd=` parameter lets the link open without asking).
+fn needs_passcode(r: &Recording) -> bool {
+    !r.play_passcode.is_empty()
+        && url::Url::parse(&r.share_url).map_or(true, |u| !u.query_pairs().any(|(k, _)| k == "pwd"))
 }
 
 /// `registered.html.j2`: the answer to the form sent without JavaScript.
@@ -371,6 +404,8 @@ impl WidgetContent for RegisteredContent<'_> {
 enum Outcome<'a> {
     Registered {
         ok: bool,
+        /// Registered before with this e-mail address: the link is not shown again.
+        existing: bool,
         approved: bool,
         status: &'static str,
         join_url: Option<&'a str>,
@@ -381,20 +416,95 @@ enum Outcome<'a> {
 
 impl<'a> RegisteredContent<'a> {
     /// The registration, or the refusal of it; `back_url` leads to the form again.
-    pub(super) fn new(result: Result<&'a Registration, &'a Problem>, back_url: String) -> Self {
+    pub(super) fn new(result: Result<&'a RegisterOutcome, &'a Problem>, back_url: String) -> Self {
         let outcome = match result {
-            Ok(r) => Outcome::Registered {
-                ok: true,
-                approved: r.status == RegistrationStatus::Approved,
-                status: r.status.as_str(),
-                join_url: r.join_url.as_deref(),
-            },
+            Ok(done) => {
+                let r = &done.registration;
+                Outcome::Registered {
+                    ok: true,
+                    existing: !done.created,
+                    approved: r.status == RegistrationStatus::Approved,
+                    status: r.status.as_str(),
+                    join_url: r.join_url.as_deref(),
+                }
+            }
             Err(problem) => Outcome::Refused {
                 ok: false,
                 message: &problem.message,
             },
         };
         Self { outcome, back_url }
+    }
+}
+
+/// Why a widget shows a notice instead of its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Notice {
+    /// No site has the address.
+    NoSite,
+    /// The site does not make the widget's feature public.
+    FeatureOff,
+    /// The meeting (or recording) is unknown, hidden or over: one notice for all three.
+    Gone,
+    /// Zoom or the database cannot be reached (or a limit is reached): try again later.
+    Unavailable,
+    /// Anything else (logged where it happened).
+    Failed,
+}
+
+impl Notice {
+    /// The notice for a failure of the classified `status`; `site_known` tells a missing site
+    /// from a missing meeting.
+    pub(super) fn for_status(status: StatusCode, site_known: bool) -> Self {
+        match status {
+            StatusCode::NOT_FOUND if site_known => Self::Gone,
+            StatusCode::NOT_FOUND => Self::NoSite,
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => Self::Unavailable,
+            _ => Self::Failed,
+        }
+    }
+
+    fn texts(self, t: &'static Strings) -> (&'static str, &'static str) {
+        match self {
+            Self::NoSite => (t.notice_no_site_title, t.notice_no_site_text),
+            Self::FeatureOff => (t.notice_feature_off_title, t.notice_feature_off_text),
+            Self::Gone => (t.notice_gone_title, t.notice_gone_text),
+            Self::Unavailable => (t.notice_unavailable_title, t.notice_unavailable_text),
+            Self::Failed => (t.notice_failed_title, t.notice_failed_text),
+        }
+    }
+}
+
+/// `notice.html.j2`: a friendly page instead of a widget that cannot be shown.
+#[derive(Serialize)]
+pub(super) struct NoticeContent {
+    notice: NoticeView,
+}
+
+#[derive(Serialize)]
+struct NoticeView {
+    title: &'static str,
+    text: &'static str,
+    status: u16,
+    /// Worth trying again soon (the answer carries `Retry-After`).
+    retry: bool,
+}
+
+impl WidgetContent for NoticeContent {
+    const TEMPLATE: &'static str = "notice.html.j2";
+}
+
+impl NoticeContent {
+    pub(super) fn new(notice: Notice, status: StatusCode, lang: Lang) -> Self {
+        let (title, text) = notice.texts(i18n::strings(lang));
+        Self {
+            notice: NoticeView {
+                title,
+                text,
+                status: status.as_u16(),
+                retry: notice == Notice::Unavailable,
+            },
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::domain::site::{Accent, Font, Lang, Origin, PublicSite, Theme, ThemeMode};
+use crate::domain::site::{Accent, Font, Lang, Origin, PublicSite, SiteSettings, Theme, ThemeMode};
 
 /// Widget options from the query string; anything invalid falls back to the site's setting.
 #[derive(Debug, Default, Deserialize)]
@@ -28,14 +28,23 @@ pub(super) struct Presentation {
 
 impl Presentation {
     pub(super) fn new(site: &PublicSite, p: &WidgetParams) -> Self {
-        let s = &site.settings;
+        Self::with(&site.settings, |o| site.allows_origin(o), p)
+    }
+
+    /// For a request whose site is unknown: the default settings, and no embedding page is
+    /// told anything.
+    pub(super) fn without_site(p: &WidgetParams) -> Self {
+        Self::with(&SiteSettings::default(), |_| false, p)
+    }
+
+    fn with(s: &SiteSettings, allows_origin: impl Fn(&str) -> bool, p: &WidgetParams) -> Self {
         Self {
             lang: p
                 .lang
                 .as_deref()
                 .and_then(|l| Lang::parse(l).ok())
                 .unwrap_or(s.language),
-            theme: Theme {
+            theme: readable(Theme {
                 mode: p
                     .theme
                     .as_deref()
@@ -51,12 +60,12 @@ impl Presentation {
                     .as_deref()
                     .and_then(|f| Font::parse(f).ok())
                     .unwrap_or(s.theme.font),
-            },
+            }),
             parent_origin: p
                 .origin
                 .as_deref()
                 .and_then(|o| Origin::parse(o).ok())
-                .filter(|o| site.allows_origin(o.as_str())),
+                .filter(|o| allows_origin(o.as_str())),
             page: p.page.unwrap_or(1).clamp(1, 50),
         }
     }
@@ -79,5 +88,17 @@ impl Presentation {
     /// The key of the widget page `what` in the page cache, for these options.
     pub(super) fn cache_key(&self, what: &str) -> String {
         format!("embed:{what}:{}:{}", self.query(), self.page)
+    }
+}
+
+/// The theme, without an accent that is unreadable in its mode (a query's accent, or the
+/// site's under a query's other mode): the default accent then.
+fn readable(theme: Theme) -> Theme {
+    match theme.check_contrast() {
+        Ok(()) => theme,
+        Err(_) => Theme {
+            accent: None,
+            ..theme
+        },
     }
 }

@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
+use poem::http::StatusCode;
 
-use super::handlers::render_page;
+use super::handlers::{render_page, render_with};
 use super::models::{
-    MeetingContent, MeetingsContent, RecordingsContent, RegisteredContent, WidgetContent,
+    MeetingContent, MeetingsContent, Notice, NoticeContent, RecordingsContent, RegisteredContent,
+    WidgetContent,
 };
 use super::presentation::{Presentation, WidgetParams};
 use crate::domain::public::{
@@ -23,7 +25,8 @@ use crate::domain::status::OccurrenceStatus;
 use crate::domain::{Meeting, Slug, Tenant, TenantId};
 use crate::http::error::classify;
 use crate::service::ServiceError;
-use crate::service::public::Page;
+use crate::service::public::{Page, SeriesEntry};
+use crate::service::registration::RegisterOutcome;
 use crate::templates::Templates;
 
 fn at(s: &str) -> NaiveDateTime {
@@ -93,21 +96,28 @@ fn occurrence(id: &str, start: &str) -> Occurrence {
     }
 }
 
-fn listed() -> Page<ListedMeeting> {
+fn listed() -> Page<SeriesEntry> {
+    let entry = |meeting, occurrence, upcoming| SeriesEntry {
+        listed: ListedMeeting {
+            meeting,
+            occurrence,
+        },
+        upcoming,
+    };
+    let weekly = ["2099-03-29 16:00", "2099-04-05 16:00", "2099-04-12 16:00"];
     Page {
         items: vec![
-            ListedMeeting {
-                meeting: meeting(81, 2, Some("2099-03-28 17:00"), 0),
-                occurrence: None,
-            },
-            ListedMeeting {
-                meeting: meeting(82, 8, Some("2099-03-29 17:00"), 2),
-                occurrence: Some(occurrence("1700000000000", "2099-03-29 17:00")),
-            },
-            ListedMeeting {
-                meeting: meeting(83, 3, None, 1),
-                occurrence: None,
-            },
+            entry(meeting(81, 2, Some("2099-03-28 17:00"), 0), None, vec![]),
+            entry(
+                meeting(82, 8, Some("2099-03-29 17:00"), 2),
+                Some(occurrence("1700000000000", weekly[0])),
+                weekly
+                    .iter()
+                    .enumerate()
+                    .map(|(i, start)| occurrence(&format!("170000000000{i}"), start))
+                    .collect(),
+            ),
+            entry(meeting(83, 3, None, 1), None, vec![]),
         ],
         page: 2,
         page_size: 20,
@@ -244,23 +254,37 @@ fn pages() -> Vec<(String, String)> {
             format!("recordings-{name}"),
             recordings_page(&recordings(), &view),
         ));
+        let mut private = site();
+        private.settings.show_recording_passcode = false;
+        out.push((
+            format!("recordings-withheld-{name}"),
+            render(
+                &view,
+                RecordingsContent::new(&recordings(), &private, &view),
+            ),
+        ));
         let approved = registration(
             RegistrationStatus::Approved,
             Some("https://zoom.us/w/1?tk=a&b"),
         );
         out.push((
             format!("registered-approved-{name}"),
-            registered_page(Ok(&approved), &view),
+            registered_page(Ok(outcome(approved, true)), &view),
         ));
         let existing = registration(RegistrationStatus::Approved, None);
         out.push((
             format!("registered-existing-{name}"),
-            registered_page(Ok(&existing), &view),
+            registered_page(Ok(outcome(existing, false)), &view),
+        ));
+        let existing_pending = registration(RegistrationStatus::Pending, None);
+        out.push((
+            format!("registered-existing-pending-{name}"),
+            registered_page(Ok(outcome(existing_pending, false)), &view),
         ));
         let pending = registration(RegistrationStatus::Pending, None);
         out.push((
             format!("registered-pending-{name}"),
-            registered_page(Ok(&pending), &view),
+            registered_page(Ok(outcome(pending, true)), &view),
         ));
         let refused = ServiceError::Refused {
             code: "meeting_full",
@@ -270,6 +294,22 @@ fn pages() -> Vec<(String, String)> {
             format!("registered-refused-{name}"),
             registered_page(Err(refused), &view),
         ));
+        for (kind, notice, status) in [
+            ("no-site", Notice::NoSite, StatusCode::NOT_FOUND),
+            ("feature-off", Notice::FeatureOff, StatusCode::NOT_FOUND),
+            ("gone", Notice::Gone, StatusCode::NOT_FOUND),
+            (
+                "unavailable",
+                Notice::Unavailable,
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            ("failed", Notice::Failed, StatusCode::INTERNAL_SERVER_ERROR),
+        ] {
+            let site = (notice != Notice::NoSite).then(site);
+            let content = NoticeContent::new(notice, status, view.lang);
+            let html = render_with(&Templates::load().unwrap(), site.as_ref(), &view, content);
+            out.push((format!("notice-{kind}-{name}"), html.unwrap()));
+        }
     }
     out
 }
@@ -310,7 +350,7 @@ fn render<C: WidgetContent>(view: &Presentation, content: C) -> String {
     render_page(&Templates::load().unwrap(), &site(), view, content).unwrap()
 }
 
-fn meetings_page(found: &Page<ListedMeeting>, view: &Presentation) -> String {
+fn meetings_page(found: &Page<SeriesEntry>, view: &Presentation) -> String {
     render(view, MeetingsContent::new(found, &site(), view))
 }
 
@@ -322,11 +362,15 @@ fn recordings_page(found: &Page<Recording>, view: &Presentation) -> String {
     render(view, RecordingsContent::new(found, &site(), view))
 }
 
-fn registered_page(result: Result<&Registration, ServiceError>, view: &Presentation) -> String {
+fn registered_page(result: Result<RegisterOutcome, ServiceError>, view: &Presentation) -> String {
     let outcome = result.map_err(classify);
     let back = format!("/embed/yoga-club/meetings/91?{}", view.query());
-    render(
-        view,
-        RegisteredContent::new(outcome.as_ref().map(|r| *r), back),
-    )
+    render(view, RegisteredContent::new(outcome.as_ref(), back))
+}
+
+fn outcome(registration: Registration, created: bool) -> RegisterOutcome {
+    RegisterOutcome {
+        registration,
+        created,
+    }
 }

@@ -133,6 +133,9 @@ fn problem_message(problem: &SettingsProblem, t: &PanelStrings) -> String {
         SettingsProblem::TooManyOrigins => t.problem_too_many_origins.to_owned(),
         SettingsProblem::BadOrigin { value, .. } => fill(t.problem_bad_origin, &[("value", value)]),
         SettingsProblem::BadAccent { value, .. } => fill(t.problem_bad_accent, &[("value", value)]),
+        SettingsProblem::LowContrast { value, .. } => {
+            fill(t.problem_low_contrast, &[("value", value)])
+        }
         SettingsProblem::UnknownChoice { .. } => t.problem_unknown_choice.to_owned(),
     }
 }
