@@ -19,6 +19,7 @@ use crate::templates::Templates;
 mod embed;
 mod items;
 mod layout;
+mod meeting_form;
 mod overview;
 mod session;
 mod site;
@@ -27,6 +28,10 @@ mod zoom;
 
 pub use embed::show as embed_snippets;
 pub use items::{meetings, recordings, set_meeting_visibility, set_recording_visibility};
+pub use meeting_form::{
+    FORM_KEY_FIELD as MEETING_FORM_KEY_FIELD, create_meeting, new_meeting,
+    refusal_page as meeting_form_refusal, start_meeting,
+};
 pub use overview::show as admin_home;
 pub use session::{login, logout};
 pub use site::{save_site_settings, site_settings};
