@@ -9,10 +9,11 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, escaped, extract_between, location, meeting_body, visitor};
 
 /// Every page of the panel.
-const PAGES: [&str; 8] = [
+const PAGES: [&str; 9] = [
     "/admin",
     "/admin/site",
     "/admin/meetings",
+    "/admin/meetings/new",
     "/admin/meetings?when=past",
     "/admin/recordings",
     "/admin/sync",
@@ -21,8 +22,10 @@ const PAGES: [&str; 8] = [
 ];
 
 /// Every form of the panel.
-const FORMS: [&str; 8] = [
+const FORMS: [&str; 10] = [
     "/admin/site",
+    "/admin/meetings/new",
+    "/admin/meetings/1/start",
     "/admin/sync",
     "/admin/meetings/visibility",
     "/admin/recordings/visibility",
