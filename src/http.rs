@@ -73,6 +73,10 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         )
         .at("/admin/meetings/:id/start", post(pages::start_meeting))
         .at(
+            "/admin/meetings/:id/delete",
+            get(pages::confirm_delete_meeting).post(pages::delete_meeting),
+        )
+        .at(
             "/admin/meetings/visibility",
             post(pages::set_meeting_visibility),
         )

@@ -29,8 +29,9 @@ mod zoom;
 pub use embed::show as embed_snippets;
 pub use items::{meetings, recordings, set_meeting_visibility, set_recording_visibility};
 pub use meeting_form::{
-    FORM_KEY_FIELD as MEETING_FORM_KEY_FIELD, create_meeting, new_meeting,
-    refusal_page as meeting_form_refusal, start_meeting,
+    FORM_KEY_FIELD as MEETING_FORM_KEY_FIELD, confirm_delete as confirm_delete_meeting,
+    create_meeting, delete_meeting, new_meeting, refusal_page as meeting_form_refusal,
+    start_meeting,
 };
 pub use overview::show as admin_home;
 pub use session::{login, logout};

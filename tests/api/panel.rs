@@ -22,10 +22,11 @@ const PAGES: [&str; 9] = [
 ];
 
 /// Every form of the panel.
-const FORMS: [&str; 10] = [
+const FORMS: [&str; 11] = [
     "/admin/site",
     "/admin/meetings/new",
     "/admin/meetings/1/start",
+    "/admin/meetings/1/delete",
     "/admin/sync",
     "/admin/meetings/visibility",
     "/admin/recordings/visibility",

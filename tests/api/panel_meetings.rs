@@ -228,3 +228,50 @@ async fn start_redirects_to_a_fresh_start_url_and_only_for_the_sites_own_meeting
     let html = resp.text().await.unwrap();
     assert!(!html.contains("zak="));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_asks_first_then_removes_the_meeting_at_zoom_and_only_the_sites_own() {
+    let app = TestApp::spawn().await;
+    app.public_site("delete-a", vec![]).await;
+    app.public_site("delete-b", vec![]).await;
+    let cookie_a = app.sign_in("delete-a").await;
+    let cookie_b = app.sign_in("delete-b").await;
+    let (csrf, key) = open_form(&app, &cookie_a).await;
+    let date = in_days(2);
+    let resp = submit(&app, &cookie_a, FORM, &weekly(&csrf, &key, &date)).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let id = app.public_meetings("delete-a").await[0]["id"]
+        .as_i64()
+        .unwrap();
+    let confirm = format!("/admin/meetings/{id}/delete");
+
+    let (status, html) = page(&app, &cookie_a, &confirm).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Delete this meeting?") && html.contains("Panel pottery"));
+    // Without the confirmation: only asked.
+    let resp = submit(&app, &cookie_a, &confirm, &[("csrf_token", &csrf)]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resp), confirm);
+
+    // B's session: A's meeting is unknown, and stays.
+    let (_, b_page) = page(&app, &cookie_b, "/admin").await;
+    let csrf_b = csrf_of(&b_page);
+    assert_eq!(
+        page(&app, &cookie_b, &confirm).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let refused = [("csrf_token", csrf_b.as_str()), ("confirm", "yes")];
+    let resp = submit(&app, &cookie_b, &confirm, &refused).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert!(!app.public_meetings("delete-a").await.is_empty());
+
+    let confirmed = [("csrf_token", csrf.as_str()), ("confirm", "yes")];
+    let resp = submit(&app, &cookie_a, &confirm, &confirmed).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resp), "/admin/meetings?deleted=1");
+    assert_eq!(app.sim_calls("DELETE /v2/meetings/{meetingId}").await, 1);
+    assert!(app.public_meetings("delete-a").await.is_empty());
+    let (_, listed) = page(&app, &cookie_a, "/admin/meetings?deleted=1").await;
+    assert!(listed.contains("Meeting deleted."));
+    assert!(!listed.contains("Panel pottery"));
+}

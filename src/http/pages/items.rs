@@ -33,6 +33,8 @@ pub struct ListQuery {
     limit: Option<i64>,
     /// Back from the New-meeting form: "Meeting created".
     created: Option<String>,
+    /// Back from deleting one: "Meeting deleted".
+    deleted: Option<String>,
 }
 
 impl ListQuery {
@@ -182,6 +184,7 @@ struct MeetingsView {
     list: ListState,
     items: Vec<MeetingLine>,
     created: bool,
+    deleted: bool,
     /// Upcoming meetings can be started from their row.
     startable: bool,
 }
@@ -193,7 +196,8 @@ pub async fn meetings(ui: Ui<'_>, jar: &CookieJar, q: Query<ListQuery>) -> Respo
         Ok(panel) => panel,
         Err(page) => return page,
     };
-    match meetings_view(&panel, &q.0.search(), q.0.created.is_some()).await {
+    let notices = (q.0.created.is_some(), q.0.deleted.is_some());
+    match meetings_view(&panel, &q.0.search(), notices).await {
         Ok(view) => panel.render(
             StatusCode::OK,
             Section::Meetings,
@@ -207,7 +211,7 @@ pub async fn meetings(ui: Ui<'_>, jar: &CookieJar, q: Query<ListQuery>) -> Respo
 async fn meetings_view(
     panel: &Panel<'_>,
     search: &MeetingSearch,
-    created: bool,
+    (created, deleted): (bool, bool),
 ) -> Result<MeetingsView, ServiceError> {
     let (s, owner, t) = (panel.ui.s, panel.principal(), panel.strings());
     let site_registration = s.settings().get(owner).await?.registration_open;
@@ -243,6 +247,7 @@ async fn meetings_view(
             .map(|m| MeetingLine::new(m, site_registration, t, panel.ui.lang))
             .collect(),
         created,
+        deleted,
         startable: search.schedule == Schedule::Upcoming,
     })
 }
@@ -339,6 +344,7 @@ impl VisibilityForm {
             after: self.after.clone(),
             limit: None,
             created: None,
+            deleted: None,
         };
         let search = list.search();
         let schedule = upcoming_or_past.then(|| list.schedule());

@@ -316,10 +316,19 @@ pub async fn create_meeting(ui: Ui<'_>, jar: &CookieJar, form: Form<MeetingForm>
     }
 }
 
-/// The Start button's form.
+/// The Start button's form, and the Delete confirmation's (`confirm=yes`).
 #[derive(Debug, Deserialize)]
-pub struct StartForm {
+pub struct MeetingAction {
     csrf_token: Option<String>,
+    confirm: Option<String>,
+}
+
+/// A meeting number from the path; anything else is no such meeting (the same 404 as another
+/// site's).
+fn meeting_id(raw: &str) -> Result<i64, ServiceError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| ServiceError::NotFound(MeetingKind::Meeting.as_str()))
 }
 
 /// `POST /admin/meetings/{id}/start`: to Zoom as the host, with a `start_url` fetched now.
@@ -329,15 +338,15 @@ pub async fn start_meeting(
     ui: Ui<'_>,
     jar: &CookieJar,
     id: Path<String>,
-    form: Form<StartForm>,
+    form: Form<MeetingAction>,
 ) -> Response {
     let owner = match checked_owner(&ui, jar, form.0.csrf_token.as_deref()).await {
         Ok(owner) => owner,
         Err(page) => return page,
     };
-    // Not a meeting number: no such meeting (the same 404 as another site's).
-    let Ok(id) = id.0.trim().parse::<i64>() else {
-        return ui.failure(ServiceError::NotFound(MeetingKind::Meeting.as_str()));
+    let id = match meeting_id(&id.0) {
+        Ok(id) => id,
+        Err(e) => return ui.failure(e),
     };
     match ui
         .s
@@ -353,6 +362,74 @@ pub async fn start_meeting(
             );
             resp
         }
+        Err(e) => ui.failure(e),
+    }
+}
+
+/// `delete_meeting.html.j2`.
+#[derive(Serialize)]
+struct DeleteView {
+    id: i64,
+    topic: String,
+}
+
+/// `GET /admin/meetings/{id}/delete`: what deleting means, and the button that does it.
+#[handler]
+pub async fn confirm_delete(ui: Ui<'_>, jar: &CookieJar, id: Path<String>) -> Response {
+    let panel = match Panel::open(ui, jar).await {
+        Ok(panel) => panel,
+        Err(page) => return page,
+    };
+    let found = match meeting_id(&id.0) {
+        Ok(id) => {
+            ui.s.meetings()
+                .get(panel.principal(), MeetingKind::Meeting, id)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok(owned) => panel.render_titled(
+            StatusCode::OK,
+            Section::Meetings,
+            panel.strings().meeting_form.delete_title,
+            "admin/delete_meeting.html.j2",
+            DeleteView {
+                id: owned.meeting.zoom_meeting_id,
+                topic: owned.meeting.topic,
+            },
+        ),
+        Err(e) => ui.failure(e),
+    }
+}
+
+/// `POST /admin/meetings/{id}/delete`: the confirmation's button deletes the meeting at Zoom,
+/// then back to the list ("Meeting deleted"). Without `confirm=yes` it only asks.
+#[handler]
+pub async fn delete_meeting(
+    ui: Ui<'_>,
+    jar: &CookieJar,
+    id: Path<String>,
+    form: Form<MeetingAction>,
+) -> Response {
+    let owner = match checked_owner(&ui, jar, form.0.csrf_token.as_deref()).await {
+        Ok(owner) => owner,
+        Err(page) => return page,
+    };
+    let id = match meeting_id(&id.0) {
+        Ok(id) => id,
+        Err(e) => return ui.failure(e),
+    };
+    if form.0.confirm.as_deref() != Some("yes") {
+        return see_other(format!("{}/{id}/delete", Section::Meetings.path()));
+    }
+    match ui
+        .s
+        .meetings()
+        .delete(&owner, MeetingKind::Meeting, id, None)
+        .await
+    {
+        Ok(()) => see_other(format!("{}?deleted=1", Section::Meetings.path())),
         Err(e) => ui.failure(e),
     }
 }
