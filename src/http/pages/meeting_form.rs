@@ -17,6 +17,7 @@ use super::layout::{Panel, Section};
 use super::session::checked_owner;
 use super::{Ui, see_other};
 use crate::crypto::random_token;
+use crate::domain::Principal;
 use crate::domain::meeting_plan::{Approval, MeetingRequest, RecurrenceRequest, Repeat};
 use crate::domain::status::MeetingKind;
 use crate::http::error::Problem;
@@ -331,6 +332,19 @@ fn meeting_id(raw: &str) -> Result<i64, ServiceError> {
         .map_err(|_| ServiceError::NotFound(MeetingKind::Meeting.as_str()))
 }
 
+/// The owner of a meeting button's form (its CSRF token checked) and the meeting's number, or
+/// the page to show instead.
+async fn owner_and_meeting(
+    ui: &Ui<'_>,
+    jar: &CookieJar,
+    form: &MeetingAction,
+    id: &str,
+) -> Result<(Principal, i64), Response> {
+    let owner = checked_owner(ui, jar, form.csrf_token.as_deref()).await?;
+    let id = meeting_id(id).map_err(|e| ui.failure(e))?;
+    Ok((owner, id))
+}
+
 /// `POST /admin/meetings/{id}/start`: to Zoom as the host, with a `start_url` fetched now.
 /// `no-store`: the redirect logs anyone in as the host, so no cache keeps it.
 #[handler]
@@ -340,13 +354,9 @@ pub async fn start_meeting(
     id: Path<String>,
     form: Form<MeetingAction>,
 ) -> Response {
-    let owner = match checked_owner(&ui, jar, form.0.csrf_token.as_deref()).await {
-        Ok(owner) => owner,
+    let (owner, id) = match owner_and_meeting(&ui, jar, &form.0, &id.0).await {
+        Ok(found) => found,
         Err(page) => return page,
-    };
-    let id = match meeting_id(&id.0) {
-        Ok(id) => id,
-        Err(e) => return ui.failure(e),
     };
     match ui
         .s
@@ -412,13 +422,9 @@ pub async fn delete_meeting(
     id: Path<String>,
     form: Form<MeetingAction>,
 ) -> Response {
-    let owner = match checked_owner(&ui, jar, form.0.csrf_token.as_deref()).await {
-        Ok(owner) => owner,
+    let (owner, id) = match owner_and_meeting(&ui, jar, &form.0, &id.0).await {
+        Ok(found) => found,
         Err(page) => return page,
-    };
-    let id = match meeting_id(&id.0) {
-        Ok(id) => id,
-        Err(e) => return ui.failure(e),
     };
     if form.0.confirm.as_deref() != Some("yes") {
         return see_other(format!("{}/{id}/delete", Section::Meetings.path()));
