@@ -65,6 +65,18 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         )
         .at("/admin/meetings", get(pages::meetings))
         .at(
+            "/admin/meetings/new",
+            get(pages::new_meeting).post(pages::create_meeting.with(idempotency::FormKey {
+                field: pages::MEETING_FORM_KEY_FIELD,
+                render: pages::meeting_form_refusal,
+            })),
+        )
+        .at("/admin/meetings/:id/start", post(pages::start_meeting))
+        .at(
+            "/admin/meetings/:id/delete",
+            get(pages::confirm_delete_meeting).post(pages::delete_meeting),
+        )
+        .at(
             "/admin/meetings/visibility",
             post(pages::set_meeting_visibility),
         )

@@ -64,6 +64,14 @@ const ADMIN: &[(&str, &str)] = &[
         include_str!("http/pages/meetings.html.j2"),
     ),
     (
+        "admin/meeting_form.html.j2",
+        include_str!("http/pages/meeting_form.html.j2"),
+    ),
+    (
+        "admin/delete_meeting.html.j2",
+        include_str!("http/pages/delete_meeting.html.j2"),
+    ),
+    (
         "admin/recordings.html.j2",
         include_str!("http/pages/recordings.html.j2"),
     ),

@@ -19,6 +19,7 @@ use crate::templates::Templates;
 mod embed;
 mod items;
 mod layout;
+mod meeting_form;
 mod overview;
 mod registrations;
 mod session;
@@ -28,6 +29,11 @@ mod zoom;
 
 pub use embed::show as embed_snippets;
 pub use items::{meetings, recordings, set_meeting_visibility, set_recording_visibility};
+pub use meeting_form::{
+    FORM_KEY_FIELD as MEETING_FORM_KEY_FIELD, confirm_delete as confirm_delete_meeting,
+    create_meeting, delete_meeting, new_meeting, refusal_page as meeting_form_refusal,
+    start_meeting,
+};
 pub use overview::show as admin_home;
 pub use registrations::{change_registration_status, registrations_csv, registrations_page};
 pub use session::{login, logout};

@@ -6,8 +6,10 @@ use serde::Serialize;
 
 use crate::domain::site::Lang;
 
+mod meeting_form;
 mod tools;
 
+pub use meeting_form::MeetingFormStrings;
 pub use tools::ToolStrings;
 
 /// A page that says one thing: a title and a sentence or two.
@@ -186,6 +188,8 @@ pub struct PanelStrings {
     pub exchange_refused: Notice,
     /// The Sync, Embed and Disconnect pages.
     pub tools: &'static ToolStrings,
+    /// The New-meeting form and the Start-meeting button.
+    pub meeting_form: &'static MeetingFormStrings,
 }
 
 const EN: PanelStrings = PanelStrings {
@@ -391,6 +395,7 @@ const EN: PanelStrings = PanelStrings {
         text: "Zoom refused the authorization. Press Connect Zoom again.",
     },
     tools: &tools::EN,
+    meeting_form: &meeting_form::EN,
 };
 
 const DE: PanelStrings = PanelStrings {
@@ -596,6 +601,7 @@ const DE: PanelStrings = PanelStrings {
         text: "Zoom hat die Freigabe abgelehnt. Wählen Sie erneut „Zoom verbinden“.",
     },
     tools: &tools::DE,
+    meeting_form: &meeting_form::DE,
 };
 
 /// The panel's strings in `lang`.

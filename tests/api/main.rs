@@ -18,6 +18,7 @@ mod owner_data;
 mod paging;
 mod panel;
 mod panel_browser;
+mod panel_meetings;
 mod panel_tools;
 mod platform;
 mod public;

@@ -9,10 +9,11 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, escaped, extract_between, location, meeting_body, visitor};
 
 /// Every page of the panel.
-const PAGES: [&str; 10] = [
+const PAGES: [&str; 11] = [
     "/admin",
     "/admin/site",
     "/admin/meetings",
+    "/admin/meetings/new",
     "/admin/meetings?when=past",
     "/admin/recordings",
     "/admin/registrations",
@@ -23,9 +24,12 @@ const PAGES: [&str; 10] = [
 ];
 
 /// Every form of the panel.
-const FORMS: [&str; 9] = [
+const FORMS: [&str; 12] = [
     "/admin/site",
     "/admin/registrations/status",
+    "/admin/meetings/new",
+    "/admin/meetings/1/start",
+    "/admin/meetings/1/delete",
     "/admin/sync",
     "/admin/meetings/visibility",
     "/admin/recordings/visibility",

@@ -131,3 +131,38 @@ async fn an_owner_approves_a_registrant_in_chromium() {
         .collect();
     assert_eq!(statuses, ["approved"], "{at_zoom}");
 }
+
+/// The New-meeting form in Chromium (`tests/browser/meeting_form.test.mjs`): the owner makes a
+/// weekly meeting with registration, first with an error (axe on both states), and the widget
+/// and Zoom have it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_creates_a_recurring_meeting_in_chromium_and_the_widget_shows_it() {
+    if !browser::available() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    app.public_site("potter", vec![]).await;
+    let date = (chrono::Utc::now() + chrono::TimeDelta::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    let env = vec![
+        ("MQ_ADMIN_LINK", app.admin_link("potter").await),
+        ("MQ_SITE", "potter".to_owned()),
+        ("MQ_DATE", date),
+    ];
+    browser::run_node_test("meeting_form.test.mjs", env, 1).await;
+
+    let made: Vec<_> = app
+        .public_meetings("potter")
+        .await
+        .into_iter()
+        .filter(|m| m["topic"] == "Browser pottery")
+        .collect();
+    assert!(!made.is_empty(), "{made:?}");
+    assert_eq!(made[0]["timezone"], "Europe/Berlin", "{made:?}");
+    assert_eq!(
+        app.sim_calls("POST /v2/users/{userId}/meetings").await,
+        1,
+        "one meeting at Zoom"
+    );
+}

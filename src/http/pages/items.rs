@@ -31,6 +31,10 @@ pub struct ListQuery {
     q: Option<String>,
     after: Option<String>,
     limit: Option<i64>,
+    /// Back from the New-meeting form: "Meeting created".
+    created: Option<String>,
+    /// Back from deleting one: "Meeting deleted".
+    deleted: Option<String>,
 }
 
 impl ListQuery {
@@ -179,6 +183,10 @@ struct MeetingsView {
     tabs: Vec<Tab>,
     list: ListState,
     items: Vec<MeetingLine>,
+    created: bool,
+    deleted: bool,
+    /// Upcoming meetings can be started from their row.
+    startable: bool,
 }
 
 /// `GET /admin/meetings`: the site's meetings and webinars, upcoming or past.
@@ -188,7 +196,8 @@ pub async fn meetings(ui: Ui<'_>, jar: &CookieJar, q: Query<ListQuery>) -> Respo
         Ok(panel) => panel,
         Err(page) => return page,
     };
-    match meetings_view(&panel, &q.0.search()).await {
+    let notices = (q.0.created.is_some(), q.0.deleted.is_some());
+    match meetings_view(&panel, &q.0.search(), notices).await {
         Ok(view) => panel.render(
             StatusCode::OK,
             Section::Meetings,
@@ -202,6 +211,7 @@ pub async fn meetings(ui: Ui<'_>, jar: &CookieJar, q: Query<ListQuery>) -> Respo
 async fn meetings_view(
     panel: &Panel<'_>,
     search: &MeetingSearch,
+    (created, deleted): (bool, bool),
 ) -> Result<MeetingsView, ServiceError> {
     let (s, owner, t) = (panel.ui.s, panel.principal(), panel.strings());
     let site_registration = s.settings().get(owner).await?.registration_open;
@@ -236,6 +246,9 @@ async fn meetings_view(
             .into_iter()
             .map(|m| MeetingLine::new(m, site_registration, t, panel.ui.lang))
             .collect(),
+        created,
+        deleted,
+        startable: search.schedule == Schedule::Upcoming,
     })
 }
 
@@ -330,6 +343,8 @@ impl VisibilityForm {
             q: self.q.clone(),
             after: self.after.clone(),
             limit: None,
+            created: None,
+            deleted: None,
         };
         let search = list.search();
         let schedule = upcoming_or_past.then(|| list.schedule());
