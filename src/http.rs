@@ -107,6 +107,7 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         .at("/webhooks/zoom", post(webhooks::zoom))
         .at("/embed.js", get(embed::embed_js))
         .at("/embed/:site/meetings", get(embed::meetings))
+        .at("/embed/:site/webinars", get(embed::webinars))
         .at("/embed/:site/meetings/:id", get(embed::meeting))
         .at(
             "/embed/:site/meetings/:id/register",

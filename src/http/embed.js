@@ -5,7 +5,7 @@
  *
  * Replaces the link just before the script (the no-JavaScript fallback) with an iframe of the
  * widget, and keeps the iframe as tall as its content. Options: data-widget ("meetings",
- * "recordings" or "meeting"), data-meeting (for "meeting"), data-lang, data-theme, data-accent,
+ * "webinars", "recordings" or "meeting"), data-meeting (for "meeting"), data-lang, data-theme, data-accent,
  * data-font. Several widgets per page are fine: each script tag mounts its own.
  *
  * Messages are checked both ways: the widget only talks to the origin it was given (and only
@@ -25,7 +25,7 @@
     var id = script.getAttribute("data-meeting") || "";
     if (!/^[0-9]{1,20}$/.test(id)) return;
     path = "/embed/" + site + "/meetings/" + id;
-  } else if (widget === "meetings" || widget === "recordings") {
+  } else if (widget === "meetings" || widget === "webinars" || widget === "recordings") {
     path = "/embed/" + site + "/" + widget;
   } else {
     return;

@@ -25,7 +25,7 @@ mod presentation;
 mod response;
 
 pub use form::KEY_FIELD as FORM_KEY_FIELD;
-pub use handlers::{calendar, embed_js, meeting, meetings, recordings, register};
+pub use handlers::{calendar, embed_js, meeting, meetings, recordings, register, webinars};
 pub use response::refusal as refusal_page;
 
 #[cfg(test)]

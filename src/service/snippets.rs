@@ -15,6 +15,8 @@ use super::tenants::Tenants;
 pub enum EmbedWidget {
     /// The upcoming meetings.
     Meetings,
+    /// The upcoming webinars.
+    Webinars,
     /// The recordings.
     Recordings,
     /// One meeting, with registration (`MEETING_ID` to replace).
@@ -22,8 +24,9 @@ pub enum EmbedWidget {
 }
 
 impl EmbedWidget {
-    pub const ALL: [EmbedWidget; 3] = [
+    pub const ALL: [EmbedWidget; 4] = [
         EmbedWidget::Meetings,
+        EmbedWidget::Webinars,
         EmbedWidget::Recordings,
         EmbedWidget::Meeting,
     ];
@@ -32,6 +35,7 @@ impl EmbedWidget {
     pub fn as_str(self) -> &'static str {
         match self {
             EmbedWidget::Meetings => "meetings",
+            EmbedWidget::Webinars => "webinars",
             EmbedWidget::Recordings => "recordings",
             EmbedWidget::Meeting => "meeting",
         }
@@ -41,6 +45,7 @@ impl EmbedWidget {
     fn label(self) -> &'static str {
         match self {
             EmbedWidget::Meetings => "Upcoming meetings",
+            EmbedWidget::Webinars => "Upcoming webinars",
             EmbedWidget::Recordings => "Recordings",
             EmbedWidget::Meeting => "Meeting details and registration",
         }

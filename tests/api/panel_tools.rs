@@ -96,7 +96,7 @@ async fn the_embed_page_shows_the_api_snippets_script_first_and_asks_for_the_web
         .admin_call(&key, Method::GET, "/api/v1/admin/snippets", None)
         .await;
     let snippets = api["snippets"].as_array().unwrap();
-    assert_eq!(snippets.len(), 3, "{api}");
+    assert_eq!(snippets.len(), 4, "{api}");
     for snippet in snippets {
         let script = html
             .find(&escaped(snippet["script"].as_str().unwrap()))

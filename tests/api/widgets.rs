@@ -1,10 +1,10 @@
 //! The public widget: escaping of hostile Zoom data, security headers, questions on the first
 //! view, repeat registrations, notices for what cannot be shown.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{TestApp, extract_between, meeting_body};
+use crate::helpers::{TestApp, escaped, extract_between, meeting_body};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_topics_are_escaped_and_pages_carry_the_owasp_headers() {
@@ -451,4 +451,61 @@ async fn a_low_contrast_accent_is_refused_by_the_settings_api_and_ignored_in_a_q
     );
     let (_, _, html) = app.get_public("/embed/faint/meetings").await;
     assert!(html.contains("--mq-accent: #ffcc00"), "{html}");
+}
+
+/// The webinar widget lists the site's webinars (made through the admin API, so with the
+/// Webinar add-on's scopes) on the meetings list's template, and only when the owner shows
+/// webinars; a webinar's own page is the meeting page, with its registration form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_webinar_widget_lists_webinars_apart_from_meetings() {
+    let app = TestApp::spawn_with(|c| {
+        let add_on = [
+            "webinar:write:webinar:admin",
+            "webinar:read:list_registration_questions:admin",
+        ];
+        c.scopes.extend(add_on.map(String::from))
+    })
+    .await;
+    let (_, key) = app
+        .public_site("stage", vec![meeting_body("Weekly class", 2, 0)])
+        .await;
+    app.site_settings(&key, json!({"webinars_public": true}))
+        .await;
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(5)).format("%Y-%m-%dT18:00:00");
+    let body = json!({"topic": "Product launch", "start_time": start.to_string(),
+        "timezone": "Europe/Berlin", "duration": 60, "registration": "automatic"});
+    let (status, webinar) = app
+        .admin_call(&key, Method::POST, "/api/v1/admin/webinars", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{webinar}");
+    let id = id_of(&webinar);
+
+    let (status, _, html) = app.get_public("/embed/stage/webinars").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<h1>Upcoming webinars</h1>"), "{html}");
+    assert!(html.contains("Product launch"), "{html}");
+    assert!(
+        !html.contains("Weekly class"),
+        "no meetings among webinars: {html}"
+    );
+    assert!(
+        html.contains(&escaped(&format!("/embed/stage/meetings/{id}"))),
+        "{html}"
+    );
+    let (_, _, meetings) = app.get_public("/embed/stage/meetings").await;
+    assert!(meetings.contains("Weekly class"), "{meetings}");
+    assert!(!meetings.contains("Product launch"), "{meetings}");
+    let (_, _, german) = app.get_public("/embed/stage/webinars?lang=de").await;
+    assert!(german.contains("<h1>Kommende Webinare</h1>"), "{german}");
+
+    let (status, _, page) = app.get_public(&format!("/embed/stage/meetings/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<form"), "a webinar's page registers: {page}");
+
+    app.site_settings(&key, json!({"webinars_public": false}))
+        .await;
+    let (status, _, off) = app.get_public("/embed/stage/webinars").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{off}");
+    assert!(off.contains("Not shown on this site"), "{off}");
+    assert!(!off.contains("Product launch"), "{off}");
 }

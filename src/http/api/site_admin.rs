@@ -158,12 +158,15 @@ pub enum Done {
     NoContent,
 }
 
-/// A widget to embed.
+/// A widget to embed. Later versions may add widgets: a client shows (or skips) a value it
+/// does not know.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[oai(rename_all = "lowercase")]
 pub enum Widget {
     /// The upcoming meetings.
     Meetings,
+    /// The upcoming webinars.
+    Webinars,
     /// The recordings.
     Recordings,
     /// One meeting, with registration (replace `MEETING_ID`).
@@ -195,6 +198,7 @@ impl From<snippets::EmbedWidget> for Widget {
     fn from(w: snippets::EmbedWidget) -> Self {
         match w {
             snippets::EmbedWidget::Meetings => Widget::Meetings,
+            snippets::EmbedWidget::Webinars => Widget::Webinars,
             snippets::EmbedWidget::Recordings => Widget::Recordings,
             snippets::EmbedWidget::Meeting => Widget::Meeting,
         }

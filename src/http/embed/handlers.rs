@@ -38,25 +38,49 @@ pub async fn meetings(
     Path(slug): Path<String>,
     Query(params): Query<WidgetParams>,
 ) -> Response {
-    let feature = Some(Feature::Meetings);
-    let what = "meetings".to_owned();
+    upcoming(&s, &t, &slug, Feature::Meetings, &params).await
+}
+
+/// `GET /embed/{site}/webinars`: the upcoming webinars widget (the meetings list's template;
+/// a webinar's page is `/embed/{site}/meetings/{id}` like a meeting's).
+#[handler]
+pub async fn webinars(
+    s: Data<&Services>,
+    t: Data<&Templates>,
+    Path(slug): Path<String>,
+    Query(params): Query<WidgetParams>,
+) -> Response {
+    upcoming(&s, &t, &slug, Feature::Webinars, &params).await
+}
+
+/// The list of upcoming meetings or webinars (`feature`), a recurring series as one card.
+async fn upcoming(
+    s: &Services,
+    t: &Templates,
+    slug: &str,
+    feature: Feature,
+    params: &WidgetParams,
+) -> Response {
+    let what = match feature {
+        Feature::Webinars => "webinars",
+        _ => "meetings",
+    };
     widget(
-        &s,
-        &t,
-        &slug,
-        feature,
-        &params,
-        what,
+        s,
+        t,
+        slug,
+        Some(feature),
+        params,
+        what.to_owned(),
         async |public, site, view| {
             let filter = MeetingFilter {
                 page: view.page,
                 page_size: WIDGET_PAGE_SIZE,
                 ..Default::default()
             };
-            let found = public
-                .series(site, Feature::Meetings, &filter, SERIES_DATES)
-                .await?;
-            render(&t, site, view, MeetingsContent::new(&found, site, view))
+            let found = public.series(site, feature, &filter, SERIES_DATES).await?;
+            let content = MeetingsContent::new(&found, site, view, feature == Feature::Webinars);
+            render(t, site, view, content)
         },
     )
     .await

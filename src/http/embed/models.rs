@@ -107,6 +107,8 @@ impl<'a, C: WidgetContent> WidgetPage<'a, C> {
 pub(super) struct MeetingsContent<'a> {
     meetings: Vec<ListedItem<'a>>,
     has_more: bool,
+    /// The list is of webinars: the template picks the heading and the empty message.
+    webinars: bool,
 }
 
 impl WidgetContent for MeetingsContent<'_> {
@@ -118,8 +120,10 @@ impl<'a> MeetingsContent<'a> {
         found: &'a Page<SeriesEntry>,
         site: &PublicSite,
         view: &Presentation,
+        webinars: bool,
     ) -> Self {
         Self {
+            webinars,
             meetings: found
                 .items
                 .iter()

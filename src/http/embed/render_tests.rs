@@ -351,7 +351,7 @@ fn render<C: WidgetContent>(view: &Presentation, content: C) -> String {
 }
 
 fn meetings_page(found: &Page<SeriesEntry>, view: &Presentation) -> String {
-    render(view, MeetingsContent::new(found, &site(), view))
+    render(view, MeetingsContent::new(found, &site(), view, false))
 }
 
 fn meeting_page(detail: &MeetingDetail, view: &Presentation) -> String {

@@ -27,6 +27,7 @@ impl SnippetView {
     fn new(s: Snippet, t: &'static ToolStrings) -> Self {
         let (title, help) = match s.widget {
             EmbedWidget::Meetings => (t.widget_meetings, None),
+            EmbedWidget::Webinars => (t.widget_webinars, None),
             EmbedWidget::Recordings => (t.widget_recordings, None),
             EmbedWidget::Meeting => (t.widget_meeting, Some(t.widget_meeting_help)),
         };
