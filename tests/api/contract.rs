@@ -846,6 +846,55 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
         Req::get(registrations, &[]).auth(&reader),
     )
     .await;
+
+    // On behalf of someone (the class-booking case), then a status change carried out at Zoom.
+    let on_behalf = "/api/v1/admin/meetings/{meeting_id}/registrants";
+    let booked = c
+        .expect(
+            StatusCode::CREATED,
+            Req::post(on_behalf, &[&plain_id_text])
+                .auth(&key)
+                .json(visitor("booked@example.com")),
+        )
+        .await;
+    c.expect(
+        StatusCode::OK,
+        Req::post(on_behalf, &[&plain_id_text])
+            .auth(&key)
+            .json(visitor("booked@example.com")),
+    )
+    .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::post(on_behalf, &["1"])
+            .auth(&key)
+            .json(visitor("nobody@example.com")),
+    )
+    .await;
+    let status_of = "/api/v1/admin/meetings/{meeting_id}/registrants/{registration_id}/status";
+    let booked_id = booked["id"].as_str().expect("a registration id").to_owned();
+    let cancel = json!({"action": "cancel"});
+    c.expect(
+        StatusCode::OK,
+        Req::new(Method::PUT, status_of, &[&plain_id_text, &booked_id])
+            .auth(&key)
+            .json(cancel.clone()),
+    )
+    .await;
+    c.expect(
+        StatusCode::CONFLICT,
+        Req::new(Method::PUT, status_of, &[&plain_id_text, &booked_id])
+            .auth(&key)
+            .json(json!({"action": "approve"})),
+    )
+    .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::new(Method::PUT, status_of, &[&plain_id_text, "nope"])
+            .auth(&key)
+            .json(cancel),
+    )
+    .await;
     c.expect(
         StatusCode::OK,
         Req::new(Method::PATCH, settings, &[])
