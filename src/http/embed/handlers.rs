@@ -4,8 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, Utc};
-use minijinja::Value;
-use minijinja::value::Serde;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Response, handler};
@@ -13,7 +11,7 @@ use poem::{IntoResponse, Response, handler};
 use super::form;
 use super::models::{
     MeetingContent, MeetingsContent, Notice, RecordingsContent, RegisteredContent, SERIES_DATES,
-    WidgetContent, WidgetPage,
+    WidgetContent, render_page,
 };
 use super::presentation::{Presentation, WidgetParams};
 use super::response::{failure, notice, widget_response};
@@ -245,30 +243,6 @@ fn result_response(site: &PublicSite, body: String, refusal: Option<&Problem>) -
         problem.set_retry_after(&mut resp);
     }
     resp
-}
-
-/// Renders a page's model with the site's template for it.
-pub(super) fn render_page<C: WidgetContent>(
-    t: &Templates,
-    site: &PublicSite,
-    view: &Presentation,
-    content: C,
-) -> Result<String, minijinja::Error> {
-    render_with(t, Some(site), view, content)
-}
-
-/// [`render_page`], or with the default template when no site is known.
-pub(super) fn render_with<C: WidgetContent>(
-    t: &Templates,
-    site: Option<&PublicSite>,
-    view: &Presentation,
-    content: C,
-) -> Result<String, minijinja::Error> {
-    let page = Value::from(Serde(&WidgetPage::new(site, view, content)));
-    match site {
-        Some(site) => t.render_for(site.tenant.slug.as_str(), C::TEMPLATE, page),
-        None => t.render(C::TEMPLATE, page),
-    }
 }
 
 /// A widget page for the page cache; a template that fails to render is logged and answered

@@ -5,11 +5,11 @@
 
 use chrono::NaiveDateTime;
 use minijinja::Value;
+use minijinja::value::Serde;
 use poem::http::StatusCode;
 use serde::{Serialize, Serializer};
 
 use super::presentation::Presentation;
-use super::response::{FORM_KEY_SLOT, NONCE_SLOT};
 use crate::domain::public::{MeetingDetail, Recording, RegistrationStatus, STANDARD_FIELDS};
 use crate::domain::site::{Lang, Origin, PublicSite};
 use crate::http::error::Problem;
@@ -17,6 +17,12 @@ use crate::http::html::{When, safe_link};
 use crate::i18n::{self, Strings};
 use crate::service::public::{Page, SeriesEntry};
 use crate::service::registration::RegisterOutcome;
+use crate::templates::Templates;
+
+/// Cannot appear in rendered data (auto-escaping writes `<` as `&lt;`); replaced per response.
+pub(super) const NONCE_SLOT: &str = "<mq-nonce>";
+/// Per-response idempotency key of the registration form (same trick).
+pub(super) const FORM_KEY_SLOT: &str = "<mq-form-key>";
 
 /// Zoom allows 2,000-character agendas; a list shows the start of it.
 const AGENDA_PREVIEW_CHARS: usize = 280;
@@ -517,6 +523,30 @@ fn clamp(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
         None => text.to_owned(),
+    }
+}
+
+/// Renders a page's model with the site's template for it.
+pub(super) fn render_page<C: WidgetContent>(
+    t: &Templates,
+    site: &PublicSite,
+    view: &Presentation,
+    content: C,
+) -> Result<String, minijinja::Error> {
+    render_with(t, Some(site), view, content)
+}
+
+/// [`render_page`], or with the default template when no site is known.
+pub(super) fn render_with<C: WidgetContent>(
+    t: &Templates,
+    site: Option<&PublicSite>,
+    view: &Presentation,
+    content: C,
+) -> Result<String, minijinja::Error> {
+    let page = Value::from(Serde(&WidgetPage::new(site, view, content)));
+    match site {
+        Some(site) => t.render_for(site.tenant.slug.as_str(), C::TEMPLATE, page),
+        None => t.render(C::TEMPLATE, page),
     }
 }
 

@@ -10,11 +10,11 @@ use std::path::PathBuf;
 use chrono::NaiveDateTime;
 use poem::http::StatusCode;
 
-use super::handlers::{render_page, render_with};
 use super::models::{
     MeetingContent, MeetingsContent, Notice, NoticeContent, RecordingsContent, RegisteredContent,
     WidgetContent,
 };
+use super::models::{render_page, render_with};
 use super::presentation::{Presentation, WidgetParams};
 use crate::domain::public::{
     CustomQuestion, ListedMeeting, MeetingDetail, Occurrence, Recording, Registration,

@@ -8,8 +8,7 @@ use minijinja::HtmlEscape;
 use poem::Response;
 use poem::http::{StatusCode, header};
 
-use super::handlers::render_with;
-use super::models::{Notice, NoticeContent};
+use super::models::{FORM_KEY_SLOT, NONCE_SLOT, Notice, NoticeContent, render_with};
 use super::presentation::Presentation;
 use crate::crypto::random_token;
 use crate::domain::site::PublicSite;
@@ -17,11 +16,6 @@ use crate::http::error::Problem;
 use crate::http::html;
 use crate::service::public::CachedPage;
 use crate::templates::Templates;
-
-/// Cannot appear in rendered data (auto-escaping writes `<` as `&lt;`); replaced per response.
-pub(super) const NONCE_SLOT: &str = "<mq-nonce>";
-/// Per-response idempotency key of the registration form (same trick).
-pub(super) const FORM_KEY_SLOT: &str = "<mq-form-key>";
 
 /// The cached page with fresh per-response values and the widget headers.
 pub(super) fn widget_response(

@@ -2,6 +2,7 @@
 //! "Back to my site" slot and the sign-out button. A section appears in the navigation only
 //! once it has a page.
 
+use chrono::NaiveDateTime;
 use poem::Response;
 use poem::http::StatusCode;
 use poem::web::cookie::CookieJar;
@@ -9,7 +10,9 @@ use serde::Serialize;
 
 use super::Ui;
 use super::session::{Owner, signed_in};
+use crate::domain::site::Lang;
 use crate::domain::{Principal, Tenant};
+use crate::i18n;
 use crate::i18n::panel::PanelStrings;
 
 /// A section of the panel: one page, one entry in the navigation.
@@ -172,5 +175,23 @@ impl<'a> Panel<'a> {
             content,
         };
         self.ui.render(status, template, page)
+    }
+}
+
+/// A moment in UTC, for `<time>`.
+#[derive(Serialize)]
+pub(super) struct Moment {
+    iso: String,
+    text: String,
+}
+
+impl Moment {
+    pub(super) fn of(t: NaiveDateTime, lang: Lang) -> Self {
+        let utc = t.and_utc();
+        let date = i18n::strings(lang).long_date(&utc.with_timezone(&chrono_tz::UTC), lang);
+        Self {
+            iso: utc.to_rfc3339(),
+            text: format!("{date}, {} UTC", utc.format("%H:%M")),
+        }
     }
 }

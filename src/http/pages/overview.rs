@@ -1,42 +1,22 @@
 //! `GET /admin`: the overview — the Zoom connection (and a banner when it needs a reconnect),
 //! its permissions, the last and next sync, and what the site holds.
 
-use chrono::NaiveDateTime;
 use poem::http::StatusCode;
 use poem::web::cookie::CookieJar;
 use poem::{Response, handler};
 use serde::Serialize;
 
 use super::Ui;
-use super::layout::{Panel, Section};
+use super::layout::{Moment, Panel, Section};
 use super::sync::problem_text;
 use super::zoom::CLAIM_COOKIE;
 use crate::domain::site::Lang;
-use crate::i18n;
 use crate::i18n::panel::ToolStrings;
 use crate::service::ServiceError;
 use crate::service::connect::ConnectionStatus;
 use crate::service::install::PendingInstall;
 use crate::service::meetings::SiteCounts;
 use crate::service::sync::SyncStatusView;
-
-/// A moment in UTC, for `<time>`.
-#[derive(Serialize)]
-pub(super) struct Moment {
-    iso: String,
-    text: String,
-}
-
-impl Moment {
-    pub(super) fn of(t: NaiveDateTime, lang: Lang) -> Self {
-        let utc = t.and_utc();
-        let date = i18n::strings(lang).long_date(&utc.with_timezone(&chrono_tz::UTC), lang);
-        Self {
-            iso: utc.to_rfc3339(),
-            text: format!("{date}, {} UTC", utc.format("%H:%M")),
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct ScopeLine {

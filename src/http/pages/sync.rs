@@ -9,8 +9,7 @@ use poem::web::{Form, Query};
 use poem::{Response, handler};
 use serde::{Deserialize, Serialize};
 
-use super::layout::{Panel, Section};
-use super::overview::Moment;
+use super::layout::{Moment, Panel, Section};
 use super::session::{CsrfForm, checked_owner};
 use super::{Ui, see_other};
 use crate::domain::site::Lang;
