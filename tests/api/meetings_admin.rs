@@ -487,7 +487,7 @@ async fn a_host_must_be_a_user_of_the_connected_account() {
 }
 
 /// The meeting as the simulated Zoom has it, with its registrants.
-async fn at_zoom(app: &TestApp, id: i64) -> Value {
+pub(crate) async fn at_zoom(app: &TestApp, id: i64) -> Value {
     let resp = app
         .http
         .get(format!("{}/_sim/meetings/{id}", app.sim.url()))
