@@ -548,3 +548,186 @@ async fn a_refused_edit_names_the_field_and_changes_nothing_and_only_the_sites_o
         StatusCode::NOT_FOUND
     );
 }
+
+/// A Zoom user as the simulator lists them.
+async fn sim_user_by_email(app: &TestApp, email: &str) -> serde_json::Value {
+    let resp = app
+        .http
+        .get(format!("{}/_sim/users", app.sim.url()))
+        .send()
+        .await
+        .unwrap();
+    let users: serde_json::Value = resp.json().await.unwrap();
+    users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == email)
+        .cloned()
+        .unwrap_or_else(|| panic!("{email} at the simulator"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_select_lists_the_accounts_users_and_the_meeting_is_for_the_chosen_one() {
+    let app = TestApp::spawn().await;
+    app.public_site("hosted-panel", vec![]).await;
+    let owner = sim_user_by_email(&app, "host-hosted-panel@example.com").await;
+    let colleague = app
+        .sim_post(
+            "/_sim/users",
+            serde_json::json!({"email": "colleague@example.com", "first_name": "Grace",
+                "last_name": "Teacher", "account_id": owner["account_id"]}),
+        )
+        .await;
+    app.sim_user("outsider@example.com").await;
+    let cookie = app.sign_in("hosted-panel").await;
+    let (_, html) = page(&app, &cookie, FORM).await;
+    let select = extract_between(&html, r#"<select id="host" name="host""#, "</select>")
+        .expect("a host select");
+    let colleague_id = colleague["id"].as_str().unwrap();
+    assert!(
+        select.contains(&format!(r#"value="{colleague_id}""#))
+            && select.contains("Grace Teacher (colleague@example.com)"),
+        "{select}"
+    );
+    assert!(select.contains("host-hosted-panel@example.com"), "{select}");
+    assert!(!select.contains("outsider"), "only the account's users");
+
+    let (csrf, key) = open_form(&app, &cookie).await;
+    let date = in_days(2);
+    let mut form = weekly(&csrf, &key, &date);
+    form.push(("host", colleague_id));
+    let resp = submit(&app, &cookie, FORM, &form).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        resp.text().await
+    );
+    let id = app.public_meetings("hosted-panel").await[0]["id"]
+        .as_i64()
+        .unwrap();
+    let at_zoom = crate::meetings_admin::at_zoom(&app, id).await;
+    assert_eq!(at_zoom["host_id"], colleague_id, "{at_zoom}");
+
+    // A host of another account is refused next to the select, nothing made.
+    let outsider = sim_user_by_email(&app, "outsider@example.com").await;
+    let (csrf, key) = open_form(&app, &cookie).await;
+    let mut form = weekly(&csrf, &key, &date);
+    form.push(("host", outsider["id"].as_str().unwrap()));
+    let resp = submit(&app, &cookie, FORM, &form).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains(r#"<p class="error" id="host-error">Choose a host from the list."#),
+        "{html}"
+    );
+    assert_eq!(app.sim_calls(CREATE_AT_ZOOM).await, 1);
+
+    // Zoom cannot list the users now: the form still works, for the connected user.
+    app.sim_post(
+        "/_sim/faults",
+        serde_json::json!({"method": "GET", "path": "/v2/users", "kind": "status",
+            "status": 500, "count": 10}),
+    )
+    .await;
+    let (status, html) = page(&app, &cookie, FORM).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains(r#"name="host""#), "{html}");
+    assert!(html.contains("cannot be loaded right now"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_typed_in_the_panel_reach_zoom_and_show_on_the_widgets_form() {
+    let app = TestApp::spawn().await;
+    app.public_site("asking-panel", vec![]).await;
+    let cookie = app.sign_in("asking-panel").await;
+    let (_, fresh) = page(&app, &cookie, FORM).await;
+    for row in 0..3 {
+        assert!(
+            fresh.contains(&format!(r#"name="q{row}_title""#)),
+            "three empty rows"
+        );
+    }
+    assert!(!fresh.contains(r#"name="q3_title""#));
+    let (csrf, key) = open_form(&app, &cookie).await;
+    let date = in_days(2);
+    let mut form = weekly(&csrf, &key, &date);
+    form.extend([
+        ("std_org", "required"),
+        ("std_city", "optional"),
+        // Row 0 left empty: skipped.
+        ("q1_title", "Level"),
+        ("q1_type", "single"),
+        ("q1_answers", "Beginner\r\nPro\r\n"),
+        ("q1_required", "on"),
+        ("q2_title", "Anything else?"),
+        ("q2_type", "short"),
+    ]);
+    let resp = submit(&app, &cookie, FORM, &form).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        resp.text().await
+    );
+    assert_eq!(
+        app.sim_calls("PATCH /v2/meetings/{meetingId}/registrants/questions")
+            .await,
+        1
+    );
+    let id = app.public_meetings("asking-panel").await[0]["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _, widget) = app
+        .get_public(&format!("/embed/asking-panel/meetings/{id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for asked in [
+        "Level",
+        "Beginner",
+        "Anything else?",
+        "name=\"field_org\"",
+        "name=\"field_city\"",
+    ] {
+        assert!(widget.contains(asked), "{asked} missing from the form");
+    }
+    // Zoom has them: it takes the answers.
+    let occurrence = app.public_meetings("asking-panel").await[0]["occurrence_id"].clone();
+    let answered = serde_json::json!({"first_name": "Ada", "last_name": "L",
+        "email": "ada@example.com", "occurrence_id": occurrence,
+        "fields": {"org": "ACME"}, "custom_questions": [{"title": "Level", "value": "Pro"}]});
+    let (status, _, body) = app.register("asking-panel", id, answered, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let at_zoom = crate::meetings_admin::at_zoom(&app, id).await;
+    assert_eq!(
+        at_zoom["registrants"][0]["custom_questions"][0]["value"],
+        "Pro"
+    );
+
+    // The Edit form shows them, and an edit can remove one.
+    let edit = format!("/admin/meetings/{id}/edit");
+    let (mut inputs, _) = edit_form(&app, &cookie, &edit).await;
+    assert_eq!(value_of(&inputs, "std_org"), Some("required"));
+    assert_eq!(value_of(&inputs, "q0_title"), Some("Level"), "{inputs:?}");
+    assert_eq!(value_of(&inputs, "q0_answers"), Some("Beginner\nPro"));
+    assert_eq!(value_of(&inputs, "q0_required"), Some("on"));
+    assert_eq!(value_of(&inputs, "q1_title"), Some("Anything else?"));
+    assert_eq!(
+        value_of(&inputs, "q4_title"),
+        Some(""),
+        "three empty rows after"
+    );
+    set(&mut inputs, "q1_title", "");
+    let resp = submit(&app, &cookie, &edit, &pairs(&inputs)).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        resp.text().await
+    );
+    let (_, _, widget) = app
+        .get_public(&format!("/embed/asking-panel/meetings/{id}"))
+        .await;
+    assert!(widget.contains("Level") && !widget.contains("Anything else?"));
+}
