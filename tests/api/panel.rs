@@ -24,12 +24,13 @@ const PAGES: [&str; 11] = [
 ];
 
 /// Every form of the panel.
-const FORMS: [&str; 13] = [
+const FORMS: [&str; 14] = [
     "/admin/site",
     "/admin/registrations/status",
     "/admin/meetings/new",
     "/admin/meetings/1/edit",
     "/admin/meetings/1/start",
+    "/admin/webinars/1/start",
     "/admin/meetings/1/delete",
     "/admin/sync",
     "/admin/meetings/visibility",

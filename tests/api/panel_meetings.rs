@@ -438,7 +438,7 @@ async fn the_edit_form_opens_as_zoom_has_it_and_changes_the_meeting_and_one_date
         "{:?}",
         resp.text().await
     );
-    let at_zoom = crate::meetings_admin::at_zoom(&app, id).await;
+    let at_zoom = app.sim_meeting_state(id).await;
     assert_eq!(at_zoom["topic"], "Panel ceramics", "{at_zoom}");
     assert_eq!(at_zoom["type"], 2, "one-time now: {at_zoom}");
     assert_eq!(at_zoom["duration"], 45);
@@ -607,7 +607,7 @@ async fn the_host_select_lists_the_accounts_users_and_the_meeting_is_for_the_cho
     let id = app.public_meetings("hosted-panel").await[0]["id"]
         .as_i64()
         .unwrap();
-    let at_zoom = crate::meetings_admin::at_zoom(&app, id).await;
+    let at_zoom = app.sim_meeting_state(id).await;
     assert_eq!(at_zoom["host_id"], colleague_id, "{at_zoom}");
 
     // A host of another account is refused next to the select, nothing made.
@@ -699,7 +699,7 @@ async fn questions_typed_in_the_panel_reach_zoom_and_show_on_the_widgets_form() 
         "fields": {"org": "ACME"}, "custom_questions": [{"title": "Level", "value": "Pro"}]});
     let (status, _, body) = app.register("asking-panel", id, answered, None).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let at_zoom = crate::meetings_admin::at_zoom(&app, id).await;
+    let at_zoom = app.sim_meeting_state(id).await;
     assert_eq!(
         at_zoom["registrants"][0]["custom_questions"][0]["value"],
         "Pro"
@@ -730,4 +730,56 @@ async fn questions_typed_in_the_panel_reach_zoom_and_show_on_the_widgets_form() 
         .get_public(&format!("/embed/asking-panel/meetings/{id}"))
         .await;
     assert!(widget.contains("Level") && !widget.contains("Anything else?"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webinar_is_started_from_its_row_with_a_fresh_start_url() {
+    let webinar_scopes = ["webinar:read:admin", "webinar:write:admin"];
+    let app = TestApp::spawn_with(|c| c.scopes.extend(webinar_scopes.map(String::from))).await;
+    let (_, key) = app.public_site("panel-stage", vec![]).await;
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(3))
+        .format("%Y-%m-%dT18:00:00")
+        .to_string();
+    let (_, webinar) = app
+        .admin_call(
+            &key,
+            reqwest::Method::POST,
+            "/api/v1/admin/webinars",
+            Some(
+                serde_json::json!({"topic": "Stage talk", "start_time": start,
+                "timezone": "UTC", "duration": 60}),
+            ),
+        )
+        .await;
+    let id = webinar["id"].as_i64().expect("a webinar");
+    let cookie = app.sign_in("panel-stage").await;
+    let (_, list) = page(&app, &cookie, "/admin/meetings").await;
+    let start = format!("/admin/webinars/{id}/start");
+    assert!(
+        list.contains(&start.replace('/', "&#x2f;")) || list.contains(&start),
+        "{list}"
+    );
+    assert!(list.contains("Start webinar"));
+    assert!(
+        !list.contains(&format!("/admin/meetings/{id}/edit")),
+        "no meeting form"
+    );
+    let resp = submit(&app, &cookie, &start, &[("csrf_token", &csrf_of(&list))]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    assert!(
+        location(&resp).contains(&format!("/s/{id}?zak=")),
+        "{}",
+        location(&resp)
+    );
+    // A webinar is not started as a meeting.
+    let as_meeting = format!("/admin/meetings/{id}/start");
+    let resp = submit(
+        &app,
+        &cookie,
+        &as_meeting,
+        &[("csrf_token", &csrf_of(&list))],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }

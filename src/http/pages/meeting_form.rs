@@ -901,7 +901,6 @@ async fn owner_and_meeting(
 }
 
 /// `POST /admin/meetings/{id}/start`: to Zoom as the host, with a `start_url` fetched now.
-/// `no-store`: the redirect logs anyone in as the host, so no cache keeps it.
 #[handler]
 pub async fn start_meeting(
     ui: Ui<'_>,
@@ -909,16 +908,33 @@ pub async fn start_meeting(
     id: Path<String>,
     form: Form<MeetingAction>,
 ) -> Response {
-    let (owner, id) = match owner_and_meeting(&ui, jar, &form.0, &id.0).await {
+    start(ui, jar, &id.0, &form.0, MeetingKind::Meeting).await
+}
+
+/// `POST /admin/webinars/{id}/start`: the same for a webinar.
+#[handler]
+pub async fn start_webinar(
+    ui: Ui<'_>,
+    jar: &CookieJar,
+    id: Path<String>,
+    form: Form<MeetingAction>,
+) -> Response {
+    start(ui, jar, &id.0, &form.0, MeetingKind::Webinar).await
+}
+
+/// `no-store`: the redirect logs anyone in as the host, so no cache keeps it.
+async fn start(
+    ui: Ui<'_>,
+    jar: &CookieJar,
+    id: &str,
+    form: &MeetingAction,
+    kind: MeetingKind,
+) -> Response {
+    let (owner, id) = match owner_and_meeting(&ui, jar, form, id).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    match ui
-        .s
-        .meetings()
-        .start_url(&owner, MeetingKind::Meeting, id)
-        .await
-    {
+    match ui.s.meetings().start_url(&owner, kind, id).await {
         Ok(url) => {
             let mut resp = see_other(url.as_str());
             resp.headers_mut().insert(

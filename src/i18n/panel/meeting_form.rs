@@ -42,6 +42,7 @@ pub struct MeetingFormStrings {
     pub waiting_room: &'static str,
     pub create: &'static str,
     pub start_meeting: &'static str,
+    pub start_webinar: &'static str,
     // Delete, after a confirmation.
     pub delete_meeting: &'static str,
     pub delete_title: &'static str,
@@ -140,6 +141,7 @@ pub(super) const EN: MeetingFormStrings = MeetingFormStrings {
     waiting_room: "Waiting room",
     create: "Create meeting",
     start_meeting: "Start meeting",
+    start_webinar: "Start webinar",
     delete_meeting: "Delete",
     delete_title: "Delete this meeting?",
     delete_intro: "The meeting is deleted in your Zoom account, with all its dates, and no longer shown on your site. Its registrants are not told by Marquee.",
@@ -235,6 +237,7 @@ pub(super) const DE: MeetingFormStrings = MeetingFormStrings {
     waiting_room: "Warteraum",
     create: "Meeting erstellen",
     start_meeting: "Meeting starten",
+    start_webinar: "Webinar starten",
     delete_meeting: "Löschen",
     delete_title: "Dieses Meeting löschen?",
     delete_intro: "Das Meeting wird in Ihrem Zoom-Konto mit allen Terminen gelöscht und nicht mehr auf Ihrer Website gezeigt. Marquee benachrichtigt die Angemeldeten nicht.",
