@@ -318,7 +318,7 @@ impl Meetings<'_> {
         require(principal, Scope::MeetingsWrite)?;
         let tenant = principal.tenant_id();
         let stored = self.owned(tenant, kind, meeting_id).await?;
-        let fresh = self.from_zoom(tenant, kind, meeting_id).await?;
+        let fresh = self.read_from_zoom(tenant, kind, meeting_id).await?;
         let recurrence = fresh.recurrence.as_ref().and_then(recurrence_request);
         let waiting_room = fresh
             .settings
@@ -545,12 +545,12 @@ impl Meetings<'_> {
         kind: MeetingKind,
         meeting_id: i64,
     ) -> Result<OwnedMeeting, ServiceError> {
-        let fresh = self.from_zoom(tenant, kind, meeting_id).await?;
+        let fresh = self.read_from_zoom(tenant, kind, meeting_id).await?;
         self.store_from_zoom(tenant, kind, fresh).await
     }
 
     /// The meeting or webinar as Zoom has it now.
-    async fn from_zoom(
+    async fn read_from_zoom(
         &self,
         tenant: &TenantId,
         kind: MeetingKind,

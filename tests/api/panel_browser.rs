@@ -165,8 +165,6 @@ async fn an_owner_creates_a_recurring_meeting_in_chromium_and_the_widget_shows_i
         1,
         "one meeting at Zoom"
     );
-    let at_zoom = app
-        .sim_meeting_state(made[0]["id"].as_i64().unwrap())
-        .await;
+    let at_zoom = app.sim_meeting_state(made[0]["id"].as_i64().unwrap()).await;
     assert_eq!(at_zoom["topic"], "Browser ceramics", "{at_zoom}");
 }
