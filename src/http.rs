@@ -71,7 +71,12 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
                 render: pages::meeting_form_refusal,
             })),
         )
+        .at(
+            "/admin/meetings/:id/edit",
+            get(pages::edit_meeting).post(pages::update_meeting),
+        )
         .at("/admin/meetings/:id/start", post(pages::start_meeting))
+        .at("/admin/webinars/:id/start", post(pages::start_webinar))
         .at(
             "/admin/meetings/:id/delete",
             get(pages::confirm_delete_meeting).post(pages::delete_meeting),

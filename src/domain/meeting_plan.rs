@@ -419,6 +419,12 @@ fn check_questions(q: &RegistrationQuestions) -> Result<(), PlanError> {
         if c.title.trim().is_empty() {
             return refuse(at("title"), "must not be empty");
         }
+        if c.title.chars().count() > MAX_QUESTION_CHARS {
+            return refuse(
+                at("title"),
+                format!("at most {MAX_QUESTION_CHARS} characters"),
+            );
+        }
         if q.custom_questions[..i].iter().any(|o| o.title == c.title) {
             return refuse(at("title"), "is asked twice");
         }
@@ -445,6 +451,12 @@ fn check_answers(choice: bool, answers: &[String]) -> Result<(), &'static str> {
     }
     if answers.iter().any(|a| a.trim().is_empty()) {
         return Err("an answer must not be empty");
+    }
+    if answers
+        .iter()
+        .any(|a| a.chars().count() > MAX_QUESTION_CHARS)
+    {
+        return Err("an answer is too long");
     }
     if answers
         .iter()

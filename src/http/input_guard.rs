@@ -2,7 +2,7 @@
 //! path, query, JSON and form bodies — with 400 `invalid_request` naming the field, before any
 //! handler runs (so before any call to Zoom and identically on every database). No input field
 //! takes multi-line text, so newlines and tabs are refused too — except the panel's few fields
-//! of one value per line ([`LINE_LISTS`]), which may hold line breaks. Zoom's webhook deliveries are
+//! of one value per line ([`takes_lines`]), which may hold line breaks. Zoom's webhook deliveries are
 //! Zoom's data, not input: they are sanitized where they are converted (`service::zoom_records`).
 
 use poem::http::header;
@@ -14,8 +14,24 @@ use super::error::Problem;
 /// Where Zoom delivers webhooks; its payloads are checked by signature, not by this guard.
 const WEBHOOK_PREFIX: &str = "/webhooks/";
 
-/// (path, form field) of the panel's one-value-per-line fields: CR and LF separate the values.
-const LINE_LISTS: &[(&str, &str)] = &[("/admin/site", "allowed_origins")];
+/// Whether `field` of a form posted to `path` is one of the panel's one-value-per-line fields,
+/// whose values CR and LF separate: the site's allowed origins, and the answers of a custom
+/// registration question (`q{row}_answers`) on the New and Edit meeting forms.
+fn takes_lines(path: &str, field: &str) -> bool {
+    let meeting_form = path == "/admin/meetings/new"
+        || path
+            .strip_prefix("/admin/meetings/")
+            .and_then(|rest| rest.strip_suffix("/edit"))
+            .is_some_and(|id| !id.contains('/'));
+    let answers = field
+        .strip_prefix('q')
+        .and_then(|rest| rest.strip_suffix("_answers"))
+        .is_some_and(|row| row.parse::<u8>().is_ok());
+    match path {
+        "/admin/site" => field == "allowed_origins",
+        _ => meeting_form && answers,
+    }
+}
 
 pub struct InputGuard;
 
@@ -39,8 +55,7 @@ impl<E: Endpoint> Endpoint for InputGuardEndpoint<E> {
             }
             if let Some(kind) = checked_body(&req) {
                 let bytes = req.take_body().into_bytes().await?;
-                let lines = line_lists(req.uri().path());
-                if let Some(field) = bad_body(kind, &bytes, &lines) {
+                if let Some(field) = bad_body(kind, &bytes, req.uri().path()) {
                     return Err(refusal(field).into());
                 }
                 req.set_body(bytes);
@@ -80,21 +95,13 @@ fn bad_path_or_query(req: &Request) -> Option<String> {
         return Some("path".to_owned());
     }
     let query = req.uri().query()?;
-    bad_form_pair(query.as_bytes(), &[])
+    bad_form_pair(query.as_bytes(), None)
 }
 
-/// The form fields of `path` that may hold line breaks.
-fn line_lists(path: &str) -> Vec<&'static str> {
-    LINE_LISTS
-        .iter()
-        .filter(|(at, _)| *at == path)
-        .map(|(_, field)| *field)
-        .collect()
-}
-
-fn bad_body(kind: BodyKind, bytes: &[u8], lines: &[&str]) -> Option<String> {
+/// `path`: where a form is posted, whose one-value-per-line fields may hold line breaks.
+fn bad_body(kind: BodyKind, bytes: &[u8], path: &str) -> Option<String> {
     match kind {
-        BodyKind::Form => bad_form_pair(bytes, lines),
+        BodyKind::Form => bad_form_pair(bytes, Some(path)),
         // A body that is not JSON is refused by the operation itself, with its own message.
         BodyKind::Json => serde_json::from_slice::<Value>(bytes)
             .ok()
@@ -102,10 +109,11 @@ fn bad_body(kind: BodyKind, bytes: &[u8], lines: &[&str]) -> Option<String> {
     }
 }
 
-fn bad_form_pair(bytes: &[u8], lines: &[&str]) -> Option<String> {
+/// `form_path`: the path a form body was posted to (`None`: a query string).
+fn bad_form_pair(bytes: &[u8], form_path: Option<&str>) -> Option<String> {
     url::form_urlencoded::parse(bytes)
         .find(|(name, value)| {
-            let value = if lines.contains(&name.as_ref()) {
+            let value = if form_path.is_some_and(|path| takes_lines(path, name)) {
                 value.replace(['\r', '\n'], "")
             } else {
                 value.to_string()
@@ -185,7 +193,7 @@ fn percent_decode(raw: &str) -> String {
 mod tests {
     use serde_json::json;
 
-    use super::{bad_form_pair, bad_json_string, has_control, line_lists, percent_decode};
+    use super::{bad_form_pair, bad_json_string, has_control, percent_decode};
 
     #[test]
     fn encoded_control_characters_are_found() {
@@ -198,22 +206,35 @@ mod tests {
 
     #[test]
     fn only_line_lists_take_line_breaks() {
-        let lines = line_lists("/admin/site");
+        let lines = Some("/admin/site");
         let body =
             b"allowed_origins=https%3A%2F%2Fa.example%0D%0Ahttps%3A%2F%2Fb.example&font=mono";
-        assert_eq!(bad_form_pair(body, &lines), None);
+        assert_eq!(bad_form_pair(body, lines), None);
         assert_eq!(
-            bad_form_pair(b"allowed_origins=a%09b", &lines).as_deref(),
+            bad_form_pair(b"allowed_origins=a%09b", lines).as_deref(),
             Some("allowed_origins"),
             "a tab is still refused"
         );
+        assert_eq!(bad_form_pair(b"font=a%0Ab", lines).as_deref(), Some("font"));
         assert_eq!(
-            bad_form_pair(b"font=a%0Ab", &lines).as_deref(),
-            Some("font")
+            bad_form_pair(body, Some("/admin/meetings/visibility")).as_deref(),
+            Some("allowed_origins")
         );
         assert_eq!(
-            bad_form_pair(body, &line_lists("/admin/meetings/visibility")).as_deref(),
+            bad_form_pair(body, None).as_deref(),
             Some("allowed_origins")
+        );
+        let answers = b"q2_answers=Beginner%0D%0APro&topic=T";
+        for form in ["/admin/meetings/new", "/admin/meetings/81234567890/edit"] {
+            assert_eq!(bad_form_pair(answers, Some(form)), None, "{form}");
+        }
+        assert_eq!(
+            bad_form_pair(b"q2_title=a%0Ab", Some("/admin/meetings/new")).as_deref(),
+            Some("q2_title")
+        );
+        assert_eq!(
+            bad_form_pair(answers, Some("/admin/meetings/1/x/edit")).as_deref(),
+            Some("q2_answers")
         );
     }
 

@@ -31,8 +31,8 @@ pub use embed::show as embed_snippets;
 pub use items::{meetings, recordings, set_meeting_visibility, set_recording_visibility};
 pub use meeting_form::{
     FORM_KEY_FIELD as MEETING_FORM_KEY_FIELD, confirm_delete as confirm_delete_meeting,
-    create_meeting, delete_meeting, new_meeting, refusal_page as meeting_form_refusal,
-    start_meeting,
+    create_meeting, delete_meeting, edit_meeting, new_meeting,
+    refusal_page as meeting_form_refusal, start_meeting, start_webinar, update_meeting,
 };
 pub use overview::show as admin_home;
 pub use registrations::{change_registration_status, registrations_csv, registrations_page};

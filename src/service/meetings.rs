@@ -15,7 +15,7 @@ use crate::domain::cursor::ListKey;
 use crate::domain::meeting::{Schedule, SyncedMeeting};
 use crate::domain::meeting_plan::{
     Approval, ChangeRequest, Current, MeetingChange, MeetingPlan, MeetingRequest, MonthlyOn,
-    PlanError, Recurrence, RecurrenceChange, RecurrenceEnd, Repeat,
+    PlanError, Recurrence, RecurrenceChange, RecurrenceEnd, RecurrenceRequest, Repeat,
 };
 use crate::domain::public::{Occurrence, Recording, RegistrationQuestions};
 use crate::domain::status::MeetingKind;
@@ -94,6 +94,28 @@ pub struct OwnedMeeting {
     pub meeting: Meeting,
     pub occurrences: Vec<Occurrence>,
 }
+
+/// A meeting as Zoom has it now, for the panel's Edit form: what Marquee stores (read back
+/// from Zoom's answer) and what only Zoom knows — how it repeats, its waiting room and its
+/// registration questions.
+#[derive(Clone, Debug)]
+pub struct EditableMeeting {
+    pub owned: OwnedMeeting,
+    pub recurrence: Option<RecurrenceRequest>,
+    pub waiting_room: bool,
+    pub questions: RegistrationQuestions,
+}
+
+/// A user of the connected Zoom account whom a meeting can be scheduled for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostChoice {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// At most this many pages of the account's users are offered as hosts.
+const MAX_HOST_PAGES: usize = 10;
 
 impl Meetings<'_> {
     /// How many meetings are stored for the tenant (hidden ones included).
@@ -285,6 +307,83 @@ impl Meetings<'_> {
             })
     }
 
+    /// One of the site's meetings or webinars as Zoom has it now (scope `meetings:write`): the
+    /// Edit form's starting point. Read from Zoom, not stored: the change itself stores.
+    pub async fn editable(
+        &self,
+        principal: &Principal,
+        kind: MeetingKind,
+        meeting_id: i64,
+    ) -> Result<EditableMeeting, ServiceError> {
+        require(principal, Scope::MeetingsWrite)?;
+        let tenant = principal.tenant_id();
+        let stored = self.owned(tenant, kind, meeting_id).await?;
+        let fresh = self.read_from_zoom(tenant, kind, meeting_id).await?;
+        let recurrence = fresh.recurrence.as_ref().and_then(recurrence_request);
+        let waiting_room = fresh
+            .settings
+            .as_ref()
+            .and_then(|s| s.waiting_room)
+            .unwrap_or(false);
+        let mut meeting = zoom_records::meeting(fresh);
+        meeting.hidden = stored.meeting.hidden;
+        let questions = match meeting.registration_open() {
+            true => {
+                self.registrations
+                    .refresh_questions(tenant, kind, meeting_id)
+                    .await?
+            }
+            false => RegistrationQuestions::default(),
+        };
+        Ok(EditableMeeting {
+            owned: OwnedMeeting {
+                meeting,
+                occurrences: stored.occurrences,
+            },
+            recurrence,
+            waiting_room,
+            questions,
+        })
+    }
+
+    /// The users of the connected account a meeting may be scheduled for (scope
+    /// `meetings:write`): empty unless the connection is account-level, as only then may a
+    /// host be chosen.
+    pub async fn hosts(&self, principal: &Principal) -> Result<Vec<HostChoice>, ServiceError> {
+        require(principal, Scope::MeetingsWrite)?;
+        let tenant = principal.tenant_id();
+        let grant = self.tokens.grant_of(tenant).await?;
+        if !scopes::account_level(&grant.scopes) {
+            return Ok(Vec::new());
+        }
+        let zoom = self.zoom;
+        let mut hosts = Vec::new();
+        let mut page_token: Option<String> = None;
+        for _ in 0..MAX_HOST_PAGES {
+            let current = page_token.clone();
+            let page = self
+                .tokens
+                .with_zoom_token(tenant, |token| {
+                    let current = current.clone();
+                    async move { zoom.list_users(&token, current.as_deref()).await }
+                })
+                .await?;
+            hosts.extend(page.users.into_iter().filter_map(|u| {
+                let name = u.name();
+                u.id.map(|id| HostChoice {
+                    id,
+                    name,
+                    email: u.email,
+                })
+            }));
+            page_token = page.next_page_token.filter(|t| !t.is_empty());
+            if page_token.is_none() {
+                break;
+            }
+        }
+        Ok(hosts)
+    }
+
     /// Changes one of the site's meetings or webinars, or one occurrence, at Zoom (scope
     /// `meetings:write`) — its recurrence and registration questions too — then stores
     /// Zoom's state of it (occurrences re-read) at once, as `create` does.
@@ -446,17 +545,26 @@ impl Meetings<'_> {
         kind: MeetingKind,
         meeting_id: i64,
     ) -> Result<OwnedMeeting, ServiceError> {
+        let fresh = self.read_from_zoom(tenant, kind, meeting_id).await?;
+        self.store_from_zoom(tenant, kind, fresh).await
+    }
+
+    /// The meeting or webinar as Zoom has it now.
+    async fn read_from_zoom(
+        &self,
+        tenant: &TenantId,
+        kind: MeetingKind,
+        meeting_id: i64,
+    ) -> Result<crate::zoom::models::ZoomMeeting, ServiceError> {
         let zoom = self.zoom;
-        let fresh = self
-            .tokens
+        self.tokens
             .with_zoom_token(tenant, |token| async move {
                 match kind {
                     MeetingKind::Meeting => zoom.get_meeting(&token, meeting_id).await,
                     MeetingKind::Webinar => zoom.get_webinar(&token, meeting_id).await,
                 }
             })
-            .await?;
-        self.store_from_zoom(tenant, kind, fresh).await
+            .await
     }
 
     /// The Zoom user the meeting is for: the connected user (`me`), or `host` — a user of the
@@ -735,6 +843,34 @@ fn change_body(change: &MeetingChange, kind: MeetingKind) -> Value {
         body["settings"] = settings;
     }
     body
+}
+
+/// Zoom's rule as the request that would set it again (the Edit form's prefill); `None` for
+/// a kind Marquee does not make.
+fn recurrence_request(r: &crate::zoom::models::ZoomRecurrence) -> Option<RecurrenceRequest> {
+    let repeat = match r.kind {
+        1 => Repeat::Daily,
+        2 => Repeat::Weekly,
+        3 => Repeat::Monthly,
+        _ => return None,
+    };
+    let weekly_days = r
+        .weekly_days
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|d| d.trim().parse().ok())
+        .collect();
+    Some(RecurrenceRequest {
+        repeat: Some(repeat),
+        interval: r.repeat_interval,
+        weekly_days,
+        monthly_day: r.monthly_day,
+        monthly_week: r.monthly_week,
+        monthly_week_day: r.monthly_week_day,
+        end_date_time: r.end_date_time.clone(),
+        end_times: r.end_times,
+    })
 }
 
 fn recurrence_body(r: &Recurrence) -> Value {

@@ -449,11 +449,11 @@ impl Registrations<'_> {
                 {
                     return Ok(false);
                 }
-                let zoom = self.zoom;
+                let (zoom, kind) = (self.zoom, self.kind_of(tenant_id, meeting_id).await?);
                 fetched = self
                     .tokens
                     .with_zoom_token(tenant_id, |token| async move {
-                        zoom.get_registrant(&token, meeting_id, zoom_registrant_id)
+                        zoom.get_registrant(&token, kind, meeting_id, zoom_registrant_id)
                             .await
                     })
                     .await?
@@ -464,6 +464,23 @@ impl Registrations<'_> {
         };
         self.store_registration_status(tenant_id, meeting_id, zoom_registrant_id, status, join_url)
             .await
+    }
+
+    /// Whether `meeting_id` is one of the tenant's meetings or webinars (their registrants are
+    /// under Zoom's `/meetings/…` or `/webinars/…`); a meeting unless stored as a webinar.
+    async fn kind_of(
+        &self,
+        tenant_id: &TenantId,
+        meeting_id: i64,
+    ) -> Result<MeetingKind, ServiceError> {
+        let id = tenant_id.clone();
+        let found = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::meeting::find_any(&mut db, &id, meeting_id).await })
+            })
+            .await?;
+        Ok(found.map_or(MeetingKind::Meeting, |(_, kind, _)| kind))
     }
 
     async fn is_our_registrant(
@@ -604,6 +621,7 @@ impl Registrations<'_> {
         let zoom = self.zoom;
         let occurrence = Some(r.occurrence_id.as_str()).filter(|o| !o.is_empty());
         let change = RegistrantStatusChange {
+            kind: self.kind_of(tenant_id, r.zoom_meeting_id).await?,
             meeting_id: r.zoom_meeting_id,
             occurrence_id: occurrence,
             registrant_id: &r.zoom_registrant_id,

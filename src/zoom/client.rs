@@ -33,6 +33,7 @@ fn collection(kind: MeetingKind) -> &'static str {
 /// One registrant's status change at Zoom: `action` is `approve`, `deny` or `cancel`.
 #[derive(Clone, Copy, Debug)]
 pub struct RegistrantStatusChange<'a> {
+    pub kind: MeetingKind,
     pub meeting_id: i64,
     pub occurrence_id: Option<&'a str>,
     pub registrant_id: &'a str,
@@ -318,22 +319,25 @@ impl ZoomClient {
         read_json(response).await
     }
 
-    /// `GET /meetings/{id}/registrants/{registrantId}`: status and personal join link.
+    /// `GET /{meetings|webinars}/{id}/registrants/{registrantId}`: status and personal join
+    /// link.
     pub async fn get_registrant(
         &self,
         access_token: &str,
+        kind: MeetingKind,
         meeting_id: i64,
         registrant_id: &str,
     ) -> Result<ZoomRegistrant, ZoomError> {
         let path = format!(
-            "/meetings/{meeting_id}/registrants/{}",
+            "/{}/{meeting_id}/registrants/{}",
+            collection(kind),
             encode_path_segment(registrant_id)
         );
         self.api_get(access_token, &path, &[]).await
     }
 
-    /// `PUT /meetings/{id}/registrants/status[?occurrence_id=]`: approves, denies or cancels
-    /// one registrant (204, docs/zoom.md §4.4).
+    /// `PUT /{meetings|webinars}/{id}/registrants/status[?occurrence_id=]`: approves, denies
+    /// or cancels one registrant (204, docs/zoom.md §4.4).
     pub async fn update_registrant_status(
         &self,
         access_token: &str,
@@ -346,8 +350,10 @@ impl ZoomClient {
         let request = self
             .http
             .put(format!(
-                "{}/meetings/{}/registrants/status",
-                self.config.api_url, change.meeting_id
+                "{}/{}/{}/registrants/status",
+                self.config.api_url,
+                collection(change.kind),
+                change.meeting_id
             ))
             .json(&body);
         self.api_send(request, access_token, change.occurrence_id)

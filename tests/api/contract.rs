@@ -1015,6 +1015,13 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
         Req::new(Method::DELETE, webinar, &["1"]).auth(&key),
     )
     .await;
+    // A meeting is not a webinar: no start link for it here.
+    let webinar_start = "/api/v1/admin/webinars/{webinar_id}/start";
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::get(webinar_start, &[&made_id]).auth(&key),
+    )
+    .await;
 
     // Disconnecting, and a revoked key.
     c.expect(

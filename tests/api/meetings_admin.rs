@@ -826,3 +826,50 @@ async fn webinars_without_zooms_webinar_scopes_are_refused_naming_the_scope() {
         .await;
     assert_eq!(list["meetings"], json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webinars_start_link_is_fresh_private_and_only_for_the_sites_own_webinars() {
+    let app = TestApp::spawn_with(|c| c.scopes.extend(WEBINAR_WRITES.map(String::from))).await;
+    let (_, key) = app.public_site("stage-start", vec![]).await;
+    let (_, other_key) = app.public_site("stage-other", vec![]).await;
+    let (status, webinar) = app
+        .admin_call(
+            &key,
+            Method::POST,
+            "/api/v1/admin/webinars",
+            Some(new_meeting("Keynote", 3)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{webinar}");
+    let id = webinar["id"].as_i64().unwrap();
+    let path = format!("/api/v1/admin/webinars/{id}/start");
+    let resp = app
+        .http
+        .get(app.at(&path))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let (status, link) = json_response(resp).await;
+    assert_eq!(status, StatusCode::OK, "{link}");
+    let start_url = link["start_url"].as_str().unwrap();
+    assert!(start_url.contains(&format!("/s/{id}?zak=")), "{start_url}");
+    assert_eq!(app.sim_calls("GET /v2/webinars/{webinarId}").await, 1);
+
+    // Not a meeting's link, and not another site's.
+    let meeting = created(&app, &key, new_meeting("Plain", 3)).await;
+    let (status, body) = app
+        .admin_call(
+            &key,
+            Method::GET,
+            &format!("/api/v1/admin/webinars/{}/start", meeting["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = app.admin_call(&other_key, Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(!body.to_string().contains("zak="));
+    assert_eq!(app.sim_calls("GET /v2/webinars/{webinarId}").await, 1);
+}

@@ -24,11 +24,13 @@ const PAGES: [&str; 11] = [
 ];
 
 /// Every form of the panel.
-const FORMS: [&str; 12] = [
+const FORMS: [&str; 14] = [
     "/admin/site",
     "/admin/registrations/status",
     "/admin/meetings/new",
+    "/admin/meetings/1/edit",
     "/admin/meetings/1/start",
+    "/admin/webinars/1/start",
     "/admin/meetings/1/delete",
     "/admin/sync",
     "/admin/meetings/visibility",
@@ -88,7 +90,9 @@ async fn settings(app: &TestApp, key: &str) -> Value {
 async fn every_page_and_form_needs_the_session_and_every_form_its_csrf_token() {
     let app = TestApp::spawn().await;
     app.create_tenant("guarded-panel").await;
-    for path in PAGES {
+    // With a meeting's number: pages for one of the site's meetings.
+    let one_meeting = ["/admin/meetings/1/edit", "/admin/meetings/1/delete"];
+    for path in PAGES.into_iter().chain(one_meeting) {
         let (status, html) = page(&app, "", path).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
         assert!(html.contains("Please sign in again"), "{path}: {html}");

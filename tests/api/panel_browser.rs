@@ -132,9 +132,9 @@ async fn an_owner_approves_a_registrant_in_chromium() {
     assert_eq!(statuses, ["approved"], "{at_zoom}");
 }
 
-/// The New-meeting form in Chromium (`tests/browser/meeting_form.test.mjs`): the owner makes a
-/// weekly meeting with registration, first with an error (axe on both states), and the widget
-/// and Zoom have it.
+/// The New- and Edit-meeting forms in Chromium (`tests/browser/meeting_form.test.mjs`): the
+/// owner makes a weekly meeting with registration and a custom question, first with an error
+/// (axe on every state), then changes its topic; the widget and Zoom have both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_creates_a_recurring_meeting_in_chromium_and_the_widget_shows_it() {
     if !browser::available() {
@@ -156,7 +156,7 @@ async fn an_owner_creates_a_recurring_meeting_in_chromium_and_the_widget_shows_i
         .public_meetings("potter")
         .await
         .into_iter()
-        .filter(|m| m["topic"] == "Browser pottery")
+        .filter(|m| m["topic"] == "Browser ceramics")
         .collect();
     assert!(!made.is_empty(), "{made:?}");
     assert_eq!(made[0]["timezone"], "Europe/Berlin", "{made:?}");
@@ -165,4 +165,6 @@ async fn an_owner_creates_a_recurring_meeting_in_chromium_and_the_widget_shows_i
         1,
         "one meeting at Zoom"
     );
+    let at_zoom = app.sim_meeting_state(made[0]["id"].as_i64().unwrap()).await;
+    assert_eq!(at_zoom["topic"], "Browser ceramics", "{at_zoom}");
 }

@@ -385,3 +385,59 @@ async fn one_sites_owner_can_neither_see_nor_change_anothers_registrations() {
     }
     assert_eq!(app.sim_calls(STATUS_AT_ZOOM).await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webinars_registrants_are_added_approved_and_cancelled_at_zooms_webinar_registrants() {
+    // The Webinar add-on's classic scopes: reading and writing webinars and their registrants.
+    let webinar_scopes = ["webinar:read:admin", "webinar:write:admin"];
+    let app = TestApp::spawn_with(|c| c.scopes.extend(webinar_scopes.map(String::from))).await;
+    let (_, key) = app.public_site("webinar-booking", vec![]).await;
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(3))
+        .format("%Y-%m-%dT18:00:00")
+        .to_string();
+    let (status, webinar) = app
+        .admin_call(
+            &key,
+            Method::POST,
+            "/api/v1/admin/webinars",
+            Some(
+                json!({"topic": "Launch", "start_time": start, "timezone": "Europe/Berlin",
+                        "duration": 60, "registration": "manual"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{webinar}");
+    let id = webinar["id"].as_i64().unwrap();
+
+    let (status, pending) = add(&app, &key, id, visitor("guest@example.com")).await;
+    assert_eq!(status, StatusCode::CREATED, "{pending}");
+    assert_eq!(pending["status"], "pending");
+    assert_eq!(
+        app.sim_calls("POST /v2/webinars/{webinarId}/registrants")
+            .await,
+        1
+    );
+    let rid = pending["zoom_registrant_id"].as_str().unwrap();
+    assert_eq!(at_zoom(&app, id, rid).await["status"], "pending");
+
+    // Approved through Zoom's webinar registrants, the personal link fetched from there.
+    let (status, approved) = act(&app, &key, &pending, "approve").await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["status"], "approved");
+    assert!(approved["join_url"].is_string(), "{approved}");
+    assert_eq!(at_zoom(&app, id, rid).await["status"], "approved");
+    let webinar_status = "PUT /v2/webinars/{webinarId}/registrants/status";
+    assert_eq!(app.sim_calls(webinar_status).await, 1);
+    assert_eq!(
+        app.sim_calls("GET /v2/webinars/{webinarId}/registrants/{registrantId}")
+            .await,
+        1
+    );
+    assert_eq!(app.sim_calls(STATUS_AT_ZOOM).await, 0, "no meeting path");
+
+    let (status, cancelled) = act(&app, &key, &pending, "cancel").await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(at_zoom(&app, id, rid).await["status"], "denied");
+    assert_eq!(app.sim_calls(webinar_status).await, 2);
+}

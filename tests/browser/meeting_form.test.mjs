@@ -1,4 +1,5 @@
-// Browser test of the panel's New-meeting form in real headless Chromium, with axe-core.
+// Browser test of the panel's New- and Edit-meeting forms in real headless Chromium, with
+// axe-core.
 // Started by tests/api/panel_browser.rs (the meeting form test), which runs Marquee and the
 // Zoom simulator with a connected site, and passes:
 //   MQ_ADMIN_LINK  a fresh one-time admin link of the site
@@ -24,7 +25,7 @@ async function assertAccessible(page, what) {
   console.log(`axe ${what}: 0 serious or critical`);
 }
 
-test("an owner creates a weekly meeting with registration and sees it in the widget", async () => {
+test("an owner creates a weekly meeting with registration and a question, edits it, and sees both in the widget", async () => {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -50,6 +51,11 @@ test("an owner creates a weekly meeting with registration and sees it in the wid
     await page.getByLabel("Thursday").check();
     await page.getByLabel("After this many meetings").fill("4");
     await page.getByLabel("Registration", { exact: true }).selectOption("automatic");
+    // A custom question of their own: one of two answers, required.
+    await page.locator("#q0_title").fill("Level");
+    await page.locator("#q0_type").selectOption("single");
+    await page.locator("#q0_answers").fill("Beginner\nPro");
+    await page.locator("#q0_required").check();
 
     // First a duration of 0: the message is next to the field, which says it is invalid.
     await page.getByLabel("Duration (minutes)").fill("0");
@@ -69,9 +75,30 @@ test("an owner creates a weekly meeting with registration and sees it in the wid
     assert.match(await page.getByRole("status").textContent(), /Meeting created/);
     assert.match(await page.locator("main").textContent(), /Browser pottery/);
 
-    // The visitors' widget shows it at once, with its registration.
+    // Edit: the form opens as Zoom has it; the topic changes.
+    await page.getByRole("link", { name: "Edit: Browser pottery" }).click();
+    const id = page.url().match(/\/admin\/meetings\/(\d+)\/edit$/)[1];
+    assert.equal(await page.getByLabel("Topic", { exact: true }).inputValue(), "Browser pottery");
+    assert.equal(await page.getByLabel("Repeat", { exact: true }).inputValue(), "weekly");
+    assert.ok(await page.getByLabel("Thursday").isChecked());
+    assert.equal(await page.locator("#q0_title").inputValue(), "Level");
+    assert.equal(await page.locator("#q0_answers").inputValue(), "Beginner\nPro");
+    await assertAccessible(page, "edit meeting form");
+    await page.screenshot({ path: join(artifacts, "panel-edit-meeting.png"), fullPage: true });
+    await page.getByLabel("Topic", { exact: true }).fill("Browser ceramics");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    assert.match(page.url(), /\/admin\/meetings\?updated=1$/);
+    assert.match(await page.getByRole("status").textContent(), /Meeting updated/);
+
+    // The visitors' widget shows the new topic at once, and the question on its form.
     await page.goto(new URL(`/embed/${site}/meetings`, page.url()).href);
-    assert.match(await page.locator("body").textContent(), /Browser pottery/);
+    const widget = await page.locator("body").textContent();
+    assert.match(widget, /Browser ceramics/);
+    assert.doesNotMatch(widget, /Browser pottery/);
+    await page.goto(new URL(`/embed/${site}/meetings/${id}`, page.url()).href);
+    const form = await page.locator("body").textContent();
+    assert.match(form, /Level/);
+    assert.match(form, /Beginner/);
   } finally {
     await browser.close();
   }

@@ -122,6 +122,32 @@ pub struct ZoomMeeting {
     /// Occurrences of a recurring meeting (only in `GET /meetings/{id}`).
     #[serde(default)]
     pub occurrences: Vec<ZoomOccurrence>,
+    /// How a recurring meeting (type 8, webinar 9) repeats.
+    #[serde(default)]
+    pub recurrence: Option<ZoomRecurrence>,
+}
+
+/// Zoom's recurrence rule of a meeting or webinar (docs/zoom.md §4.3).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ZoomRecurrence {
+    /// 1 daily, 2 weekly, 3 monthly.
+    #[serde(rename = "type", default)]
+    pub kind: i32,
+    #[serde(default)]
+    pub repeat_interval: Option<i32>,
+    /// Weekdays as `"1,3"` (1 = Sunday).
+    #[serde(default)]
+    pub weekly_days: Option<String>,
+    #[serde(default)]
+    pub monthly_day: Option<i32>,
+    #[serde(default)]
+    pub monthly_week: Option<i32>,
+    #[serde(default)]
+    pub monthly_week_day: Option<i32>,
+    #[serde(default)]
+    pub end_times: Option<i32>,
+    #[serde(default)]
+    pub end_date_time: Option<String>,
 }
 
 /// One occurrence of a recurring meeting (docs/zoom.md §4.3).
@@ -149,6 +175,30 @@ pub struct UserPage {
 pub struct ListedUser {
     #[serde(default)]
     pub id: Option<String>,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+impl ListedUser {
+    /// The display name, else "first last", else the e-mail.
+    pub fn name(&self) -> String {
+        let full = format!("{} {}", self.first_name, self.last_name);
+        [
+            self.display_name.as_deref().unwrap_or(""),
+            full.trim(),
+            &self.email,
+        ]
+        .into_iter()
+        .find(|n| !n.is_empty())
+        .unwrap_or_default()
+        .to_owned()
+    }
 }
 
 /// One page of `GET /users/{userId}/webinars` (docs/zoom.md §4.6).
@@ -225,6 +275,9 @@ pub struct MeetingSettings {
     /// 0 auto-approve, 1 manual approval, 2 no registration (the default).
     #[serde(default = "no_registration")]
     pub approval_type: i32,
+    /// Meetings only; webinars have none.
+    #[serde(default)]
+    pub waiting_room: Option<bool>,
 }
 
 fn no_registration() -> i32 {

@@ -43,7 +43,7 @@ pub(super) type MeetingListError = ApiError<{ statuses(&[400, 401, 403, 500, 503
 pub(super) type MeetingWriteError =
     ApiError<{ statuses(&[400, 401, 403, 404, 409, 413, 415, 429, 500, 502, 503]) }>;
 /// A fresh start link: also unknown (404), not connected (409) and Zoom's answers.
-type StartLinkError = ApiError<{ statuses(&[400, 401, 403, 404, 409, 500, 502, 503]) }>;
+pub(super) type StartLinkError = ApiError<{ statuses(&[400, 401, 403, 404, 409, 500, 502, 503]) }>;
 
 pub struct MeetingsAdminApi;
 
@@ -585,15 +585,22 @@ impl MeetingsAdminApi {
         /// Zoom's meeting number.
         meeting_id: Path<i64>,
     ) -> Result<StartLinkAnswer, StartLinkError> {
-        let url = s
-            .meetings()
-            .start_url(auth.principal(), MeetingKind::Meeting, meeting_id.0)
-            .await?;
-        Ok(StartLinkAnswer::Ok(
-            Json(StartLink {
-                start_url: url.to_string(),
-            }),
-            "no-store".into(),
-        ))
+        start_link(&auth, &s, MeetingKind::Meeting, meeting_id.0).await
     }
+}
+
+/// A fresh start link of one of the site's meetings or webinars, answered `no-store`.
+pub(super) async fn start_link(
+    auth: &AdminAuth,
+    s: &Services,
+    kind: MeetingKind,
+    id: i64,
+) -> Result<StartLinkAnswer, StartLinkError> {
+    let url = s.meetings().start_url(auth.principal(), kind, id).await?;
+    Ok(StartLinkAnswer::Ok(
+        Json(StartLink {
+            start_url: url.to_string(),
+        }),
+        "no-store".into(),
+    ))
 }

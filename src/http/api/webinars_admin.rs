@@ -13,7 +13,7 @@ use super::answer::Answer;
 use super::body::JsonBody;
 use super::meetings_admin::{
     AdminMeeting, AdminMeetingList, CreateMeetingError, MeetingListError, MeetingPatch,
-    MeetingReadError, MeetingWriteError, NewMeeting,
+    MeetingReadError, MeetingWriteError, NewMeeting, StartLinkAnswer, StartLinkError, start_link,
 };
 use super::platform::Created;
 use super::site_admin::Done;
@@ -152,5 +152,24 @@ impl WebinarsAdminApi {
             )
             .await?;
         Ok(Done::NoContent)
+    }
+
+    /// A fresh link that starts the webinar as its host (scope `meetings:write`)
+    ///
+    /// Fetched from Zoom for this answer (valid about two hours), never stored, logged or
+    /// shown anywhere public; answered with `Cache-Control: no-store`.
+    #[oai(
+        path = "/webinars/:webinar_id/start",
+        method = "get",
+        operation_id = "get_webinar_start_link"
+    )]
+    async fn get_webinar_start_link(
+        &self,
+        auth: AdminAuth,
+        s: Data<&Services>,
+        /// Zoom's webinar number.
+        webinar_id: Path<i64>,
+    ) -> Result<StartLinkAnswer, StartLinkError> {
+        start_link(&auth, &s, WEBINAR, webinar_id.0).await
     }
 }

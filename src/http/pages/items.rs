@@ -35,6 +35,8 @@ pub struct ListQuery {
     created: Option<String>,
     /// Back from deleting one: "Meeting deleted".
     deleted: Option<String>,
+    /// Back from the Edit form: "Meeting updated".
+    updated: Option<String>,
 }
 
 impl ListQuery {
@@ -185,8 +187,17 @@ struct MeetingsView {
     items: Vec<MeetingLine>,
     created: bool,
     deleted: bool,
+    updated: bool,
     /// Upcoming meetings can be started from their row.
     startable: bool,
+}
+
+/// Back from a meeting's form: what was done.
+#[derive(Clone, Copy)]
+struct Notices {
+    created: bool,
+    deleted: bool,
+    updated: bool,
 }
 
 /// `GET /admin/meetings`: the site's meetings and webinars, upcoming or past.
@@ -196,7 +207,11 @@ pub async fn meetings(ui: Ui<'_>, jar: &CookieJar, q: Query<ListQuery>) -> Respo
         Ok(panel) => panel,
         Err(page) => return page,
     };
-    let notices = (q.0.created.is_some(), q.0.deleted.is_some());
+    let notices = Notices {
+        created: q.0.created.is_some(),
+        deleted: q.0.deleted.is_some(),
+        updated: q.0.updated.is_some(),
+    };
     match meetings_view(&panel, &q.0.search(), notices).await {
         Ok(view) => panel.render(
             StatusCode::OK,
@@ -211,7 +226,7 @@ pub async fn meetings(ui: Ui<'_>, jar: &CookieJar, q: Query<ListQuery>) -> Respo
 async fn meetings_view(
     panel: &Panel<'_>,
     search: &MeetingSearch,
-    (created, deleted): (bool, bool),
+    notices: Notices,
 ) -> Result<MeetingsView, ServiceError> {
     let (s, owner, t) = (panel.ui.s, panel.principal(), panel.strings());
     let site_registration = s.settings().get(owner).await?.registration_open;
@@ -246,8 +261,9 @@ async fn meetings_view(
             .into_iter()
             .map(|m| MeetingLine::new(m, site_registration, t, panel.ui.lang))
             .collect(),
-        created,
-        deleted,
+        created: notices.created,
+        deleted: notices.deleted,
+        updated: notices.updated,
         startable: search.schedule == Schedule::Upcoming,
     })
 }
@@ -343,8 +359,7 @@ impl VisibilityForm {
             q: self.q.clone(),
             after: self.after.clone(),
             limit: None,
-            created: None,
-            deleted: None,
+            ..ListQuery::default()
         };
         let search = list.search();
         let schedule = upcoming_or_past.then(|| list.schedule());

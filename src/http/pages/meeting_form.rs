@@ -1,15 +1,20 @@
-//! "New meeting" and "Start meeting": the owner schedules a meeting at Zoom from the panel
-//! through the same service and checks as the admin API's `create_meeting` (the form is only
-//! turned into a `MeetingRequest`), and starts one with a fresh `start_url` that is never
-//! rendered or logged. A refused form is shown again as typed, the problem next to its field,
-//! and nothing is created; a double submit replays the first answer (the form's hidden
-//! idempotency key, as on the visitors' registration form).
+//! "New meeting", "Edit meeting" and "Start meeting": the owner schedules or changes a
+//! meeting at Zoom from the panel through the same service and checks as the admin API's
+//! `create_meeting` and `update_meeting` (the form is only turned into a `MeetingRequest` or
+//! `ChangeRequest`), and starts one with a fresh `start_url` that is never rendered or logged.
+//! A refused form is shown again as typed, the problem next to its field, and nothing is
+//! created or changed; a double submit of New replays the first answer (the form's hidden
+//! idempotency key, as on the visitors' registration form). The Edit form opens with the
+//! meeting as Zoom has it now, and changes either the whole meeting or one of its dates.
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
 use minijinja::HtmlEscape;
 use poem::http::{StatusCode, header};
 use poem::web::cookie::CookieJar;
-use poem::web::{Form, Path};
+use poem::web::{Form, Path, Query};
 use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 
@@ -18,12 +23,18 @@ use super::session::checked_owner;
 use super::{Ui, see_other};
 use crate::crypto::random_token;
 use crate::domain::Principal;
-use crate::domain::meeting_plan::{Approval, MeetingRequest, RecurrenceRequest, Repeat};
+use crate::domain::meeting_plan::{
+    Approval, ChangeRequest, MAX_CUSTOM_QUESTIONS, MeetingRequest, RecurrenceRequest, Repeat,
+};
+use crate::domain::public::{
+    CustomQuestion, RegistrationQuestions, STANDARD_FIELDS, StandardQuestion,
+};
 use crate::domain::status::MeetingKind;
 use crate::http::error::Problem;
-use crate::http::html;
+use crate::http::html::{self, When};
 use crate::i18n::panel::{self, MeetingFormStrings};
 use crate::service::ServiceError;
+use crate::service::meetings::{EditableMeeting, HostChoice};
 
 /// The form's hidden idempotency key (see `http::idempotency::FormKey`).
 pub const FORM_KEY_FIELD: &str = "idempotency_key";
@@ -31,6 +42,8 @@ pub const FORM_KEY_FIELD: &str = "idempotency_key";
 const FORM_PATH: &str = "/admin/meetings/new";
 const DEFAULT_ZONE: &str = "UTC";
 const DEFAULT_DURATION: &str = "60";
+/// Empty rows for new custom questions, below the ones the meeting has (no JS needed).
+const EMPTY_QUESTION_ROWS: usize = 3;
 
 /// The form as posted (unticked boxes are not sent at all; the weekdays are one box each,
 /// `day_1` = Sunday … `day_7`, as Zoom counts).
@@ -60,6 +73,17 @@ pub struct MeetingForm {
     registration: String,
     passcode: String,
     waiting_room: Option<String>,
+    /// New, on an account-level connection: the Zoom user it is for (empty: the connected one).
+    host: String,
+    /// Edit: the one date of the series changed (empty: the whole meeting).
+    occurrence_id: String,
+    /// Edit: the meeting repeated when the form was opened, so "Does not repeat" ends that.
+    was_recurring: Option<String>,
+    /// The registration questions: `std_{field}` = `optional` | `required` (else not asked),
+    /// and custom rows `q{row}_title`, `q{row}_type` (`short` | `single`), `q{row}_answers`
+    /// (one per line), `q{row}_required`.
+    #[serde(flatten)]
+    questions: BTreeMap<String, String>,
 }
 
 /// A number as typed; anything else is sent as `0`, which the service refuses for that field.
@@ -102,24 +126,252 @@ impl MeetingForm {
         ]
     }
 
+    fn days_mut(&mut self) -> [&mut Option<String>; 7] {
+        [
+            &mut self.day_1,
+            &mut self.day_2,
+            &mut self.day_3,
+            &mut self.day_4,
+            &mut self.day_5,
+            &mut self.day_6,
+            &mut self.day_7,
+        ]
+    }
+
+    /// The Edit form of `m` as Zoom has it now (the passcode left empty: it stays unless
+    /// typed).
+    fn of_meeting(m: &EditableMeeting) -> Self {
+        let meeting = &m.owned.meeting;
+        let zone = zone_of(&meeting.timezone);
+        let (date, time) = meeting
+            .start_time
+            .map(|start| local_date_time(start, zone))
+            .unwrap_or_default();
+        let mut form = Self {
+            topic: meeting.topic.clone(),
+            agenda: meeting.agenda.clone(),
+            date,
+            time,
+            timezone: zone.name().to_owned(),
+            duration: meeting.duration_minutes.to_string(),
+            registration: match meeting.approval_type {
+                0 => "automatic",
+                1 => "manual",
+                _ => "none",
+            }
+            .to_owned(),
+            waiting_room: m.waiting_room.then(|| "on".to_owned()),
+            ..Self::fresh()
+        };
+        form.idempotency_key.clear();
+        if let Some(r) = &m.recurrence {
+            form.set_recurrence(r, zone);
+        }
+        form.set_questions(&m.questions);
+        form
+    }
+
+    /// The form of one date of `m`: its day, start time and duration.
+    fn of_occurrence(m: &EditableMeeting, occurrence_id: &str) -> Option<Self> {
+        let meeting = &m.owned.meeting;
+        let occurrence = m
+            .owned
+            .occurrences
+            .iter()
+            .find(|o| o.occurrence_id == occurrence_id)?;
+        let zone = zone_of(&meeting.timezone);
+        let (date, time) = local_date_time(occurrence.start_time, zone);
+        Some(Self {
+            topic: meeting.topic.clone(),
+            date,
+            time,
+            timezone: zone.name().to_owned(),
+            duration: occurrence.duration_minutes.to_string(),
+            occurrence_id: occurrence.occurrence_id.clone(),
+            ..Self::default()
+        })
+    }
+
+    fn set_recurrence(&mut self, r: &RecurrenceRequest, zone: Tz) {
+        self.was_recurring = Some("on".to_owned());
+        self.repeat = match r.repeat {
+            Some(Repeat::Daily) => "daily",
+            Some(Repeat::Weekly) => "weekly",
+            Some(Repeat::Monthly) => "monthly",
+            None => "none",
+        }
+        .to_owned();
+        self.interval = r.interval.unwrap_or(1).to_string();
+        for (day, ticked) in (1..).zip(self.days_mut()) {
+            *ticked = r.weekly_days.contains(&day).then(|| "on".to_owned());
+        }
+        self.end_times = r.end_times.map(|n| n.to_string()).unwrap_or_default();
+        self.end_date = r
+            .end_date_time
+            .as_deref()
+            .and_then(|end| DateTime::parse_from_rfc3339(end).ok())
+            .map(|end| end.with_timezone(&zone).format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+    }
+
+    fn set_questions(&mut self, q: &RegistrationQuestions) {
+        for s in &q.questions {
+            let asked = if s.required { "required" } else { "optional" };
+            self.questions
+                .insert(format!("std_{}", s.field_name), asked.to_owned());
+        }
+        for (row, c) in q.custom_questions.iter().enumerate() {
+            self.questions
+                .insert(format!("q{row}_title"), c.title.clone());
+            self.questions
+                .insert(format!("q{row}_type"), c.kind.clone());
+            self.questions
+                .insert(format!("q{row}_answers"), c.answers.join("\n"));
+            if c.required {
+                self.questions
+                    .insert(format!("q{row}_required"), "on".to_owned());
+            }
+        }
+    }
+
+    /// What the form says for one question input, trimmed.
+    fn asked(&self, name: &str) -> &str {
+        self.questions.get(name).map_or("", |v| v.trim())
+    }
+
+    /// The questions as typed, and the form row of each custom one (empty rows are skipped).
+    fn typed_questions(&self) -> (RegistrationQuestions, Vec<usize>) {
+        let questions = STANDARD_FIELDS
+            .iter()
+            .filter_map(|field| {
+                let required = match self.asked(&format!("std_{field}")) {
+                    "optional" => false,
+                    "required" => true,
+                    _ => return None,
+                };
+                Some(StandardQuestion {
+                    field_name: (*field).to_owned(),
+                    required,
+                })
+            })
+            .collect();
+        let rows: Vec<usize> = (0..MAX_CUSTOM_QUESTIONS)
+            .filter(|row| !self.asked(&format!("q{row}_title")).is_empty())
+            .collect();
+        let custom_questions = rows.iter().map(|row| self.custom_question(*row)).collect();
+        let typed = RegistrationQuestions {
+            questions,
+            custom_questions,
+        };
+        (typed, rows)
+    }
+
+    fn custom_question(&self, row: usize) -> CustomQuestion {
+        let single = self.asked(&format!("q{row}_type")) == "single";
+        let answers = match single {
+            true => self
+                .asked(&format!("q{row}_answers"))
+                .lines()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            false => Vec::new(),
+        };
+        CustomQuestion {
+            title: self.asked(&format!("q{row}_title")).to_owned(),
+            kind: if single { "single" } else { "short" }.to_owned(),
+            required: self.questions.contains_key(&format!("q{row}_required")),
+            answers,
+        }
+    }
+
+    /// The questions to set: all of them (none asked included) while registration is on, so
+    /// an edit can remove them; without registration only what was typed, which the service
+    /// refuses. `None`: nothing to set.
+    fn questions_to_set(&self, replace: bool) -> Option<RegistrationQuestions> {
+        let (typed, _) = self.typed_questions();
+        let registration = self.approval().is_some();
+        let any = typed != RegistrationQuestions::default();
+        (any || (replace && registration)).then_some(typed)
+    }
+
+    fn approval(&self) -> Option<Approval> {
+        match self.registration.as_str() {
+            "automatic" => Some(Approval::Automatic),
+            "manual" => Some(Approval::Manual),
+            _ => None,
+        }
+    }
+
+    fn start_time(&self) -> String {
+        format!("{}T{}:00", self.date.trim(), self.time.trim())
+    }
+
     /// The admin API's request, as the form says it; the service checks it.
     fn request(&self) -> MeetingRequest {
         MeetingRequest {
             topic: self.topic.clone(),
             agenda: optional_text(&self.agenda),
-            start_time: format!("{}T{}:00", self.date.trim(), self.time.trim()),
+            start_time: self.start_time(),
             timezone: self.timezone.trim().to_owned(),
             duration: number(&self.duration),
             recurrence: self.recurrence(),
-            registration: match self.registration.as_str() {
-                "automatic" => Some(Approval::Automatic),
-                "manual" => Some(Approval::Manual),
-                _ => None,
-            },
+            registration: self.approval(),
             waiting_room: Some(self.waiting_room.is_some()),
             passcode: optional_text(&self.passcode),
+            host: optional_text(&self.host),
+            questions: self.questions_to_set(false),
             ..MeetingRequest::default()
         }
+    }
+
+    /// The admin API's change, as the Edit form says it: the whole meeting as shown, or one
+    /// date's day, time and duration.
+    fn change(&self) -> ChangeRequest {
+        if self.for_occurrence().is_some() {
+            return ChangeRequest {
+                start_time: Some(self.start_time()),
+                duration: Some(number(&self.duration)),
+                ..ChangeRequest::default()
+            };
+        }
+        let recurrence = self.recurrence();
+        ChangeRequest {
+            topic: Some(self.topic.clone()),
+            agenda: Some(self.agenda.trim().to_owned()),
+            start_time: Some(self.start_time()),
+            timezone: Some(self.timezone.trim().to_owned()),
+            duration: Some(number(&self.duration)),
+            registration: Some(self.approval()),
+            waiting_room: Some(self.waiting_room.is_some()),
+            passcode: optional_text(&self.passcode),
+            recurring: (recurrence.is_none() && self.was_recurring.is_some()).then_some(false),
+            recurrence,
+            questions: self.questions_to_set(true),
+            ..ChangeRequest::default()
+        }
+    }
+
+    fn for_occurrence(&self) -> Option<&str> {
+        Some(self.occurrence_id.trim()).filter(|o| !o.is_empty())
+    }
+
+    /// Rows for custom questions: those typed or stored, then a few empty ones (at most 10).
+    fn question_rows(&self) -> Vec<QuestionRow> {
+        let used = (0..MAX_CUSTOM_QUESTIONS)
+            .rev()
+            .find(|row| !self.asked(&format!("q{row}_title")).is_empty())
+            .map_or(0, |last| last + 1);
+        (0..(used + EMPTY_QUESTION_ROWS).min(MAX_CUSTOM_QUESTIONS))
+            .map(|row| QuestionRow {
+                row,
+                title: self.asked(&format!("q{row}_title")).to_owned(),
+                single: self.asked(&format!("q{row}_type")) == "single",
+                answers: self.asked(&format!("q{row}_answers")).to_owned(),
+                required: self.questions.contains_key(&format!("q{row}_required")),
+            })
+            .collect()
     }
 
     fn recurrence(&self) -> Option<RecurrenceRequest> {
@@ -151,8 +403,38 @@ impl MeetingForm {
     }
 }
 
-/// The form field a refused path of the request names.
-fn form_field(path: &str) -> &'static str {
+fn zone_of(name: &str) -> Tz {
+    name.parse().unwrap_or(Tz::UTC)
+}
+
+/// A UTC time as the form's date and time in `zone`.
+fn local_date_time(utc: NaiveDateTime, zone: Tz) -> (String, String) {
+    let local = utc.and_utc().with_timezone(&zone);
+    (
+        local.format("%Y-%m-%d").to_string(),
+        local.format("%H:%M").to_string(),
+    )
+}
+
+/// The form field a refused path of the request names; a custom question's path counts only
+/// the questions sent (`rows`: the form row of each).
+fn form_field(path: &str, rows: &[usize]) -> String {
+    if let Some(rest) = path.strip_prefix("questions[") {
+        let (index, what) = rest.split_once("].").unwrap_or((rest, ""));
+        let row = index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| rows.get(i).copied());
+        let input = if what == "title" { "title" } else { "answers" };
+        return format!("q{}_{input}", row.unwrap_or(0));
+    }
+    if path.starts_with("standard_questions") {
+        return "questions".to_owned();
+    }
+    fixed_field(path).to_owned()
+}
+
+fn fixed_field(path: &str) -> &'static str {
     match path {
         "topic" => "topic",
         "agenda" => "agenda",
@@ -163,14 +445,23 @@ fn form_field(path: &str) -> &'static str {
         "recurrence.weekly_days" => "weekly_days",
         "recurrence.end_times" | "recurrence.end_date_time" => "end",
         p if p.starts_with("recurrence") => "repeat",
-        "registration" | "questions" => "registration",
+        "registration" => "registration",
+        "questions" => "questions",
         "passcode" | "default_passcode" => "passcode",
+        "host" => "host",
+        "occurrence_id" => "date",
         _ => "waiting_room",
     }
 }
 
 /// The message next to `field`.
 fn field_message(field: &str, t: &'static MeetingFormStrings) -> &'static str {
+    if field.starts_with('q') && field.ends_with("_title") {
+        return t.error_question_title;
+    }
+    if field.starts_with('q') && field.ends_with("_answers") {
+        return t.error_question_answers;
+    }
     match field {
         "topic" => t.error_topic,
         "agenda" => t.error_agenda,
@@ -183,6 +474,8 @@ fn field_message(field: &str, t: &'static MeetingFormStrings) -> &'static str {
         "repeat" => t.error_repeat,
         "registration" => t.error_registration,
         "passcode" => t.error_passcode,
+        "host" => t.error_host,
+        "questions" => t.error_questions,
         _ => t.error_waiting_room,
     }
 }
@@ -190,8 +483,88 @@ fn field_message(field: &str, t: &'static MeetingFormStrings) -> &'static str {
 /// A refused field: which, and what to do.
 #[derive(Serialize)]
 struct FieldError {
-    field: &'static str,
+    field: String,
     message: &'static str,
+}
+
+impl FieldError {
+    /// The form's field for the refused request path `path`.
+    fn of(path: &str, form: &MeetingForm, t: &'static MeetingFormStrings) -> Self {
+        let (_, rows) = form.typed_questions();
+        let field = form_field(path, &rows);
+        let message = field_message(&field, t);
+        Self { field, message }
+    }
+}
+
+/// A standard registration field and whether it is asked.
+#[derive(Serialize)]
+struct StandardRow {
+    name: String,
+    label: &'static str,
+    value: String,
+}
+
+/// A row of the custom questions.
+#[derive(Serialize)]
+struct QuestionRow {
+    row: usize,
+    title: String,
+    single: bool,
+    answers: String,
+    required: bool,
+}
+
+/// The hosts to choose from (New, account-level connections), or why there are none.
+#[derive(Default, Serialize)]
+struct HostsView {
+    choices: Vec<HostChoiceView>,
+    /// Zoom's list of users could not be read: the meeting is for the connected user.
+    unavailable: bool,
+}
+
+#[derive(Serialize)]
+struct HostChoiceView {
+    value: String,
+    label: String,
+}
+
+impl HostsView {
+    fn of(found: Result<Vec<HostChoice>, ServiceError>) -> Self {
+        match found {
+            Ok(hosts) => Self {
+                choices: hosts
+                    .into_iter()
+                    .map(|h| HostChoiceView {
+                        label: format!("{} ({})", h.name, h.email),
+                        value: h.id,
+                    })
+                    .collect(),
+                unavailable: false,
+            },
+            Err(_) => Self {
+                choices: Vec::new(),
+                unavailable: true,
+            },
+        }
+    }
+}
+
+/// A date of the series on the Edit page, with the link that changes only it.
+#[derive(Serialize)]
+struct OccurrenceLink {
+    href: String,
+    when: When,
+}
+
+/// Which form the page shows: New (with its hosts), Edit of the whole meeting (with its
+/// dates), or Edit of one date.
+enum FormKind {
+    New(HostsView),
+    Edit {
+        id: i64,
+        occurrences: Vec<OccurrenceLink>,
+    },
 }
 
 #[derive(Serialize)]
@@ -211,29 +584,77 @@ struct Weekday {
 #[derive(Serialize)]
 struct MeetingFormView<'a> {
     form: &'a MeetingForm,
+    /// Where the form posts.
+    action: String,
+    editing: bool,
+    /// Only one date of the series: day, time and duration.
+    occurrence: bool,
+    hosts: Option<HostsView>,
+    occurrences: Vec<OccurrenceLink>,
     error: Option<FieldError>,
     zones: Vec<&'static str>,
     repeats: [Choice; 4],
     registrations: [Choice; 3],
     weekdays: Vec<Weekday>,
+    standard: Vec<StandardRow>,
+    standard_choices: [Choice; 3],
+    question_rows: Vec<QuestionRow>,
 }
 
 fn page(
     panel: &Panel<'_>,
     status: StatusCode,
     form: &MeetingForm,
+    kind: FormKind,
     error: Option<&str>,
 ) -> Response {
     let t = panel.strings().meeting_form;
+    let occurrence = form.for_occurrence().is_some();
+    let (action, hosts, occurrences, title) = match kind {
+        FormKind::New(hosts) => (FORM_PATH.to_owned(), Some(hosts), Vec::new(), t.heading),
+        FormKind::Edit { id, occurrences } => (
+            edit_path(id),
+            None,
+            occurrences,
+            if occurrence {
+                t.occurrence_heading
+            } else {
+                t.edit_heading
+            },
+        ),
+    };
+    let lang = panel.ui.lang;
     let view = MeetingFormView {
         form,
-        error: error.map(|field| {
-            let field = form_field(field);
-            FieldError {
-                field,
-                message: field_message(field, t),
-            }
-        }),
+        editing: action != FORM_PATH,
+        action,
+        occurrence,
+        hosts,
+        occurrences,
+        error: error.map(|path| FieldError::of(path, form, t)),
+        standard: STANDARD_FIELDS
+            .iter()
+            .map(|field| StandardRow {
+                name: format!("std_{field}"),
+                label: crate::i18n::field_label(lang, field),
+                value: form.asked(&format!("std_{field}")).to_owned(),
+            })
+            .collect(),
+        standard_choices: [
+            Choice {
+                value: "",
+                label: t.standard_not_asked,
+            },
+            Choice {
+                value: "optional",
+                label: t.standard_optional,
+            },
+            Choice {
+                value: "required",
+                label: t.standard_required,
+            },
+        ],
+        question_rows: form.question_rows(),
         zones: chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect(),
         repeats: [
             Choice {
@@ -279,17 +700,30 @@ fn page(
     panel.render_titled(
         status,
         Section::Meetings,
-        t.heading,
+        title,
         "admin/meeting_form.html.j2",
         view,
     )
+}
+
+fn edit_path(id: i64) -> String {
+    format!("{}/{id}/edit", Section::Meetings.path())
+}
+
+/// The New form's hosts: the account's users, or a note when Zoom cannot list them now.
+async fn new_form(panel: &Panel<'_>) -> FormKind {
+    let found = panel.ui.s.meetings().hosts(panel.principal()).await;
+    FormKind::New(HostsView::of(found))
 }
 
 /// `GET /admin/meetings/new`: the empty form, with a fresh idempotency key.
 #[handler]
 pub async fn new_meeting(ui: Ui<'_>, jar: &CookieJar) -> Response {
     match Panel::open(ui, jar).await {
-        Ok(panel) => page(&panel, StatusCode::OK, &MeetingForm::fresh(), None),
+        Ok(panel) => {
+            let kind = new_form(&panel).await;
+            page(&panel, StatusCode::OK, &MeetingForm::fresh(), kind, None)
+        }
         Err(page) => page,
     }
 }
@@ -310,7 +744,128 @@ pub async fn create_meeting(ui: Ui<'_>, jar: &CookieJar, form: Form<MeetingForm>
     match created {
         Ok(_) => see_other(format!("{}?created=1", Section::Meetings.path())),
         Err(ServiceError::Invalid { field, .. }) => match Panel::open(ui, jar).await {
-            Ok(panel) => page(&panel, StatusCode::BAD_REQUEST, &form, Some(&field)),
+            Ok(panel) => {
+                let kind = new_form(&panel).await;
+                page(&panel, StatusCode::BAD_REQUEST, &form, kind, Some(&field))
+            }
+            Err(page) => page,
+        },
+        Err(e) => ui.failure(e),
+    }
+}
+
+/// `?occurrence=…`: the Edit form of one date of the series.
+#[derive(Debug, Default, Deserialize)]
+pub struct EditQuery {
+    occurrence: Option<String>,
+}
+
+/// `GET /admin/meetings/{id}/edit[?occurrence=…]`: the meeting (or one of its dates) as Zoom
+/// has it now, ready to change; a recurring meeting's page lists its dates, each with a link
+/// that changes only it.
+#[handler]
+pub async fn edit_meeting(
+    ui: Ui<'_>,
+    jar: &CookieJar,
+    id: Path<String>,
+    q: Query<EditQuery>,
+) -> Response {
+    let panel = match Panel::open(ui, jar).await {
+        Ok(panel) => panel,
+        Err(page) => return page,
+    };
+    let found = match meeting_id(&id.0) {
+        Ok(id) => {
+            ui.s.meetings()
+                .editable(panel.principal(), MeetingKind::Meeting, id)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let meeting = match found {
+        Ok(meeting) => meeting,
+        Err(e) => return ui.failure(e),
+    };
+    let form = match q.0.occurrence.as_deref().filter(|o| !o.is_empty()) {
+        Some(occurrence) => match MeetingForm::of_occurrence(&meeting, occurrence) {
+            Some(form) => form,
+            None => return ui.failure(ServiceError::NotFound("occurrence")),
+        },
+        None => MeetingForm::of_meeting(&meeting),
+    };
+    let kind = FormKind::Edit {
+        id: meeting.owned.meeting.zoom_meeting_id,
+        occurrences: occurrence_links(&panel, &meeting, &form),
+    };
+    page(&panel, StatusCode::OK, &form, kind, None)
+}
+
+/// The dates of a recurring meeting, each with the link that changes only it (none on the
+/// form of one date).
+fn occurrence_links(
+    panel: &Panel<'_>,
+    m: &EditableMeeting,
+    form: &MeetingForm,
+) -> Vec<OccurrenceLink> {
+    if form.for_occurrence().is_some() {
+        return Vec::new();
+    }
+    let meeting = &m.owned.meeting;
+    let path = edit_path(meeting.zoom_meeting_id);
+    m.owned
+        .occurrences
+        .iter()
+        .map(|o| OccurrenceLink {
+            href: format!("{path}?occurrence={}", o.occurrence_id),
+            when: When::new(
+                o.start_time,
+                o.duration_minutes,
+                &meeting.timezone,
+                panel.ui.lang,
+            ),
+        })
+        .collect()
+}
+
+/// `POST /admin/meetings/{id}/edit`: changes the meeting (or the one date) at Zoom through
+/// the admin API's update, then back to the list ("Meeting updated"), or the form again with
+/// what to fix and nothing changed.
+#[handler]
+pub async fn update_meeting(
+    ui: Ui<'_>,
+    jar: &CookieJar,
+    id: Path<String>,
+    form: Form<MeetingForm>,
+) -> Response {
+    let form = form.0;
+    let owner = match checked_owner(&ui, jar, form.csrf_token.as_deref()).await {
+        Ok(owner) => owner,
+        Err(page) => return page,
+    };
+    let id = match meeting_id(&id.0) {
+        Ok(id) => id,
+        Err(e) => return ui.failure(e),
+    };
+    let updated =
+        ui.s.meetings()
+            .update(
+                &owner,
+                MeetingKind::Meeting,
+                id,
+                form.for_occurrence(),
+                form.change(),
+            )
+            .await;
+    match updated {
+        Ok(_) => see_other(format!("{}?updated=1", Section::Meetings.path())),
+        Err(ServiceError::Invalid { field, .. }) => match Panel::open(ui, jar).await {
+            Ok(panel) => {
+                let kind = FormKind::Edit {
+                    id,
+                    occurrences: Vec::new(),
+                };
+                page(&panel, StatusCode::BAD_REQUEST, &form, kind, Some(&field))
+            }
             Err(page) => page,
         },
         Err(e) => ui.failure(e),
@@ -346,7 +901,6 @@ async fn owner_and_meeting(
 }
 
 /// `POST /admin/meetings/{id}/start`: to Zoom as the host, with a `start_url` fetched now.
-/// `no-store`: the redirect logs anyone in as the host, so no cache keeps it.
 #[handler]
 pub async fn start_meeting(
     ui: Ui<'_>,
@@ -354,16 +908,33 @@ pub async fn start_meeting(
     id: Path<String>,
     form: Form<MeetingAction>,
 ) -> Response {
-    let (owner, id) = match owner_and_meeting(&ui, jar, &form.0, &id.0).await {
+    start(ui, jar, &id.0, &form.0, MeetingKind::Meeting).await
+}
+
+/// `POST /admin/webinars/{id}/start`: the same for a webinar.
+#[handler]
+pub async fn start_webinar(
+    ui: Ui<'_>,
+    jar: &CookieJar,
+    id: Path<String>,
+    form: Form<MeetingAction>,
+) -> Response {
+    start(ui, jar, &id.0, &form.0, MeetingKind::Webinar).await
+}
+
+/// `no-store`: the redirect logs anyone in as the host, so no cache keeps it.
+async fn start(
+    ui: Ui<'_>,
+    jar: &CookieJar,
+    id: &str,
+    form: &MeetingAction,
+    kind: MeetingKind,
+) -> Response {
+    let (owner, id) = match owner_and_meeting(&ui, jar, form, id).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    match ui
-        .s
-        .meetings()
-        .start_url(&owner, MeetingKind::Meeting, id)
-        .await
-    {
+    match ui.s.meetings().start_url(&owner, kind, id).await {
         Ok(url) => {
             let mut resp = see_other(url.as_str());
             resp.headers_mut().insert(

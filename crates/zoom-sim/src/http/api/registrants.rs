@@ -91,6 +91,17 @@ const WEBINAR_LIST: Scopes = Scopes {
     user: &["webinar:read:list_registrants", "webinar:read"],
     admin: &["webinar:read:list_registrants:admin", "webinar:read:admin"],
 };
+const WEBINAR_READ: Scopes = Scopes {
+    user: &["webinar:read:registrant", "webinar:read"],
+    admin: &["webinar:read:registrant:admin", "webinar:read:admin"],
+};
+const WEBINAR_STATUS: Scopes = Scopes {
+    user: &["webinar:update:registrant_status", "webinar:write"],
+    admin: &[
+        "webinar:update:registrant_status:admin",
+        "webinar:write:admin",
+    ],
+};
 
 /// Registers the registrant routes.
 pub(super) fn routes(r: &mut Routes) {
@@ -124,13 +135,13 @@ pub(super) fn routes(r: &mut Routes) {
         Method::PUT,
         "/v2/meetings/{meetingId}/registrants/status",
         Kind::Api(Medium, STATUS),
-        update_status,
+        |s, c| async move { update_status(&s, &c, false) },
     );
     r.add(
         Method::GET,
         "/v2/meetings/{meetingId}/registrants/{registrantId}",
         Kind::Api(Light, READ),
-        get_one,
+        |s, c| async move { get_one(&s, &c, false) },
     );
     r.add(
         Method::DELETE,
@@ -162,6 +173,18 @@ pub(super) fn routes(r: &mut Routes) {
         "/v2/webinars/{webinarId}/registrants/questions",
         Kind::Api(Light, WEBINAR_QUESTIONS_UPDATE),
         |s, c| async move { set_questions(&s, &c, true) },
+    );
+    r.add(
+        Method::PUT,
+        "/v2/webinars/{webinarId}/registrants/status",
+        Kind::Api(Medium, WEBINAR_STATUS),
+        |s, c| async move { update_status(&s, &c, true) },
+    );
+    r.add(
+        Method::GET,
+        "/v2/webinars/{webinarId}/registrants/{registrantId}",
+        Kind::Api(Light, WEBINAR_READ),
+        |s, c| async move { get_one(&s, &c, true) },
     );
 }
 
@@ -248,9 +271,14 @@ fn find<'m>(m: &'m Meeting, id: &str) -> Result<&'m Registrant, ApiError> {
         .ok_or_else(|| ApiError::new(404, 3079, format!("Registrant {id} not found.")))
 }
 
-async fn get_one(sim: Arc<Sim>, call: Call) -> HResult {
+fn get_one(sim: &Sim, call: &Call, webinar: bool) -> HResult {
     let world = sim.world();
-    let m = visible_meeting(&world, call.auth(), &call.param("meetingId"), false)?;
+    let m = visible_meeting(
+        &world,
+        call.auth(),
+        &call.param(meeting_param(webinar)),
+        webinar,
+    )?;
     let r = find(m, &call.param("registrantId"))?;
     Ok(json_response(200, &registrant_json(&sim.url, m, r)))
 }
@@ -343,8 +371,10 @@ fn check_questions(standard: &Value, custom: &Value) -> Result<(), ApiError> {
 
 /// `PUT …/registrants/status` `{"action", "registrants":[{"id"|"email"}]}`
 /// (≤ 30), docs/zoom.md §4.4.
-async fn update_status(sim: Arc<Sim>, call: Call) -> HResult {
+fn update_status(sim: &Sim, call: &Call, webinar: bool) -> HResult {
     let body: Value = call.json()?;
+    // Zoom lists registrants by `approved`, `pending` or `denied` only (docs/zoom.md §4.4):
+    // a cancelled one is listed as denied, and only its webhook says `cancelled`.
     let (new_status, event) = match body["action"].as_str() {
         Some("approve") => ("approved", "approved"),
         Some("deny") => ("denied", "denied"),
@@ -360,7 +390,8 @@ async fn update_status(sim: Arc<Sim>, call: Call) -> HResult {
     }
     let now = sim.now();
     let mut world = sim.world();
-    let id = visible_meeting(&world, call.auth(), &call.param("meetingId"), false)?.id;
-    change_status(&sim, &mut world, id, &targets, new_status, event, now);
+    let raw_id = call.param(meeting_param(webinar));
+    let id = visible_meeting(&world, call.auth(), &raw_id, webinar)?.id;
+    change_status(sim, &mut world, id, &targets, new_status, event, now);
     Ok(no_content())
 }
