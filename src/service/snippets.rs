@@ -170,7 +170,9 @@ pub struct Snippet {
     pub url: String,
     /// A plain `<iframe>` (fixed height).
     pub iframe: String,
-    /// The one-line script loader, with a plain link for visitors without JavaScript.
+    /// The one-line script loader, with a plain link for visitors without JavaScript. The link
+    /// takes the widget's height before the loader runs (an `async` script runs after the
+    /// page is drawn), so the frame that replaces it moves nothing below it.
     pub script: String,
 }
 
@@ -193,7 +195,7 @@ impl Snippet {
                 "<iframe src=\"{url}\" title=\"{label}\" height=\"{height}\" style=\"width:100%;border:0\" loading=\"lazy\"></iframe>"
             ),
             script: format!(
-                "<a href=\"{url}\" data-marquee-fallback>{label}</a><script src=\"{base}/embed.js\" data-site=\"{slug}\" data-widget=\"{name}\"{extra} data-height=\"{height}\" async></script>"
+                "<a href=\"{url}\" data-marquee-fallback style=\"display:block;min-height:{height}px\">{label}</a><script src=\"{base}/embed.js\" data-site=\"{slug}\" data-widget=\"{name}\"{extra} data-height=\"{height}\" async></script>"
             ),
             url,
         }

@@ -34,3 +34,4 @@ mod sync;
 mod webhooks;
 mod widget_options;
 mod widgets;
+mod widgets_browser;
