@@ -142,7 +142,7 @@ async fn every_widget_and_state_in_chromium() {
         ("MQ_API_KEY", key.clone()),
         ("MQ_ADMIN_LINK", app.admin_link("studio").await),
     ];
-    browser::run_node_test("widgets.test.mjs", env, 4).await;
+    browser::run_node_test("widgets.test.mjs", env, 7).await;
 
     // What the browser registered is real: Zoom has the visitors, the series' one on its date.
     let (status, regs) = app

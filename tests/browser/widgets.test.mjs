@@ -88,45 +88,44 @@ const NOTICES = [
   ["notice-bad-option", `${studio}/meetings?per_page=500`, 400],
 ];
 
-test("axe-core finds nothing serious on any widget or notice, light and dark, English and German", async () => {
-  await withPage(async (page) => {
-    for (const lang of ["en", "de"]) {
-      for (const theme of ["light", "dark"]) {
-        const q = `lang=${lang}&theme=${theme}`;
-        for (const [name, path] of STATES) {
-          const url = `${studio}${path}${path.includes("?") ? "&" : "?"}${q}`;
-          const resp = await page.goto(url);
-          assert.equal(resp.status(), 200, url);
-          await assertAccessible(page, `${name} ${lang} ${theme}`);
-          if (lang === "en") await shoot(page, `widget-${name}-${theme}.png`);
-        }
-        for (const [name, url, status] of NOTICES) {
-          const resp = await page.goto(`${url}${url.includes("?") ? "&" : "?"}${q}`);
-          assert.equal(resp.status(), status, url);
-          assert.equal(await page.locator(".mq-notice, .mq-empty").count(), 1, `${name}: a friendly notice`);
-          await assertAccessible(page, `${name} ${lang} ${theme}`);
-          if (lang === "en" && theme === "light") await shoot(page, `widget-${name}.png`);
-        }
-        // The form with a refusal shown: announced, tied to its field.
-        await page.goto(`${studio}/meetings/${single}?${q}`);
-        await page.fill("#mq-first", "   ");
-        await page.fill("#mq-last", "Hopper");
-        await page.fill("#mq-email", `axe-${lang}-${theme}@example.com`);
-        await page.click("button[type=submit]");
-        await page.locator("#mq-result").waitFor({ state: "visible" });
-        assert.equal(await page.getAttribute("#mq-first", "aria-invalid"), "true");
-        assert.equal(await page.getAttribute("#mq-first", "aria-describedby"), "mq-result");
-        assert.equal(await page.getAttribute("#mq-result", "aria-live"), "polite");
-        assert.equal(await page.evaluate(() => document.activeElement.id), "mq-first", "focus on the field at fault");
-        await assertAccessible(page, `form with errors ${lang} ${theme}`);
-        if (lang === "en") await shoot(page, `widget-form-errors-${theme}.png`);
+// One test per language and theme, so each stays well inside node's per-test timeout.
+for (const [lang, theme] of [["en", "light"], ["en", "dark"], ["de", "light"], ["de", "dark"]]) {
+  test(`axe-core finds nothing serious on any widget or notice (${lang}, ${theme})`, async () => {
+    await withPage(async (page) => {
+      const q = `lang=${lang}&theme=${theme}`;
+      for (const [name, path] of STATES) {
+        const url = `${studio}${path}${path.includes("?") ? "&" : "?"}${q}`;
+        const resp = await page.goto(url);
+        assert.equal(resp.status(), 200, url);
+        await assertAccessible(page, `${name} ${lang} ${theme}`);
+        if (lang === "en") await shoot(page, `widget-${name}-${theme}.png`);
       }
-    }
-    // The headings of the notices are the visitor's language.
-    await page.goto(`${studio}/meetings?per_page=500&lang=de`);
-    assert.match(await page.locator("h1").textContent(), /nicht richtig eingerichtet/);
+      for (const [name, url, status] of NOTICES) {
+        const resp = await page.goto(`${url}${url.includes("?") ? "&" : "?"}${q}`);
+        assert.equal(resp.status(), status, url);
+        assert.equal(await page.locator(".mq-notice, .mq-empty").count(), 1, `${name}: a friendly notice`);
+        await assertAccessible(page, `${name} ${lang} ${theme}`);
+        if (lang === "en" && theme === "light") await shoot(page, `widget-${name}.png`);
+      }
+      // The form with a refusal shown: announced, tied to its field.
+      await page.goto(`${studio}/meetings/${single}?${q}`);
+      await page.fill("#mq-first", "   ");
+      await page.fill("#mq-last", "Hopper");
+      await page.fill("#mq-email", `axe-${lang}-${theme}@example.com`);
+      await page.click("button[type=submit]");
+      await page.locator("#mq-result").waitFor({ state: "visible" });
+      assert.equal(await page.getAttribute("#mq-first", "aria-invalid"), "true");
+      assert.equal(await page.getAttribute("#mq-first", "aria-describedby"), "mq-result");
+      assert.equal(await page.getAttribute("#mq-result", "aria-live"), "polite");
+      assert.equal(await page.evaluate(() => document.activeElement.id), "mq-first", "focus on the field at fault");
+      await assertAccessible(page, `form with errors ${lang} ${theme}`);
+      if (lang === "en") await shoot(page, `widget-form-errors-${theme}.png`);
+      // The notices speak the visitor's language.
+      await page.goto(`${studio}/meetings?per_page=500&lang=${lang}`);
+      assert.match(await page.locator("h1").textContent(), lang === "de" ? /nicht richtig eingerichtet/ : /not set up correctly/);
+    });
   });
-});
+}
 
 test("a visitor registers with the keyboard alone, once, again, on a series' date and with questions", async () => {
   await withPage(async (page) => {
