@@ -75,6 +75,12 @@ pub struct Strings {
     pub notice_failed_title: &'static str,
     pub notice_failed_text: &'static str,
     pub notice_retry: &'static str,
+    /// A widget option of the embed has a value it cannot have (the text names the option).
+    pub notice_bad_option_title: &'static str,
+    pub notice_bad_per_page: &'static str,
+    pub notice_bad_host: &'static str,
+    pub notice_bad_months: &'static str,
+    pub notice_bad_layout: &'static str,
     #[serde(skip)]
     weekdays: [&'static str; 7],
     #[serde(skip)]
@@ -138,6 +144,11 @@ const EN: Strings = Strings {
     notice_failed_title: "Something went wrong",
     notice_failed_text: "This page could not be shown. The site's owner can see what happened in their logs.",
     notice_retry: "Please try again in a moment.",
+    notice_bad_option_title: "This widget is not set up correctly",
+    notice_bad_per_page: "The option per_page (data-per-page) must be a whole number from 1 to 50. The site's owner can correct it in the embed code.",
+    notice_bad_host: "The option host (data-host) must be a host's e-mail address or Zoom user id. The site's owner can correct it in the embed code.",
+    notice_bad_months: "The option months (data-months) must be a whole number from 1 to 24. The site's owner can correct it in the embed code.",
+    notice_bad_layout: "The option layout (data-layout) must be \"compact\" or \"detailed\". The site's owner can correct it in the embed code.",
     weekdays: [
         "Monday",
         "Tuesday",
@@ -220,6 +231,11 @@ const DE: Strings = Strings {
     notice_failed_title: "Etwas ist schiefgelaufen",
     notice_failed_text: "Diese Seite konnte nicht angezeigt werden. Der Betreiber der Seite findet die Ursache in seinen Protokollen.",
     notice_retry: "Bitte versuchen Sie es gleich noch einmal.",
+    notice_bad_option_title: "Dieses Widget ist nicht richtig eingerichtet",
+    notice_bad_per_page: "Die Option per_page (data-per-page) muss eine ganze Zahl von 1 bis 50 sein. Der Betreiber der Seite kann sie im Einbettungscode korrigieren.",
+    notice_bad_host: "Die Option host (data-host) muss die E-Mail-Adresse oder Zoom-Benutzer-ID eines Hosts sein. Der Betreiber der Seite kann sie im Einbettungscode korrigieren.",
+    notice_bad_months: "Die Option months (data-months) muss eine ganze Zahl von 1 bis 24 sein. Der Betreiber der Seite kann sie im Einbettungscode korrigieren.",
+    notice_bad_layout: "Die Option layout (data-layout) muss \"compact\" oder \"detailed\" sein. Der Betreiber der Seite kann sie im Einbettungscode korrigieren.",
     weekdays: [
         "Montag",
         "Dienstag",

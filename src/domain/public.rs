@@ -50,6 +50,8 @@ pub struct MeetingDetail {
     pub registration_open: bool,
     /// `None` while the questions have not been fetched from Zoom yet.
     pub questions: Option<RegistrationQuestions>,
+    /// The stored state's version (Zoom's epoch milliseconds of it): grows on every change.
+    pub version: i64,
 }
 
 impl MeetingDetail {

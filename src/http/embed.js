@@ -6,7 +6,10 @@
  * Replaces the link just before the script (the no-JavaScript fallback) with an iframe of the
  * widget, and keeps the iframe as tall as its content. Options: data-widget ("meetings",
  * "webinars", "recordings" or "meeting"), data-meeting (for "meeting"), data-lang, data-theme, data-accent,
- * data-font. Several widgets per page are fine: each script tag mounts its own.
+ * data-font; for lists data-per-page (1-50), data-host (e-mail or Zoom user id), data-months
+ * (recordings, 1-24), data-layout ("compact" or "detailed"); data-height, the frame's height
+ * until the widget reports its own (see docs/embedding.md). Several widgets per page are fine:
+ * each script tag mounts its own.
  *
  * Messages are checked both ways: the widget only talks to the origin it was given (and only
  * if the site allows that origin), and this loader only listens to Marquee's origin and to the
@@ -31,9 +34,10 @@
     return;
   }
   var src = new URL(path, base.origin);
-  ["lang", "theme", "accent", "font"].forEach(function (name) {
+  // data-per-page becomes per_page; the server checks every value (a bad one is its notice).
+  ["lang", "theme", "accent", "font", "per-page", "host", "months", "layout"].forEach(function (name) {
     var value = script.getAttribute("data-" + name);
-    if (value) src.searchParams.set(name, value);
+    if (value) src.searchParams.set(name.replace("-", "_"), value);
   });
   src.searchParams.set("origin", window.location.origin);
 
@@ -44,7 +48,10 @@
   frame.style.width = "100%";
   frame.style.border = "0";
   frame.style.display = "block";
-  frame.style.height = "320px";
+  // Start at the height the snippet reserves (about the widget's size), so the host page does
+  // not jump when the widget reports its own height.
+  var hint = Number(script.getAttribute("data-height"));
+  frame.style.height = (isFinite(hint) && hint >= 100 && hint < 10000 ? Math.round(hint) : 320) + "px";
 
   var fallback = script.previousElementSibling;
   if (fallback && fallback.tagName === "A" && fallback.hasAttribute("data-marquee-fallback")) {

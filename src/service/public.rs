@@ -25,7 +25,8 @@ use crate::domain::cursor::ListKey;
 use crate::domain::public::{ListedMeeting, MeetingDetail, Occurrence, Recording};
 use crate::domain::site::{Feature, PublicSite};
 use crate::domain::status::MeetingKind;
-use crate::store::{self, Store, public::ListQuery};
+use crate::store::public::{ListQuery, RecordingScope};
+use crate::store::{self, Store};
 
 use super::paging::{self, CursorPage};
 use super::{Background, ServiceError, Services};
@@ -190,6 +191,18 @@ pub struct MeetingFilter {
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
     pub host_id: Option<String>,
+    /// 1-based.
+    pub page: i64,
+    pub page_size: i64,
+}
+
+/// Which recordings a widget's page shows.
+#[derive(Clone, Debug, Default)]
+pub struct RecordingFilter {
+    /// Only this host's (Zoom user id).
+    pub host_id: Option<String>,
+    /// Only those that started at or after this.
+    pub since: Option<NaiveDateTime>,
     /// 1-based.
     pub page: i64,
     pub page_size: i64,
@@ -477,7 +490,7 @@ impl Public<'_> {
     ) -> Result<MeetingDetail, ServiceError> {
         let id = tenant_id.clone();
         let now = store::now();
-        let ((meeting, webinar), occurrences, questions) = self
+        let ((meeting, webinar, version), occurrences, questions) = self
             .store
             .read(move |mut db| {
                 Box::pin(async move {
@@ -487,7 +500,7 @@ impl Public<'_> {
                         }
                         Seen::ByOwner => store::meeting::find_any(&mut db, &id, zoom_meeting_id)
                             .await?
-                            .map(|(m, kind, _)| (m, kind == MeetingKind::Webinar)),
+                            .map(|(m, kind, v)| (m, kind == MeetingKind::Webinar, v)),
                     };
                     let Some(meeting) = found else {
                         return Ok(None);
@@ -512,6 +525,7 @@ impl Public<'_> {
             meeting,
             occurrences,
             questions,
+            version,
         })
     }
 
@@ -546,22 +560,52 @@ impl Public<'_> {
     ) -> Result<CursorPage<Recording>, ServiceError> {
         let after = paging::parse_timed_after(after)?;
         let limit = paging::clamp_limit(limit);
-        let (items, more) = self.read_recordings(site, after, 0, limit).await?;
+        let (items, more) = self
+            .read_recordings(site, &RecordingScope::default(), after, 0, limit)
+            .await?;
         Ok(paging::page_of(items, more, |r| {
             ListKey::new(Some(r.start_time), r.zoom_meeting_uuid.clone())
         }))
     }
 
-    /// The widgets' numbered pages of [`Public::recordings_after`].
+    /// The Zoom user id a widget's host e-mail address names: the site's connected Zoom user
+    /// when the address is theirs (Marquee stores no other host's address). Any other address
+    /// is returned as it is: Zoom user ids never contain `@`, so it matches no item and the
+    /// list is empty, as for a host without meetings.
+    pub async fn host_by_email(
+        &self,
+        site: &PublicSite,
+        email: &str,
+    ) -> Result<String, ServiceError> {
+        let id = site.tenant.id.clone();
+        let grant = self
+            .store
+            .read(move |mut db| {
+                Box::pin(async move { store::grant::find_for_tenant(&mut db, &id).await })
+            })
+            .await?;
+        Ok(grant
+            .filter(|g| g.zoom_email.eq_ignore_ascii_case(email))
+            .map_or_else(|| email.to_owned(), |g| g.zoom_user_id))
+    }
+
+    /// The widgets' numbered pages of [`Public::recordings_after`], of one host and from a
+    /// time on when `filter` says.
     pub async fn recordings(
         &self,
         site: &PublicSite,
-        page: i64,
-        page_size: i64,
+        filter: &RecordingFilter,
     ) -> Result<Page<Recording>, ServiceError> {
-        let (page, page_size) = clamp_page(page, page_size);
+        let (page, page_size) = clamp_page(filter.page, filter.page_size);
         let offset = (page - 1) * page_size;
-        let (items, has_more) = self.read_recordings(site, None, offset, page_size).await?;
+        let scope = RecordingScope {
+            host_id: filter.host_id.clone(),
+            since: filter.since,
+            ..Default::default()
+        };
+        let (items, has_more) = self
+            .read_recordings(site, &scope, None, offset, page_size)
+            .await?;
         Ok(Page {
             items,
             page,
@@ -573,24 +617,18 @@ impl Public<'_> {
     async fn read_recordings(
         &self,
         site: &PublicSite,
+        scope: &RecordingScope,
         after: Option<(NaiveDateTime, String)>,
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<Recording>, bool), ServiceError> {
         let id = site.tenant.id.clone();
+        let scope = scope.clone();
         Ok(self
             .store
             .read(move |mut db| {
                 Box::pin(async move {
-                    store::public::list_recordings(
-                        &mut db,
-                        &id,
-                        &Default::default(),
-                        after,
-                        offset,
-                        limit,
-                    )
-                    .await
+                    store::public::list_recordings(&mut db, &id, &scope, after, offset, limit).await
                 })
             })
             .await?)

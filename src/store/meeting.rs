@@ -34,7 +34,7 @@ pub(super) struct MeetingRow {
     synced_at: NaiveDateTime,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub(super) kind: MeetingKind,
-    zoom_version: i64,
+    pub(super) zoom_version: i64,
 }
 
 impl From<MeetingRow> for Meeting {

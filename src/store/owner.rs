@@ -426,6 +426,7 @@ pub async fn list_recordings(
     let scope = RecordingScope {
         hidden_too: true,
         topic_like: topic.map(like_pattern),
+        ..Default::default()
     };
     super::public::list_recordings(db, tenant_id, &scope, after, 0, limit).await
 }

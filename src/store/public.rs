@@ -305,11 +305,12 @@ fn listed(row: MeetingRow) -> ListedMeeting {
 }
 
 /// One visible meeting (or webinar) of the tenant, and whether it is a webinar.
+/// A visible meeting, whether it is a webinar, and its stored version.
 pub async fn find_visible(
     db: &mut Db<'_>,
     tenant_id: &TenantId,
     zoom_meeting_id: i64,
-) -> Result<Option<(Meeting, bool)>, StoreError> {
+) -> Result<Option<(Meeting, bool, i64)>, StoreError> {
     let row: Option<MeetingRow> = with_db!(db, |c| meetings::table
         .filter(meetings::tenant_id.eq(tenant_id.as_str()))
         .filter(meetings::zoom_meeting_id.eq(zoom_meeting_id))
@@ -319,8 +320,8 @@ pub async fn find_visible(
         .await
         .optional())?;
     Ok(row.map(|r| {
-        let webinar = r.kind == MeetingKind::Webinar;
-        (Meeting::from(r), webinar)
+        let (webinar, version) = (r.kind == MeetingKind::Webinar, r.zoom_version);
+        (Meeting::from(r), webinar, version)
     }))
 }
 
@@ -402,6 +403,10 @@ pub struct RecordingScope {
     pub hidden_too: bool,
     /// A LIKE pattern (`ESCAPE '\'`) the lower-cased topic must match.
     pub topic_like: Option<String>,
+    /// Only this host's recordings (Zoom user id).
+    pub host_id: Option<String>,
+    /// Only recordings that started at or after this.
+    pub since: Option<NaiveDateTime>,
 }
 
 /// Available recordings of `scope`, newest first, after the cursor position `after` (start
@@ -424,6 +429,12 @@ pub async fn list_recordings(
         }
         if let Some(pattern) = scope.topic_like.clone() {
             query = query.filter(lower(recordings::topic).like(lower(pattern)).escape('\\'));
+        }
+        if let Some(host) = scope.host_id.clone() {
+            query = query.filter(recordings::host_id.eq(host));
+        }
+        if let Some(since) = scope.since {
+            query = query.filter(recordings::start_time.ge(since));
         }
         if let Some((start, uuid)) = &after {
             query = query.filter(

@@ -23,7 +23,7 @@ fn missing_tools() -> Option<String> {
     if Command::new("node").arg("--version").output().is_err() {
         return Some("node not found".into());
     }
-    for module in ["playwright-core", "axe-core"] {
+    for module in ["playwright-core", "axe-core", "ical.js"] {
         if !Path::new(&format!("tests/browser/node_modules/{module}")).exists() {
             return Some(format!(
                 "tests/browser/node_modules/{module} missing (cd tests/browser && npm ci --no-audit --no-fund)"

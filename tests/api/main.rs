@@ -2,6 +2,7 @@
 //! database (SQLite by default, PostgreSQL with `MARQUEE_TEST_DB=postgres`). One binary.
 
 mod browser;
+mod calendar;
 mod config;
 mod connect;
 mod connection;
@@ -31,4 +32,6 @@ mod site_origins;
 mod strict;
 mod sync;
 mod webhooks;
+mod widget_options;
 mod widgets;
+mod widgets_browser;

@@ -106,17 +106,18 @@ async fn the_embed_page_shows_the_api_snippets_script_first_and_asks_for_the_web
             .unwrap_or_else(|| panic!("{snippet} in {html}"));
         assert!(script < iframe, "the script comes first: {snippet}");
     }
-    // Only the options the widgets really take, and a preview of the site's widget.
-    for option in [
-        "data-lang",
-        "data-theme",
-        "data-accent",
-        "data-font",
-        "data-title",
-    ] {
+    // The options the widgets really take (the admin API's list), and a preview of the
+    // site's widget.
+    let options = api["options"].as_array().unwrap();
+    assert_eq!(options.len(), 11, "{api}");
+    for option in options {
+        let attribute = option["attribute"].as_str().unwrap();
+        assert!(html.contains(&escaped(attribute)), "{attribute} in {html}");
+    }
+    for option in ["data-per-page", "data-host", "data-months", "data-layout"] {
         assert!(html.contains(option), "{option}");
     }
-    assert!(!html.contains("per-page") && !html.contains("data-host"));
+    assert!(!html.contains("data-limit") && !html.contains("data-sort"));
     assert!(html.contains(r#"id="embed-preview" src="&#x2f;embed&#x2f;embed-site&#x2f;meetings""#));
 
     app.site_settings(&key, json!({"allowed_origins": ["https://embed.example"]}))

@@ -68,7 +68,7 @@ fn assert_owasp_headers(resp: &reqwest::Response) {
 }
 
 /// Sets a meeting's registration questions in the simulated Zoom.
-async fn zoom_questions(app: &TestApp, meeting_id: i64) {
+pub(crate) async fn zoom_questions(app: &TestApp, meeting_id: i64) {
     let resp = app
         .http
         .put(format!(

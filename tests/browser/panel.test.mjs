@@ -205,10 +205,14 @@ test("the owner embeds a widget on their own site, syncs, disconnects and reconn
     await widget.waitForSelector("h1");
     assert.match(await widget.locator("body").textContent(), /Evening calm/);
     assert.doesNotMatch(await widget.locator("body").textContent(), new RegExp(topic), "the hidden meeting stays hidden");
-    await until(own, "the frame fits its content", async () =>
-      (await frame.evaluate((f) => f.style.height)) !== "320px");
-    const height = await frame.evaluate((f) => f.getBoundingClientRect().height);
-    const content = await widget.evaluate(() => document.documentElement.scrollHeight);
+    // The snippet's frame starts at its reserved height (data-height), then fits its content.
+    const fit = async () => {
+      const height = await frame.evaluate((f) => f.getBoundingClientRect().height);
+      const content = await widget.evaluate(() => document.documentElement.scrollHeight);
+      return { height, content, fits: Math.abs(height - content) <= 2 };
+    };
+    await until(own, "the frame fits its content", async () => (await fit()).fits);
+    const { height, content } = await fit();
     assert.ok(Math.abs(height - content) <= 2, `frame ${height}px for ${content}px of content`);
     await own.close();
 

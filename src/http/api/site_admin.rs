@@ -192,6 +192,35 @@ pub struct Snippet {
 #[oai(skip_serializing_if_is_none)]
 pub struct SnippetList {
     pub snippets: Vec<Snippet>,
+    /// The options the widgets take (see `docs/embedding.md`).
+    pub options: Vec<WidgetOption>,
+}
+
+/// An option of the widgets: an attribute of the script loader and, unless only the loader
+/// uses it, the same option as a query parameter of the widget's address.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct WidgetOption {
+    /// The loader's attribute with an example value, like `data-per-page="10"`.
+    pub attribute: String,
+    /// The query parameter with an example value, like `?per_page=10`; absent when only the
+    /// loader uses the option.
+    pub query: Option<String>,
+    /// The values it takes.
+    pub values: String,
+    /// The widgets that read it.
+    pub widgets: Vec<Widget>,
+}
+
+impl From<snippets::EmbedOption> for WidgetOption {
+    fn from(o: snippets::EmbedOption) -> Self {
+        Self {
+            attribute: o.attribute().to_owned(),
+            query: o.query().map(str::to_owned),
+            values: o.values().to_owned(),
+            widgets: o.widgets().iter().map(|&w| w.into()).collect(),
+        }
+    }
 }
 
 impl From<snippets::EmbedWidget> for Widget {
@@ -364,6 +393,7 @@ impl SiteAdminApi {
         let kit = s.snippets().for_site(auth.principal()).await?;
         Ok(Answer(SnippetList {
             snippets: kit.snippets.into_iter().map(Snippet::from).collect(),
+            options: snippets::EmbedOption::ALL.map(WidgetOption::from).into(),
         }))
     }
 }

@@ -13,17 +13,15 @@ use super::models::{
     MeetingContent, MeetingsContent, Notice, RecordingsContent, RegisteredContent, SERIES_DATES,
     WidgetContent, render_page,
 };
-use super::presentation::{Presentation, WidgetParams};
+use super::presentation::{HostRef, Presentation, WidgetParams};
 use super::response::{failure, notice, widget_response};
 use crate::domain::site::{Feature, PublicSite};
 use crate::http::error::{Problem, classify};
 use crate::http::ics;
-use crate::service::public::{CachedPage, MeetingFilter, Public};
+use crate::service::public::{CachedPage, MeetingFilter, Public, RecordingFilter};
 use crate::service::registration::{RegisterOutcome, RegisterRequest};
 use crate::service::{ServiceError, Services};
 use crate::templates::Templates;
-
-const WIDGET_PAGE_SIZE: i64 = 20;
 
 /// The loader script, served as a static asset.
 const EMBED_JS: &str = include_str!("../embed.js");
@@ -73,7 +71,8 @@ async fn upcoming(
         async |public, site, view| {
             let filter = MeetingFilter {
                 page: view.page,
-                page_size: WIDGET_PAGE_SIZE,
+                page_size: view.options.per_page,
+                host_id: host_id(public, site, view).await?,
                 ..Default::default()
             };
             let found = public.series(site, feature, &filter, SERIES_DATES).await?;
@@ -131,7 +130,13 @@ pub async fn recordings(
         &params,
         what,
         async |public, site, view| {
-            let found = public.recordings(site, view.page, WIDGET_PAGE_SIZE).await?;
+            let filter = RecordingFilter {
+                host_id: host_id(public, site, view).await?,
+                since: view.options.months.and_then(|m| months_ago(now(), m)),
+                page: view.page,
+                page_size: view.options.per_page,
+            };
+            let found = public.recordings(site, &filter).await?;
             render(&t, site, view, RecordingsContent::new(&found, site, view))
         },
     )
@@ -189,9 +194,15 @@ pub async fn calendar(
         Ok(d) => d,
         Err(e) => return failure(&t, Some(&site), &view, e),
     };
-    let url = format!("{}/embed/{slug}/meetings/{id}", s.config().public_url);
+    let base = &s.config().public_url;
+    let url = format!("{base}/embed/{slug}/meetings/{id}");
+    let list = format!("{base}/embed/{slug}/meetings");
+    let organizer = ics::Organizer {
+        name: &site.tenant.display_name,
+        uri: &list,
+    };
     let chosen = q.get("occurrence").map(String::as_str);
-    let events = ics::meeting_events(&detail, &slug, &url, chosen);
+    let events = ics::meeting_events(&detail, &slug, &url, organizer, chosen);
     if events.is_empty() {
         return failure(&t, Some(&site), &view, ServiceError::NotFound("meeting"));
     }
@@ -282,6 +293,11 @@ where
         Err(e) => return failure(t, None, &Presentation::without_site(params), e),
     };
     let view = Presentation::new(&site, params);
+    if let Some(bad) = view.invalid {
+        let refused = Problem::invalid(format!("widget option {} is invalid", bad.name()))
+            .with_field(bad.name().to_owned());
+        return notice(t, Some(&site), &view, Notice::BadOption(bad), &refused);
+    }
     if feature.is_some_and(|f| !f.is_public(&site.settings)) {
         let off = Problem::from(ServiceError::NotFound("site"));
         return notice(t, Some(&site), &view, Notice::FeatureOff, &off);
@@ -294,6 +310,24 @@ where
         Ok(page) => widget_response(&site, StatusCode::OK, &page),
         Err(problem) => failure(t, Some(&site), &view, problem),
     }
+}
+
+/// The Zoom user id of the host the embed names, if it names one.
+async fn host_id(
+    public: Public<'_>,
+    site: &PublicSite,
+    view: &Presentation,
+) -> Result<Option<String>, Problem> {
+    Ok(match &view.options.host {
+        None => None,
+        Some(HostRef::UserId(id)) => Some(id.clone()),
+        Some(HostRef::Email(email)) => Some(public.host_by_email(site, email).await?),
+    })
+}
+
+/// `months` calendar months before `now` (recordings "from the last N months").
+fn months_ago(now: NaiveDateTime, months: i64) -> Option<NaiveDateTime> {
+    now.checked_sub_months(chrono::Months::new(u32::try_from(months).ok()?))
 }
 
 /// The time a page is rendered for (the meeting has ended, the calendar file's stamp).

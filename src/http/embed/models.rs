@@ -9,7 +9,7 @@ use minijinja::value::Serde;
 use poem::http::StatusCode;
 use serde::{Serialize, Serializer};
 
-use super::presentation::Presentation;
+use super::presentation::{BadOption, Presentation};
 use crate::domain::public::{MeetingDetail, Recording, RegistrationStatus, STANDARD_FIELDS};
 use crate::domain::site::{Lang, Origin, PublicSite};
 use crate::http::error::Problem;
@@ -53,6 +53,8 @@ pub(super) struct WidgetPage<'a, C> {
     nonce: Safe,
     form_key: Safe,
     parent_origin: Option<&'a str>,
+    /// `compact` or `detailed`: how a list shows its items.
+    layout: &'static str,
     /// The widget options to keep on links.
     query: String,
     page: i64,
@@ -101,6 +103,7 @@ impl<'a, C: WidgetContent> WidgetPage<'a, C> {
             nonce: Safe(NONCE_SLOT),
             form_key: Safe(FORM_KEY_SLOT),
             parent_origin: view.parent_origin.as_ref().map(Origin::as_str),
+            layout: view.options.layout.as_str(),
             query: view.query(),
             page: view.page,
             content,
@@ -460,6 +463,8 @@ pub(super) enum Notice {
     Unavailable,
     /// Anything else (logged where it happened).
     Failed,
+    /// An option of the embed (`per_page`, `host`, `months`, `layout`) has a bad value.
+    BadOption(BadOption),
 }
 
 impl Notice {
@@ -481,6 +486,15 @@ impl Notice {
             Self::Gone => (t.notice_gone_title, t.notice_gone_text),
             Self::Unavailable => (t.notice_unavailable_title, t.notice_unavailable_text),
             Self::Failed => (t.notice_failed_title, t.notice_failed_text),
+            Self::BadOption(bad) => (
+                t.notice_bad_option_title,
+                match bad {
+                    BadOption::PerPage => t.notice_bad_per_page,
+                    BadOption::Host => t.notice_bad_host,
+                    BadOption::Months => t.notice_bad_months,
+                    BadOption::Layout => t.notice_bad_layout,
+                },
+            ),
         }
     }
 }

@@ -15,7 +15,7 @@ use super::models::{
     WidgetContent,
 };
 use super::models::{render_page, render_with};
-use super::presentation::{Presentation, WidgetParams};
+use super::presentation::{BadOption, Presentation, WidgetParams};
 use crate::domain::public::{
     CustomQuestion, ListedMeeting, MeetingDetail, Occurrence, Recording, Registration,
     RegistrationQuestions, RegistrationStatus, StandardQuestion,
@@ -56,6 +56,20 @@ fn plain() -> Presentation {
     Presentation::new(&site(), &WidgetParams::default())
 }
 
+/// The lists' compact layout, with the other list options set.
+fn compact() -> Presentation {
+    Presentation::new(
+        &site(),
+        &WidgetParams {
+            per_page: Some("5".into()),
+            host: Some("host@example.com".into()),
+            months: Some("6".into()),
+            layout: Some("compact".into()),
+            ..Default::default()
+        },
+    )
+}
+
 fn styled() -> Presentation {
     Presentation::new(
         &site(),
@@ -66,6 +80,7 @@ fn styled() -> Presentation {
             font: Some("serif".into()),
             origin: Some("https://example.com".into()),
             page: Some(2),
+            ..Default::default()
         },
     )
 }
@@ -168,6 +183,7 @@ fn recurring_detail() -> MeetingDetail {
         ],
         registration_open: true,
         questions: Some(questions()),
+        version: 0,
     }
 }
 
@@ -178,6 +194,7 @@ fn single_detail(start: &str, open: bool) -> MeetingDetail {
         occurrences: vec![],
         registration_open: open,
         questions: None,
+        version: 0,
     }
 }
 
@@ -304,6 +321,11 @@ fn pages() -> Vec<(String, String)> {
                 StatusCode::SERVICE_UNAVAILABLE,
             ),
             ("failed", Notice::Failed, StatusCode::INTERNAL_SERVER_ERROR),
+            (
+                "bad-option",
+                Notice::BadOption(BadOption::Layout),
+                StatusCode::BAD_REQUEST,
+            ),
         ] {
             let site = (notice != Notice::NoSite).then(site);
             let content = NoticeContent::new(notice, status, view.lang);
@@ -311,6 +333,12 @@ fn pages() -> Vec<(String, String)> {
             out.push((format!("notice-{kind}-{name}"), html.unwrap()));
         }
     }
+    let view = compact();
+    out.push(("meetings-compact".into(), meetings_page(&listed(), &view)));
+    out.push((
+        "recordings-compact".into(),
+        recordings_page(&recordings(), &view),
+    ));
     out
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Ui;
 use super::layout::{Panel, Section};
 use crate::i18n::panel::ToolStrings;
-use crate::service::snippets::{EmbedWidget, Snippet};
+use crate::service::snippets::{EmbedOption, EmbedWidget, Snippet};
 
 /// One widget's snippets.
 #[derive(Serialize)]
@@ -41,7 +41,8 @@ impl SnippetView {
     }
 }
 
-/// An option a widget takes: as a script attribute and as a query parameter of its address.
+/// An option a widget takes: as a script attribute and as a query parameter of its address
+/// (the list is `service::snippets`', the admin API's too).
 #[derive(Serialize)]
 struct OptionLine {
     attribute: &'static str,
@@ -49,26 +50,27 @@ struct OptionLine {
     means: &'static str,
 }
 
-/// What `embed.js` passes on (`data-lang`, `data-theme`, `data-accent`, `data-font`), and the
-/// two it uses itself; the widgets read the first four from their query string.
 fn options(t: &'static ToolStrings) -> Vec<OptionLine> {
-    let line = |attribute, query, means| OptionLine {
-        attribute,
-        query,
-        means,
-    };
-    vec![
-        line("data-lang=\"de\"", Some("?lang=de"), t.option_lang),
-        line("data-theme=\"dark\"", Some("?theme=dark"), t.option_theme),
-        line(
-            "data-accent=\"#0b5cff\"",
-            Some("?accent=%230b5cff"),
-            t.option_accent,
-        ),
-        line("data-font=\"serif\"", Some("?font=serif"), t.option_font),
-        line("data-title=\"…\"", None, t.option_title),
-        line("data-meeting=\"MEETING_ID\"", None, t.option_meeting),
-    ]
+    EmbedOption::ALL
+        .iter()
+        .map(|&o| OptionLine {
+            attribute: o.attribute(),
+            query: o.query(),
+            means: match o {
+                EmbedOption::Lang => t.option_lang,
+                EmbedOption::Theme => t.option_theme,
+                EmbedOption::Accent => t.option_accent,
+                EmbedOption::Font => t.option_font,
+                EmbedOption::PerPage => t.option_per_page,
+                EmbedOption::Host => t.option_host,
+                EmbedOption::Months => t.option_months,
+                EmbedOption::Layout => t.option_layout,
+                EmbedOption::Height => t.option_height,
+                EmbedOption::Title => t.option_title,
+                EmbedOption::Meeting => t.option_meeting,
+            },
+        })
+        .collect()
 }
 
 /// `embed.html.j2`.
