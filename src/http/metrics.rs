@@ -16,13 +16,13 @@ const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 #[handler]
 pub async fn metrics(req: &Request, s: Data<&Services>) -> Response {
-    if let Some(token) = &s.config().metrics_token {
-        if !bearer_matches(req, token) {
-            return Response::builder()
-                .status(StatusCode::UNAUTHORIZED)
-                .header(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")
-                .body("a bearer token is required\n");
-        }
+    if let Some(token) = &s.config().metrics_token
+        && !bearer_matches(req, token)
+    {
+        return Response::builder()
+            .status(StatusCode::UNAUTHORIZED)
+            .header(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")
+            .body("a bearer token is required\n");
     }
     s.health().record_site_states().await;
     Response::builder()

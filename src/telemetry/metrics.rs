@@ -225,3 +225,34 @@ pub fn sites_in_state(state: &'static str, count: u64) {
     #[allow(clippy::cast_precision_loss)] // site counts stay far below 2^52
     metrics::gauge!("marquee_sites", "state" => state).set(count as f64);
 }
+
+#[cfg(test)]
+mod tests {
+    /// Metric names (`marquee_…`, without a histogram's `_bucket`) that `text` mentions.
+    fn names_in(text: &str) -> std::collections::BTreeSet<String> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.starts_with("marquee_") && w.len() > "marquee_".len())
+            .map(|w| w.trim_end_matches("_bucket").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_dashboard_and_the_docs_use_only_metrics_that_exist() {
+        let here = names_in(include_str!("metrics.rs"));
+        let dashboard = names_in(include_str!("../../docs/grafana-dashboard.json"));
+        let documented = names_in(include_str!("../../docs/operations.md"));
+        assert!(dashboard.len() >= 10, "{dashboard:?}");
+        for name in dashboard.iter().chain(&documented) {
+            assert!(
+                here.contains(name),
+                "{name} is not a metric of telemetry::metrics"
+            );
+        }
+        for name in &here {
+            assert!(
+                documented.contains(name),
+                "{name} is not in docs/operations.md"
+            );
+        }
+    }
+}
