@@ -49,6 +49,23 @@ async fn a_connection_killed_at_zoom_shows_in_the_panel_the_widget_and_the_healt
         .await;
     let id = created[0]["id"].as_i64().unwrap();
     app.create_tenant("fresh-site").await;
+    // A webhook from the site's Zoom account, for `last_webhook_at`.
+    let zoom = app
+        .http
+        .get(app.at("/api/v1/admin/zoom"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    let account = json_response(zoom).await.1["zoom_account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let now = chrono::Utc::now();
+    let event = json!({"event": "meeting.deleted", "event_ts": now.timestamp_millis(),
+        "payload": {"account_id": account, "object": {"id": 1, "uuid": "gone"}}});
+    let (status, _) = app.post_webhook(&event.to_string(), now.timestamp()).await;
+    assert_eq!(status, StatusCode::OK);
     let meeting_page = format!("/embed/lost-link/meetings/{id}");
     assert!(page(&app, &meeting_page).await.contains("<form"));
     let before = health(&app, "").await;
@@ -59,6 +76,11 @@ async fn a_connection_killed_at_zoom_shows_in_the_panel_the_widget_and_the_healt
     );
     assert!(before["lost-link"]["last_sync_at"].is_string());
     assert_eq!(before["lost-link"]["missing_scopes"], json!([]));
+    assert!(
+        before["lost-link"]["last_webhook_at"].is_string(),
+        "{before:?}"
+    );
+    assert!(before["fresh-site"].get("last_webhook_at").is_none());
     assert_eq!(before["fresh-site"]["state"], "never_connected");
 
     kill_connection(&app, &key).await;
