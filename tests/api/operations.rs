@@ -445,3 +445,38 @@ async fn a_configured_metrics_token_is_required() {
     let (status, _) = json_response(app.http.get(app.at("/healthz")).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::OK, "other routes need no token");
 }
+
+// ---- `marquee sync` and the Sync page see progress while a job runs ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_sync_publishes_its_progress_while_it_runs() {
+    let app = TestApp::spawn().await;
+    let (created, key) = app
+        .public_site("slow-sync", vec![meeting_body("First", 3, 0)])
+        .await;
+    let host = created[0]["host_id"].as_str().unwrap().to_owned();
+    for topic in ["Second", "Third", "Fourth"] {
+        app.sim_meeting(&host, meeting_body(topic, 4, 0)).await;
+    }
+    // The new meetings' details take Zoom 2.5 s each: the job runs for seconds.
+    app.sim_post(
+        "/_sim/faults",
+        json!({"method": "GET", "path": "/v2/meetings/{meetingId}", "kind": "slow",
+               "delay_ms": 2500, "count": 3}),
+    )
+    .await;
+    let (status, body) = app
+        .admin_call(&key, Method::POST, "/api/v1/admin/sync", None)
+        .await;
+    assert!(status.is_success(), "{body}");
+    let running = crate::helpers::eventually(10, "progress of the running job", || async {
+        let (_, sync) = app
+            .admin_call(&key, Method::GET, "/api/v1/admin/sync", None)
+            .await;
+        let job = sync["current_job"].clone();
+        (job["status"] == "running" && job["total"].as_i64().unwrap_or(0) > 0).then_some(job)
+    })
+    .await;
+    assert!(running["done"].as_i64().unwrap() >= 1, "{running}");
+    assert!(!running["note"].as_str().unwrap().is_empty(), "{running}");
+}
