@@ -22,6 +22,7 @@ pub struct App {
 impl App {
     /// Opens the database, applies pending migrations and compiles the templates.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        crate::telemetry::metrics::install();
         let store = Store::connect(&config.database_url)
             .await
             .with_context(|| format!("opening {}", config.database_url.display_redacted()))?;

@@ -19,6 +19,7 @@ use no_simulator::{
 
 #[cfg(not(feature = "simulator"))]
 mod no_simulator;
+mod status;
 mod sync;
 
 #[derive(Parser)]
@@ -52,6 +53,8 @@ enum Command {
         /// The site's slug.
         site: String,
     },
+    /// Every site's Zoom connection health as a table (like GET /api/v1/platform/sites/health).
+    Status(status::StatusOptions),
     /// Sync a site with Zoom now, with a progress bar.
     Sync(sync::SyncOptions),
     /// Stored Zoom webhook events: list, replay.
@@ -143,6 +146,7 @@ async fn dispatch(command: Command) -> anyhow::Result<()> {
             println!("{}", crate::crypto::KeyRing::generate_spec(&id));
             Ok(())
         }
+        Command::Status(opts) => status::status(App::build(load_config()?).await?, opts).await,
         Command::Sync(opts) => sync::sync(App::build(load_config()?).await?, opts).await,
         Command::Webhooks { command } => {
             sync::webhooks(App::build(load_config()?).await?, command).await
@@ -168,7 +172,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 /// `migrate` needs only the database URL.
 async fn migrate() -> anyhow::Result<()> {
-    let _ = dotenvy::dotenv();
+    crate::config::load_env_file();
     let vars: HashMap<String, String> = std::env::vars().collect();
     let raw = vars
         .get("MARQUEE_DATABASE_URL")

@@ -146,6 +146,10 @@ pub struct Config {
     pub templates_dir: Option<std::path::PathBuf>,
     /// Recompile templates when files in `templates_dir` change (dev).
     pub templates_reload: bool,
+    /// Peers whose `Forwarded` / `X-Forwarded-*` headers are believed (`http::client`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Bearer token `/metrics` demands; open when unset (docs/operations.md).
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -159,6 +163,11 @@ impl std::fmt::Debug for Config {
             .field("encryption_key_ids", &self.keys.key_ids())
             .field("webhooks", &self.webhooks)
             .field("sync", &self.sync)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -179,6 +188,15 @@ impl ConfigError {
         }
     }
 }
+
+/// The variables without a default: all of them are named at once when some are missing.
+pub const REQUIRED_VARIABLES: [&str; 5] = [
+    "MARQUEE_PLATFORM_KEY",
+    "MARQUEE_ZOOM_CLIENT_ID",
+    "MARQUEE_ZOOM_CLIENT_SECRET",
+    "MARQUEE_ZOOM_WEBHOOK_SECRET",
+    "MARQUEE_ENCRYPTION_KEYS",
+];
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/marquee.db";
@@ -304,6 +322,68 @@ impl Vars<'_> {
     }
 }
 
+/// Written by `marquee dev` (with its default `--data-dir`), so the other subcommands run in
+/// the same folder reach the dev instance.
+pub const DEV_ENV_FILE: &str = "data/dev/marquee.env";
+
+/// Loads variables from a file into the process environment (variables already set win):
+/// `MARQUEE_ENV_FILE` when set, else `.env`, else [`DEV_ENV_FILE`]; the first that exists.
+/// Returns the file read, if any.
+pub fn load_env_file() -> Option<PathBuf> {
+    let candidates = match std::env::var_os("MARQUEE_ENV_FILE") {
+        Some(explicit) => vec![PathBuf::from(explicit)],
+        None => vec![PathBuf::from(".env"), PathBuf::from(DEV_ENV_FILE)],
+    };
+    let file = candidates.into_iter().find(|p| p.is_file())?;
+    dotenvy::from_path(&file).ok()?;
+    Some(file)
+}
+
+/// Every unset one of [`REQUIRED_VARIABLES`] in one error, so one try lists them all.
+fn all_required_set(v: &Vars) -> Result<(), ConfigError> {
+    let missing: Vec<&str> = REQUIRED_VARIABLES
+        .into_iter()
+        .filter(|name| v.optional(name).is_none())
+        .collect();
+    match missing.as_slice() {
+        [] => Ok(()),
+        [one] => Err(ConfigError::new(one, "is required but not set")),
+        many => Err(ConfigError::new(
+            &many.join(", "),
+            "are required but not set",
+        )),
+    }
+}
+
+/// `MARQUEE_TRUSTED_PROXIES`: comma-separated addresses (`10.0.0.7`) or ranges (`10.0.0.0/8`).
+fn trusted_proxies(v: &Vars) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    v.parsed("MARQUEE_TRUSTED_PROXIES", "", |raw| {
+        raw.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("{p:?} is not an IP address or a range like 10.0.0.0/8"))
+            })
+            .collect()
+    })
+}
+
+/// `MARQUEE_METRICS_TOKEN`: at least 16 characters when set.
+fn metrics_token(v: &Vars) -> Result<Option<String>, ConfigError> {
+    let Some(token) = v.optional("MARQUEE_METRICS_TOKEN") else {
+        return Ok(None);
+    };
+    if token.len() < 16 {
+        return Err(ConfigError::new(
+            "MARQUEE_METRICS_TOKEN",
+            "must be at least 16 characters",
+        ));
+    }
+    Ok(Some(token.to_owned()))
+}
+
 fn secs(n: u64) -> std::time::Duration {
     std::time::Duration::from_secs(n)
 }
@@ -404,16 +484,18 @@ fn sync_config(v: &Vars) -> Result<SyncConfig, ConfigError> {
 }
 
 impl Config {
-    /// Reads `.env` (if present) and the process environment.
+    /// Reads the environment file ([`load_env_file`]) and the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let _ = dotenvy::dotenv();
+        load_env_file();
         Self::from_vars(&std::env::vars().collect())
     }
 
-    /// Builds and validates a configuration from `MARQUEE_*` variables. Variables are checked
-    /// in a fixed order and the first problem is reported.
+    /// Builds and validates a configuration from `MARQUEE_*` variables. Missing required
+    /// variables are reported together; otherwise variables are checked in a fixed order and
+    /// the first problem is reported.
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let v = Vars(vars);
+        all_required_set(&v)?;
         let database_url = v.parsed(
             "MARQUEE_DATABASE_URL",
             DEFAULT_DATABASE_URL,
@@ -442,6 +524,8 @@ impl Config {
             )?),
             templates_dir: templates_dir(&v)?,
             templates_reload: v.flag("MARQUEE_TEMPLATES_RELOAD", false)?,
+            trusted_proxies: trusted_proxies(&v)?,
+            metrics_token: metrics_token(&v)?,
             webhooks: webhook_config(&v)?,
             sync: sync_config(&v)?,
             registration_limits: RegistrationLimitConfig {
@@ -517,6 +601,35 @@ mod tests {
     }
 
     #[test]
+    fn missing_variables_are_named_together() {
+        let err = Config::from_vars(&HashMap::new()).expect_err("nothing set");
+        assert_eq!(err.variable, REQUIRED_VARIABLES.join(", "));
+        assert_eq!(err.problem, "are required but not set");
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges() {
+        let mut vars = valid();
+        vars.insert(
+            "MARQUEE_TRUSTED_PROXIES".into(),
+            "127.0.0.1, 10.0.0.0/8,::1".into(),
+        );
+        let config = Config::from_vars(&vars).unwrap();
+        let shown: Vec<String> = config
+            .trusted_proxies
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+        assert!(
+            Config::from_vars(&valid())
+                .unwrap()
+                .trusted_proxies
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn every_error_names_its_variable() {
         for name in [
             "MARQUEE_PLATFORM_KEY",
@@ -538,6 +651,8 @@ mod tests {
             ("MARQUEE_PLATFORM_ORIGINS", "https://panel.example/login"),
             ("MARQUEE_ENCRYPTION_KEYS", "k1:short"),
             ("MARQUEE_LOG_FORMAT", "xml"),
+            ("MARQUEE_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("MARQUEE_METRICS_TOKEN", "short"),
             ("MARQUEE_PLATFORM_KEY", "short"),
             ("MARQUEE_UPKEEP_INTERVAL_SECS", "0"),
             ("MARQUEE_WEBHOOK_TOLERANCE_SECS", "0"),

@@ -103,6 +103,8 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
         vars.insert(k.to_owned(), v.to_owned());
     }
     let config = Config::from_vars(&vars).map_err(|e| anyhow::anyhow!("dev configuration: {e}"))?;
+    let env_file = opts.data_dir.join("marquee.env");
+    write_env_file(&env_file, &vars)?;
     let app = App::build(config).await?;
     let services = app.services.clone();
     if services.tenants().get(DEMO_SITE).await.is_err() {
@@ -132,7 +134,10 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
          \x20    The public JSON:              {public_url}/api/v1/sites/{DEMO_SITE}/meetings\n\
          \x20 3. API docs:                     {public_url}/docs\n\
          \x20    Platform key, as X-Platform-Key: {platform_key}\n\n\
+         \x20 4. The other commands, run in this folder, use this instance ({env_note}):\n\
+         \x20    marquee status · marquee admin-link {DEMO_SITE} · marquee sync {DEMO_SITE}\n\n\
          Restart for a fresh admin link (data is kept in {data_dir}). Ctrl-C stops.\n",
+        env_note = env_file_note(&env_file),
         sim_url = sim.url(),
         data_dir = opts.data_dir.display(),
         platform_key = secrets["MARQUEE_PLATFORM_KEY"],
@@ -140,6 +145,32 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
     serving.await?;
     sim.shutdown().await;
     Ok(())
+}
+
+/// Writes the dev instance's whole configuration where the other subcommands find it
+/// (`config::load_env_file`), sorted so restarts rewrite the same file.
+fn write_env_file(path: &Path, vars: &HashMap<String, String>) -> anyhow::Result<()> {
+    let mut lines: Vec<String> = vars
+        .iter()
+        .filter(|(k, _)| k.starts_with("MARQUEE_") && k.as_str() != "MARQUEE_TEMPLATES_RELOAD")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    lines.sort();
+    let contents = format!(
+        "# Written by `marquee dev` at each start: the dev instance's configuration, read by\n\
+         # `marquee status`, `tenant`, `admin-link`, `sync`, `webhooks` run in this folder. Dev only.\n{}\n",
+        lines.join("\n")
+    );
+    std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))
+}
+
+/// How the other subcommands find the file just written.
+fn env_file_note(path: &Path) -> String {
+    if path == Path::new(crate::config::DEV_ENV_FILE) {
+        format!("{} is read by default", path.display())
+    } else {
+        format!("set MARQUEE_ENV_FILE={}", path.display())
+    }
 }
 
 /// Loads the dev secrets file, creating it with fresh random values the first time.

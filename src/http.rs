@@ -21,6 +21,7 @@ pub mod html;
 pub mod ics;
 pub mod idempotency;
 pub mod input_guard;
+pub mod metrics;
 pub mod middleware;
 pub mod pages;
 pub mod path_params;
@@ -131,6 +132,7 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
             get(embed::calendar),
         )
         .at("/embed/:site/recordings", get(embed::recordings))
+        .at("/metrics", get(metrics::metrics))
         .at("/favicon.ico", make_sync(|_| Html("")))
         .with(input_guard::InputGuard)
         .with(middleware::BodyLimit { max: max_body })

@@ -13,7 +13,7 @@
 //! | `s.destinations()`  | `destinations.rs`  |                                            |
 //! | `s.access()`        | `access.rs`        | destinations                               |
 //! | `s.tenants()`       | `tenants.rs`       | destinations                               |
-//! | `s.tokens()`        | `tokens.rs`        |                                            |
+//! | `s.tokens()`        | `tokens.rs`        | the public cache (a dead grant stales it)  |
 //! | `s.idempotency()`   | `idempotency.rs`   |                                            |
 //! | `s.meetings()`      | `meetings.rs`      | tokens                                     |
 //! | `s.key_rotation()`  | `key_rotation.rs`  |                                            |
@@ -29,6 +29,7 @@
 //! | `s.connect()`       | `connect.rs`       | tokens, sync                               |
 //! | `s.install()`       | `install.rs`       | tokens, sync                               |
 //! | `s.upkeep()`        | `upkeep.rs`        | tokens, disconnect, idempotency            |
+//! | `s.health()`        | `health.rs`        |                                            |
 //! | `s.events()`        | `events.rs`        | Zoom calls, disconnect, registrations      |
 //! | `s.workers()`       | `workers.rs`       | events, sync jobs, upkeep (one loop each)  |
 //!
@@ -52,6 +53,7 @@ pub mod destinations;
 pub mod disconnect;
 pub mod error;
 pub mod events;
+pub mod health;
 pub mod idempotency;
 pub mod install;
 pub mod key_rotation;

@@ -31,6 +31,7 @@ pub mod audit;
 pub mod connection;
 pub mod error;
 pub mod grant;
+pub mod health;
 pub mod hidden_item;
 pub mod idempotency;
 pub mod inspect;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::App;
-use crate::domain::status::{JobStatus, SyncKind};
+use crate::domain::status::{JobStatus, SyncKind, WebhookEventStatus};
 
 /// Options of `marquee sync`.
 #[derive(Clone, Debug, clap::Args)]
@@ -24,8 +24,10 @@ pub struct SyncOptions {
 pub enum WebhooksCommand {
     /// List stored Zoom events, newest first.
     List {
-        /// Only events in this status: pending, applied, unknown_account, ignored, failed.
-        #[arg(long)]
+        /// Only events in this status.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
+            WebhookEventStatus::ALL.iter().map(|s| s.as_str())
+        ))]
         status: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: i64,

@@ -413,9 +413,18 @@ pub struct PublicSite {
     /// Bumped by every write of visitor-visible data.
     pub content_version: i64,
     pub settings: SiteSettings,
+    /// Linked to Zoom, but Zoom refused the grant: nothing reaches Zoom (registration
+    /// included) until the owner reconnects. Visitors read "temporarily unavailable".
+    pub connection_lost: bool,
 }
 
 impl PublicSite {
+    /// Whether visitors may register on this site now: the owner's switch, and a connection
+    /// that can reach Zoom.
+    pub fn registration_open(&self) -> bool {
+        self.settings.registration_open && !self.connection_lost
+    }
+
     /// The origins that may embed the widgets and call the public API from a browser: the
     /// platform's addresses of the site and the owner's own (the owner cannot remove the
     /// platform's), sorted, without repeats.

@@ -70,6 +70,28 @@ macro_rules! text_enum {
 pub(crate) use text_enum;
 
 text_enum! {
+    /// Whether a site's Zoom connection can serve (the operator's health view). Derived from
+    /// the connection, its grant and the audit trail, never stored.
+    pub enum ConnectionState {
+        /// Linked to a grant Zoom accepts.
+        Connected = "connected",
+        /// Linked to a grant Zoom refused for good: only the owner reconnecting helps.
+        NeedsReconnect = "needs_reconnect",
+        /// Never linked to Zoom.
+        NeverConnected = "never_connected",
+        /// Linked once, unlinked since (by its owner, or Zoom deauthorized the app).
+        Disconnected = "disconnected",
+    }
+}
+
+impl ConnectionState {
+    /// Whether visitors can register (and be served from Zoom) through this connection.
+    pub fn can_serve(self) -> bool {
+        self == Self::Connected
+    }
+}
+
+text_enum! {
     /// What a sync job does (`sync_jobs.kind`, `sync_status.last_kind`).
     pub enum SyncKind {
         /// Everything, recordings back to the configured horizon.

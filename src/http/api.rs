@@ -15,6 +15,7 @@ pub mod health;
 pub mod meetings_admin;
 pub mod optional_body;
 pub mod platform;
+pub mod platform_health;
 pub mod registrants_admin;
 pub mod scopes;
 pub mod site_admin;
@@ -43,6 +44,7 @@ pub type Apis = RateLimitsDeclared<
     IdempotentPosts<
         annotated::Annotated<(
             platform::PlatformApi,
+            platform_health::PlatformHealthApi,
             admin::AdminApi,
             site_admin::SiteAdminApi,
             meetings_admin::MeetingsAdminApi,
@@ -58,6 +60,7 @@ pub type Apis = RateLimitsDeclared<
 pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
     let apis = annotated::Annotated((
         platform::PlatformApi,
+        platform_health::PlatformHealthApi,
         admin::AdminApi,
         site_admin::SiteAdminApi,
         meetings_admin::MeetingsAdminApi,

@@ -30,7 +30,7 @@ pub struct ErrorDetail {
     /// Stable machine-readable code (the list and their statuses: `docs/api.md`):
     /// `invalid_request`, `invalid_field`, `unauthorized`, `missing_scope`, `csrf_failed`,
     /// `forbidden`, `not_found`, `method_not_allowed`, `conflict`, `zoom_not_connected`,
-    /// `registration_closed`, `meeting_ended`, `meeting_full`, `idempotency_key_in_flight`,
+    /// `registration_closed`, `registration_unavailable`, `meeting_ended`, `meeting_full`, `idempotency_key_in_flight`,
     /// `length_required`, `payload_too_large`, `unsupported_media_type`,
     /// `idempotency_key_reused`, `rate_limited`, `daily_limit`, `internal`, `zoom_refused`,
     /// `zoom_unavailable`, `unavailable`, `not_ready`. New codes may be added.
@@ -417,6 +417,16 @@ pub fn retry_after_meta() -> MetaHeader {
 /// malformed parameters) into the same JSON envelope. Errors that already carry a response
 /// body pass through unchanged.
 pub fn to_json_error(err: poem::Error) -> Response {
+    // The matched route's template travels on, for the request metrics (`http::middleware`).
+    let pattern = err.data::<poem::PathPattern>().cloned();
+    let mut resp = json_error_of(err);
+    if let Some(pattern) = pattern {
+        resp.set_data(pattern);
+    }
+    resp
+}
+
+fn json_error_of(err: poem::Error) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }

@@ -12,7 +12,7 @@
 use poem::http::{HeaderName, HeaderValue, header};
 use std::time::Instant;
 
-use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use poem::{Body, Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result};
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -87,14 +87,24 @@ impl<E: Endpoint> Endpoint for RequestLogEndpoint<E> {
             http.method = %req.method(),
             http.path = %req.uri().path()
         );
+        let method = req.method().to_string();
         async move {
             let started = Instant::now();
-            let mut resp = match self.0.call(req).await {
-                Ok(r) => r.into_response(),
-                Err(err) => err.into_response(),
+            let (mut resp, route) = match self.0.call(req).await {
+                Ok(r) => {
+                    let r = r.into_response();
+                    let route = route_template(r.data::<PathPattern>());
+                    (r, route)
+                }
+                Err(err) => {
+                    let route = route_template(err.data::<PathPattern>());
+                    (err.into_response(), route)
+                }
             };
             let status = resp.status().as_u16();
-            let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let took = started.elapsed();
+            crate::telemetry::metrics::http_request(&route, &method, status, took);
+            let duration_ms = took.as_secs_f64() * 1000.0;
             if status >= 500 {
                 tracing::warn!(http.status = status, duration_ms, "request failed");
             } else {
@@ -110,6 +120,15 @@ impl<E: Endpoint> Endpoint for RequestLogEndpoint<E> {
         }
         .instrument(span)
         .await
+    }
+}
+
+/// The matched route's template (`/embed/:site/meetings/:id`) for metric labels: bounded,
+/// unlike the path itself. Requests no route matched share one label.
+fn route_template(pattern: Option<&PathPattern>) -> String {
+    match pattern {
+        Some(PathPattern(p)) if !p.is_empty() && p.as_ref() != "/" => p.to_string(),
+        _ => "unmatched".to_owned(),
     }
 }
 

@@ -14,7 +14,7 @@ use poem_openapi::OpenApi;
 use poem_openapi::registry::{MetaApi, MetaHeader, Registry};
 use poem_openapi::types::Type;
 
-use super::client::client_ip;
+use super::client::client;
 use super::error::{Problem, classify, to_json_error};
 use super::path_params::ParamNaming;
 use super::public_guard::site_in_path;
@@ -90,7 +90,7 @@ impl<E: Endpoint> Endpoint for RegistrationLimitsEndpoint<E> {
             .to_owned();
         let admitted = services
             .registrations()
-            .admit(client_ip(req.remote_addr()), &site)
+            .admit(client(&req, &services.config().trusted_proxies).ip, &site)
             .await;
         let naming = ParamNaming::of(&req);
         let (mut resp, state) = match admitted {

@@ -195,6 +195,8 @@ impl Connect<'_> {
             .write(move |mut db| {
                 Box::pin(async move {
                     store::connection::link(&mut db, &tid, &gid, store::now()).await?;
+                    // A reconnect after a lost connection opens registration again.
+                    store::tenant::bump_content_version(&mut db, &tid).await?;
                     audit::record(
                         &mut db,
                         Some(&tid),

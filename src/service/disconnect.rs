@@ -100,7 +100,7 @@ impl Disconnect<'_> {
                         &mut db,
                         Some(&tid),
                         Some(&account),
-                        "disconnected",
+                        audit::DISCONNECTED,
                         "disconnected by the site owner",
                     )
                     .await?;
@@ -184,7 +184,7 @@ impl Disconnect<'_> {
                                 &mut db,
                                 Some(&tenant),
                                 Some(&account),
-                                "deauthorized",
+                                audit::DEAUTHORIZED,
                                 "the app was removed in Zoom",
                             )
                             .await?;
@@ -198,7 +198,7 @@ impl Disconnect<'_> {
                             &mut db,
                             None,
                             Some(&account),
-                            "deauthorized",
+                            audit::DEAUTHORIZED,
                             "no matching connection",
                         )
                         .await?;

@@ -163,6 +163,10 @@ impl Events<'_> {
             Ok(Outcome::Ignored(why)) => (WebhookEventStatus::Ignored, why),
             Err(e) => return self.event_failed(event, e).await,
         };
+        let lag = (store::now() - event.received_at)
+            .to_std()
+            .unwrap_or_default();
+        crate::telemetry::metrics::webhook_applied(status.as_str(), lag);
         tracing::debug!(webhook.id = %event.id, webhook.event = %event.event, status = status.as_str(), "webhook event processed");
         self.store
             .write(move |mut db| {
@@ -188,6 +192,7 @@ impl Events<'_> {
         let id = event.id.clone();
         if hopeless || attempts >= cfg.max_attempts {
             tracing::warn!(webhook.id = %event.id, webhook.event = %event.event, attempts, error = %message, "webhook event parked as failed");
+            crate::telemetry::metrics::webhook_applied("parked", std::time::Duration::ZERO);
             self.store
                 .write(move |mut db| {
                     Box::pin(async move {
@@ -202,6 +207,7 @@ impl Events<'_> {
             .retry_base
             .saturating_mul(1 << attempts.saturating_sub(1).min(20))
             .min(MAX_BACKOFF);
+        crate::telemetry::metrics::webhook_applied("retry", std::time::Duration::ZERO);
         tracing::info!(webhook.id = %event.id, webhook.event = %event.event, attempts, wait_ms = wait.as_millis() as u64, error = %message, "webhook event will be retried");
         self.store
             .write(move |mut db| {

@@ -122,6 +122,7 @@ impl Install<'_> {
                         .await?
                         .ok_or(store::StoreError::NotFound)?;
                     store::connection::link(&mut db, &tid, &grant.id, store::now()).await?;
+                    store::tenant::bump_content_version(&mut db, &tid).await?;
                     store::grant::mark_claimed(&mut db, &grant.id).await?;
                     let detail = "Marketplace install claimed by the site owner";
                     audit::record(

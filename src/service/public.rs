@@ -283,7 +283,9 @@ impl Public<'_> {
     /// The site behind a slug, with its settings and content version (cached, see module docs).
     /// Unknown sites are `NotFound`.
     pub async fn site(&self, slug: &str) -> Result<Arc<PublicSite>, ServiceError> {
-        if let Some(site) = self.cache.site(slug) {
+        let cached = self.cache.site(slug);
+        crate::telemetry::metrics::cache("public_sites", cached.is_some());
+        if let Some(site) = cached {
             return Ok(site);
         }
         let lookup = slug.to_owned();
@@ -325,7 +327,9 @@ impl Public<'_> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Vec<u8>, E>>,
     {
-        if let Some(page) = self.cache.page(site, &key) {
+        let cached = self.cache.page(site, &key);
+        crate::telemetry::metrics::cache("public_pages", cached.is_some());
+        if let Some(page) = cached {
             return Ok(page);
         }
         let page = Arc::new(CachedPage::new(build().await?));
@@ -474,7 +478,7 @@ impl Public<'_> {
             return Err(ServiceError::NotFound("meeting"));
         }
         Ok(MeetingDetail {
-            registration_open: site.settings.registration_open && detail.registration_open,
+            registration_open: site.registration_open() && detail.registration_open,
             ..detail
         })
     }

@@ -139,6 +139,27 @@ pub struct RegisterOutcome {
     pub created: bool,
 }
 
+/// The code of [`unavailable`].
+const UNAVAILABLE: &str = "registration_unavailable";
+
+/// What a visitor is told while the site's Zoom connection cannot serve: the owner's panel
+/// and the operator's health view say why, the visitor only that it is temporary.
+fn unavailable() -> ServiceError {
+    ServiceError::Refused {
+        code: UNAVAILABLE,
+        message: "Registration is temporarily unavailable. Please try again later.".into(),
+    }
+}
+
+/// A lost Zoom connection found while registering (Zoom refused the refresh just now) is
+/// told to the visitor as [`unavailable`], never in the operator's words.
+fn in_visitor_words(err: ServiceError) -> ServiceError {
+    match err {
+        ServiceError::NotConnected(_) => unavailable(),
+        other => other,
+    }
+}
+
 fn closed() -> ServiceError {
     ServiceError::Refused {
         code: "registration_closed",
@@ -200,7 +221,23 @@ impl Registrations<'_> {
         }
         let site = self.public.site(&req.site).await?;
         let detail = self.public.visitor_meeting(&site, req.meeting_id).await?;
-        let mut outcome = self.take(&site.tenant.id, &detail, req.form).await?;
+        if site.connection_lost {
+            crate::telemetry::metrics::registration("unavailable");
+            return Err(unavailable());
+        }
+        let taken = self
+            .take(&site.tenant.id, &detail, req.form)
+            .await
+            .map_err(in_visitor_words);
+        crate::telemetry::metrics::registration(match &taken {
+            Ok(outcome) if outcome.created => "created",
+            Ok(_) => "existing",
+            Err(ServiceError::Refused {
+                code: UNAVAILABLE, ..
+            }) => "unavailable",
+            Err(_) => "refused",
+        });
+        let mut outcome = taken?;
         if !outcome.created {
             // Matched by e-mail alone: whoever typed the address may not own it, so the personal
             // join link is not shown again (Zoom sent it to the address). A retry with the same

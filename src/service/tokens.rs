@@ -22,6 +22,7 @@ use crate::store::{self, Store, audit};
 use crate::zoom::models::{TokenGrant, ZoomUser};
 use crate::zoom::{ZoomClient, ZoomError};
 
+use super::public::PublicCache;
 use super::{ServiceError, Services};
 
 /// Refresh this long before expiry, so a token never expires mid-request.
@@ -68,6 +69,8 @@ pub struct Tokens<'a> {
     zoom: &'a ZoomClient,
     keys: &'a KeyRing,
     locks: &'a RefreshLocks,
+    /// A grant's death changes what its sites' visitors see (registration unavailable).
+    cache: &'a PublicCache,
 }
 
 impl Services {
@@ -78,6 +81,7 @@ impl Services {
             zoom: &self.zoom,
             keys: &self.keys,
             locks: &self.refresh_locks,
+            cache: &self.public,
         }
     }
 }
@@ -300,6 +304,8 @@ impl Tokens<'_> {
                 Box::pin(async move {
                     store::grant::mark_dead(&mut db, &id, &reason).await?;
                     for tenant in store::connection::tenants_of_grant(&mut db, &id).await? {
+                        // Cached widget pages offer registration: they are stale now.
+                        store::tenant::bump_content_version(&mut db, &tenant).await?;
                         audit::record(
                             &mut db,
                             Some(&tenant),
@@ -313,6 +319,7 @@ impl Tokens<'_> {
                 })
             })
             .await?;
+        self.cache.forget_all_sites();
         tracing::warn!(zoom.grant_id = %grant.id, "Zoom grant is dead; its sites need to reconnect");
         Ok(())
     }

@@ -70,6 +70,22 @@ impl Services {
 impl Webhooks<'_> {
     /// Verifies and stores one delivery. `Err(BadSignature)` means nothing was stored.
     pub async fn receive(&self, delivery: WebhookDelivery<'_>) -> Result<WebhookAck, ServiceError> {
+        let received = self.verify_and_store(delivery).await;
+        crate::telemetry::metrics::webhook_received(match &received {
+            Ok(WebhookAck::Validation { .. }) => "validation",
+            Ok(WebhookAck::Stored) => "stored",
+            Ok(WebhookAck::Duplicate) => "duplicate",
+            Err(ServiceError::BadSignature(_)) => "bad_signature",
+            Err(ServiceError::Invalid { .. }) => "invalid",
+            Err(_) => "error",
+        });
+        received
+    }
+
+    async fn verify_and_store(
+        &self,
+        delivery: WebhookDelivery<'_>,
+    ) -> Result<WebhookAck, ServiceError> {
         let secret = &self.config.zoom.webhook_secret;
         let tolerance = self.config.webhooks.tolerance.as_secs();
         let now = chrono::Utc::now();

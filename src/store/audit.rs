@@ -21,6 +21,13 @@ pub struct AuditEvent {
 
 /// The action recorded when Zoom refuses a grant for good (its sites must reconnect).
 pub const GRANT_DEAD: &str = "grant_dead";
+/// The owner unlinked the site from Zoom.
+pub const DISCONNECTED: &str = "disconnected";
+/// Zoom told Marquee the app was removed from the account (its sites are unlinked).
+pub const DEAUTHORIZED: &str = "deauthorized";
+/// The actions after which a site without a connection counts as disconnected rather than
+/// never connected.
+pub const UNLINKED: [&str; 2] = [DISCONNECTED, DEAUTHORIZED];
 
 pub async fn record(
     db: &mut Db<'_>,

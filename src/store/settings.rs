@@ -1,13 +1,15 @@
 //! Site settings (what the owner made public, allowed origins, language, theme) and the
-//! one small indexed read that the public face revalidates its caches with.
+//! one small indexed read that the public face revalidates its caches with (which also tells
+//! whether the site's Zoom connection was lost).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::schema::{site_settings, tenants};
+use super::schema::{site_settings, tenants, zoom_connections, zoom_grants};
 use super::{Db, StoreError, with_db};
 use crate::domain::site::{Accent, Font, Lang, Origin, PublicSite, SiteSettings, Theme, ThemeMode};
+use crate::domain::status::GrantStatus;
 use crate::domain::{Slug, Tenant, TenantId};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -99,9 +101,12 @@ pub async fn public_site(db: &mut Db<'_>, slug: &str) -> Result<Option<PublicSit
     type Row = (
         (String, String, String, NaiveDateTime, i64, String),
         Option<SettingsRow>,
+        (Option<String>, Option<String>),
     );
     let row: Option<Row> = with_db!(db, |c| tenants::table
         .left_join(site_settings::table)
+        .left_join(zoom_connections::table.on(zoom_connections::tenant_id.eq(tenants::id)))
+        .left_join(zoom_grants::table.on(zoom_grants::id.eq(zoom_connections::grant_id)))
         .filter(tenants::slug.eq(slug))
         .select((
             (
@@ -113,14 +118,24 @@ pub async fn public_site(db: &mut Db<'_>, slug: &str) -> Result<Option<PublicSit
                 tenants::origins,
             ),
             Option::<SettingsRow>::as_select(),
+            (
+                zoom_connections::tenant_id.nullable(),
+                zoom_grants::status.nullable(),
+            ),
         ))
         .first(c)
         .await
         .optional())?;
-    let Some(((id, slug, display_name, created_at, content_version, origins), settings)) = row
+    let Some((
+        (id, slug, display_name, created_at, content_version, origins),
+        settings,
+        (linked, grant_status),
+    )) = row
     else {
         return Ok(None);
     };
+    let connection_lost =
+        linked.is_some() && grant_status.as_deref() != Some(GrantStatus::Active.as_str());
     Ok(Some(PublicSite {
         tenant: Tenant {
             id: TenantId::from_stored(id),
@@ -131,5 +146,6 @@ pub async fn public_site(db: &mut Db<'_>, slug: &str) -> Result<Option<PublicSit
         },
         content_version,
         settings: settings.map(SettingsRow::into_domain).unwrap_or_default(),
+        connection_lost,
     }))
 }

@@ -104,11 +104,18 @@ impl ZoomClient {
     /// Trades a refresh token for a new pair. Zoom rotates: the old refresh token is dead
     /// once this succeeds (docs/zoom.md §1.4), so callers must persist the result atomically.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenGrant, ZoomError> {
-        self.token_request(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-        ])
-        .await
+        let result = self
+            .token_request(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+            ])
+            .await;
+        crate::telemetry::metrics::token_refresh(match &result {
+            Ok(_) => "ok",
+            Err(ZoomError::InvalidGrant { .. }) => "invalid_grant",
+            Err(_) => "error",
+        });
+        result
     }
 
     /// Revokes a token; Zoom then invalidates the whole grant (docs/zoom.md §1.6).
@@ -307,16 +314,11 @@ impl ZoomClient {
                 self.config.api_url,
                 collection(kind)
             ))
-            .bearer_auth(access_token)
             .json(body);
         if !occurrence_id.is_empty() {
             request = request.query(&[("occurrence_ids", occurrence_id)]);
         }
-        let response = request.send().await.map_err(transport_error)?;
-        if !response.status().is_success() {
-            return Err(api_error(response).await);
-        }
-        read_json(response).await
+        read_json(api_call(request, access_token).await?).await
     }
 
     /// `GET /{meetings|webinars}/{id}/registrants/{registrantId}`: status and personal join
@@ -460,16 +462,42 @@ impl ZoomClient {
 }
 
 /// Sends an API request with the token; a refusal becomes its [`ZoomError`].
+/// Every call is counted by endpoint category and status (`telemetry::metrics::zoom_call`).
 async fn api_call(request: reqwest::RequestBuilder, token: &str) -> Result<Response, ZoomError> {
-    let response = request
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(transport_error)?;
+    let (http, request) = request.bearer_auth(token).build_split();
+    let request = request.map_err(transport_error)?;
+    let category = endpoint_category(request.url().path());
+    let started = std::time::Instant::now();
+    let sent = http.execute(request).await;
+    let status = sent.as_ref().map_or(0, |r| r.status().as_u16());
+    crate::telemetry::metrics::zoom_call(category, status, started.elapsed());
+    let response = sent.map_err(transport_error)?;
     if !response.status().is_success() {
-        return Err(api_error(response).await);
+        let err = api_error(response).await;
+        if let ZoomError::RateLimited { daily, .. } = &err {
+            crate::telemetry::metrics::zoom_rate_limited(if *daily { "daily" } else { "account" });
+        }
+        return Err(err);
     }
     Ok(response)
+}
+
+/// The kind of resource a Zoom API path is about: a label with a handful of values, never an
+/// id (the most specific resource named in the path wins).
+fn endpoint_category(path: &str) -> &'static str {
+    const CATEGORIES: [(&str, &str); 6] = [
+        ("questions", "registration_questions"),
+        ("registrants", "registrants"),
+        ("recordings", "recordings"),
+        ("webinars", "webinars"),
+        ("meetings", "meetings"),
+        ("users", "users"),
+    ];
+    let segments: Vec<&str> = path.split('/').collect();
+    CATEGORIES
+        .iter()
+        .find(|(segment, _)| segments.contains(segment))
+        .map_or("other", |(_, category)| category)
 }
 
 /// Percent-encodes one path segment (user ids may be e-mail addresses).
@@ -589,6 +617,21 @@ mod tests {
         );
         assert!(parse_retry_after("2999-01-01T00:00:00Z").unwrap() > Duration::from_secs(86400));
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn zoom_paths_fall_into_few_categories() {
+        assert_eq!(
+            endpoint_category("/v2/meetings/123/registrants"),
+            "registrants"
+        );
+        assert_eq!(endpoint_category("/v2/users/me/meetings"), "meetings");
+        assert_eq!(
+            endpoint_category("/v2/meetings/1/registrants/questions"),
+            "registration_questions"
+        );
+        assert_eq!(endpoint_category("/v2/users/me"), "users");
+        assert_eq!(endpoint_category("/v2/report"), "other");
     }
 
     #[test]

@@ -352,6 +352,29 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
         Req::get(&format!("{tenants}?limit=0"), &[]).auth(&platform),
     )
     .await;
+    // The operator's health view: pages, a state filter, a bad state, no key.
+    let health = "/api/v1/platform/sites/health";
+    let page = c
+        .expect(
+            StatusCode::OK,
+            Req::get(&format!("{health}?limit=1"), &[]).auth(&platform),
+        )
+        .await;
+    assert_eq!(page["sites"][0]["state"], "never_connected", "{page}");
+    c.expect(
+        StatusCode::OK,
+        Req::get(&format!("{health}?state=needs_reconnect"), &[]).auth(&platform),
+    )
+    .await;
+    let bad_state = c
+        .expect(
+            StatusCode::BAD_REQUEST,
+            Req::get(&format!("{health}?state=sleepy"), &[]).auth(&platform),
+        )
+        .await;
+    assert_eq!(bad_state["error"]["field"], "state", "{bad_state}");
+    c.expect(StatusCode::UNAUTHORIZED, Req::get(health, &[]))
+        .await;
     let one = "/api/v1/platform/tenants/{slug}";
     c.expect(StatusCode::OK, Req::get(one, &["contract"]).auth(&platform))
         .await;

@@ -224,12 +224,14 @@ async fn a_removed_zoom_app_is_one_409_without_retry_after_from_api_and_form() {
         retry_after: None,
     };
     assert_eq!(api, expected, "{err}");
-    assert_eq!(err["error"]["code"], "zoom_not_connected");
+    // Visitors are told it is temporary, in their words; the owner's API names the cause.
+    assert_eq!(err["error"]["code"], "registration_unavailable", "{err}");
     let form = register_by_form(&app, "same-409", id, "form@example.com").await;
     assert_eq!(form.answer, api, "the form answers like the JSON API");
     form.assert_shows(err["error"]["message"].as_str().unwrap());
     let (admin_api, err) = zoom_user_by_api(&app, &key).await;
     assert_eq!(admin_api, api, "{err}");
+    assert_eq!(err["error"]["code"], "zoom_not_connected", "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

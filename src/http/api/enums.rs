@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::domain::Scope;
 use crate::domain::public::{RegistrantAction, RegistrationStatus};
 use crate::domain::site::{Font, Lang, ThemeMode};
-use crate::domain::status::{ItemKind, JobStatus, SyncKind, SyncResult};
+use crate::domain::status::{ConnectionState, ItemKind, JobStatus, SyncKind, SyncResult};
 
 /// Makes a domain enum with `ALL` and `as_str` an OpenAPI string enum named `$name`: parsed
 /// from and written as its texts.
@@ -98,6 +98,13 @@ wire_enum!(
      or one window of `recordings`."
 );
 wire_enum!(JobStatus, "JobStatus", "Where a sync job stands.");
+wire_enum!(
+    ConnectionState,
+    "ConnectionState",
+    "Whether a site's Zoom connection can serve: `connected`, `needs_reconnect` (Zoom refused \
+     the grant; the owner must reconnect), `never_connected`, or `disconnected` (unlinked by \
+     the owner or by Zoom)."
+);
 wire_enum!(SyncResult, "SyncResult", "How a whole-site sync ended.");
 wire_enum!(
     ItemKind,

@@ -170,11 +170,15 @@ pub struct PublicMeetingDetail {
     pub meeting: PublicMeeting,
     /// Upcoming occurrences (recurring meetings only).
     pub occurrences: Vec<OccurrenceDto>,
+    /// True while the site's Zoom connection cannot take registrations (the owner has to
+    /// reconnect): `registration_open` is then false. Tell visitors registration is
+    /// temporarily unavailable; it reopens by itself once the site is reconnected.
+    pub registration_unavailable: bool,
     /// Present while visitors can register.
     pub registration: Option<RegistrationInfo>,
 }
 
-fn meeting_detail(d: &MeetingDetail) -> PublicMeetingDetail {
+fn meeting_detail(d: &MeetingDetail, connection_lost: bool) -> PublicMeetingDetail {
     let listed = ListedMeeting {
         meeting: d.meeting.clone(),
         occurrence: None,
@@ -185,6 +189,7 @@ fn meeting_detail(d: &MeetingDetail) -> PublicMeetingDetail {
     PublicMeetingDetail {
         meeting,
         occurrences: d.occurrences.iter().map(Into::into).collect(),
+        registration_unavailable: connection_lost,
         registration: d.registration_open.then(|| RegistrationInfo {
             auto_approve: d.meeting.approval_type == 0,
             questions_loaded: d.questions.is_some(),
@@ -643,7 +648,7 @@ async fn meetings_json(
     let found = public
         .meetings_after(site, feature, filter, at.after.as_deref(), at.limit)
         .await?;
-    let registration = site.settings.registration_open && feature == Feature::Meetings;
+    let registration = site.registration_open() && feature == Feature::Meetings;
     Ok(to_json(&MeetingList {
         meetings: found
             .items
@@ -661,7 +666,7 @@ async fn meeting_json(
     id: i64,
 ) -> Result<Vec<u8>, ServiceError> {
     let detail = public.meeting(site, id).await?;
-    Ok(to_json(&meeting_detail(&detail)))
+    Ok(to_json(&meeting_detail(&detail, site.connection_lost)))
 }
 
 /// The body of a recordings list.

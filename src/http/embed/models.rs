@@ -190,7 +190,7 @@ impl<'a> ListedItem<'a> {
             agenda: clamp(&mt.agenda, AGENDA_PREVIEW_CHARS),
             timezone: &mt.timezone,
             duration_minutes: m.duration_minutes(),
-            registration_open: site.settings.registration_open && mt.registration_open(),
+            registration_open: site.registration_open() && mt.registration_open(),
             start: m
                 .start_time()
                 .map(|s| When::new(s, m.duration_minutes(), &mt.timezone, view.lang)),
@@ -212,6 +212,8 @@ pub(super) struct MeetingContent<'a> {
     occurrences: Vec<OccurrenceItem<'a>>,
     /// Open, and the meeting has not ended.
     registration_open: bool,
+    /// Closed only because the site's Zoom connection cannot serve right now.
+    registration_unavailable: bool,
     /// Zoom's standard questions that the form asks.
     questions: Vec<FieldItem>,
     custom_questions: Vec<QuestionItem<'a>>,
@@ -302,6 +304,7 @@ impl<'a> MeetingContent<'a> {
             },
             occurrences,
             registration_open: d.registration_open && !d.has_ended(now),
+            registration_unavailable: site.connection_lost,
             questions: standard_fields(d, view.lang),
             custom_questions: custom_questions(d),
             form_action: format!("/embed/{slug}/meetings/{id}/register?{}", view.query()),
@@ -423,8 +426,12 @@ enum Outcome<'a> {
         status: &'static str,
         join_url: Option<&'a str>,
     },
-    /// The classification's public message.
-    Refused { ok: bool, message: &'a str },
+    /// The classification's code and public message (the template words some codes itself).
+    Refused {
+        ok: bool,
+        code: &'a str,
+        message: &'a str,
+    },
 }
 
 impl<'a> RegisteredContent<'a> {
@@ -443,6 +450,7 @@ impl<'a> RegisteredContent<'a> {
             }
             Err(problem) => Outcome::Refused {
                 ok: false,
+                code: problem.code,
                 message: &problem.message,
             },
         };

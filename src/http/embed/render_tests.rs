@@ -48,6 +48,7 @@ fn site() -> PublicSite {
             origins: Vec::new(),
         },
         content_version: 3,
+        connection_lost: false,
         settings,
     }
 }

@@ -134,6 +134,7 @@ impl SyncJobs<'_> {
         let tenant = TenantId::from_stored(job.tenant_id.clone());
         let progress = Arc::new(Progress::default());
         let started = store::now();
+        let clock = std::time::Instant::now();
         let _ = self
             .record_sync_start(&tenant, &job.kind, started)
             .await
@@ -144,7 +145,7 @@ impl SyncJobs<'_> {
             let (id, progress) = (job.id.clone(), progress.clone());
             tokio::spawn(async move {
                 loop {
-                    tokio::time::sleep((JOB_LEASE / 3).to_std().unwrap_or_default()).await;
+                    tokio::time::sleep(PROGRESS_EVERY).await;
                     if !heartbeat(&store, &owner, &id, &progress).await {
                         let _ = lost_tx.send(true);
                         return;
@@ -163,6 +164,7 @@ impl SyncJobs<'_> {
         // The last beat: the job's row keeps how far it got, for the owner's Sync page.
         heartbeat(self.store, self.instance_id, &job.id, &progress).await;
         let requests = progress.requests.load(Ordering::Relaxed);
+        record_job_metrics(&job.kind, &result, clock.elapsed());
         if let Err(e) = self.conclude(&job, &tenant, result, requests).await {
             tracing::warn!(job.id = %job.id, error = %e, "could not record the job's end; its lease will expire");
         }
@@ -394,6 +396,24 @@ impl SyncJobs<'_> {
         Ok(queued)
     }
 }
+
+/// Counts the finished run in `marquee_sync_jobs_total` and its duration and items.
+fn record_job_metrics(
+    kind: &str,
+    result: &Result<SyncCounts, ServiceError>,
+    took: std::time::Duration,
+) {
+    let (outcome, items) = match result {
+        Ok(c) => ("ok", c.meetings + c.webinars + c.recordings + c.removed),
+        Err(e) if e.is_transient() => ("postponed", 0),
+        Err(_) => ("failed", 0),
+    };
+    crate::telemetry::metrics::sync_job(kind, outcome, took, u64::try_from(items).unwrap_or(0));
+}
+
+/// How often a running job publishes its progress (and renews its lease, far inside
+/// `JOB_LEASE`): often enough that `marquee sync` and the Sync page move while it runs.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Renews a running job's lease and publishes its progress. Returns false once the lease is
 /// lost (another worker took the job).
