@@ -35,6 +35,7 @@ pub mod hidden_item;
 pub mod idempotency;
 pub mod inspect;
 pub mod meeting;
+pub mod outbox;
 pub mod occurrence;
 pub mod owner;
 pub mod public;

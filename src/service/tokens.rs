@@ -15,6 +15,7 @@ use chrono::TimeDelta;
 use zeroize::Zeroizing;
 
 use crate::crypto::KeyRing;
+use crate::domain::event::EventType;
 use crate::domain::TenantId;
 use crate::domain::status::GrantStatus;
 use crate::store::grant::{GrantTokens, RefreshedTokens, StoredGrant};
@@ -300,6 +301,9 @@ impl Tokens<'_> {
                 Box::pin(async move {
                     store::grant::mark_dead(&mut db, &id, &reason).await?;
                     for tenant in store::connection::tenants_of_grant(&mut db, &id).await? {
+                        let data = serde_json::json!({ "reason": "refresh_refused" });
+                        let needs = EventType::ConnectionNeedsReconnect;
+                        store::outbox::emit(&mut db, &tenant, needs, data, store::now()).await?;
                         audit::record(
                             &mut db,
                             Some(&tenant),
