@@ -405,11 +405,7 @@ fn events_config(v: &Vars) -> Result<EventsConfig, ConfigError> {
             1..=3_600_000,
         )?),
         // Three days, like Stripe: a receiver down over a weekend still gets everything.
-        retry_for: secs(v.number(
-            "MARQUEE_EVENTS_RETRY_FOR_SECS",
-            3 * 86_400,
-            1..=30 * 86_400,
-        )?),
+        retry_for: secs(v.number("MARQUEE_EVENTS_RETRY_FOR_SECS", 3 * 86_400, 1..=30 * 86_400)?),
     })
 }
 

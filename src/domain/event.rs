@@ -169,7 +169,12 @@ mod tests {
         ] {
             assert!(!is_public_address(ip(s)), "{s}");
         }
-        for s in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
+        for s in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(is_public_address(ip(s)), "{s}");
         }
     }
@@ -195,7 +200,10 @@ mod tests {
             allowed_addresses(vec![ip("8.8.8.8"), ip("10.0.0.1")], false),
             Err(UrlRefusal::PrivateAddress)
         );
-        assert_eq!(allowed_addresses(vec![ip("8.8.8.8")], false).unwrap().len(), 1);
+        assert_eq!(
+            allowed_addresses(vec![ip("8.8.8.8")], false).unwrap().len(),
+            1
+        );
         assert!(allowed_addresses(vec![ip("127.0.0.1")], true).is_ok());
         assert_eq!(
             allowed_addresses(vec![], true),

@@ -456,6 +456,10 @@ mod tests {
                 "{url}: {err}"
             );
         }
-        assert!(check_endpoint_url("http://127.0.0.1:9/in", true).await.is_ok());
+        assert!(
+            check_endpoint_url("http://127.0.0.1:9/in", true)
+                .await
+                .is_ok()
+        );
     }
 }

@@ -15,8 +15,8 @@ use chrono::TimeDelta;
 use zeroize::Zeroizing;
 
 use crate::crypto::KeyRing;
-use crate::domain::event::EventType;
 use crate::domain::TenantId;
+use crate::domain::event::EventType;
 use crate::domain::status::GrantStatus;
 use crate::store::grant::{GrantTokens, RefreshedTokens, StoredGrant};
 use crate::store::{self, Store, audit};

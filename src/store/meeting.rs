@@ -8,10 +8,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::{hidden_item, outbox};
 use super::schema::meetings;
 use super::tombstone::{self, TombstoneKind};
 use super::{Db, StoreError, with_db};
+use super::{hidden_item, outbox};
 use crate::domain::event::EventType;
 use crate::domain::status::{ItemKind, MeetingKind};
 use crate::domain::{Meeting, TenantId};
@@ -143,7 +143,11 @@ pub async fn upsert_versioned(
     .await)?;
     if updated > 0 {
         let changed = before.is_none_or(|(old, old_kind, _)| {
-            old_kind != kind || Meeting { hidden: m.hidden, ..old } != *m
+            old_kind != kind
+                || Meeting {
+                    hidden: m.hidden,
+                    ..old
+                } != *m
         });
         if changed {
             let data = event_data(m, kind);

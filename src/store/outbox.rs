@@ -120,7 +120,16 @@ pub async fn emit(
         .await)?;
     let id = uuid::Uuid::now_v7().to_string();
     let body = event_body(&id, event_type, Some(&slug), now, data);
-    insert_event(db, &id, Some(tenant_id.as_str()), seq, event_type, &body, now).await?;
+    insert_event(
+        db,
+        &id,
+        Some(tenant_id.as_str()),
+        seq,
+        event_type,
+        &body,
+        now,
+    )
+    .await?;
     let endpoints = endpoints_for(db, tenant_id).await?;
     for endpoint in endpoints.iter().filter(|e| e.wants(event_type)) {
         queue(db, &endpoint.id, &id, tenant_id.as_str(), seq, now).await?;
@@ -353,16 +362,18 @@ pub async fn rotate_secret(
     new: &Sealed,
     previous_until: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    with_db!(db, |c| diesel::update(event_endpoints::table.find(&endpoint.id))
-        .set((
-            event_endpoints::secret_sealed.eq(&new.ciphertext),
-            event_endpoints::key_id.eq(&new.key_id),
-            event_endpoints::previous_secret_sealed.eq(&endpoint.secret_sealed),
-            event_endpoints::previous_key_id.eq(&endpoint.key_id),
-            event_endpoints::previous_secret_until.eq(previous_until),
-        ))
-        .execute(c)
-        .await)?;
+    with_db!(db, |c| diesel::update(
+        event_endpoints::table.find(&endpoint.id)
+    )
+    .set((
+        event_endpoints::secret_sealed.eq(&new.ciphertext),
+        event_endpoints::key_id.eq(&new.key_id),
+        event_endpoints::previous_secret_sealed.eq(&endpoint.secret_sealed),
+        event_endpoints::previous_key_id.eq(&endpoint.key_id),
+        event_endpoints::previous_secret_until.eq(previous_until),
+    ))
+    .execute(c)
+    .await)?;
     Ok(())
 }
 
@@ -507,7 +518,11 @@ pub async fn due(
                         .eq(event_deliveries::order_key)
                 )
                 .filter(earlier.field(event_deliveries::status).eq(pending))
-                .filter(earlier.field(event_deliveries::seq).lt(event_deliveries::seq))
+                .filter(
+                    earlier
+                        .field(event_deliveries::seq)
+                        .lt(event_deliveries::seq)
+                )
         )))
         .order(event_deliveries::next_attempt_at.asc())
         .limit(limit)
@@ -584,17 +599,19 @@ pub async fn record_attempt(
     o: &AttemptOutcome<'_>,
 ) -> Result<(), StoreError> {
     let delivered_at = (o.status == DeliveryStatus::Delivered).then_some(o.now);
-    with_db!(db, |c| diesel::update(event_deliveries::table.find(delivery_id))
-        .set((
-            event_deliveries::status.eq(o.status.as_str()),
-            event_deliveries::last_status.eq(o.http_status),
-            event_deliveries::last_error.eq(o.error),
-            event_deliveries::next_attempt_at.eq(o.next_attempt_at),
-            event_deliveries::lease_until.eq(None::<NaiveDateTime>),
-            event_deliveries::delivered_at.eq(delivered_at),
-        ))
-        .execute(c)
-        .await)?;
+    with_db!(db, |c| diesel::update(
+        event_deliveries::table.find(delivery_id)
+    )
+    .set((
+        event_deliveries::status.eq(o.status.as_str()),
+        event_deliveries::last_status.eq(o.http_status),
+        event_deliveries::last_error.eq(o.error),
+        event_deliveries::next_attempt_at.eq(o.next_attempt_at),
+        event_deliveries::lease_until.eq(None::<NaiveDateTime>),
+        event_deliveries::delivered_at.eq(delivered_at),
+    ))
+    .execute(c)
+    .await)?;
     Ok(())
 }
 

@@ -9,10 +9,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::{hidden_item, outbox};
 use super::schema::recordings;
 use super::tombstone::{self, TombstoneKind};
 use super::{Db, StoreError, with_db};
+use super::{hidden_item, outbox};
 use crate::domain::TenantId;
 use crate::domain::event::EventType;
 use crate::domain::status::{ItemKind, RecordingStatus};

@@ -73,7 +73,14 @@ pub async fn insert(
         .execute(c)
         .await)?;
     let data = event_data(&r.id, r.zoom_meeting_id, &r.occurrence_id, r.status);
-    outbox::emit(db, tenant_id, EventType::RegistrationCreated, data, store_now()).await?;
+    outbox::emit(
+        db,
+        tenant_id,
+        EventType::RegistrationCreated,
+        data,
+        store_now(),
+    )
+    .await?;
     Ok(())
 }
 

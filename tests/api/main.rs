@@ -8,6 +8,7 @@ mod connection;
 mod contract;
 mod embedding;
 mod errors;
+mod events;
 mod helpers;
 mod idempotency;
 mod input;

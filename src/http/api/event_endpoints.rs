@@ -243,7 +243,7 @@ impl EventEndpointsApi {
 
     /// Get an event endpoint
     #[oai(
-        path = "/event-endpoints/:id",
+        path = "/event-endpoints/:endpoint_id",
         method = "get",
         operation_id = "get_event_endpoint"
     )]
@@ -252,16 +252,16 @@ impl EventEndpointsApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         /// The endpoint's `id`.
-        id: Path<Text<ID_CHARS>>,
+        endpoint_id: Path<Text<ID_CHARS>>,
     ) -> Result<Answer<EventEndpointDto>, EndpointError> {
-        Ok(Answer(s.outbound().get(&id).await?.into()))
+        Ok(Answer(s.outbound().get(&endpoint_id).await?.into()))
     }
 
     /// Delete an event endpoint
     ///
     /// Nothing more is sent to it; its delivery log goes with it.
     #[oai(
-        path = "/event-endpoints/:id",
+        path = "/event-endpoints/:endpoint_id",
         method = "delete",
         operation_id = "delete_event_endpoint"
     )]
@@ -270,9 +270,9 @@ impl EventEndpointsApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         /// The endpoint's `id`.
-        id: Path<Text<ID_CHARS>>,
+        endpoint_id: Path<Text<ID_CHARS>>,
     ) -> Result<Deleted, EndpointError> {
-        s.outbound().delete(&id).await?;
+        s.outbound().delete(&endpoint_id).await?;
         Ok(Deleted::Deleted)
     }
 
@@ -281,7 +281,7 @@ impl EventEndpointsApi {
     /// For 24 hours the previous secret keeps signing too: `Marquee-Signature` then carries
     /// two `v1` values, so the receiver can switch secrets without losing a delivery.
     #[oai(
-        path = "/event-endpoints/:id/rotate-secret",
+        path = "/event-endpoints/:endpoint_id/rotate-secret",
         method = "post",
         operation_id = "rotate_event_endpoint_secret"
     )]
@@ -290,9 +290,11 @@ impl EventEndpointsApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         /// The endpoint's `id`.
-        id: Path<Text<ID_CHARS>>,
+        endpoint_id: Path<Text<ID_CHARS>>,
     ) -> Result<Answer<EventEndpointWithSecret>, EndpointError> {
-        Ok(Answer(s.outbound().rotate_secret(&id).await?.into()))
+        Ok(Answer(
+            s.outbound().rotate_secret(&endpoint_id).await?.into(),
+        ))
     }
 
     /// The endpoint's delivery log
@@ -300,7 +302,7 @@ impl EventEndpointsApi {
     /// Each event sent to it: attempts, the last answer or error, the next attempt, when it
     /// was delivered. Newest event first; pages with `limit` and `after`.
     #[oai(
-        path = "/event-endpoints/:id/deliveries",
+        path = "/event-endpoints/:endpoint_id/deliveries",
         method = "get",
         operation_id = "list_event_deliveries"
     )]
@@ -309,7 +311,7 @@ impl EventEndpointsApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         /// The endpoint's `id`.
-        id: Path<Text<ID_CHARS>>,
+        endpoint_id: Path<Text<ID_CHARS>>,
         /// Continue after this delivery: the `next_after` of the previous page.
         after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
         /// Deliveries per page, 1–100 (default 50).
@@ -319,7 +321,7 @@ impl EventEndpointsApi {
         let found = s
             .outbound()
             .deliveries(
-                &id,
+                &endpoint_id,
                 after.0.as_deref(),
                 limit.0.unwrap_or(paging::DEFAULT_LIMIT),
             )
@@ -335,7 +337,7 @@ impl EventEndpointsApi {
     /// A `ping` (whatever the endpoint subscribed to), signed like every event, sent at once;
     /// the answer says how it went. A failed ping is retried like any delivery.
     #[oai(
-        path = "/event-endpoints/:id/test",
+        path = "/event-endpoints/:endpoint_id/test",
         method = "post",
         operation_id = "test_event_endpoint"
     )]
@@ -344,9 +346,9 @@ impl EventEndpointsApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         /// The endpoint's `id`.
-        id: Path<Text<ID_CHARS>>,
+        endpoint_id: Path<Text<ID_CHARS>>,
     ) -> Result<Answer<EventDeliveryDto>, EndpointError> {
-        Ok(Answer(s.outbound().test(&id).await?.into()))
+        Ok(Answer(s.outbound().test(&endpoint_id).await?.into()))
     }
 
     /// Send past events again
@@ -355,7 +357,7 @@ impl EventEndpointsApi {
     /// endpoint subscribes to and may see. Delivered, failed and pending ones alike are queued
     /// again with a fresh retry period, in their original order.
     #[oai(
-        path = "/event-endpoints/:id/replay",
+        path = "/event-endpoints/:endpoint_id/replay",
         method = "post",
         operation_id = "replay_events"
     )]
@@ -364,7 +366,7 @@ impl EventEndpointsApi {
         _auth: PlatformAuth,
         s: Data<&Services>,
         /// The endpoint's `id`.
-        id: Path<Text<ID_CHARS>>,
+        endpoint_id: Path<Text<ID_CHARS>>,
         body: JsonBody<ReplayEvents>,
     ) -> Result<Accepted<ReplayQueued>, ReplayError> {
         let body = body.0;
@@ -373,7 +375,7 @@ impl EventEndpointsApi {
             from: body.from.map(|t| t.naive_utc()),
             to: body.to.map(|t| t.naive_utc()),
         };
-        let queued = s.outbound().replay(&id, replay).await?;
+        let queued = s.outbound().replay(&endpoint_id, replay).await?;
         Ok(Accepted::Accepted(Json(ReplayQueued {
             queued: queued as i64,
         })))

@@ -116,7 +116,9 @@ pub fn signature_header(timestamp: i64, body: &str, secrets: &[&str]) -> String 
 /// The wait before retry number `attempts` (1 after the first failure): the base doubled per
 /// attempt, at most an hour.
 fn retry_wait(base: Duration, attempts: i64) -> Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(u32::MAX).min(20);
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(u32::MAX)
+        .min(20);
     base.saturating_mul(1 << doublings).min(MAX_RETRY_WAIT)
 }
 
