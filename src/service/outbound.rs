@@ -86,40 +86,55 @@ impl From<LoggedDelivery> for Delivery {
     }
 }
 
-/// Which past events to send again: either `ids`, or the events created from `from` (inclusive)
-/// to `to` (exclusive).
+/// Which past events to send again: those named by `ids`, those created from `from`
+/// (inclusive) to `to` (exclusive, RFC 3339 times), or, with both, the named ones in the window.
 #[derive(Default)]
 pub struct Replay {
     pub ids: Option<Vec<String>>,
-    pub from: Option<NaiveDateTime>,
-    pub to: Option<NaiveDateTime>,
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 impl Replay {
     fn selection(self) -> Result<ReplaySelection, ServiceError> {
-        match (self.ids, self.from, self.to) {
-            (Some(ids), None, None) if !ids.is_empty() && ids.len() <= MAX_REPLAY_IDS => {
-                Ok(ReplaySelection::Ids(ids))
-            }
-            (Some(_), None, None) => Err(ServiceError::invalid(
+        if let Some(ids) = &self.ids
+            && (ids.is_empty() || ids.len() > MAX_REPLAY_IDS)
+        {
+            return Err(ServiceError::invalid(
                 "event_ids",
                 format!("name 1 to {MAX_REPLAY_IDS} event ids"),
-            )),
-            (None, Some(from), Some(to)) if from < to => Ok(ReplaySelection::Range(from, to)),
-            (None, Some(_), Some(_)) => {
-                Err(ServiceError::invalid("to", "must be later than `from`"))
-            }
-            (Some(_), ..) => Err(ServiceError::invalid(
-                "event_ids",
-                "give either event_ids or from and to, not both",
-            )),
-            (None, None, _) => Err(ServiceError::invalid(
-                "from",
-                "give event_ids, or from and to",
-            )),
-            (None, Some(_), None) => Err(ServiceError::invalid("to", "give to with from")),
+            ));
         }
+        let range = match (self.from.as_deref(), self.to.as_deref()) {
+            (Some(from), Some(to)) => {
+                let (from, to) = (time("from", from)?, time("to", to)?);
+                if from >= to {
+                    return Err(ServiceError::invalid("to", "must be later than `from`"));
+                }
+                Some((from, to))
+            }
+            (None, None) => None,
+            (Some(_), None) => return Err(ServiceError::invalid("to", "give `to` with `from`")),
+            (None, Some(_)) => return Err(ServiceError::invalid("from", "give `from` with `to`")),
+        };
+        if self.ids.is_none() && range.is_none() {
+            return Err(ServiceError::invalid(
+                "event_ids",
+                "give event_ids, or from and to",
+            ));
+        }
+        Ok(ReplaySelection {
+            ids: self.ids,
+            range,
+        })
     }
+}
+
+/// An RFC 3339 time, e.g. `2026-12-01T09:00:00Z`, as UTC.
+fn time(field: &'static str, text: &str) -> Result<NaiveDateTime, ServiceError> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.naive_utc())
+        .map_err(|_| ServiceError::invalid(field, "is not an RFC 3339 time"))
 }
 
 /// The platform's event endpoints.

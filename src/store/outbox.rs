@@ -377,6 +377,38 @@ pub async fn rotate_secret(
     Ok(())
 }
 
+/// Every endpoint with its sealed secrets (for key rotation).
+pub async fn all_endpoints(db: &mut Db<'_>) -> Result<Vec<StoredEndpoint>, StoreError> {
+    Ok(with_db!(db, |c| event_endpoints::table
+        .select(StoredEndpoint::as_select())
+        .load(c)
+        .await)?)
+}
+
+/// Stores the endpoint's secrets re-sealed under the current key, unless a rotation replaced
+/// them meanwhile. A previous secret past its grace period is dropped.
+pub async fn reseal_endpoint(
+    db: &mut Db<'_>,
+    endpoint: &StoredEndpoint,
+    secret: &Sealed,
+    previous: Option<&Sealed>,
+) -> Result<(), StoreError> {
+    with_db!(db, |c| diesel::update(
+        event_endpoints::table
+            .filter(event_endpoints::id.eq(&endpoint.id))
+            .filter(event_endpoints::secret_sealed.eq(&endpoint.secret_sealed))
+    )
+    .set((
+        event_endpoints::secret_sealed.eq(&secret.ciphertext),
+        event_endpoints::key_id.eq(&secret.key_id),
+        event_endpoints::previous_secret_sealed.eq(previous.map(|p| p.ciphertext.as_str())),
+        event_endpoints::previous_key_id.eq(previous.map(|p| p.key_id.as_str())),
+    ))
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
 // ---- the delivery log and replay ----
 
 /// The endpoint's deliveries, newest first, after the cursor; and whether more follow.
@@ -429,12 +461,12 @@ pub async fn find_delivery(
         .optional())?)
 }
 
-/// Which past events a replay sends again.
+/// Which past events a replay sends again: those with the given ids, those created in
+/// `[from, to)`, or (both given) those with the ids created in the window.
 #[derive(Clone, Debug)]
-pub enum ReplaySelection {
-    Ids(Vec<String>),
-    /// Events created in `[from, to)`.
-    Range(NaiveDateTime, NaiveDateTime),
+pub struct ReplaySelection {
+    pub ids: Option<Vec<String>>,
+    pub range: Option<(NaiveDateTime, NaiveDateTime)>,
 }
 
 /// Queues again (or for the first time) the endpoint's delivery of each selected event it
@@ -455,12 +487,14 @@ pub async fn replay(
         if let Some(tid) = &endpoint.tenant_id {
             query = query.filter(outbox_events::tenant_id.eq(tid.as_str()));
         }
-        query = match selection {
-            ReplaySelection::Ids(ids) => query.filter(outbox_events::id.eq_any(ids)),
-            ReplaySelection::Range(from, to) => query
-                .filter(outbox_events::created_at.ge(*from))
-                .filter(outbox_events::created_at.lt(*to)),
-        };
+        if let Some(ids) = &selection.ids {
+            query = query.filter(outbox_events::id.eq_any(ids));
+        }
+        if let Some((from, to)) = selection.range {
+            query = query
+                .filter(outbox_events::created_at.ge(from))
+                .filter(outbox_events::created_at.lt(to));
+        }
         query.load(c).await
     })?;
     let mut queued = 0;

@@ -661,3 +661,79 @@ async fn other_sites_and_callers_without_the_platform_key_get_nothing() {
     assert_eq!(test.status(), StatusCode::UNAUTHORIZED);
     assert!(receiver.all().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_committed_before_a_kill_9_are_delivered_after_restart() {
+    // No workers here: the events of the killed process stay for the restarted one.
+    let app = TestApp::spawn_configured(
+        |_| {},
+        |vars| {
+            vars.insert("MARQUEE_WORKERS".into(), "false".into());
+        },
+    )
+    .await;
+    let (receiver, url) = Receiver::start();
+    app.sim_user("killed@example.com").await;
+    app.create_tenant("killed").await;
+    app.connect_site("killed").await;
+    let key = app
+        .api_key("killed", &["meetings:read", "meetings:write"])
+        .await;
+    endpoint(&app, &url, &["meeting.created"], None).await;
+
+    // A real `marquee serve` process, without workers: it commits changes, sends nothing.
+    let port = crate::sync::free_port();
+    let mut vars = app.vars.clone();
+    vars.insert("MARQUEE_LISTEN".into(), format!("127.0.0.1:{port}"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_marquee"))
+        .arg("serve")
+        .env_clear()
+        .envs(&vars)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let child_url = format!("http://127.0.0.1:{port}");
+    eventually(15, "the child process to listen", || async {
+        let r = app
+            .http
+            .get(format!("{child_url}/healthz"))
+            .send()
+            .await
+            .ok()?;
+        r.status().is_success().then_some(())
+    })
+    .await;
+    let mut made = Vec::new();
+    for n in 0..3 {
+        let resp = app
+            .http
+            .post(format!("{child_url}/api/v1/admin/meetings"))
+            .bearer_auth(&key)
+            .json(&new_meeting(&format!("Before the kill {n}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let body: Value = resp.json().await.unwrap();
+        made.push(body["id"].as_i64().unwrap());
+    }
+    child.kill().unwrap(); // SIGKILL: no shutdown, no draining
+    child.wait().unwrap();
+    assert!(receiver.all().is_empty(), "nothing was sent yet");
+
+    let mut vars = app.vars.clone();
+    vars.insert("MARQUEE_WORKERS".into(), "true".into());
+    let restarted = crate::helpers::Instance::start(vars).await;
+    eventually(20, "the three events after the restart", || async {
+        (receiver.delivered().len() == 3).then_some(())
+    })
+    .await;
+    let order: Vec<i64> = receiver
+        .delivered()
+        .iter()
+        .map(|r| r.json()["data"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(order, made, "every committed event, in order");
+    drop(restarted);
+}

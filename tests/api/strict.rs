@@ -299,7 +299,8 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
         (
             "replay_events",
             Fixture {
-                body: json!({"event_ids": ["no-such-event"]}),
+                body: json!({"event_ids": ["no-such-event"], "from": "2020-01-01T00:00:00Z",
+                    "to": "2100-01-01T00:00:00Z"}),
                 probe: "/api/v1/platform/event-endpoints?limit=100",
                 unique: None,
             },
@@ -663,7 +664,7 @@ fn valid_text(path: &str, chars: usize, n: usize) -> String {
         // A dark grey: readable on the light theme (faint accents are refused).
         "accent_color" => format!("#{}", "3".repeat(chars - 1)),
         "slug" => format!("{:a<chars$}", tag),
-        "url" => format!("http://127.0.0.1:9/{}", "a".repeat(chars - 19)),
+        "url" if chars > 19 => format!("http://127.0.0.1:9/{}", "a".repeat(chars - 19)),
         _ => "a".repeat(chars),
     }
 }
@@ -672,9 +673,11 @@ fn valid_text(path: &str, chars: usize, n: usize) -> String {
 /// of the meeting's dates, the honeypot must stay empty, a cursor must be one, times and zones
 /// must parse, a host must be a user of the account, an event type is one of a closed list and
 /// an event endpoint's site one that exists.
-const NO_VALID_LONGEST: [&str; 9] = [
+const NO_VALID_LONGEST: [&str; 11] = [
     "events.0",
     "site",
+    "from",
+    "to",
     "occurrence_id",
     "website",
     "after",

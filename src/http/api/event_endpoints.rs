@@ -20,6 +20,8 @@ use crate::service::paging::{self, MAX_CURSOR_CHARS};
 
 /// Longest endpoint, delivery or event id (they are UUIDs).
 const ID_CHARS: usize = 64;
+/// Longest time accepted (RFC 3339 with a fraction and an offset fits easily).
+const TIME_CHARS: usize = 40;
 /// Longest event type name.
 const EVENT_TYPE_CHARS: usize = 40;
 
@@ -143,15 +145,17 @@ pub struct EventDeliveryList {
     pub next_after: Option<String>,
 }
 
-/// Which past events to send again: `event_ids`, or every event created from `from`
-/// (inclusive) to `to` (exclusive).
+/// Which past events to send again: `event_ids`, every event created from `from` (inclusive)
+/// to `to` (exclusive), or with both the named events created in that window.
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ReplayEvents {
     #[oai(validator(min_items = 1, max_items = 100))]
     pub event_ids: Option<Vec<Text<ID_CHARS, 1>>>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
+    /// An RFC 3339 time, e.g. `2026-12-01T09:00:00Z`.
+    pub from: Option<Text<TIME_CHARS, 1>>,
+    /// An RFC 3339 time, later than `from`.
+    pub to: Option<Text<TIME_CHARS, 1>>,
 }
 
 /// How many deliveries a replay queued.
@@ -372,8 +376,8 @@ impl EventEndpointsApi {
         let body = body.0;
         let replay = Replay {
             ids: body.event_ids.map(Text::into_strings),
-            from: body.from.map(|t| t.naive_utc()),
-            to: body.to.map(|t| t.naive_utc()),
+            from: body.from.map(Text::into_string),
+            to: body.to.map(Text::into_string),
         };
         let queued = s.outbound().replay(&endpoint_id, replay).await?;
         Ok(Accepted::Accepted(Json(ReplayQueued {
