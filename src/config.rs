@@ -93,6 +93,19 @@ pub struct WebhookConfig {
     pub retry_base: std::time::Duration,
 }
 
+/// Outbound events to the platform's endpoints (docs/events.md).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventsConfig {
+    /// Allow `http` and private, loopback or link-local endpoint addresses (dev and tests only).
+    pub allow_private_urls: bool,
+    /// How long one delivery attempt may take, connecting included.
+    pub timeout: std::time::Duration,
+    /// Wait before the first retry; doubled per attempt, at most an hour.
+    pub retry_base: std::time::Duration,
+    /// How long a delivery is retried before it is given up as `failed`.
+    pub retry_for: std::time::Duration,
+}
+
 /// Background workers and the sync engine.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncConfig {
@@ -141,6 +154,7 @@ pub struct Config {
     pub upkeep_interval: std::time::Duration,
     pub webhooks: WebhookConfig,
     pub sync: SyncConfig,
+    pub events: EventsConfig,
     pub registration_limits: RegistrationLimitConfig,
     /// Directory with widget template overrides (`default/`, `{site}/`), if any.
     pub templates_dir: Option<std::path::PathBuf>,
@@ -168,6 +182,7 @@ impl std::fmt::Debug for Config {
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<set>"),
             )
+            .field("events", &self.events)
             .finish_non_exhaustive()
     }
 }
@@ -460,6 +475,20 @@ fn webhook_config(v: &Vars) -> Result<WebhookConfig, ConfigError> {
     })
 }
 
+fn events_config(v: &Vars) -> Result<EventsConfig, ConfigError> {
+    Ok(EventsConfig {
+        allow_private_urls: v.flag("MARQUEE_EVENTS_ALLOW_PRIVATE_URLS", false)?,
+        timeout: secs(v.number("MARQUEE_EVENTS_TIMEOUT_SECS", 10, 1..=120)?),
+        retry_base: std::time::Duration::from_millis(v.number(
+            "MARQUEE_EVENTS_RETRY_BASE_MS",
+            30_000,
+            1..=3_600_000,
+        )?),
+        // Three days, like Stripe: a receiver down over a weekend still gets everything.
+        retry_for: secs(v.number("MARQUEE_EVENTS_RETRY_FOR_SECS", 3 * 86_400, 1..=30 * 86_400)?),
+    })
+}
+
 fn sync_config(v: &Vars) -> Result<SyncConfig, ConfigError> {
     Ok(SyncConfig {
         workers: v.flag("MARQUEE_WORKERS", true)?,
@@ -528,6 +557,7 @@ impl Config {
             metrics_token: metrics_token(&v)?,
             webhooks: webhook_config(&v)?,
             sync: sync_config(&v)?,
+            events: events_config(&v)?,
             registration_limits: RegistrationLimitConfig {
                 per_ip_per_minute: v.number(
                     "MARQUEE_REGISTRATIONS_PER_IP_PER_MINUTE",
@@ -594,6 +624,11 @@ mod tests {
         );
         assert!(config.sync.workers);
         assert_eq!(config.sync.recordings_horizon_months, 12);
+        assert!(!config.events.allow_private_urls);
+        assert_eq!(
+            config.events.retry_for,
+            std::time::Duration::from_secs(3 * 86_400)
+        );
         assert_eq!(
             config.oauth_redirect_uri(),
             "http://127.0.0.1:8080/oauth/zoom/callback"
@@ -667,6 +702,10 @@ mod tests {
             ("MARQUEE_RECORDINGS_HORIZON_MONTHS", "0"),
             ("MARQUEE_ZOOM_RATE_LIGHT", "0"),
             ("MARQUEE_ZOOM_RATE_MEDIUM", "fast"),
+            ("MARQUEE_EVENTS_ALLOW_PRIVATE_URLS", "sometimes"),
+            ("MARQUEE_EVENTS_TIMEOUT_SECS", "0"),
+            ("MARQUEE_EVENTS_RETRY_BASE_MS", "0"),
+            ("MARQUEE_EVENTS_RETRY_FOR_SECS", "forever"),
         ];
         for (name, value) in cases {
             assert_eq!(

@@ -173,6 +173,14 @@ pub fn sha256_hex_of_parts(parts: &[&[u8]]) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// Hex HMAC-SHA256 of `message` under `secret` (the `v1` of an outbound event's signature).
+pub fn hmac_sha256_hex(secret: &str, message: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// Constant-time equality for secrets of public length.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -252,6 +260,11 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert!(constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abd"));
+        // RFC 4231 test case 2.
+        assert_eq!(
+            hmac_sha256_hex("Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
         assert_ne!(
             sha256_hex_of_parts(&[b"ab", b"c"]),
             sha256_hex_of_parts(&[b"a", b"bc"])

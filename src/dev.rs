@@ -99,6 +99,8 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
         ("MARQUEE_ZOOM_OAUTH_URL", sim.url()),
         ("MARQUEE_ZOOM_API_URL", &sim.api_url()),
         ("MARQUEE_TEMPLATES_RELOAD", "true"),
+        // The dev receiver of outbound events is usually on this machine.
+        ("MARQUEE_EVENTS_ALLOW_PRIVATE_URLS", "true"),
     ] {
         vars.insert(k.to_owned(), v.to_owned());
     }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod cursor;
+pub mod event;
 pub mod meeting;
 pub mod meeting_plan;
 pub mod origin;

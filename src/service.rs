@@ -18,6 +18,7 @@
 //! | `s.meetings()`      | `meetings.rs`      | tokens                                     |
 //! | `s.key_rotation()`  | `key_rotation.rs`  |                                            |
 //! | `s.webhooks()`      | `webhooks.rs`      |                                            |
+//! | `s.outbound()`      | `outbound.rs`      | (delivery: `outbound/delivery.rs`)         |
 //! | `s.settings()`      | `settings.rs`      | tenants                                    |
 //! | `s.snippets()`      | `snippets.rs`      | tenants, settings                          |
 //! | `s.disconnect()`    | `disconnect.rs`    | tokens                                     |
@@ -31,7 +32,7 @@
 //! | `s.upkeep()`        | `upkeep.rs`        | tokens, disconnect, idempotency            |
 //! | `s.health()`        | `health.rs`        |                                            |
 //! | `s.events()`        | `events.rs`        | Zoom calls, disconnect, registrations      |
-//! | `s.workers()`       | `workers.rs`       | events, sync jobs, upkeep (one loop each)  |
+//! | `s.workers()`       | `workers.rs`       | events, outbound, sync jobs, upkeep        |
 //!
 //! "In the background" is work a facade spawns through `Background`, on its own copy of the
 //! container. Conversions from Zoom's payloads to stored records are in `zoom_records.rs`.
@@ -58,6 +59,7 @@ pub mod idempotency;
 pub mod install;
 pub mod key_rotation;
 pub mod meetings;
+pub mod outbound;
 pub mod paging;
 pub mod public;
 pub mod registration;
@@ -95,6 +97,8 @@ pub struct Services {
     /// The public face's per-instance caches (pages are read through `s.public()`).
     public: public::PublicCache,
     limits: registration::RegistrationLimits,
+    /// The HTTP client of outbound events (no redirects, public addresses only).
+    event_client: outbound::EventClient,
 }
 
 impl Services {
@@ -107,6 +111,7 @@ impl Services {
             zoom: ZoomClient::new(config.zoom.clone()),
             keys: config.keys.clone(),
             limits: registration::RegistrationLimits::new(&config.registration_limits),
+            event_client: outbound::EventClient::new(&config.events),
             store,
             config,
             refresh_locks: tokens::RefreshLocks::default(),

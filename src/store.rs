@@ -37,6 +37,7 @@ pub mod idempotency;
 pub mod inspect;
 pub mod meeting;
 pub mod occurrence;
+pub mod outbox;
 pub mod owner;
 pub mod public;
 pub mod recording;

@@ -11,6 +11,7 @@ pub mod annotated;
 pub mod answer;
 pub mod body;
 pub mod enums;
+pub mod event_endpoints;
 pub mod health;
 pub mod meetings_admin;
 pub mod optional_body;
@@ -26,7 +27,8 @@ pub mod webinars_admin;
 /// Groups of operations in the spec.
 #[derive(Tags)]
 pub enum ApiTags {
-    /// Operator API: sites (tenants), admin links and tenant API keys. Platform key required.
+    /// Operator API: sites (tenants), admin links, tenant API keys and event endpoints.
+    /// Platform key required.
     Platform,
     /// Site admin API: the site's Zoom connection and settings. Tenant API key or owner session.
     Admin,
@@ -45,6 +47,7 @@ pub type Apis = RateLimitsDeclared<
         annotated::Annotated<(
             platform::PlatformApi,
             platform_health::PlatformHealthApi,
+            event_endpoints::EventEndpointsApi,
             admin::AdminApi,
             site_admin::SiteAdminApi,
             meetings_admin::MeetingsAdminApi,
@@ -61,6 +64,7 @@ pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
     let apis = annotated::Annotated((
         platform::PlatformApi,
         platform_health::PlatformHealthApi,
+        event_endpoints::EventEndpointsApi,
         admin::AdminApi,
         site_admin::SiteAdminApi,
         meetings_admin::MeetingsAdminApi,

@@ -6,6 +6,7 @@
 use chrono::NaiveDateTime;
 
 use crate::crypto::KeyRing;
+use crate::domain::event::EventType;
 use crate::domain::{Principal, Scope, TenantId};
 use crate::store::grant::StoredGrant;
 use crate::store::{self, Store, audit};
@@ -34,14 +35,17 @@ pub struct Deauthorized {
     pub sites_disconnected: Vec<TenantId>,
 }
 
-/// Removes the site's copy of its Zoom data (meetings, occurrences, recordings) and its
-/// pending sync work. Returns how many meetings went away. The owner's data stays: settings,
+/// Announces `connection.disconnected` and removes the site's copy of its Zoom data
+/// (meetings, occurrences, recordings; no `meeting.deleted` for each) and its pending sync work. Returns how many meetings went away. The owner's data stays: settings,
 /// hidden items (`hidden_items`, applied again when the items are synced after a reconnect),
 /// registrations and the audit trail.
 async fn purge_zoom_data(
     db: &mut store::Db<'_>,
     tenant: &TenantId,
 ) -> Result<usize, store::StoreError> {
+    let data = serde_json::json!({});
+    let disconnected = EventType::ConnectionDisconnected;
+    store::outbox::emit(db, tenant, disconnected, data, store::now()).await?;
     let removed = store::meeting::delete_all(db, tenant).await?;
     store::occurrence::delete_all(db, tenant).await?;
     store::recording::delete_all(db, tenant).await?;

@@ -1,5 +1,5 @@
 //! Key rotation: re-sealing every stored secret (Zoom tokens, PKCE verifiers of pending
-//! connects) under the current (first) key of `MARQUEE_ENCRYPTION_KEYS`, so an older key can
+//! connects, the signing secrets of outbound event endpoints) under the current (first) key of `MARQUEE_ENCRYPTION_KEYS`, so an older key can
 //! be retired.
 
 use crate::crypto::KeyRing;
@@ -77,6 +77,44 @@ impl KeyRotation<'_> {
                 })
                 .await?;
             moved += 1;
+        }
+        Ok(moved + self.rotate_endpoint_secrets().await?)
+    }
+
+    /// Re-seals the signing secrets of outbound event endpoints (the previous one of a recent
+    /// rotation too).
+    async fn rotate_endpoint_secrets(&self) -> Result<usize, ServiceError> {
+        let current = self.keys.current_key_id().to_owned();
+        let endpoints = self
+            .store
+            .read(|mut db| Box::pin(async move { store::outbox::all_endpoints(&mut db).await }))
+            .await?;
+        let mut moved = 0;
+        for endpoint in endpoints.into_iter().filter(|e| e.key_id != current) {
+            let reseal = |sealed| -> Result<_, ServiceError> {
+                Ok(self
+                    .keys
+                    .seal(&self.keys.open(&sealed, &endpoint.id)?, &endpoint.id))
+            };
+            let secret = reseal(endpoint.secret())?;
+            let previous = match endpoint.previous_secret(store::now()) {
+                Some(sealed) => Some(reseal(sealed)?),
+                None => None,
+            };
+            moved += 1 + usize::from(previous.is_some());
+            self.store
+                .write(move |mut db| {
+                    Box::pin(async move {
+                        store::outbox::reseal_endpoint(
+                            &mut db,
+                            &endpoint,
+                            &secret,
+                            previous.as_ref(),
+                        )
+                        .await
+                    })
+                })
+                .await?;
         }
         Ok(moved)
     }

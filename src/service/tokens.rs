@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::KeyRing;
 use crate::domain::TenantId;
+use crate::domain::event::EventType;
 use crate::domain::status::GrantStatus;
 use crate::store::grant::{GrantTokens, RefreshedTokens, StoredGrant};
 use crate::store::{self, Store, audit};
@@ -306,6 +307,9 @@ impl Tokens<'_> {
                     for tenant in store::connection::tenants_of_grant(&mut db, &id).await? {
                         // Cached widget pages offer registration: they are stale now.
                         store::tenant::bump_content_version(&mut db, &tenant).await?;
+                        let data = serde_json::json!({ "reason": "refresh_refused" });
+                        let needs = EventType::ConnectionNeedsReconnect;
+                        store::outbox::emit(&mut db, &tenant, needs, data, store::now()).await?;
                         audit::record(
                             &mut db,
                             Some(&tenant),

@@ -1,4 +1,4 @@
-//! Background workers: the webhook event applier, the sync job slots, the reconcile
+//! Background workers: the webhook event applier, the outbound event sender, the sync job slots, the reconcile
 //! scheduler and the upkeep loop (`service::upkeep`). Started by `App` when it serves (unless
 //! `MARQUEE_WORKERS=false`), stopped with the server. Every loop polls the database at a
 //! bounded interval, so work queued by another instance is found too; a local wake-up (an event
@@ -82,7 +82,10 @@ impl Workers<'_> {
     pub fn start(&self) -> RunningWorkers {
         let s = self.services;
         let (stop, stopped) = watch::channel(false);
-        let mut tasks = vec![tokio::spawn(event_loop(s.clone(), stopped.clone()))];
+        let mut tasks = vec![
+            tokio::spawn(event_loop(s.clone(), stopped.clone())),
+            tokio::spawn(outbound_loop(s.clone(), stopped.clone())),
+        ];
         for _ in 0..s.config.sync.job_slots {
             tasks.push(tokio::spawn(job_loop(s.clone(), stopped.clone())));
         }
@@ -112,6 +115,22 @@ async fn event_loop(s: Services, mut stopped: watch::Receiver<bool>) {
             Err(e) => tracing::warn!(error = %e, "webhook worker: will try again"),
         }
         if !idle(&s, &notify, &mut stopped).await {
+            break;
+        }
+    }
+}
+
+/// Sends due outbound events (`service/outbound/delivery.rs`). Events are written by other
+/// transactions, on any instance, so the poll interval is the only wake-up.
+async fn outbound_loop(s: Services, mut stopped: watch::Receiver<bool>) {
+    let never = Notify::new();
+    while !*stopped.borrow() {
+        match s.outbound().sender().deliver_due().await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "event delivery worker: will try again"),
+        }
+        if !idle(&s, &never, &mut stopped).await {
             break;
         }
     }
@@ -167,6 +186,16 @@ async fn scheduler_loop(s: Services, mut stopped: watch::Receiver<bool>) {
                 .await;
             if let Err(e) = pruned {
                 tracing::warn!(error = %e, "scheduler: tombstones not pruned");
+            }
+            let before = store::now() - super::outbound::OUTBOX_RETENTION;
+            let pruned = s
+                .store
+                .write(move |mut db| {
+                    Box::pin(async move { store::outbox::prune(&mut db, before).await })
+                })
+                .await;
+            if let Err(e) = pruned {
+                tracing::warn!(error = %e, "scheduler: outbox not pruned");
             }
         }
     }

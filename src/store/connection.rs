@@ -5,8 +5,9 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::schema::zoom_connections;
-use super::{Db, StoreError, with_db};
+use super::{Db, StoreError, outbox, with_db};
 use crate::domain::TenantId;
+use crate::domain::event::EventType;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = zoom_connections)]
@@ -40,6 +41,8 @@ pub async fn link(
         ))
         .execute(c)
         .await)?;
+    let data = serde_json::json!({ "connected_at": now.and_utc().to_rfc3339() });
+    outbox::emit(db, tenant_id, EventType::ConnectionConnected, data, now).await?;
     Ok(())
 }
 

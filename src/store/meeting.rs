@@ -8,10 +8,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::hidden_item;
 use super::schema::meetings;
 use super::tombstone::{self, TombstoneKind};
 use super::{Db, StoreError, with_db};
+use super::{hidden_item, outbox};
+use crate::domain::event::EventType;
 use crate::domain::status::{ItemKind, MeetingKind};
 use crate::domain::{Meeting, TenantId};
 
@@ -125,6 +126,7 @@ pub async fn upsert_versioned(
     if tombstone::covers(db, tenant_id, TombstoneKind::Meeting, &key, version).await? {
         return Ok(false);
     }
+    let before = find_any(db, tenant_id, m.zoom_meeting_id).await?;
     let changes = ZoomFields::of(m, now);
     let updated = with_db!(db, |c| diesel::update(
         meetings::table
@@ -140,6 +142,17 @@ pub async fn upsert_versioned(
     .execute(c)
     .await)?;
     if updated > 0 {
+        let changed = before.is_none_or(|(old, old_kind, _)| {
+            old_kind != kind
+                || Meeting {
+                    hidden: m.hidden,
+                    ..old
+                } != *m
+        });
+        if changed {
+            let data = event_data(m, kind);
+            outbox::emit(db, tenant_id, EventType::MeetingUpdated, data, now).await?;
+        }
         return Ok(true);
     }
     // Nothing updated: either the row is newer (stale write) or it does not exist yet.
@@ -167,7 +180,24 @@ pub async fn upsert_versioned(
         .do_nothing()
         .execute(c)
         .await)?;
+    if inserted > 0 {
+        let data = event_data(m, kind);
+        outbox::emit(db, tenant_id, EventType::MeetingCreated, data, now).await?;
+    }
     Ok(inserted > 0)
+}
+
+/// A meeting as outbound events carry it: what a site shows, never `start_url` (not stored).
+fn event_data(m: &Meeting, kind: MeetingKind) -> serde_json::Value {
+    serde_json::json!({
+        "id": m.zoom_meeting_id,
+        "kind": kind.as_str(),
+        "topic": m.topic,
+        "start_time": m.start_time.map(|t| t.and_utc().to_rfc3339()),
+        "duration_minutes": m.duration_minutes,
+        "timezone": m.timezone,
+        "registration_open": m.registration_open(),
+    })
 }
 
 /// Zoom deleted the meeting at `version`: removes it (and its occurrences) unless it was
@@ -187,6 +217,10 @@ pub async fn delete_versioned(
     )
     .execute(c)
     .await)?;
+    if removed > 0 {
+        let data = serde_json::json!({ "id": zoom_meeting_id });
+        outbox::emit(db, tenant_id, EventType::MeetingDeleted, data, now).await?;
+    }
     if removed > 0
         || find_version(db, tenant_id, zoom_meeting_id)
             .await?

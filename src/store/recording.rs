@@ -9,11 +9,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use super::hidden_item;
 use super::schema::recordings;
 use super::tombstone::{self, TombstoneKind};
 use super::{Db, StoreError, with_db};
+use super::{hidden_item, outbox};
 use crate::domain::TenantId;
+use crate::domain::event::EventType;
 use crate::domain::status::{ItemKind, RecordingStatus};
 
 /// Zoom's fields of one recording.
@@ -114,6 +115,7 @@ pub async fn upsert_versioned(
     {
         return Ok(false);
     }
+    let before = stored_status(db, tenant_id, &r.zoom_meeting_uuid).await?;
     let changes = ZoomFields {
         zoom_meeting_id: r.zoom_meeting_id,
         host_id: &r.host_id,
@@ -139,6 +141,7 @@ pub async fn upsert_versioned(
     .execute(c)
     .await)?;
     if updated > 0 {
+        announce_if_new(db, tenant_id, r, before, now).await?;
         return Ok(true);
     }
     let row = RecordingRow {
@@ -166,7 +169,49 @@ pub async fn upsert_versioned(
         .do_nothing()
         .execute(c)
         .await)?;
+    if inserted > 0 {
+        announce_if_new(db, tenant_id, r, before, now).await?;
+    }
     Ok(inserted > 0)
+}
+
+/// The stored status of a recording, if it is stored.
+async fn stored_status(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    zoom_meeting_uuid: &str,
+) -> Result<Option<RecordingStatus>, StoreError> {
+    let text: Option<String> = with_db!(db, |c| recordings::table
+        .filter(recordings::tenant_id.eq(tenant_id.as_str()))
+        .filter(recordings::zoom_meeting_uuid.eq(zoom_meeting_uuid))
+        .select(recordings::status)
+        .first(c)
+        .await
+        .optional())?;
+    Ok(text.and_then(|t| RecordingStatus::parse(&t)))
+}
+
+/// `recording.available` when a written recording is available and was not before (new, or
+/// back from the trash through a full write). The share link and passcode are not sent.
+async fn announce_if_new(
+    db: &mut Db<'_>,
+    tenant_id: &TenantId,
+    r: &RecordingData,
+    before: Option<RecordingStatus>,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    if r.status != RecordingStatus::Available || before == Some(RecordingStatus::Available) {
+        return Ok(());
+    }
+    let data = serde_json::json!({
+        "uuid": r.zoom_meeting_uuid,
+        "meeting_id": r.zoom_meeting_id,
+        "topic": r.topic,
+        "start_time": r.start_time.and_utc().to_rfc3339(),
+        "duration_minutes": r.duration_minutes,
+    });
+    outbox::emit(db, tenant_id, EventType::RecordingAvailable, data, now).await?;
+    Ok(())
 }
 
 /// Sets the status of a stored recording unless it is newer. Returns whether a row changed.

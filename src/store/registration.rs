@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::schema::registrations;
-use super::{Db, StoreError, with_db};
+use super::{Db, StoreError, now as store_now, outbox, with_db};
 use crate::domain::TenantId;
+use crate::domain::event::EventType;
 use crate::domain::public::{Registration, RegistrationStatus};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -71,7 +72,31 @@ pub async fn insert(
         .values(&row)
         .execute(c)
         .await)?;
+    let data = event_data(&r.id, r.zoom_meeting_id, &r.occurrence_id, r.status);
+    outbox::emit(
+        db,
+        tenant_id,
+        EventType::RegistrationCreated,
+        data,
+        store_now(),
+    )
+    .await?;
     Ok(())
+}
+
+/// A registration as outbound events carry it: never the visitor's personal join link.
+fn event_data(
+    id: &str,
+    zoom_meeting_id: i64,
+    occurrence_id: &str,
+    status: RegistrationStatus,
+) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "meeting_id": zoom_meeting_id,
+        "occurrence_id": occurrence_id,
+        "status": status.as_str(),
+    })
 }
 
 /// The visitor's registration for this meeting occurrence, if any.
@@ -175,6 +200,14 @@ pub async fn update_status(
         .filter(registrations::tenant_id.eq(tenant_id.as_str()))
         .filter(registrations::zoom_meeting_id.eq(zoom_meeting_id))
         .filter(registrations::zoom_registrant_id.eq(zoom_registrant_id));
+    let before: Vec<(String, String, String)> = with_db!(db, |c| target
+        .select((
+            registrations::id,
+            registrations::occurrence_id,
+            registrations::status
+        ))
+        .load(c)
+        .await)?;
     let n = match (status, join_url) {
         (RegistrationStatus::Approved, Some(url)) => with_db!(db, |c| diesel::update(target)
             .set((
@@ -201,6 +234,10 @@ pub async fn update_status(
             .execute(c)
             .await)?,
     };
+    for (id, occurrence_id, _) in before.iter().filter(|(.., old)| old != status.as_str()) {
+        let data = event_data(id, zoom_meeting_id, occurrence_id, status);
+        outbox::emit(db, tenant_id, EventType::RegistrationUpdated, data, now).await?;
+    }
     Ok(n > 0)
 }
 

@@ -213,7 +213,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    event_endpoints (id) {
+        id -> Text,
+        tenant_id -> Nullable<Text>,
+        url -> Text,
+        events -> Text,
+        secret_sealed -> Text,
+        key_id -> Text,
+        previous_secret_sealed -> Nullable<Text>,
+        previous_key_id -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_sequences (tenant_id) {
+        tenant_id -> Text,
+        last_seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    outbox_events (id) {
+        id -> Text,
+        tenant_id -> Nullable<Text>,
+        seq -> BigInt,
+        event_type -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_id -> Text,
+        order_key -> Text,
+        seq -> BigInt,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_status -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(site_settings -> tenants (tenant_id));
+diesel::joinable!(event_deliveries -> outbox_events (event_id));
+diesel::joinable!(event_deliveries -> event_endpoints (endpoint_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
@@ -236,6 +289,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     site_settings,
     registration_questions,
     hidden_items,
+    event_endpoints,
+    event_sequences,
+    outbox_events,
+    event_deliveries,
 );
 
 diesel::table! {

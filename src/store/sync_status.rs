@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::schema::sync_status;
-use super::{Db, StoreError, with_db};
+use super::{Db, StoreError, outbox, with_db};
 use crate::domain::TenantId;
+use crate::domain::event::EventType;
 use crate::domain::status::SyncResult;
 
 #[derive(Clone, Debug, Default, Queryable, Selectable)]
@@ -105,6 +106,20 @@ pub async fn record_finish(
     ))
     .execute(c)
     .await)?;
+    // The error text stays with the operator (it may name internals); the event says which.
+    let (event_type, data) = match error {
+        None => (
+            EventType::SyncCompleted,
+            serde_json::json!({
+                "meetings": counts.meetings,
+                "webinars": counts.webinars,
+                "recordings": counts.recordings,
+                "removed": counts.removed,
+            }),
+        ),
+        Some(_) => (EventType::SyncFailed, serde_json::json!({})),
+    };
+    outbox::emit(db, tenant_id, event_type, data, now).await?;
     Ok(())
 }
 

@@ -1087,7 +1087,90 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
         "{listed}"
     );
 
+    event_endpoints(&mut c).await;
+
     c.assert_every_operation_covered();
     eprintln!("contract: {} response checks", c.checks);
     assert!(c.checks > 150, "{} checks", c.checks);
+}
+
+/// The event endpoints: register (and refuse), list, read, rotate, test-send, log, replay,
+/// delete. Nothing listens at the URL: the test-send answers with its failed attempt.
+async fn event_endpoints(c: &mut Contract) {
+    let platform = Auth::Platform;
+    let endpoints = "/api/v1/platform/event-endpoints";
+    let body = json!({"url": "http://127.0.0.1:9/events", "events": ["meeting.created"], "site": "contract"});
+    c.expect(
+        StatusCode::UNAUTHORIZED,
+        Req::post(endpoints, &[]).json(body.clone()),
+    )
+    .await;
+    let created = c
+        .expect(
+            StatusCode::CREATED,
+            Req::post(endpoints, &[]).auth(&platform).json(body),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let bad = json!({"url": "http://127.0.0.1:9/events", "events": ["meeting.exploded"]});
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::post(endpoints, &[]).auth(&platform).json(bad),
+    )
+    .await;
+    c.expect(StatusCode::OK, Req::get(endpoints, &[]).auth(&platform))
+        .await;
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::get(&format!("{endpoints}?after=nonsense"), &[]).auth(&platform),
+    )
+    .await;
+    let one = "/api/v1/platform/event-endpoints/{endpoint_id}";
+    c.expect(StatusCode::OK, Req::get(one, &[&id]).auth(&platform))
+        .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::get(one, &["no-such-endpoint"]).auth(&platform),
+    )
+    .await;
+    let rotate = "/api/v1/platform/event-endpoints/{endpoint_id}/rotate-secret";
+    let rotated = c
+        .expect(StatusCode::OK, Req::post(rotate, &[&id]).auth(&platform))
+        .await;
+    assert_ne!(rotated["secret"], created["secret"], "{rotated}");
+    let test = "/api/v1/platform/event-endpoints/{endpoint_id}/test";
+    let tried = c
+        .expect(StatusCode::OK, Req::post(test, &[&id]).auth(&platform))
+        .await;
+    assert_eq!(tried["status"], "pending", "{tried}");
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::post(test, &["no-such-endpoint"]).auth(&platform),
+    )
+    .await;
+    let log = "/api/v1/platform/event-endpoints/{endpoint_id}/deliveries";
+    c.expect(StatusCode::OK, Req::get(log, &[&id]).auth(&platform))
+        .await;
+    let replay = "/api/v1/platform/event-endpoints/{endpoint_id}/replay";
+    let window = json!({"from": "2020-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"});
+    c.expect(
+        StatusCode::ACCEPTED,
+        Req::post(replay, &[&id]).auth(&platform).json(window),
+    )
+    .await;
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::post(replay, &[&id]).auth(&platform).json(json!({})),
+    )
+    .await;
+    c.expect(
+        StatusCode::NO_CONTENT,
+        Req::new(Method::DELETE, one, &[&id]).auth(&platform),
+    )
+    .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::new(Method::DELETE, one, &[&id]).auth(&platform),
+    )
+    .await;
 }

@@ -457,6 +457,8 @@ impl TestApp {
             ("MARQUEE_ENCRYPTION_KEYS", keys_spec.as_str()),
             ("MARQUEE_WORKER_POLL_MS", "50"),
             ("MARQUEE_WEBHOOK_RETRY_BASE_MS", "100"),
+            ("MARQUEE_EVENTS_ALLOW_PRIVATE_URLS", "true"),
+            ("MARQUEE_EVENTS_RETRY_BASE_MS", "100"),
             ("MARQUEE_ZOOM_RATE_LIGHT", "1000"),
             ("MARQUEE_ZOOM_RATE_MEDIUM", "1000"),
         ]

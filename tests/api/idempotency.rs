@@ -35,8 +35,23 @@ impl Creating {
 
     async fn post(&self, app: &TestApp, path: &str, body: Option<&Value>, key: &str) -> RawAnswer {
         let caller = &self.caller;
-        app.keyed(Method::POST, path, caller, body, Some(key)).await
+        let path = path.replace(ENDPOINT, &first_endpoint(app).await);
+        app.keyed(Method::POST, &path, caller, body, Some(key))
+            .await
     }
+}
+
+/// In a path: the event endpoint `two_sites` registered.
+const ENDPOINT: &str = "{endpoint}";
+
+async fn first_endpoint(app: &TestApp) -> String {
+    let (_, list) = app
+        .platform(Method::GET, "/api/v1/platform/event-endpoints", None)
+        .await;
+    list["event_endpoints"][0]["id"]
+        .as_str()
+        .unwrap_or("none")
+        .to_owned()
 }
 
 /// Two sites: `idem-a` connected to Zoom with one meeting open for registration (returned
@@ -46,6 +61,15 @@ async fn two_sites(app: &TestApp) -> (i64, String) {
         .public_site("idem-a", vec![meeting_body("Keyed", 3, 0)])
         .await;
     app.create_tenant("idem-b").await;
+    let endpoint = json!({"url": "http://127.0.0.1:9/events", "events": ["meeting.created"]});
+    let (status, body) = app
+        .platform(
+            Method::POST,
+            "/api/v1/platform/event-endpoints",
+            Some(endpoint),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     (created[0]["id"].as_i64().unwrap(), key)
 }
 
@@ -87,6 +111,50 @@ fn creating_requests(meeting_id: i64, key: &str) -> BTreeMap<&'static str, Creat
                 other_path: "/api/v1/platform/tenants/idem-a/api-keys".into(),
                 other_body: Some(json!({"name": "other", "scopes": ["settings:read"]})),
                 table: "api_keys",
+            },
+        ),
+        (
+            "create_event_endpoint",
+            Creating {
+                path: "/api/v1/platform/event-endpoints".into(),
+                caller: Caller::Platform,
+                body: Some(json!({"url": "http://127.0.0.1:9/a", "events": ["sync.failed"]})),
+                other_path: "/api/v1/platform/event-endpoints".into(),
+                other_body: Some(json!({"url": "http://127.0.0.1:9/b", "events": ["sync.failed"]})),
+                table: "event_endpoints",
+            },
+        ),
+        (
+            "rotate_event_endpoint_secret",
+            Creating {
+                path: format!("/api/v1/platform/event-endpoints/{ENDPOINT}/rotate-secret"),
+                caller: Caller::Platform,
+                body: None,
+                other_path: format!("/api/v1/platform/event-endpoints/{ENDPOINT}/rotate-secret"),
+                other_body: other.clone(),
+                table: "event_endpoints",
+            },
+        ),
+        (
+            "test_event_endpoint",
+            Creating {
+                path: format!("/api/v1/platform/event-endpoints/{ENDPOINT}/test"),
+                caller: Caller::Platform,
+                body: None,
+                other_path: format!("/api/v1/platform/event-endpoints/{ENDPOINT}/test"),
+                other_body: other.clone(),
+                table: "event_deliveries",
+            },
+        ),
+        (
+            "replay_events",
+            Creating {
+                path: format!("/api/v1/platform/event-endpoints/{ENDPOINT}/replay"),
+                caller: Caller::Platform,
+                body: Some(json!({"from": "2020-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"})),
+                other_path: format!("/api/v1/platform/event-endpoints/{ENDPOINT}/replay"),
+                other_body: Some(json!({"event_ids": ["none"]})),
+                table: "event_deliveries",
             },
         ),
         (

@@ -9,6 +9,7 @@ mod connection;
 mod contract;
 mod embedding;
 mod errors;
+mod events;
 mod helpers;
 mod idempotency;
 mod input;

@@ -126,6 +126,15 @@ impl Site {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{webinar}");
+        let (status, endpoint) = app
+            .platform(
+                Method::POST,
+                "/api/v1/platform/event-endpoints",
+                Some(new_endpoint_fixture()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{endpoint}");
+        let endpoint_id = endpoint["id"].as_str().unwrap().to_owned();
         let doc = app.served_document().await;
         let args = HashMap::from([
             ("slug", SITE.to_owned()),
@@ -135,6 +144,7 @@ impl Site {
             ("key_id", key_id),
             ("recording_id", RECORDING.to_owned()),
             ("registration_id", registration_id),
+            ("endpoint_id", endpoint_id),
         ]);
         Self {
             app,
@@ -279,6 +289,23 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
             },
         ),
         (
+            "create_event_endpoint",
+            Fixture {
+                body: new_endpoint_fixture(),
+                probe: "/api/v1/platform/event-endpoints?limit=100",
+                unique: None,
+            },
+        ),
+        (
+            "replay_events",
+            Fixture {
+                body: json!({"event_ids": ["no-such-event"], "from": "2020-01-01T00:00:00Z",
+                    "to": "2100-01-01T00:00:00Z"}),
+                probe: "/api/v1/platform/event-endpoints?limit=100",
+                unique: None,
+            },
+        ),
+        (
             "update_site_settings",
             Fixture {
                 body: json!({"meetings_public": true, "allowed_origins": ["https://a.example"],
@@ -371,6 +398,11 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
 }
 
 /// A new meeting (or webinar) with every string field.
+/// An event endpoint of the site (nothing listens there; only the API is under test).
+fn new_endpoint_fixture() -> Value {
+    json!({"url": "http://127.0.0.1:9/events", "events": ["meeting.created"], "site": SITE})
+}
+
 fn new_meeting_fixture() -> Value {
     json!({"topic": "Strict class", "agenda": "Warm-up",
         "start_time": "2099-01-05T18:00:00", "timezone": "Europe/Berlin",
@@ -632,14 +664,20 @@ fn valid_text(path: &str, chars: usize, n: usize) -> String {
         // A dark grey: readable on the light theme (faint accents are refused).
         "accent_color" => format!("#{}", "3".repeat(chars - 1)),
         "slug" => format!("{:a<chars$}", tag),
+        "url" if chars > 19 => format!("http://127.0.0.1:9/{}", "a".repeat(chars - 19)),
         _ => "a".repeat(chars),
     }
 }
 
 /// Strings whose longest value is refused for another reason: an occurrence id must be one
 /// of the meeting's dates, the honeypot must stay empty, a cursor must be one, times and zones
-/// must parse, a host must be a user of the account.
-const NO_VALID_LONGEST: [&str; 7] = [
+/// must parse, a host must be a user of the account, an event type is one of a closed list and
+/// an event endpoint's site one that exists.
+const NO_VALID_LONGEST: [&str; 11] = [
+    "events.0",
+    "site",
+    "from",
+    "to",
     "occurrence_id",
     "website",
     "after",

@@ -344,7 +344,7 @@ async fn two_instances_on_one_database_run_each_job_once() {
 }
 
 /// A free loopback port for a child process.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
