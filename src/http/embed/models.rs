@@ -423,8 +423,13 @@ enum Outcome<'a> {
         status: &'static str,
         join_url: Option<&'a str>,
     },
-    /// The classification's public message.
-    Refused { ok: bool, message: &'a str },
+    /// The classification's public message; `unavailable`: Zoom (or a limit) refused for now,
+    /// said in the widget's language with "try again in a moment".
+    Refused {
+        ok: bool,
+        message: &'a str,
+        unavailable: bool,
+    },
 }
 
 impl<'a> RegisteredContent<'a> {
@@ -444,6 +449,7 @@ impl<'a> RegisteredContent<'a> {
             Err(problem) => Outcome::Refused {
                 ok: false,
                 message: &problem.message,
+                unavailable: Notice::for_status(problem.status, true) == Notice::Unavailable,
             },
         };
         Self { outcome, back_url }
