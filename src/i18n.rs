@@ -52,7 +52,7 @@ pub struct Strings {
     pub pending_title: &'static str,
     pub pending_text: &'static str,
     pub refused_title: &'static str,
-    /// A registration refused because Zoom cannot be reached (or a limit is reached) for now.
+    /// A registration refused because Zoom cannot be reached for now.
     pub register_unavailable: &'static str,
     pub try_again: &'static str,
     pub watch_recording: &'static str,

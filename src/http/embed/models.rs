@@ -423,8 +423,9 @@ enum Outcome<'a> {
         status: &'static str,
         join_url: Option<&'a str>,
     },
-    /// The classification's public message; `unavailable`: Zoom (or a limit) refused for now,
-    /// said in the widget's language with "try again in a moment".
+    /// The classification's public message; `unavailable`: Zoom cannot be reached for now
+    /// (503), said in the widget's language with "try again in a moment". A limit (429) keeps
+    /// its own message: it says when to try again.
     Refused {
         ok: bool,
         message: &'a str,
@@ -449,7 +450,7 @@ impl<'a> RegisteredContent<'a> {
             Err(problem) => Outcome::Refused {
                 ok: false,
                 message: &problem.message,
-                unavailable: Notice::for_status(problem.status, true) == Notice::Unavailable,
+                unavailable: problem.status == StatusCode::SERVICE_UNAVAILABLE,
             },
         };
         Self { outcome, back_url }
