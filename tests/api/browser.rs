@@ -56,7 +56,7 @@ pub async fn run_node_test(file: &str, env: Vec<(&'static str, String)>, passes:
     let path = format!("tests/browser/{file}");
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .args(["--test", "--test-timeout=120000", &path])
+            .args(["--test", "--test-timeout=300000", &path])
             .envs(env)
             .env("MQ_ARTIFACTS", artifacts())
             .output()

@@ -151,7 +151,10 @@ async fn zoom_down_or_rate_limiting_is_one_503_with_retry_after_on_every_surface
             form.answer, api,
             "{what}: the form answers like the JSON API"
         );
-        form.assert_shows(&message);
+        // The visitor's page says it in the widget's language (registered.html.j2).
+        form.assert_shows(
+            "We cannot reach Zoom right now, so your registration was not sent. Please try again in a moment.",
+        );
 
         arm(&app, "GET", "/v2/users/me", fault).await;
         let (admin_api, err) = zoom_user_by_api(&app, &key).await;

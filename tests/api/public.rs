@@ -223,7 +223,15 @@ async fn recurring_occurrences_are_listed_in_local_time_across_daylight_saving()
             .unwrap()
             .starts_with("text/calendar")
     );
-    assert!(ics.contains("DTSTART:20300331T160000Z\r\n"), "{ics}");
+    // In the meeting's zone (18:00 CEST, 16:00 UTC), with the zone's VTIMEZONE.
+    assert!(
+        ics.contains("DTSTART;TZID=Europe/Berlin:20300331T180000\r\n"),
+        "{ics}"
+    );
+    assert!(
+        ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"),
+        "{ics}"
+    );
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1);
     assert!(ics.contains("SUMMARY:Weekly yoga"));
 }

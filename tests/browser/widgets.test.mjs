@@ -179,9 +179,29 @@ test("a visitor registers with the keyboard alone, once, again, on a series' dat
     await page.keyboard.press("Enter");
     await result.waitFor({ state: "visible" });
     assert.match(await result.textContent(), /Registration not possible/);
+    assert.match(await result.textContent(), /We cannot reach Zoom right now, so your registration was not sent/);
     assert.ok(await page.locator("form.mq-form").isVisible(), "the form stays for another try");
     await assertAccessible(page, "zoom unreachable on register");
     await shoot(page, "widget-zoom-unreachable.png");
+    // In German too, with and without JavaScript.
+    await page.goto(`${studio}/meetings/${single}?lang=de`);
+    await typeVisitor(page, "weg@example.com");
+    await page.keyboard.press("Enter");
+    await result.waitFor({ state: "visible" });
+    assert.match(await result.textContent(), /Zoom ist gerade nicht erreichbar/);
+    const plain = await page.context().browser().newContext({ javaScriptEnabled: false });
+    const noJs = await plain.newPage();
+    noJs.setDefaultTimeout(15000);
+    await noJs.goto(`${studio}/meetings/${single}?lang=de`);
+    await noJs.fill("#mq-first", "Ada");
+    await noJs.fill("#mq-last", "Lovelace");
+    await noJs.fill("#mq-email", "ohne-js@example.com");
+    const [answer] = await Promise.all([noJs.waitForResponse((r) => r.url().includes("/register")),
+      noJs.click("button[type=submit]")]);
+    assert.equal(answer.status(), 503);
+    assert.match(await noJs.locator("main").textContent(), /Anmeldung nicht möglich[\s\S]*Zoom ist gerade nicht erreichbar/);
+    // (axe needs JavaScript in the page; the same page with it is checked above.)
+    await plain.close();
     await sim("DELETE", "/_sim/faults");
   });
 });

@@ -426,11 +426,14 @@ enum Outcome<'a> {
         status: &'static str,
         join_url: Option<&'a str>,
     },
-    /// The classification's code and public message (the template words some codes itself).
+    /// The classification's code and public message (the template words some codes itself);
+    /// `unavailable`: Zoom cannot be reached for now (503), said in the widget's language with
+    /// "try again in a moment". A limit (429) keeps its own message: it says when to try again.
     Refused {
         ok: bool,
         code: &'a str,
         message: &'a str,
+        unavailable: bool,
     },
 }
 
@@ -452,6 +455,7 @@ impl<'a> RegisteredContent<'a> {
                 ok: false,
                 code: problem.code,
                 message: &problem.message,
+                unavailable: problem.status == StatusCode::SERVICE_UNAVAILABLE,
             },
         };
         Self { outcome, back_url }

@@ -312,6 +312,11 @@ fn pages() -> Vec<(String, String)> {
             format!("registered-refused-{name}"),
             registered_page(Err(refused), &view),
         ));
+        let away = ServiceError::ZoomUnavailable { retry_after: None };
+        out.push((
+            format!("registered-unavailable-{name}"),
+            registered_page(Err(away), &view),
+        ));
         for (kind, notice, status) in [
             ("no-site", Notice::NoSite, StatusCode::NOT_FOUND),
             ("feature-off", Notice::FeatureOff, StatusCode::NOT_FOUND),
