@@ -212,7 +212,7 @@ pub fn cache(cache: &'static str, hit: bool) {
 }
 
 /// An outbound event delivery: `ok`, `retry` or `failed` (gave up); `lag` from the event's
-/// commit, recorded for `ok`. For the outbound-events worker (not yet called).
+/// commit, recorded for `ok`. Written by the outbound-events worker after each attempt.
 pub fn delivery(result: &'static str, lag: Option<Duration>) {
     counter!("marquee_deliveries_total", "result" => result).increment(1);
     if let Some(lag) = lag {

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::helpers::{TestApp, assert_invalid_request, eventually, meeting_body};
+use crate::operations::Scrape;
 
 const ENDPOINTS: &str = "/api/v1/platform/event-endpoints";
 /// The replay window a receiver enforces (docs/events.md).
@@ -390,6 +391,8 @@ async fn a_failing_receiver_gets_the_events_later_in_order() {
     let (_, key) = app.public_site("late", vec![]).await;
     receiver.failures.store(6, Ordering::SeqCst);
     let (id, secret) = endpoint(&app, &url, &["meeting.created"], Some("late")).await;
+    // The metrics recorder is the process's: other tests only ever add to it.
+    let (before, _) = Scrape::take(&app).await;
     let mut made = Vec::new();
     for n in 0..3 {
         let (status, created) = app
@@ -447,6 +450,19 @@ async fn a_failing_receiver_gets_the_events_later_in_order() {
             .then_some(())
     })
     .await;
+    let (after, _) = Scrape::take(&app).await;
+    let moved = |result: &str| {
+        let label = format!("result={result}");
+        after.get("marquee_deliveries_total", &[&label])
+            - before.get("marquee_deliveries_total", &[&label])
+    };
+    assert!(moved("retry") >= 6.0, "six refused attempts counted as retries");
+    assert!(moved("ok") >= 3.0, "three deliveries counted");
+    assert!(
+        after.get("marquee_delivery_lag_seconds", &[])
+            >= before.get("marquee_delivery_lag_seconds", &[]) + 3.0,
+        "a lag recorded per delivery"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -224,10 +224,10 @@ async fn disconnected_sites_are_told_apart_and_the_list_pages() {
 // ---- /metrics ----
 
 /// `/metrics` parsed by `prometheus-parse`: each sample's value by name and sorted labels.
-struct Scrape(HashMap<String, f64>);
+pub(crate) struct Scrape(HashMap<String, f64>);
 
 impl Scrape {
-    async fn take(app: &TestApp) -> (Self, String) {
+    pub(crate) async fn take(app: &TestApp) -> (Self, String) {
         let resp = app.http.get(app.at("/metrics")).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         let content_type = resp.headers()["content-type"].to_str().unwrap().to_owned();
@@ -261,7 +261,7 @@ impl Scrape {
     }
 
     /// The value of `metric` with exactly `labels` (`k=v`, any order); 0 when absent.
-    fn get(&self, metric: &str, labels: &[&str]) -> f64 {
+    pub(crate) fn get(&self, metric: &str, labels: &[&str]) -> f64 {
         let mut labels: Vec<&str> = labels.to_vec();
         labels.sort_unstable();
         self.0

@@ -196,8 +196,15 @@ impl Sender<'_> {
         let wait = retry_wait(self.config.retry_base, due.attempts);
         let next_attempt_at: NaiveDateTime =
             now + TimeDelta::from_std(wait).unwrap_or(TimeDelta::hours(1));
-        // A counter of deliveries by result (ok / retry / failed) and their lag belongs here
-        // once the metrics registry exists (issue 13, /metrics).
+        let lag = delivered
+            .then(|| (now - due.created_at).to_std().ok())
+            .flatten();
+        let result = match status {
+            DeliveryStatus::Delivered => "ok",
+            DeliveryStatus::Pending => "retry",
+            DeliveryStatus::Failed => "failed",
+        };
+        crate::telemetry::metrics::delivery(result, lag);
         tracing::info!(
             event.id = %due.event_id,
             event.r#type = %due.event_type,
