@@ -877,7 +877,7 @@ impl TestApp {
 }
 
 /// Every scope a tenant key can hold.
-pub const EVERY_SCOPE: [&str; 7] = [
+pub const EVERY_SCOPE: [&str; 9] = [
     "meetings:read",
     "meetings:write",
     "recordings:read",
@@ -885,6 +885,8 @@ pub const EVERY_SCOPE: [&str; 7] = [
     "registrations:write",
     "settings:read",
     "settings:write",
+    "events:read",
+    "events:write",
 ];
 
 /// Asserts a 400 `invalid_request` naming `field`; `what` says which request it answers.
