@@ -686,6 +686,8 @@ impl TestApp {
                     "registrations:write",
                     "meetings:read",
                     "meetings:write",
+                    "events:read",
+                    "events:write",
                 ],
             )
             .await;
