@@ -268,9 +268,7 @@ impl Outbound<'_> {
         let deleted = self
             .store
             .write(move |mut db| {
-                Box::pin(async move {
-                    store::outbox::delete_endpoint(&mut db, &scope, &id).await
-                })
+                Box::pin(async move { store::outbox::delete_endpoint(&mut db, &scope, &id).await })
             })
             .await?;
         deleted
@@ -398,9 +396,7 @@ impl Outbound<'_> {
         let id = id.to_owned();
         self.store
             .read(move |mut db| {
-                Box::pin(async move {
-                    store::outbox::find_endpoint(&mut db, &scope, &id).await
-                })
+                Box::pin(async move { store::outbox::find_endpoint(&mut db, &scope, &id).await })
             })
             .await?
             .ok_or(ServiceError::NotFound("event endpoint"))

@@ -877,7 +877,10 @@ async fn a_site_key_registers_an_endpoint_that_gets_only_its_own_sites_events() 
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert_eq!(body["error"]["message"], "this API key lacks the events:write scope");
+    assert_eq!(
+        body["error"]["message"],
+        "this API key lacks the events:write scope"
+    );
 
     // The platform sees the site's endpoint; the site deletes its own.
     let (status, body) = app
@@ -886,7 +889,12 @@ async fn a_site_key_registers_an_endpoint_that_gets_only_its_own_sites_events() 
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["site"], "site-a");
     let (status, body) = app
-        .admin_call(&key_a, Method::DELETE, &format!("{SITE_ENDPOINTS}/{id}"), None)
+        .admin_call(
+            &key_a,
+            Method::DELETE,
+            &format!("{SITE_ENDPOINTS}/{id}"),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
 }
@@ -909,14 +917,20 @@ async fn a_recording_completed_webhook_from_zoom_emits_recording_available() {
         )
         .await;
     let got = receiver
-        .wait_for("recording.available", |e| e["type"] == "recording.available")
+        .wait_for("recording.available", |e| {
+            e["type"] == "recording.available"
+        })
         .await;
     assert!(verifies(&got, &secret), "signed: {}", got.body);
     let event = got.json();
     assert_eq!(event["site"], "rec-e2e", "{event}");
     assert_eq!(event["data"]["uuid"], rec["uuid"], "{event}");
     assert_eq!(event["data"]["meeting_id"], json!(meeting_id), "{event}");
-    assert!(!got.body.contains("rec-pass-e2e"), "no passcode: {}", got.body);
+    assert!(
+        !got.body.contains("rec-pass-e2e"),
+        "no passcode: {}",
+        got.body
+    );
     assert!(!got.body.contains("share"), "no share link: {}", got.body);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(receiver.all().len(), 1, "once: {:?}", receiver.all());
@@ -948,16 +962,8 @@ async fn key_rotation_reseals_endpoint_secrets_and_deliveries_still_verify() {
     let app = TestApp::spawn().await;
     let (receiver, url) = Receiver::start();
     let (id, secret) = endpoint(&app, &url, &["meeting.created"], None).await;
-    let old_spec = app.vars["MARQUEE_ENCRYPTION_KEYS"].clone();
     let new_spec = marquee::crypto::KeyRing::generate_spec("test2");
-    let both = app
-        .sibling(|v| {
-            v.insert(
-                "MARQUEE_ENCRYPTION_KEYS".into(),
-                format!("{new_spec},{old_spec}"),
-            );
-        })
-        .await;
+    let both = app.sibling_with_keys(&new_spec, true).await;
     assert_eq!(
         both.services.key_rotation().rotate().await.unwrap(),
         1,
@@ -985,11 +991,7 @@ async fn key_rotation_reseals_endpoint_secrets_and_deliveries_still_verify() {
     assert_eq!(sealed_under, "test2");
 
     // An instance holding only the new key signs with the same secret.
-    let new_only = app
-        .sibling(|v| {
-            v.insert("MARQUEE_ENCRYPTION_KEYS".into(), new_spec.clone());
-        })
-        .await;
+    let new_only = app.sibling_with_keys(&new_spec, false).await;
     let resp = app
         .http
         .post(format!("{}{ENDPOINTS}/{id}/test", new_only.url))

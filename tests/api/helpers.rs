@@ -634,6 +634,20 @@ impl TestApp {
         Instance::start(vars).await
     }
 
+    /// Another instance on the same database whose key ring (`MARQUEE_ENCRYPTION_KEYS`) is
+    /// `new_spec` followed by this instance's keys if `keep_old`, so it seals with the new key.
+    pub async fn sibling_with_keys(&self, new_spec: &str, keep_old: bool) -> Instance {
+        let spec = if keep_old {
+            format!("{new_spec},{}", self.vars["MARQUEE_ENCRYPTION_KEYS"])
+        } else {
+            new_spec.to_owned()
+        };
+        self.sibling(|v| {
+            v.insert("MARQUEE_ENCRYPTION_KEYS".into(), spec);
+        })
+        .await
+    }
+
     /// How many `refresh_token` grants the simulator has served.
     pub async fn refreshes(&self) -> u64 {
         self.sim_stats().await["grants"]["refresh_token"]

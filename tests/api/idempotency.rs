@@ -52,7 +52,13 @@ const SITE_ENDPOINT: &str = "{site_endpoint}";
 
 async fn first_site_endpoint(app: &TestApp, caller: &Caller) -> String {
     let answer = app
-        .keyed(Method::GET, "/api/v1/admin/event-endpoints", caller, None, None)
+        .keyed(
+            Method::GET,
+            "/api/v1/admin/event-endpoints",
+            caller,
+            None,
+            None,
+        )
         .await;
     let list: Value = serde_json::from_str(&answer.text).unwrap();
     list["event_endpoints"][0]["id"]

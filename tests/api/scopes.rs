@@ -121,7 +121,7 @@ fn minimal_body(doc: &Value, op: &Value) -> Option<Value> {
         let value = match property["type"].as_str() {
             Some("boolean") => json!(false),
             Some("integer") => json!(1),
-            Some("array") => sample_items(&property),
+            Some("array") => sample_items(property),
             Some("string") if property["enum"].is_array() => property["enum"][0].clone(),
             Some("string") => json!("x"),
             other => panic!("no sample for a required {other:?} property {name}"),

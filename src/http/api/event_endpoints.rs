@@ -487,7 +487,12 @@ event_endpoints_api!(
     "ApiTags::Admin",
     AdminAuth,
     CreateSiteEventEndpoint,
-    errors(SiteCreateError, SiteListError, SiteEndpointError, SiteReplayError),
+    errors(
+        SiteCreateError,
+        SiteListError,
+        SiteEndpointError,
+        SiteReplayError
+    ),
     create(
         "create_site_event_endpoint",
         " Register an endpoint for the site's own events (scope `events:write`)",
