@@ -17,10 +17,14 @@ pub enum Scope {
     RegistrationsWrite,
     SettingsRead,
     SettingsWrite,
+    /// The site's own event endpoints and their delivery logs (docs/events.md).
+    EventsRead,
+    /// Registering, changing, test-sending to and replaying the site's own event endpoints.
+    EventsWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 9] = [
         Scope::MeetingsRead,
         Scope::MeetingsWrite,
         Scope::RecordingsRead,
@@ -28,6 +32,8 @@ impl Scope {
         Scope::RegistrationsWrite,
         Scope::SettingsRead,
         Scope::SettingsWrite,
+        Scope::EventsRead,
+        Scope::EventsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +45,8 @@ impl Scope {
             Scope::RegistrationsWrite => "registrations:write",
             Scope::SettingsRead => "settings:read",
             Scope::SettingsWrite => "settings:write",
+            Scope::EventsRead => "events:read",
+            Scope::EventsWrite => "events:write",
         }
     }
 

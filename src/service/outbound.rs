@@ -11,10 +11,11 @@ use crate::domain::cursor::ListKey;
 use crate::domain::event::{
     DeliveryStatus, EventType, MAX_ENDPOINT_EVENTS, MAX_REPLAY_IDS, UrlRefusal, check_url_shape,
 };
-use crate::domain::{Slug, TenantId};
+use crate::domain::{Principal, Scope, Slug, TenantId};
 use crate::store::outbox::{EndpointScope, LoggedDelivery, ReplaySelection, StoredEndpoint};
 use crate::store::{self, Store};
 
+use super::access::require;
 use super::paging::{self, CursorPage};
 use super::{ServiceError, Services};
 
@@ -46,7 +47,30 @@ pub struct EndpointWithSecret {
     pub secret: String,
 }
 
-/// What the caller asks to register.
+/// Who manages endpoints: the hosting platform (every endpoint, every site), or a site
+/// builder or owner through the admin API (only the endpoints that site registered itself,
+/// with `events:read` / `events:write`).
+#[derive(Clone, Copy)]
+pub enum Caller<'a> {
+    Platform,
+    Site(&'a Principal),
+}
+
+impl Caller<'_> {
+    /// Which endpoints this caller may see, once it holds `scope` (a site caller's).
+    fn scope(&self, scope: Scope) -> Result<EndpointScope, ServiceError> {
+        match self {
+            Caller::Platform => Ok(EndpointScope::Platform),
+            Caller::Site(principal) => {
+                require(principal, scope)?;
+                Ok(EndpointScope::Site(principal.tenant_id().clone()))
+            }
+        }
+    }
+}
+
+/// What the caller asks to register. A site caller's `site` is its own, whatever this says
+/// (the admin API has no such field).
 pub struct NewEndpoint {
     pub url: String,
     pub events: Vec<String>,
@@ -160,12 +184,18 @@ impl Services {
 
 impl Outbound<'_> {
     /// Registers an endpoint; its secret is sealed at rest and returned this once.
-    pub async fn create(&self, new: NewEndpoint) -> Result<EndpointWithSecret, ServiceError> {
+    pub async fn create(
+        &self,
+        caller: Caller<'_>,
+        new: NewEndpoint,
+    ) -> Result<EndpointWithSecret, ServiceError> {
+        let scope = caller.scope(Scope::EventsWrite)?;
         let events = parse_events(&new.events)?;
         check_endpoint_url(&new.url, self.config.allow_private_urls).await?;
-        let tenant_id = match &new.site {
-            Some(slug) => Some(self.site_id(slug).await?),
-            None => None,
+        let tenant_id = match (&scope, &new.site) {
+            (EndpointScope::Site(own), _) => Some(own.clone()),
+            (EndpointScope::Platform, Some(slug)) => Some(self.site_id(slug).await?),
+            (EndpointScope::Platform, None) => None,
         };
         let id = uuid::Uuid::now_v7().to_string();
         let secret = Zeroizing::new(random_token("whsec_"));
@@ -185,6 +215,7 @@ impl Outbound<'_> {
             previous_key_id: None,
             previous_secret_until: None,
             created_at: store::now(),
+            site_owned: matches!(scope, EndpointScope::Site(_)),
         };
         let stored = row.clone();
         self.store
@@ -201,17 +232,18 @@ impl Outbound<'_> {
     /// One page of endpoints, oldest first.
     pub async fn list(
         &self,
+        caller: Caller<'_>,
         after: Option<&str>,
         limit: i64,
     ) -> Result<CursorPage<Endpoint>, ServiceError> {
+        let scope = caller.scope(Scope::EventsRead)?;
         let after = paging::parse_timed_after(after)?;
         let limit = paging::clamp_limit(limit);
         let (rows, more) = self
             .store
             .read(move |mut db| {
                 Box::pin(async move {
-                    store::outbox::list_endpoints(&mut db, &EndpointScope::Platform, after, limit)
-                        .await
+                    store::outbox::list_endpoints(&mut db, &scope, after, limit).await
                 })
             })
             .await?;
@@ -224,20 +256,19 @@ impl Outbound<'_> {
         }))
     }
 
-    pub async fn get(&self, id: &str) -> Result<Endpoint, ServiceError> {
-        let row = self.find(id).await?;
+    pub async fn get(&self, caller: Caller<'_>, id: &str) -> Result<Endpoint, ServiceError> {
+        let row = self.find(caller.scope(Scope::EventsRead)?, id).await?;
         self.describe(row).await
     }
 
     /// Deletes the endpoint and its delivery log; nothing more is sent to it.
-    pub async fn delete(&self, id: &str) -> Result<(), ServiceError> {
+    pub async fn delete(&self, caller: Caller<'_>, id: &str) -> Result<(), ServiceError> {
+        let scope = caller.scope(Scope::EventsWrite)?;
         let id = id.to_owned();
         let deleted = self
             .store
             .write(move |mut db| {
-                Box::pin(async move {
-                    store::outbox::delete_endpoint(&mut db, &EndpointScope::Platform, &id).await
-                })
+                Box::pin(async move { store::outbox::delete_endpoint(&mut db, &scope, &id).await })
             })
             .await?;
         deleted
@@ -248,8 +279,12 @@ impl Outbound<'_> {
     /// A new signing secret, returned this once. The previous one keeps signing beside it
     /// (a second `v1` in the signature header) for [`ROTATION_GRACE`], so the receiver can
     /// switch without losing deliveries.
-    pub async fn rotate_secret(&self, id: &str) -> Result<EndpointWithSecret, ServiceError> {
-        let endpoint = self.find(id).await?;
+    pub async fn rotate_secret(
+        &self,
+        caller: Caller<'_>,
+        id: &str,
+    ) -> Result<EndpointWithSecret, ServiceError> {
+        let endpoint = self.find(caller.scope(Scope::EventsWrite)?, id).await?;
         let secret = Zeroizing::new(random_token("whsec_"));
         let sealed = self.keys.seal(&secret, &endpoint.id);
         let until = store::now() + ROTATION_GRACE;
@@ -272,11 +307,12 @@ impl Outbound<'_> {
     /// The endpoint's delivery log, newest event first.
     pub async fn deliveries(
         &self,
+        caller: Caller<'_>,
         id: &str,
         after: Option<&str>,
         limit: i64,
     ) -> Result<CursorPage<Delivery>, ServiceError> {
-        let endpoint = self.find(id).await?;
+        let endpoint = self.find(caller.scope(Scope::EventsRead)?, id).await?;
         let after = paging::parse_timed_after(after)?;
         let limit = paging::clamp_limit(limit);
         let (rows, more) = self
@@ -295,8 +331,8 @@ impl Outbound<'_> {
 
     /// Sends a `ping` to the endpoint now and answers how that went (a failed ping is retried
     /// like any delivery).
-    pub async fn test(&self, id: &str) -> Result<Delivery, ServiceError> {
-        let endpoint = self.find(id).await?;
+    pub async fn test(&self, caller: Caller<'_>, id: &str) -> Result<Delivery, ServiceError> {
+        let endpoint = self.find(caller.scope(Scope::EventsWrite)?, id).await?;
         let lease = store::now() + delivery::lease_for(self.config);
         let row = endpoint.clone();
         // Queued and leased in one transaction: no worker takes it before this request does.
@@ -327,9 +363,15 @@ impl Outbound<'_> {
 
     /// Queues the selected past events for the endpoint again (those it subscribes to and may
     /// see), in their original order. Returns how many were queued.
-    pub async fn replay(&self, id: &str, replay: Replay) -> Result<usize, ServiceError> {
+    pub async fn replay(
+        &self,
+        caller: Caller<'_>,
+        id: &str,
+        replay: Replay,
+    ) -> Result<usize, ServiceError> {
+        let scope = caller.scope(Scope::EventsWrite)?;
         let selection = replay.selection()?;
-        let endpoint = self.find(id).await?;
+        let endpoint = self.find(scope, id).await?;
         Ok(self
             .store
             .write(move |mut db| {
@@ -350,13 +392,11 @@ impl Outbound<'_> {
         }
     }
 
-    async fn find(&self, id: &str) -> Result<StoredEndpoint, ServiceError> {
+    async fn find(&self, scope: EndpointScope, id: &str) -> Result<StoredEndpoint, ServiceError> {
         let id = id.to_owned();
         self.store
             .read(move |mut db| {
-                Box::pin(async move {
-                    store::outbox::find_endpoint(&mut db, &EndpointScope::Platform, &id).await
-                })
+                Box::pin(async move { store::outbox::find_endpoint(&mut db, &scope, &id).await })
             })
             .await?
             .ok_or(ServiceError::NotFound("event endpoint"))

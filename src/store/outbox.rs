@@ -35,6 +35,8 @@ pub struct StoredEndpoint {
     pub previous_key_id: Option<String>,
     pub previous_secret_until: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Registered by the site itself (a tenant key or the owner), not by the platform.
+    pub site_owned: bool,
 }
 
 impl StoredEndpoint {
@@ -95,7 +97,8 @@ pub struct StoredEvent {
 /// A delivery row with its event's type, for the delivery log.
 pub type LoggedDelivery = (StoredDelivery, String);
 
-/// Who may see an endpoint: the platform sees every endpoint; a site only its own.
+/// Who may see an endpoint: the platform sees every endpoint; a site only those it registered
+/// itself (never the platform's, not even one the platform limited to that site).
 #[derive(Clone, Debug)]
 pub enum EndpointScope {
     Platform,
@@ -301,7 +304,9 @@ pub async fn find_endpoint(
             .select(StoredEndpoint::as_select())
             .into_boxed();
         if let EndpointScope::Site(tid) = scope {
-            query = query.filter(event_endpoints::tenant_id.eq(tid.as_str()));
+            query = query
+                .filter(event_endpoints::tenant_id.eq(tid.as_str()))
+                .filter(event_endpoints::site_owned.eq(true));
         }
         query.first(c).await.optional()
     })?)
@@ -322,7 +327,9 @@ pub async fn list_endpoints(
             .select(StoredEndpoint::as_select())
             .into_boxed();
         if let EndpointScope::Site(tid) = scope {
-            query = query.filter(event_endpoints::tenant_id.eq(tid.as_str()));
+            query = query
+                .filter(event_endpoints::tenant_id.eq(tid.as_str()))
+                .filter(event_endpoints::site_owned.eq(true));
         }
         if let Some((created, id)) = &after {
             query = query.filter(

@@ -225,6 +225,7 @@ diesel::table! {
         previous_key_id -> Nullable<Text>,
         previous_secret_until -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        site_owned -> Bool,
     }
 }
 

@@ -307,18 +307,10 @@ async fn key_rotation_moves_every_secret_to_the_new_key() {
     let app = TestApp::spawn().await;
     app.sim_user("rotator@example.com").await;
     let key = connected_site(&app, "rotating").await;
-    let old_spec = app.vars["MARQUEE_ENCRYPTION_KEYS"].clone();
     let new_spec = marquee::crypto::KeyRing::generate_spec("test2");
 
     // New key first, old key still listed: old values still open; rotation moves them.
-    let both = app
-        .sibling(|v| {
-            v.insert(
-                "MARQUEE_ENCRYPTION_KEYS".into(),
-                format!("{new_spec},{old_spec}"),
-            );
-        })
-        .await;
+    let both = app.sibling_with_keys(&new_spec, true).await;
     assert_eq!(
         app.live_user(&both.url, &key).await.0,
         StatusCode::OK,
@@ -350,11 +342,7 @@ async fn key_rotation_moves_every_secret_to_the_new_key() {
     );
 
     // The old key can now be removed.
-    let new_only = app
-        .sibling(|v| {
-            v.insert("MARQUEE_ENCRYPTION_KEYS".into(), new_spec.clone());
-        })
-        .await;
+    let new_only = app.sibling_with_keys(&new_spec, false).await;
     app.age_access_tokens().await;
     assert_eq!(
         app.live_user(&new_only.url, &key).await.0,

@@ -461,7 +461,8 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
     let keys = "/api/v1/platform/tenants/{slug}/api-keys";
     let every_scope = json!({"name": "builder", "scopes": [
         "meetings:read", "meetings:write", "recordings:read", "registrations:read",
-        "registrations:write", "settings:read", "settings:write"]});
+        "registrations:write", "settings:read", "settings:write", "events:read",
+        "events:write"]});
     let minted = c
         .expect(
             StatusCode::CREATED,
@@ -1088,6 +1089,7 @@ async fn every_answer_of_every_operation_matches_the_served_document() {
     );
 
     event_endpoints(&mut c).await;
+    site_event_endpoints(&mut c, &key).await;
 
     c.assert_every_operation_covered();
     eprintln!("contract: {} response checks", c.checks);
@@ -1171,6 +1173,88 @@ async fn event_endpoints(c: &mut Contract) {
     c.expect(
         StatusCode::NOT_FOUND,
         Req::new(Method::DELETE, one, &[&id]).auth(&platform),
+    )
+    .await;
+}
+
+/// The site's own event endpoints (`/api/v1/admin/event-endpoints`) with a key holding every
+/// scope, and a key without `events:*` refused 403.
+async fn site_event_endpoints(c: &mut Contract, key: &Auth) {
+    let keys = "/api/v1/platform/tenants/{slug}/api-keys";
+    let minted = c
+        .expect(
+            StatusCode::CREATED,
+            Req::post(keys, &["contract"])
+                .auth(&Auth::Platform)
+                .json(json!({"name": "no events", "scopes": ["settings:read"]})),
+        )
+        .await;
+    let unscoped = Auth::Key(minted["key"].as_str().unwrap().to_owned());
+    let endpoints = "/api/v1/admin/event-endpoints";
+    let body = json!({"url": "http://127.0.0.1:9/own", "events": ["meeting.created"]});
+    c.expect(
+        StatusCode::UNAUTHORIZED,
+        Req::post(endpoints, &[]).json(body.clone()),
+    )
+    .await;
+    c.expect(
+        StatusCode::FORBIDDEN,
+        Req::post(endpoints, &[]).auth(&unscoped).json(body.clone()),
+    )
+    .await;
+    let created = c
+        .expect(
+            StatusCode::CREATED,
+            Req::post(endpoints, &[]).auth(key).json(body),
+        )
+        .await;
+    assert_eq!(created["site"], "contract", "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let bad = json!({"url": "http://127.0.0.1:9/own", "events": ["meeting.exploded"]});
+    c.expect(
+        StatusCode::BAD_REQUEST,
+        Req::post(endpoints, &[]).auth(key).json(bad),
+    )
+    .await;
+    c.expect(StatusCode::OK, Req::get(endpoints, &[]).auth(key))
+        .await;
+    c.expect(
+        StatusCode::FORBIDDEN,
+        Req::get(endpoints, &[]).auth(&unscoped),
+    )
+    .await;
+    let one = "/api/v1/admin/event-endpoints/{endpoint_id}";
+    c.expect(StatusCode::OK, Req::get(one, &[&id]).auth(key))
+        .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::get(one, &["no-such-endpoint"]).auth(key),
+    )
+    .await;
+    let rotate = "/api/v1/admin/event-endpoints/{endpoint_id}/rotate-secret";
+    c.expect(StatusCode::OK, Req::post(rotate, &[&id]).auth(key))
+        .await;
+    let test = "/api/v1/admin/event-endpoints/{endpoint_id}/test";
+    c.expect(StatusCode::OK, Req::post(test, &[&id]).auth(key))
+        .await;
+    let log = "/api/v1/admin/event-endpoints/{endpoint_id}/deliveries";
+    c.expect(StatusCode::OK, Req::get(log, &[&id]).auth(key))
+        .await;
+    let replay = "/api/v1/admin/event-endpoints/{endpoint_id}/replay";
+    let window = json!({"from": "2020-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"});
+    c.expect(
+        StatusCode::ACCEPTED,
+        Req::post(replay, &[&id]).auth(key).json(window),
+    )
+    .await;
+    c.expect(
+        StatusCode::NO_CONTENT,
+        Req::new(Method::DELETE, one, &[&id]).auth(key),
+    )
+    .await;
+    c.expect(
+        StatusCode::NOT_FOUND,
+        Req::new(Method::DELETE, one, &[&id]).auth(key),
     )
     .await;
 }

@@ -755,3 +755,269 @@ async fn events_committed_before_a_kill_9_are_delivered_after_restart() {
     assert_eq!(order, made, "every committed event, in order");
     drop(restarted);
 }
+
+// ---- site builders' own endpoints (`/api/v1/admin/event-endpoints`) ----
+
+const SITE_ENDPOINTS: &str = "/api/v1/admin/event-endpoints";
+
+/// Registers an endpoint with a site's key; returns its id and secret.
+async fn site_endpoint(app: &TestApp, key: &str, url: &str, events: &[&str]) -> (String, String) {
+    let body = json!({"url": url, "events": events});
+    let (status, created) = app
+        .admin_call(key, Method::POST, SITE_ENDPOINTS, Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    (
+        created["id"].as_str().unwrap().to_owned(),
+        created["secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_key_registers_an_endpoint_that_gets_only_its_own_sites_events() {
+    let app = TestApp::spawn().await;
+    let (_, key_a) = app.public_site("site-a", vec![]).await;
+    let (_, key_b) = app.public_site("site-b", vec![]).await;
+    let (receiver, url) = Receiver::start();
+    let (id, secret) = site_endpoint(&app, &key_a, &url, &["meeting.created"]).await;
+    let (_, shown) = app
+        .admin_call(&key_a, Method::GET, &format!("{SITE_ENDPOINTS}/{id}"), None)
+        .await;
+    assert_eq!(shown["site"], "site-a", "forced to the key's site: {shown}");
+    // The platform's endpoints: one for every site, one it limited to site A.
+    let (receiver_all, url_all) = Receiver::start();
+    let (platform_every, _) = endpoint(&app, &url_all, &["meeting.created"], None).await;
+    let (platform_a, _) = endpoint(&app, &url_all, &["meeting.created"], Some("site-a")).await;
+
+    for (key, topic) in [(&key_b, "B's class"), (&key_a, "A's class")] {
+        let (status, body) = app
+            .admin_call(
+                key,
+                Method::POST,
+                "/api/v1/admin/meetings",
+                Some(new_meeting(topic)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let mine = receiver
+        .wait_for("A's meeting", |e| e["data"]["topic"] == "A's class")
+        .await;
+    assert!(verifies(&mine, &secret), "signed: {}", mine.body);
+    receiver_all
+        .wait_for("B's meeting at the platform", |e| {
+            e["data"]["topic"] == "B's class"
+        })
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let got = receiver.all();
+    assert!(
+        got.iter().all(|r| r.json()["site"] == "site-a"),
+        "only site A's events: {got:?}"
+    );
+
+    // A's key lists its own endpoint only: not the platform's, not even the one for site A.
+    let (status, list) = app
+        .admin_call(&key_a, Method::GET, SITE_ENDPOINTS, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let ids: Vec<&str> = list["event_endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [id.as_str()], "{list}");
+    let (_, log) = app
+        .admin_call(
+            &key_a,
+            Method::GET,
+            &format!("{SITE_ENDPOINTS}/{id}/deliveries"),
+            None,
+        )
+        .await;
+    assert!(!log["deliveries"].as_array().unwrap().is_empty(), "{log}");
+
+    // Site B sees, changes, replays and reads nothing of A's, nor the platform's: 404.
+    let (status, list) = app
+        .admin_call(&key_b, Method::GET, SITE_ENDPOINTS, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["event_endpoints"], json!([]), "{list}");
+    let window = json!({"from": "2020-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"});
+    for (key, target) in [
+        (&key_b, &id),
+        (&key_b, &platform_every),
+        (&key_a, &platform_every),
+        (&key_a, &platform_a),
+    ] {
+        let one = format!("{SITE_ENDPOINTS}/{target}");
+        for (method, path, body) in [
+            (Method::GET, one.clone(), None),
+            (Method::GET, format!("{one}/deliveries"), None),
+            (Method::POST, format!("{one}/rotate-secret"), None),
+            (Method::POST, format!("{one}/test"), None),
+            (Method::POST, format!("{one}/replay"), Some(window.clone())),
+            (Method::DELETE, one.clone(), None),
+        ] {
+            let (status, body) = app.admin_call(key, method.clone(), &path, body).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
+        }
+    }
+    let still = deliveries(&app, &id).await;
+    assert!(!still.is_empty(), "A's endpoint is still there");
+
+    // A key of site A without the events scopes: 403, naming the scope.
+    let reader = app.api_key("site-a", &["settings:read"]).await;
+    let (status, body) = app
+        .admin_call(&reader, Method::GET, SITE_ENDPOINTS, None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "missing_scope", "{body}");
+    let (status, body) = app
+        .admin_call(
+            &reader,
+            Method::POST,
+            SITE_ENDPOINTS,
+            Some(json!({"url": url, "events": ["meeting.created"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let read_only = app.api_key("site-a", &["events:read"]).await;
+    let (status, body) = app
+        .admin_call(
+            &read_only,
+            Method::DELETE,
+            &format!("{SITE_ENDPOINTS}/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "this API key lacks the events:write scope"
+    );
+
+    // The platform sees the site's endpoint; the site deletes its own.
+    let (status, body) = app
+        .platform(Method::GET, &format!("{ENDPOINTS}/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["site"], "site-a");
+    let (status, body) = app
+        .admin_call(
+            &key_a,
+            Method::DELETE,
+            &format!("{SITE_ENDPOINTS}/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
+// ---- end to end: the change arrives from Zoom, not from a store call ----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_completed_webhook_from_zoom_emits_recording_available() {
+    let app = TestApp::spawn_with(crate::webhooks::deliver_to_marquee).await;
+    let (receiver, url) = Receiver::start();
+    let (_, secret) = endpoint(&app, &url, &["recording.available"], None).await;
+    let (meetings, _) = app
+        .public_site("rec-e2e", vec![meeting_body("Recorded here", 2, 0)])
+        .await;
+    let meeting_id = meetings[0]["id"].as_i64().unwrap();
+    let rec = app
+        .sim_post(
+            &format!("/_sim/meetings/{meeting_id}/recordings"),
+            json!({"duration": 40, "password": "rec-pass-e2e", "files": ["MP4"]}),
+        )
+        .await;
+    let got = receiver
+        .wait_for("recording.available", |e| {
+            e["type"] == "recording.available"
+        })
+        .await;
+    assert!(verifies(&got, &secret), "signed: {}", got.body);
+    let event = got.json();
+    assert_eq!(event["site"], "rec-e2e", "{event}");
+    assert_eq!(event["data"]["uuid"], rec["uuid"], "{event}");
+    assert_eq!(event["data"]["meeting_id"], json!(meeting_id), "{event}");
+    assert!(
+        !got.body.contains("rec-pass-e2e"),
+        "no passcode: {}",
+        got.body
+    );
+    assert!(!got.body.contains("share"), "no share link: {}", got.body);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(receiver.all().len(), 1, "once: {:?}", receiver.all());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zoom_deauthorizing_the_app_emits_connection_disconnected() {
+    let app = TestApp::spawn_with(crate::webhooks::deliver_to_marquee).await;
+    let (receiver, url) = Receiver::start();
+    let (_, secret) = endpoint(&app, &url, &["connection.disconnected"], None).await;
+    let host = app.sim_user("host-deauth@example.com").await;
+    app.create_tenant("deauth").await;
+    app.connect_site("deauth").await;
+    // The owner removes the app in Zoom: Zoom sends its signed `app_deauthorized`.
+    let host_id = host["id"].as_str().unwrap();
+    app.sim_post(&format!("/_sim/users/{host_id}/deauthorize"), json!({}))
+        .await;
+    let got = receiver
+        .wait_for("connection.disconnected", |e| {
+            e["type"] == "connection.disconnected"
+        })
+        .await;
+    assert!(verifies(&got, &secret), "signed: {}", got.body);
+    assert_eq!(got.json()["site"], "deauth", "{}", got.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_rotation_reseals_endpoint_secrets_and_deliveries_still_verify() {
+    let app = TestApp::spawn().await;
+    let (receiver, url) = Receiver::start();
+    let (id, secret) = endpoint(&app, &url, &["meeting.created"], None).await;
+    let new_spec = marquee::crypto::KeyRing::generate_spec("test2");
+    let both = app.sibling_with_keys(&new_spec, true).await;
+    assert_eq!(
+        both.services.key_rotation().rotate().await.unwrap(),
+        1,
+        "the endpoint's secret"
+    );
+    let sealed_under = {
+        let id = id.clone();
+        app.services
+            .store
+            .read(move |mut db| {
+                Box::pin(async move {
+                    marquee::store::outbox::find_endpoint(
+                        &mut db,
+                        &marquee::store::outbox::EndpointScope::Platform,
+                        &id,
+                    )
+                    .await
+                })
+            })
+            .await
+            .unwrap()
+            .unwrap()
+            .key_id
+    };
+    assert_eq!(sealed_under, "test2");
+
+    // An instance holding only the new key signs with the same secret.
+    let new_only = app.sibling_with_keys(&new_spec, false).await;
+    let resp = app
+        .http
+        .post(format!("{}{ENDPOINTS}/{id}/test", new_only.url))
+        .header("x-platform-key", crate::helpers::PLATFORM_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let tried: Value = resp.json().await.unwrap();
+    assert_eq!(tried["status"], "delivered", "{tried}");
+    let ping = receiver.wait_for("the ping", |e| e["type"] == "ping").await;
+    assert!(verifies(&ping, &secret), "same secret after rotation");
+}

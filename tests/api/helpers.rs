@@ -634,6 +634,20 @@ impl TestApp {
         Instance::start(vars).await
     }
 
+    /// Another instance on the same database whose key ring (`MARQUEE_ENCRYPTION_KEYS`) is
+    /// `new_spec` followed by this instance's keys if `keep_old`, so it seals with the new key.
+    pub async fn sibling_with_keys(&self, new_spec: &str, keep_old: bool) -> Instance {
+        let spec = if keep_old {
+            format!("{new_spec},{}", self.vars["MARQUEE_ENCRYPTION_KEYS"])
+        } else {
+            new_spec.to_owned()
+        };
+        self.sibling(|v| {
+            v.insert("MARQUEE_ENCRYPTION_KEYS".into(), spec);
+        })
+        .await
+    }
+
     /// How many `refresh_token` grants the simulator has served.
     pub async fn refreshes(&self) -> u64 {
         self.sim_stats().await["grants"]["refresh_token"]
@@ -686,6 +700,8 @@ impl TestApp {
                     "registrations:write",
                     "meetings:read",
                     "meetings:write",
+                    "events:read",
+                    "events:write",
                 ],
             )
             .await;
@@ -877,7 +893,7 @@ impl TestApp {
 }
 
 /// Every scope a tenant key can hold.
-pub const EVERY_SCOPE: [&str; 7] = [
+pub const EVERY_SCOPE: [&str; 9] = [
     "meetings:read",
     "meetings:write",
     "recordings:read",
@@ -885,6 +901,8 @@ pub const EVERY_SCOPE: [&str; 7] = [
     "registrations:write",
     "settings:read",
     "settings:write",
+    "events:read",
+    "events:write",
 ];
 
 /// Asserts a 400 `invalid_request` naming `field`; `what` says which request it answers.

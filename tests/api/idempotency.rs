@@ -35,7 +35,10 @@ impl Creating {
 
     async fn post(&self, app: &TestApp, path: &str, body: Option<&Value>, key: &str) -> RawAnswer {
         let caller = &self.caller;
-        let path = path.replace(ENDPOINT, &first_endpoint(app).await);
+        let mut path = path.replace(ENDPOINT, &first_endpoint(app).await);
+        if path.contains(SITE_ENDPOINT) {
+            path = path.replace(SITE_ENDPOINT, &first_site_endpoint(app, caller).await);
+        }
         app.keyed(Method::POST, &path, caller, body, Some(key))
             .await
     }
@@ -43,6 +46,26 @@ impl Creating {
 
 /// In a path: the event endpoint `two_sites` registered.
 const ENDPOINT: &str = "{endpoint}";
+
+/// In a path: the event endpoint `idem-a`'s own key registered.
+const SITE_ENDPOINT: &str = "{site_endpoint}";
+
+async fn first_site_endpoint(app: &TestApp, caller: &Caller) -> String {
+    let answer = app
+        .keyed(
+            Method::GET,
+            "/api/v1/admin/event-endpoints",
+            caller,
+            None,
+            None,
+        )
+        .await;
+    let list: Value = serde_json::from_str(&answer.text).unwrap();
+    list["event_endpoints"][0]["id"]
+        .as_str()
+        .unwrap_or("none")
+        .to_owned()
+}
 
 async fn first_endpoint(app: &TestApp) -> String {
     let (_, list) = app
@@ -70,6 +93,17 @@ async fn two_sites(app: &TestApp) -> (i64, String) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    let own = json!({"url": "http://127.0.0.1:9/own", "events": ["meeting.created"]});
+    let answer = app
+        .keyed(
+            Method::POST,
+            "/api/v1/admin/event-endpoints",
+            &Caller::Bearer(key.clone()),
+            Some(&own),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     (created[0]["id"].as_i64().unwrap(), key)
 }
 
@@ -153,6 +187,50 @@ fn creating_requests(meeting_id: i64, key: &str) -> BTreeMap<&'static str, Creat
                 caller: Caller::Platform,
                 body: Some(json!({"from": "2020-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"})),
                 other_path: format!("/api/v1/platform/event-endpoints/{ENDPOINT}/replay"),
+                other_body: Some(json!({"event_ids": ["none"]})),
+                table: "event_deliveries",
+            },
+        ),
+        (
+            "create_site_event_endpoint",
+            Creating {
+                path: "/api/v1/admin/event-endpoints".into(),
+                caller: admin.clone(),
+                body: Some(json!({"url": "http://127.0.0.1:9/c", "events": ["sync.failed"]})),
+                other_path: "/api/v1/admin/event-endpoints".into(),
+                other_body: Some(json!({"url": "http://127.0.0.1:9/d", "events": ["sync.failed"]})),
+                table: "event_endpoints",
+            },
+        ),
+        (
+            "rotate_site_event_endpoint_secret",
+            Creating {
+                path: format!("/api/v1/admin/event-endpoints/{SITE_ENDPOINT}/rotate-secret"),
+                caller: admin.clone(),
+                body: None,
+                other_path: format!("/api/v1/admin/event-endpoints/{SITE_ENDPOINT}/rotate-secret"),
+                other_body: other.clone(),
+                table: "event_endpoints",
+            },
+        ),
+        (
+            "test_site_event_endpoint",
+            Creating {
+                path: format!("/api/v1/admin/event-endpoints/{SITE_ENDPOINT}/test"),
+                caller: admin.clone(),
+                body: None,
+                other_path: format!("/api/v1/admin/event-endpoints/{SITE_ENDPOINT}/test"),
+                other_body: other.clone(),
+                table: "event_deliveries",
+            },
+        ),
+        (
+            "replay_site_events",
+            Creating {
+                path: format!("/api/v1/admin/event-endpoints/{SITE_ENDPOINT}/replay"),
+                caller: admin.clone(),
+                body: Some(json!({"from": "2020-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"})),
+                other_path: format!("/api/v1/admin/event-endpoints/{SITE_ENDPOINT}/replay"),
                 other_body: Some(json!({"event_ids": ["none"]})),
                 table: "event_deliveries",
             },

@@ -121,7 +121,7 @@ fn minimal_body(doc: &Value, op: &Value) -> Option<Value> {
         let value = match property["type"].as_str() {
             Some("boolean") => json!(false),
             Some("integer") => json!(1),
-            Some("array") => json!([]),
+            Some("array") => sample_items(property),
             Some("string") if property["enum"].is_array() => property["enum"][0].clone(),
             Some("string") => json!("x"),
             other => panic!("no sample for a required {other:?} property {name}"),
@@ -129,6 +129,13 @@ fn minimal_body(doc: &Value, op: &Value) -> Option<Value> {
         body.insert(name.to_owned(), value);
     }
     Some(Value::Object(body))
+}
+
+/// An array as short as the schema allows: `minItems` strings (a wrong value is refused after
+/// the scope check, an array too short before it).
+fn sample_items(property: &Value) -> Value {
+    let least = property["minItems"].as_u64().unwrap_or(0) as usize;
+    json!(vec!["x"; least])
 }
 
 /// A schema, or the one its `$ref` names.

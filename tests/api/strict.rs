@@ -135,6 +135,15 @@ impl Site {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{endpoint}");
         let endpoint_id = endpoint["id"].as_str().unwrap().to_owned();
+        let (status, own) = app
+            .admin_call(
+                &key,
+                Method::POST,
+                "/api/v1/admin/event-endpoints",
+                Some(json!({"url": "http://127.0.0.1:9/own", "events": ["meeting.created"]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{own}");
         let doc = app.served_document().await;
         let args = HashMap::from([
             ("slug", SITE.to_owned()),
@@ -152,10 +161,17 @@ impl Site {
             key,
             args,
             // Its fixture makes the meeting recurring; visitors register for the other one.
-            op_args: HashMap::from([(
-                ("update_meeting", "meeting_id"),
-                meetings[1]["id"].to_string(),
-            )]),
+            op_args: HashMap::from([
+                (
+                    ("update_meeting", "meeting_id"),
+                    meetings[1]["id"].to_string(),
+                ),
+                // A site sees only its own endpoints, not the platform's.
+                (
+                    ("replay_site_events", "endpoint_id"),
+                    own["id"].as_str().unwrap().to_owned(),
+                ),
+            ]),
             fixtures: fixtures(),
         }
     }
@@ -302,6 +318,23 @@ fn fixtures() -> HashMap<&'static str, Fixture> {
                 body: json!({"event_ids": ["no-such-event"], "from": "2020-01-01T00:00:00Z",
                     "to": "2100-01-01T00:00:00Z"}),
                 probe: "/api/v1/platform/event-endpoints?limit=100",
+                unique: None,
+            },
+        ),
+        (
+            "create_site_event_endpoint",
+            Fixture {
+                body: json!({"url": "http://127.0.0.1:9/events", "events": ["meeting.created"]}),
+                probe: "/api/v1/admin/event-endpoints?limit=100",
+                unique: None,
+            },
+        ),
+        (
+            "replay_site_events",
+            Fixture {
+                body: json!({"event_ids": ["no-such-event"], "from": "2020-01-01T00:00:00Z",
+                    "to": "2100-01-01T00:00:00Z"}),
+                probe: "/api/v1/admin/event-endpoints?limit=100",
                 unique: None,
             },
         ),

@@ -1,4 +1,8 @@
-//! `/api/v1/platform/event-endpoints`: where Marquee sends signed events (docs/events.md).
+//! `/api/v1/platform/event-endpoints` (the platform: every endpoint) and
+//! `/api/v1/admin/event-endpoints` (a site builder or owner: the site's own endpoints, scopes
+//! `events:read` / `events:write`): where Marquee sends signed events (docs/events.md). One
+//! macro writes both APIs, so they differ only in what they must: prefix, credentials, ids,
+//! summaries (the admin ones name their scope) and the errors they can answer.
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -12,10 +16,12 @@ use super::body::JsonBody;
 use super::platform::{Created, Deleted};
 use super::text::{SlugText, Text};
 use crate::domain::event::{MAX_ENDPOINT_EVENTS, MAX_ENDPOINT_URL_CHARS, MAX_REPLAY_IDS};
-use crate::http::auth::PlatformAuth;
+use crate::http::auth::{AdminAuth, PlatformAuth};
 use crate::http::error::{ApiError, statuses};
 use crate::service::Services;
-use crate::service::outbound::{Delivery, Endpoint, EndpointWithSecret, NewEndpoint, Replay};
+use crate::service::outbound::{
+    Caller, Delivery, Endpoint, EndpointWithSecret, NewEndpoint, Replay,
+};
 use crate::service::paging::{self, MAX_CURSOR_CHARS};
 
 /// Longest endpoint, delivery or event id (they are UUIDs).
@@ -26,11 +32,12 @@ const TIME_CHARS: usize = 40;
 const EVENT_TYPE_CHARS: usize = 40;
 
 pub struct EventEndpointsApi;
+pub struct SiteEventEndpointsApi;
 
-/// An endpoint to register.
+/// An endpoint a site registers: it gets that site's events only.
 #[derive(Object)]
 #[oai(skip_serializing_if_is_none)]
-pub struct CreateEventEndpoint {
+pub struct CreateSiteEventEndpoint {
     /// Where events are POSTed: an `https` URL whose host resolves to public addresses only.
     pub url: Text<MAX_ENDPOINT_URL_CHARS, 1>,
     /// The event types it gets: `connection.connected`, `connection.needs_reconnect`,
@@ -39,8 +46,35 @@ pub struct CreateEventEndpoint {
     /// `registration.updated`.
     #[oai(validator(min_items = 1, max_items = 11))]
     pub events: Vec<Text<EVENT_TYPE_CHARS, 1>>,
+}
+
+/// An endpoint the platform registers.
+#[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CreateEventEndpoint {
+    #[oai(flatten)]
+    pub endpoint: CreateSiteEventEndpoint,
     /// Only this site's events (its slug); absent: every site's.
     pub site: Option<SlugText>,
+}
+
+impl From<CreateSiteEventEndpoint> for NewEndpoint {
+    fn from(body: CreateSiteEventEndpoint) -> Self {
+        Self {
+            url: body.url.into_string(),
+            events: Text::into_strings(body.events),
+            site: None,
+        }
+    }
+}
+
+impl From<CreateEventEndpoint> for NewEndpoint {
+    fn from(body: CreateEventEndpoint) -> Self {
+        Self {
+            site: body.site.map(|s| s.to_string()),
+            ..body.endpoint.into()
+        }
+    }
 }
 
 /// A registered endpoint (never its secret).
@@ -179,6 +213,28 @@ type ListError = ApiError<{ statuses(&[400, 401, 500, 503]) }>;
 type EndpointError = ApiError<{ statuses(&[400, 401, 404, 500, 503]) }>;
 /// A replay: also an invalid body.
 type ReplayError = ApiError<{ statuses(&[400, 401, 404, 413, 415, 500, 503]) }>;
+/// The same for a site's own endpoints: also a key without the scope (403).
+type SiteCreateError = ApiError<{ statuses(&[400, 401, 403, 413, 415, 500, 503]) }>;
+type SiteListError = ApiError<{ statuses(&[400, 401, 403, 500, 503]) }>;
+type SiteEndpointError = ApiError<{ statuses(&[400, 401, 403, 404, 500, 503]) }>;
+type SiteReplayError = ApiError<{ statuses(&[400, 401, 403, 404, 413, 415, 500, 503]) }>;
+
+/// Who the credentials make the caller of the outbound-events service.
+trait EventsCaller {
+    fn caller(&self) -> Caller<'_>;
+}
+
+impl EventsCaller for PlatformAuth {
+    fn caller(&self) -> Caller<'_> {
+        Caller::Platform
+    }
+}
+
+impl EventsCaller for AdminAuth {
+    fn caller(&self) -> Caller<'_> {
+        Caller::Site(self.principal())
+    }
+}
 
 const _: () = assert!(MAX_ENDPOINT_EVENTS == 11 && MAX_REPLAY_IDS == 100);
 
@@ -190,198 +246,292 @@ super::answer::answers! {
     EventDeliveryDto => "How the test event's delivery went.",
 }
 
-#[OpenApi(prefix_path = "/api/v1/platform", tag = "ApiTags::Platform")]
-impl EventEndpointsApi {
-    /// Register an event endpoint (the signing secret is returned once)
-    ///
-    /// Marquee POSTs each subscribed event, signed with the secret (`Marquee-Signature`,
-    /// docs/events.md), for every site or only `site`'s. The secret is stored encrypted.
-    #[oai(
-        path = "/event-endpoints",
-        method = "post",
-        operation_id = "create_event_endpoint"
-    )]
-    async fn create(
-        &self,
-        _auth: PlatformAuth,
-        s: Data<&Services>,
-        body: JsonBody<CreateEventEndpoint>,
-    ) -> Result<Created<EventEndpointWithSecret>, CreateError> {
-        let body = body.0;
-        let new = NewEndpoint {
-            url: body.url.into_string(),
-            events: Text::into_strings(body.events),
-            site: body.site.map(|s| s.to_string()),
-        };
-        let created = s.outbound().create(new).await?;
-        Ok(Created::Created(Json(created.into())))
-    }
+/// Writes one event-endpoints API: `$api` under `$prefix` with `$auth` credentials; for each
+/// operation its id and its doc lines (summary, blank line, description), then the body type
+/// of a create and the four error types.
+macro_rules! event_endpoints_api {
+    (
+        $api:ident, $prefix:tt, $tag:tt, $auth:ident, $create_body:ident,
+        errors($create_error:ident, $list_error:ident, $endpoint_error:ident, $replay_error:ident),
+        create($create_id:tt $(, $create_doc:tt)*),
+        list($list_id:tt $(, $list_doc:tt)*),
+        get($get_id:tt $(, $get_doc:tt)*),
+        delete($delete_id:tt $(, $delete_doc:tt)*),
+        rotate($rotate_id:tt $(, $rotate_doc:tt)*),
+        deliveries($deliveries_id:tt $(, $deliveries_doc:tt)*),
+        test($test_id:tt $(, $test_doc:tt)*),
+        replay($replay_id:tt $(, $replay_doc:tt)*) $(,)?
+    ) => {
+        #[OpenApi(prefix_path = $prefix, tag = $tag)]
+        impl $api {
+            $(#[doc = $create_doc])*
+            #[oai(path = "/event-endpoints", method = "post", operation_id = $create_id)]
+            async fn create(
+                &self,
+                auth: $auth,
+                s: Data<&Services>,
+                body: JsonBody<$create_body>,
+            ) -> Result<Created<EventEndpointWithSecret>, $create_error> {
+                let created = s.outbound().create(auth.caller(), body.0.into()).await?;
+                Ok(Created::Created(Json(created.into())))
+            }
 
-    /// List event endpoints
-    ///
-    /// Oldest first; pages with `limit` and `after` like every list.
-    #[oai(
-        path = "/event-endpoints",
-        method = "get",
-        operation_id = "list_event_endpoints"
-    )]
-    async fn list(
-        &self,
-        _auth: PlatformAuth,
-        s: Data<&Services>,
-        /// Continue after this endpoint: the `next_after` of the previous page.
-        after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
-        /// Endpoints per page, 1–100 (default 50).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<i64>>,
-    ) -> Result<Answer<EventEndpointList>, ListError> {
-        let found = s
-            .outbound()
-            .list(after.0.as_deref(), limit.0.unwrap_or(paging::DEFAULT_LIMIT))
-            .await?;
-        Ok(Answer(EventEndpointList {
-            event_endpoints: found.items.into_iter().map(Into::into).collect(),
-            next_after: found.next_after,
-        }))
-    }
+            $(#[doc = $list_doc])*
+            #[oai(path = "/event-endpoints", method = "get", operation_id = $list_id)]
+            async fn list(
+                &self,
+                auth: $auth,
+                s: Data<&Services>,
+                /// Continue after this endpoint: the `next_after` of the previous page.
+                after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
+                /// Endpoints per page, 1–100 (default 50).
+                #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+                limit: Query<Option<i64>>,
+            ) -> Result<Answer<EventEndpointList>, $list_error> {
+                let limit = limit.0.unwrap_or(paging::DEFAULT_LIMIT);
+                let found = s.outbound().list(auth.caller(), after.0.as_deref(), limit).await?;
+                Ok(Answer(EventEndpointList {
+                    event_endpoints: found.items.into_iter().map(Into::into).collect(),
+                    next_after: found.next_after,
+                }))
+            }
 
-    /// Get an event endpoint
-    #[oai(
-        path = "/event-endpoints/:endpoint_id",
-        method = "get",
-        operation_id = "get_event_endpoint"
-    )]
-    async fn get(
-        &self,
-        _auth: PlatformAuth,
-        s: Data<&Services>,
-        /// The endpoint's `id`.
-        endpoint_id: Path<Text<ID_CHARS>>,
-    ) -> Result<Answer<EventEndpointDto>, EndpointError> {
-        Ok(Answer(s.outbound().get(&endpoint_id).await?.into()))
-    }
+            $(#[doc = $get_doc])*
+            #[oai(path = "/event-endpoints/:endpoint_id", method = "get", operation_id = $get_id)]
+            async fn get(
+                &self,
+                auth: $auth,
+                s: Data<&Services>,
+                /// The endpoint's `id`.
+                endpoint_id: Path<Text<ID_CHARS>>,
+            ) -> Result<Answer<EventEndpointDto>, $endpoint_error> {
+                Ok(Answer(s.outbound().get(auth.caller(), &endpoint_id).await?.into()))
+            }
 
-    /// Delete an event endpoint
-    ///
-    /// Nothing more is sent to it; its delivery log goes with it.
-    #[oai(
-        path = "/event-endpoints/:endpoint_id",
-        method = "delete",
-        operation_id = "delete_event_endpoint"
-    )]
-    async fn delete(
-        &self,
-        _auth: PlatformAuth,
-        s: Data<&Services>,
-        /// The endpoint's `id`.
-        endpoint_id: Path<Text<ID_CHARS>>,
-    ) -> Result<Deleted, EndpointError> {
-        s.outbound().delete(&endpoint_id).await?;
-        Ok(Deleted::Deleted)
-    }
+            $(#[doc = $delete_doc])*
+            #[oai(
+                path = "/event-endpoints/:endpoint_id",
+                method = "delete",
+                operation_id = $delete_id
+            )]
+            async fn delete(
+                &self,
+                auth: $auth,
+                s: Data<&Services>,
+                /// The endpoint's `id`.
+                endpoint_id: Path<Text<ID_CHARS>>,
+            ) -> Result<Deleted, $endpoint_error> {
+                s.outbound().delete(auth.caller(), &endpoint_id).await?;
+                Ok(Deleted::Deleted)
+            }
 
-    /// Rotate an endpoint's signing secret (the new one is returned once)
-    ///
-    /// For 24 hours the previous secret keeps signing too: `Marquee-Signature` then carries
-    /// two `v1` values, so the receiver can switch secrets without losing a delivery.
-    #[oai(
-        path = "/event-endpoints/:endpoint_id/rotate-secret",
-        method = "post",
-        operation_id = "rotate_event_endpoint_secret"
-    )]
-    async fn rotate_secret(
-        &self,
-        _auth: PlatformAuth,
-        s: Data<&Services>,
-        /// The endpoint's `id`.
-        endpoint_id: Path<Text<ID_CHARS>>,
-    ) -> Result<Answer<EventEndpointWithSecret>, EndpointError> {
-        Ok(Answer(
-            s.outbound().rotate_secret(&endpoint_id).await?.into(),
-        ))
-    }
+            $(#[doc = $rotate_doc])*
+            #[oai(
+                path = "/event-endpoints/:endpoint_id/rotate-secret",
+                method = "post",
+                operation_id = $rotate_id
+            )]
+            async fn rotate_secret(
+                &self,
+                auth: $auth,
+                s: Data<&Services>,
+                /// The endpoint's `id`.
+                endpoint_id: Path<Text<ID_CHARS>>,
+            ) -> Result<Answer<EventEndpointWithSecret>, $endpoint_error> {
+                let rotated = s.outbound().rotate_secret(auth.caller(), &endpoint_id).await?;
+                Ok(Answer(rotated.into()))
+            }
 
-    /// The endpoint's delivery log
-    ///
-    /// Each event sent to it: attempts, the last answer or error, the next attempt, when it
-    /// was delivered. Newest event first; pages with `limit` and `after`.
-    #[oai(
-        path = "/event-endpoints/:endpoint_id/deliveries",
-        method = "get",
-        operation_id = "list_event_deliveries"
-    )]
-    async fn deliveries(
-        &self,
-        _auth: PlatformAuth,
-        s: Data<&Services>,
-        /// The endpoint's `id`.
-        endpoint_id: Path<Text<ID_CHARS>>,
-        /// Continue after this delivery: the `next_after` of the previous page.
-        after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
-        /// Deliveries per page, 1–100 (default 50).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<i64>>,
-    ) -> Result<Answer<EventDeliveryList>, EndpointError> {
-        let found = s
-            .outbound()
-            .deliveries(
-                &endpoint_id,
-                after.0.as_deref(),
-                limit.0.unwrap_or(paging::DEFAULT_LIMIT),
-            )
-            .await?;
-        Ok(Answer(EventDeliveryList {
-            deliveries: found.items.into_iter().map(Into::into).collect(),
-            next_after: found.next_after,
-        }))
-    }
+            $(#[doc = $deliveries_doc])*
+            #[oai(
+                path = "/event-endpoints/:endpoint_id/deliveries",
+                method = "get",
+                operation_id = $deliveries_id
+            )]
+            async fn deliveries(
+                &self,
+                auth: $auth,
+                s: Data<&Services>,
+                /// The endpoint's `id`.
+                endpoint_id: Path<Text<ID_CHARS>>,
+                /// Continue after this delivery: the `next_after` of the previous page.
+                after: Query<Option<Text<MAX_CURSOR_CHARS>>>,
+                /// Deliveries per page, 1–100 (default 50).
+                #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+                limit: Query<Option<i64>>,
+            ) -> Result<Answer<EventDeliveryList>, $endpoint_error> {
+                let limit = limit.0.unwrap_or(paging::DEFAULT_LIMIT);
+                let found = s
+                    .outbound()
+                    .deliveries(auth.caller(), &endpoint_id, after.0.as_deref(), limit)
+                    .await?;
+                Ok(Answer(EventDeliveryList {
+                    deliveries: found.items.into_iter().map(Into::into).collect(),
+                    next_after: found.next_after,
+                }))
+            }
 
-    /// Send a test event now
-    ///
-    /// A `ping` (whatever the endpoint subscribed to), signed like every event, sent at once;
-    /// the answer says how it went. A failed ping is retried like any delivery.
-    #[oai(
-        path = "/event-endpoints/:endpoint_id/test",
-        method = "post",
-        operation_id = "test_event_endpoint"
-    )]
-    async fn test(
-        &self,
-        _auth: PlatformAuth,
-        s: Data<&Services>,
-        /// The endpoint's `id`.
-        endpoint_id: Path<Text<ID_CHARS>>,
-    ) -> Result<Answer<EventDeliveryDto>, EndpointError> {
-        Ok(Answer(s.outbound().test(&endpoint_id).await?.into()))
-    }
+            $(#[doc = $test_doc])*
+            #[oai(
+                path = "/event-endpoints/:endpoint_id/test",
+                method = "post",
+                operation_id = $test_id
+            )]
+            async fn test(
+                &self,
+                auth: $auth,
+                s: Data<&Services>,
+                /// The endpoint's `id`.
+                endpoint_id: Path<Text<ID_CHARS>>,
+            ) -> Result<Answer<EventDeliveryDto>, $endpoint_error> {
+                Ok(Answer(s.outbound().test(auth.caller(), &endpoint_id).await?.into()))
+            }
 
-    /// Send past events again
-    ///
-    /// By `event_ids` or by the time they were created (`from`, `to`); only events the
-    /// endpoint subscribes to and may see. Delivered, failed and pending ones alike are queued
-    /// again with a fresh retry period, in their original order.
-    #[oai(
-        path = "/event-endpoints/:endpoint_id/replay",
-        method = "post",
-        operation_id = "replay_events"
-    )]
-    async fn replay(
-        &self,
-        _auth: PlatformAuth,
-        s: Data<&Services>,
-        /// The endpoint's `id`.
-        endpoint_id: Path<Text<ID_CHARS>>,
-        body: JsonBody<ReplayEvents>,
-    ) -> Result<Accepted<ReplayQueued>, ReplayError> {
-        let body = body.0;
-        let replay = Replay {
+            $(#[doc = $replay_doc])*
+            #[oai(
+                path = "/event-endpoints/:endpoint_id/replay",
+                method = "post",
+                operation_id = $replay_id
+            )]
+            async fn replay(
+                &self,
+                auth: $auth,
+                s: Data<&Services>,
+                /// The endpoint's `id`.
+                endpoint_id: Path<Text<ID_CHARS>>,
+                body: JsonBody<ReplayEvents>,
+            ) -> Result<Accepted<ReplayQueued>, $replay_error> {
+                let queued = s
+                    .outbound()
+                    .replay(auth.caller(), &endpoint_id, body.0.into())
+                    .await?;
+                Ok(Accepted::Accepted(Json(ReplayQueued {
+                    queued: queued as i64,
+                })))
+            }
+        }
+    };
+}
+
+impl From<ReplayEvents> for Replay {
+    fn from(body: ReplayEvents) -> Self {
+        Self {
             ids: body.event_ids.map(Text::into_strings),
             from: body.from.map(Text::into_string),
             to: body.to.map(Text::into_string),
-        };
-        let queued = s.outbound().replay(&endpoint_id, replay).await?;
-        Ok(Accepted::Accepted(Json(ReplayQueued {
-            queued: queued as i64,
-        })))
+        }
     }
 }
+
+event_endpoints_api!(
+    EventEndpointsApi,
+    "/api/v1/platform",
+    "ApiTags::Platform",
+    PlatformAuth,
+    CreateEventEndpoint,
+    errors(CreateError, ListError, EndpointError, ReplayError),
+    create(
+        "create_event_endpoint",
+        " Register an event endpoint (the signing secret is returned once)",
+        "",
+        " Marquee POSTs each subscribed event, signed with the secret (`Marquee-Signature`,",
+        " docs/events.md), for every site or only `site`'s. The secret is stored encrypted."
+    ),
+    list(
+        "list_event_endpoints",
+        " List event endpoints",
+        "",
+        " Every endpoint, the sites' own included. Oldest first; pages with `limit` and `after`."
+    ),
+    get("get_event_endpoint", " Get an event endpoint"),
+    delete(
+        "delete_event_endpoint",
+        " Delete an event endpoint",
+        "",
+        " Nothing more is sent to it; its delivery log goes with it."
+    ),
+    rotate(
+        "rotate_event_endpoint_secret",
+        " Rotate an endpoint's signing secret (the new one is returned once)",
+        "",
+        " For 24 hours the previous secret keeps signing too: `Marquee-Signature` then carries",
+        " two `v1` values, so the receiver can switch secrets without losing a delivery."
+    ),
+    deliveries(
+        "list_event_deliveries",
+        " The endpoint's delivery log",
+        "",
+        " Each event sent to it: attempts, the last answer or error, the next attempt, when it",
+        " was delivered. Newest event first; pages with `limit` and `after`."
+    ),
+    test(
+        "test_event_endpoint",
+        " Send a test event now",
+        "",
+        " A `ping` (whatever the endpoint subscribed to), signed like every event, sent at once;",
+        " the answer says how it went. A failed ping is retried like any delivery."
+    ),
+    replay(
+        "replay_events",
+        " Send past events again",
+        "",
+        " By `event_ids` or by the time they were created (`from`, `to`); only events the",
+        " endpoint subscribes to and may see. Delivered, failed and pending ones alike are queued",
+        " again with a fresh retry period, in their original order."
+    ),
+);
+
+event_endpoints_api!(
+    SiteEventEndpointsApi,
+    "/api/v1/admin",
+    "ApiTags::Admin",
+    AdminAuth,
+    CreateSiteEventEndpoint,
+    errors(
+        SiteCreateError,
+        SiteListError,
+        SiteEndpointError,
+        SiteReplayError
+    ),
+    create(
+        "create_site_event_endpoint",
+        " Register an endpoint for the site's own events (scope `events:write`)",
+        "",
+        " Like the platform's, for this site's events only; the signing secret is returned once."
+    ),
+    list(
+        "list_site_event_endpoints",
+        " List the site's event endpoints (scope `events:read`)",
+        "",
+        " Those the site registered (never the platform's). Oldest first; pages with `limit`",
+        " and `after`."
+    ),
+    get(
+        "get_site_event_endpoint",
+        " Get one of the site's event endpoints (scope `events:read`)"
+    ),
+    delete(
+        "delete_site_event_endpoint",
+        " Delete one of the site's event endpoints (scope `events:write`)"
+    ),
+    rotate(
+        "rotate_site_event_endpoint_secret",
+        " Rotate the signing secret of a site's endpoint (scope `events:write`)",
+        "",
+        " The new secret is returned once; the previous one keeps signing for 24 hours."
+    ),
+    deliveries(
+        "list_site_event_deliveries",
+        " The delivery log of a site's endpoint (scope `events:read`)"
+    ),
+    test(
+        "test_site_event_endpoint",
+        " Send a test event to a site's endpoint now (scope `events:write`)"
+    ),
+    replay(
+        "replay_site_events",
+        " Send the site's past events again (scope `events:write`)",
+        "",
+        " By `event_ids` or by `from` and `to`, like the platform's replay."
+    ),
+);

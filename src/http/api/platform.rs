@@ -119,7 +119,7 @@ pub struct CreateApiKey {
     pub name: Text<MAX_KEY_NAME_CHARS, 1>,
     /// At least one, e.g. `["settings:read", "settings:write", "registrations:read"]` for a site
     /// builder that shows the connection, changes settings and reads registrations.
-    #[oai(validator(min_items = 1, max_items = 7))]
+    #[oai(validator(min_items = 1, max_items = 9))]
     pub scopes: Vec<Scope>,
 }
 

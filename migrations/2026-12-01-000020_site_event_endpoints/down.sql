@@ -1,0 +1,1 @@
+ALTER TABLE event_endpoints DROP COLUMN site_owned;
