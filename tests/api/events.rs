@@ -456,7 +456,10 @@ async fn a_failing_receiver_gets_the_events_later_in_order() {
         after.get("marquee_deliveries_total", &[&label])
             - before.get("marquee_deliveries_total", &[&label])
     };
-    assert!(moved("retry") >= 6.0, "six refused attempts counted as retries");
+    assert!(
+        moved("retry") >= 6.0,
+        "six refused attempts counted as retries"
+    );
     assert!(moved("ok") >= 3.0, "three deliveries counted");
     assert!(
         after.get("marquee_delivery_lag_seconds", &[])
