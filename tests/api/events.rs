@@ -16,7 +16,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::helpers::{TestApp, assert_invalid_request, eventually, meeting_body};
+use crate::helpers::{ServeProcess, TestApp, assert_invalid_request, eventually, meeting_body};
 use crate::operations::Scrape;
 
 const ENDPOINTS: &str = "/api/v1/platform/event-endpoints";
@@ -703,28 +703,8 @@ async fn events_committed_before_a_kill_9_are_delivered_after_restart() {
     endpoint(&app, &url, &["meeting.created"], None).await;
 
     // A real `marquee serve` process, without workers: it commits changes, sends nothing.
-    let port = crate::sync::free_port();
-    let mut vars = app.vars.clone();
-    vars.insert("MARQUEE_LISTEN".into(), format!("127.0.0.1:{port}"));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_marquee"))
-        .arg("serve")
-        .env_clear()
-        .envs(&vars)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let child_url = format!("http://127.0.0.1:{port}");
-    eventually(15, "the child process to listen", || async {
-        let r = app
-            .http
-            .get(format!("{child_url}/healthz"))
-            .send()
-            .await
-            .ok()?;
-        r.status().is_success().then_some(())
-    })
-    .await;
+    let child = ServeProcess::start(&app.http, app.vars.clone()).await;
+    let child_url = child.url.clone();
     let mut made = Vec::new();
     for n in 0..3 {
         let resp = app
@@ -739,8 +719,7 @@ async fn events_committed_before_a_kill_9_are_delivered_after_restart() {
         let body: Value = resp.json().await.unwrap();
         made.push(body["id"].as_i64().unwrap());
     }
-    child.kill().unwrap(); // SIGKILL: no shutdown, no draining
-    child.wait().unwrap();
+    child.kill();
     assert!(receiver.all().is_empty(), "nothing was sent yet");
 
     let mut vars = app.vars.clone();

@@ -996,3 +996,43 @@ impl TestApp {
         self.services.store.dump_table(table).await.unwrap().len()
     }
 }
+
+/// A real `marquee serve` process on a loopback port with `vars`, for the kill -9 tests:
+/// [`ServeProcess::kill`] ends it with SIGKILL (no shutdown, no draining).
+pub struct ServeProcess {
+    pub url: String,
+    child: std::process::Child,
+}
+
+impl ServeProcess {
+    /// Starts it and waits (bounded) until it answers `/healthz`.
+    pub async fn start(http: &reqwest::Client, mut vars: HashMap<String, String>) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        vars.insert("MARQUEE_LISTEN".into(), format!("127.0.0.1:{port}"));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_marquee"))
+            .arg("serve")
+            .env_clear()
+            .envs(&vars)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        eventually(15, "the child process to listen", || async {
+            let r = http.get(format!("{url}/healthz")).send().await.ok()?;
+            r.status().is_success().then_some(())
+        })
+        .await;
+        Self { url, child }
+    }
+
+    /// SIGKILL, then reaps the process.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}

@@ -2,7 +2,7 @@
 //! under Zoom's rate limits, reconcile catching what webhooks missed, two instances sharing the
 //! job queue, and webhook events surviving a `kill -9` between the 200 and their application.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use marquee::domain::TenantId;
 use marquee::domain::status::{JobStatus, SyncKind, WebhookEventStatus};
@@ -11,7 +11,7 @@ use marquee_zoom_sim::{RateLimits, SeedOptions};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Instance, TestApp, eventually, meeting_body};
+use crate::helpers::{Instance, ServeProcess, TestApp, eventually, meeting_body};
 use crate::webhooks::{recordings_of, stored_events};
 
 async fn tenant_id(app: &TestApp, slug: &str) -> TenantId {
@@ -343,15 +343,6 @@ async fn two_instances_on_one_database_run_each_job_once() {
     drop(second);
 }
 
-/// A free loopback port for a child process.
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_acknowledged_before_a_kill_9_are_applied_after_restart_exactly_once() {
     let app = TestApp::spawn_configured(
@@ -368,28 +359,8 @@ async fn events_acknowledged_before_a_kill_9_are_applied_after_restart_exactly_o
     assert!(app.public_meetings("studio").await.is_empty());
 
     // Marquee as a real process, without workers: it stores and acknowledges, applies nothing.
-    let port = free_port();
-    let mut vars: HashMap<String, String> = app.vars.clone();
-    vars.insert("MARQUEE_LISTEN".into(), format!("127.0.0.1:{port}"));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_marquee"))
-        .arg("serve")
-        .env_clear()
-        .envs(&vars)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let child_url = format!("http://127.0.0.1:{port}");
-    eventually(15, "the child process to listen", || async {
-        let r = app
-            .http
-            .get(format!("{child_url}/healthz"))
-            .send()
-            .await
-            .ok()?;
-        r.status().is_success().then_some(())
-    })
-    .await;
+    let child = ServeProcess::start(&app.http, app.vars.clone()).await;
+    let child_url = child.url.clone();
     app.sim_config(json!({"webhook_url": format!("{child_url}/webhooks/zoom")}))
         .await;
     for i in 0..5 {
@@ -401,8 +372,7 @@ async fn events_acknowledged_before_a_kill_9_are_applied_after_restart_exactly_o
         (stats["webhooks"]["succeeded"] == 5).then_some(())
     })
     .await;
-    child.kill().unwrap(); // SIGKILL: no shutdown, no draining
-    child.wait().unwrap();
+    child.kill();
     let events = stored_events(&app.services).await;
     assert_eq!(events.len(), 5, "stored before each 200");
     assert!(
