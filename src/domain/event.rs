@@ -37,8 +37,16 @@ text_enum! {
     }
 }
 
+impl EventType {
+    /// The types an endpoint subscribes to: all but `ping`, which is declared last.
+    pub const SUBSCRIBABLE: &[Self] = match Self::ALL.split_last() {
+        Some((Self::Ping, subscribable)) => subscribable,
+        _ => panic!("`ping` is declared last"),
+    };
+}
+
 /// Most event types one endpoint subscribes to (all of them, ping aside).
-pub const MAX_ENDPOINT_EVENTS: usize = 11;
+pub const MAX_ENDPOINT_EVENTS: usize = EventType::SUBSCRIBABLE.len();
 /// Longest endpoint URL accepted.
 pub const MAX_ENDPOINT_URL_CHARS: usize = 2048;
 /// Most event ids one replay names.

@@ -527,6 +527,9 @@ async fn replay_by_id_and_by_time_range_sends_again() {
         )
         .await;
     assert_invalid_request(status, &body, "to", "a window that ends before it starts");
+    let not_a_time = json!({"from": "yesterday", "to": "2020-01-01T00:00:00Z"});
+    let (status, body) = app.platform(Method::POST, &path, Some(not_a_time)).await;
+    assert_invalid_request(status, &body, "from", "a time that is not RFC 3339");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -601,6 +604,16 @@ async fn private_addresses_are_refused_unless_allowed() {
             )
             .await;
         assert_invalid_request(status, &body, "url", url);
+    }
+    let unknown_types = [
+        (json!(["meeting.exploded"]), "events.0"),
+        (json!(["meeting.created", "ping"]), "events.1"),
+        (json!([]), "events"),
+    ];
+    for (events, field) in unknown_types {
+        let body = json!({"url": "https://hooks.example/in", "events": events});
+        let (status, body) = app.platform(Method::POST, ENDPOINTS, Some(body)).await;
+        assert_invalid_request(status, &body, field, &events.to_string());
     }
     assert_eq!(app.rows("event_endpoints").await, 0);
 }

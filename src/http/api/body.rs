@@ -225,6 +225,13 @@ impl Walk<'_> {
             },
             "string" if !schema.enum_items.is_empty() => (!schema.enum_items.contains(value))
                 .then(|| (at.to_owned(), format!("must be one of {}", one_of(schema)))),
+            "string" if schema.format == Some("date-time") => value
+                .as_str()
+                .filter(|text| chrono::DateTime::parse_from_rfc3339(text).is_ok())
+                .map_or_else(
+                    || refuse("must be an RFC 3339 time like 2026-12-01T09:00:00Z".into()),
+                    |_| None,
+                ),
             "string" => check_text(value, schema.min_length.unwrap_or(0), schema.max_length)
                 .err()
                 .and_then(|fault| refuse(fault.to_string())),

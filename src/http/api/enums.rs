@@ -11,14 +11,19 @@ use poem_openapi::types::{
 use serde_json::Value;
 
 use crate::domain::Scope;
+use crate::domain::event::{DeliveryStatus, EventType};
 use crate::domain::public::{RegistrantAction, RegistrationStatus};
 use crate::domain::site::{Font, Lang, ThemeMode};
 use crate::domain::status::{ConnectionState, ItemKind, JobStatus, SyncKind, SyncResult};
 
 /// Makes a domain enum with `ALL` and `as_str` an OpenAPI string enum named `$name`: parsed
-/// from and written as its texts.
+/// from and written as its texts. The long form takes the values allowed (a subset of a
+/// domain enum's `ALL`) and how one becomes `$ty` (a newtype narrowing that enum).
 macro_rules! wire_enum {
     ($ty:ty, $name:literal, $description:literal) => {
+        wire_enum!($ty, $name, $description, <$ty>::ALL, |v| v);
+    };
+    ($ty:ty, $name:literal, $description:literal, $values:expr, $wrap:expr) => {
         impl Type for $ty {
             const IS_REQUIRED: bool = true;
             type RawValueType = Self;
@@ -39,7 +44,7 @@ macro_rules! wire_enum {
             fn register(registry: &mut Registry) {
                 registry.create_schema::<Self, _>($name.to_owned(), |_| MetaSchema {
                     description: Some($description),
-                    enum_items: <$ty>::ALL.iter().map(|v| Value::from(v.as_str())).collect(),
+                    enum_items: $values.iter().map(|v| Value::from(v.as_str())).collect(),
                     ..MetaSchema::new("string")
                 });
             }
@@ -54,19 +59,24 @@ macro_rules! wire_enum {
         impl ParseFromJSON for $ty {
             fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
                 let value = value.unwrap_or_default();
-                let known = value
-                    .as_str()
-                    .and_then(|text| <$ty>::ALL.iter().copied().find(|v| v.as_str() == text));
+                let known = value.as_str().and_then(|text| {
+                    $values
+                        .iter()
+                        .copied()
+                        .find(|v| v.as_str() == text)
+                        .map($wrap)
+                });
                 known.ok_or_else(|| ParseError::expected_type(value))
             }
         }
 
         impl ParseFromParameter for $ty {
             fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-                <$ty>::ALL
+                $values
                     .iter()
                     .copied()
                     .find(|v| v.as_str() == value)
+                    .map($wrap)
                     .ok_or_else(|| ParseError::custom(format!("unknown value `{value}`")))
             }
         }
@@ -121,6 +131,39 @@ wire_enum!(
     "RegistrantAction",
     "What to do with a registration at Zoom: `approve` (a pending or denied one), `deny` or \
      `cancel` (a pending or approved one)."
+);
+
+wire_enum!(
+    DeliveryStatus,
+    "DeliveryStatus",
+    "Where one event's delivery stands: `pending` (waiting for its first attempt or a retry), \
+     `delivered`, or `failed` (retried for the whole retry period; a replay sends it again)."
+);
+
+/// An event type an endpoint subscribes to: every [`EventType`] but `ping` (every endpoint
+/// gets its test pings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubscribableEvent(pub EventType);
+
+impl SubscribableEvent {
+    /// `None` for `ping`.
+    pub fn new(event: EventType) -> Option<Self> {
+        EventType::SUBSCRIBABLE
+            .contains(&event)
+            .then_some(Self(event))
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        self.0.as_str()
+    }
+}
+
+wire_enum!(
+    SubscribableEvent,
+    "SubscribableEvent",
+    "An event type an endpoint can subscribe to (docs/events.md).",
+    EventType::SUBSCRIBABLE,
+    SubscribableEvent
 );
 
 #[cfg(test)]
