@@ -23,7 +23,8 @@ struct Leaf {
     path: String,
     max: Option<usize>,
     min: usize,
-    /// A closed set of values (an enum): strict, but no length of its own.
+    /// A closed set of values (an enum) or a fixed shape (`format: date-time`): strict, but
+    /// no length of its own.
     enumerated: bool,
     /// `null` means "absent" here (an optional property).
     optional: bool,
@@ -557,7 +558,7 @@ fn collect_leaves(
             path: at.to_owned(),
             max: length(&schema["maxLength"]),
             min: length(&schema["minLength"]).unwrap_or(0),
-            enumerated: schema.get("enum").is_some(),
+            enumerated: schema.get("enum").is_some() || schema["format"] == "date-time",
             optional,
             in_fixture: body.is_some(),
         });
