@@ -363,7 +363,9 @@ async fn concurrent_deliveries_are_each_answered_only_once_stored_and_stored_onc
     )
     .await;
     let now = chrono::Utc::now().timestamp();
-    let bodies: Vec<String> = (0..40).map(|i| numbered_event(i, "meeting.updated")).collect();
+    let bodies: Vec<String> = (0..40)
+        .map(|i| numbered_event(i, "meeting.updated"))
+        .collect();
     // Every body twice at once (Zoom's retry racing its original), so copies share batches.
     let app = &app;
     let deliveries = bodies.iter().chain(bodies.iter()).map(|body| async move {
@@ -403,9 +405,16 @@ async fn an_event_the_database_refuses_does_not_fail_the_deliveries_committed_wi
     // PostgreSQL refuses a NUL character in TEXT (the unescaped event name); SQLite keeps it.
     // Either way the outcome is the odd event's own: its neighbours in the batch are stored.
     let odd = numbered_event(999, r"meeting.updated\u0000");
-    let good: Vec<String> = (0..30).map(|i| numbered_event(i, "meeting.updated")).collect();
+    let good: Vec<String> = (0..30)
+        .map(|i| numbered_event(i, "meeting.updated"))
+        .collect();
     // Late in the burst: the first arrival is usually committed alone, the rest together.
-    let all: Vec<&String> = good.iter().take(25).chain([&odd]).chain(good.iter().skip(25)).collect();
+    let all: Vec<&String> = good
+        .iter()
+        .take(25)
+        .chain([&odd])
+        .chain(good.iter().skip(25))
+        .collect();
     let answers =
         futures::future::join_all(all.iter().map(|body| app.post_webhook(body, now))).await;
     let stored = stored_events(&app.services).await;

@@ -112,7 +112,11 @@ async fn commit_batch(store: &Store, batch: Vec<Queued>) {
     match store.write(insert_all(events.clone())).await {
         Ok(stored) => {
             let new = stored.iter().filter(|s| **s).count();
-            tracing::debug!(events = count, stored = new, "webhook intake batch committed");
+            tracing::debug!(
+                events = count,
+                stored = new,
+                "webhook intake batch committed"
+            );
             for (reply, stored) in replies.into_iter().zip(stored) {
                 let _ = reply.send(Ok(stored));
             }
@@ -157,4 +161,3 @@ async fn commit_one(store: &Store, event: &PendingEvent) -> Outcome {
     let single = Arc::new(vec![event.clone()]);
     Ok(store.write(insert_all(single)).await?[0])
 }
-
