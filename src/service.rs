@@ -94,6 +94,8 @@ pub struct Services {
     /// This instance's name in job leases.
     instance_id: String,
     wakeups: workers::Wakeups,
+    /// Webhook intake's group committer (one per instance, shared by clones).
+    intake: webhooks::group_commit::IntakeQueue,
     /// The public face's per-instance caches (pages are read through `s.public()`).
     public: public::PublicCache,
     limits: registration::RegistrationLimits,
@@ -118,6 +120,7 @@ impl Services {
             budgets,
             instance_id: format!("marquee-{}", uuid::Uuid::new_v4().simple()),
             wakeups: workers::Wakeups::default(),
+            intake: Default::default(),
             public: public::PublicCache::default(),
         }
     }

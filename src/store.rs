@@ -232,12 +232,16 @@ where
 }
 
 /// Every SQLite connection gets the same PRAGMAs: WAL so readers never block the writer,
-/// a busy timeout so concurrent writers wait instead of failing, and enforced foreign keys.
+/// a busy timeout so concurrent writers wait instead of failing, enforced foreign keys, and
+/// `synchronous = FULL` so a commit is on disk (WAL fsynced) before it returns: whatever a
+/// caller was told is saved survives a power loss, not only a crash. All connections, not just
+/// intake's: a pooled connection is any caller's, and every acknowledged write (a 200 to Zoom,
+/// a 201 to the API) makes the same promise. Group commit keeps webhook intake fast with it.
 async fn open_sqlite(path: String) -> diesel::ConnectionResult<SqliteConn> {
     let mut conn = SqliteConn::establish(&path).await?;
     conn.batch_execute(
         "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-         PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+         PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
     )
     .await
     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;

@@ -10,12 +10,16 @@
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::store::{self, Store, webhook_event::NewEvent};
+use crate::store::Store;
 use crate::zoom::signature::{self, Refusal};
 use crate::zoom::webhook_event::{Envelope, URL_VALIDATION};
 
 use super::workers::Wakeups;
 use super::{ServiceError, Services};
+
+pub(crate) mod group_commit;
+
+use group_commit::{IntakeQueue, PendingEvent};
 
 /// One delivery as it arrived: the headers that matter and the raw body.
 pub struct WebhookDelivery<'a> {
@@ -54,6 +58,7 @@ pub struct Webhooks<'a> {
     store: &'a Store,
     config: &'a Config,
     wakeups: &'a Wakeups,
+    intake: &'a IntakeQueue,
 }
 
 impl Services {
@@ -63,6 +68,7 @@ impl Services {
             store: &self.store,
             config: &self.config,
             wakeups: &self.wakeups,
+            intake: &self.intake,
         }
     }
 }
@@ -122,33 +128,18 @@ impl Webhooks<'_> {
         let event_ts = envelope
             .event_ts()
             .unwrap_or_else(|| now.timestamp_millis());
-        let dedup_key = hex::encode(Sha256::digest(delivery.body));
-        let id = uuid::Uuid::now_v7().to_string();
-        let (event, account) = (envelope.event, envelope.payload.account_id);
-        let (body, timestamp, tracking) = (
-            redact_download_token(body, envelope.download_token.as_deref()),
-            delivery.timestamp.unwrap_or_default().to_owned(),
-            delivery.tracking_id.map(str::to_owned),
-        );
-        let stored = self
-            .store
-            .write(move |mut db| {
-                Box::pin(async move {
-                    let new = NewEvent {
-                        id: &id,
-                        dedup_key: &dedup_key,
-                        event: &event,
-                        zoom_account_id: &account,
-                        event_ts,
-                        body: &body,
-                        request_timestamp: &timestamp,
-                        tracking_id: tracking.as_deref(),
-                        received_at: store::now(),
-                    };
-                    store::webhook_event::insert_new(&mut db, &new).await
-                })
-            })
-            .await?;
+        let event = PendingEvent {
+            id: uuid::Uuid::now_v7().to_string(),
+            dedup_key: hex::encode(Sha256::digest(delivery.body)),
+            body: redact_download_token(body, envelope.download_token.as_deref()),
+            event: envelope.event,
+            zoom_account_id: envelope.payload.account_id,
+            event_ts,
+            request_timestamp: delivery.timestamp.unwrap_or_default().to_owned(),
+            tracking_id: delivery.tracking_id.map(str::to_owned),
+        };
+        // Answered once the transaction holding it (shared with concurrent deliveries) commits.
+        let stored = self.intake.commit(self.store, event).await?;
         if stored {
             self.wakeups.wake_event_worker();
             Ok(WebhookAck::Stored)
