@@ -71,6 +71,7 @@ pub mod tokens;
 pub mod upkeep;
 pub mod webhooks;
 pub mod workers;
+pub mod zoom_app;
 pub mod zoom_budget;
 pub mod zoom_records;
 
@@ -99,6 +100,8 @@ pub struct Services {
     limits: registration::RegistrationLimits,
     /// The HTTP client of outbound events (no redirects, public addresses only).
     event_client: outbound::EventClient,
+    /// The clock Zoom App contexts expire by (pinned in tests).
+    app_clock: zoom_app::AppClock,
 }
 
 impl Services {
@@ -119,6 +122,7 @@ impl Services {
             instance_id: format!("marquee-{}", uuid::Uuid::new_v4().simple()),
             wakeups: workers::Wakeups::default(),
             public: public::PublicCache::default(),
+            app_clock: zoom_app::AppClock::default(),
         }
     }
 
