@@ -566,3 +566,25 @@ async fn external_authorization_returns_through_a_deeplink_to_the_session_that_s
     let other = open_home(&app, Some(replay["header"].as_str().unwrap()), None).await;
     assert!(!other.html.contains("no site uses your Zoom account"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_in_chromium_with_the_zoom_user_agent_and_a_context() {
+    if !crate::browser::available() {
+        return;
+    }
+    let app = spawn().await;
+    let host = app.sim_user("browser-host@example.com").await;
+    let host_id = host["id"].as_str().unwrap();
+    app.sim_meeting(host_id, meeting_body("Morning flow", 2, 0))
+        .await;
+    app.create_tenant("studio").await;
+    app.connect_site("studio").await;
+    let header = context(&app, host_id, json!({})).await;
+    let env = vec![
+        ("MQ_BASE", app.url.clone()),
+        ("MQ_SLUG", "studio".to_owned()),
+        ("MQ_TOPIC", "Morning flow".to_owned()),
+        ("MQ_CONTEXT", header),
+    ];
+    crate::browser::run_node_test("zoom_app.test.mjs", env, 2).await;
+}
