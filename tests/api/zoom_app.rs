@@ -588,3 +588,45 @@ async fn the_app_in_chromium_with_the_zoom_user_agent_and_a_context() {
     ];
     crate::browser::run_node_test("zoom_app.test.mjs", env, 2).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_plays_the_zoom_client_for_an_ordinary_browser() {
+    let app = spawn().await;
+    let host = app.sim_user("dev-host@example.com").await;
+    app.sim_meeting(host["id"].as_str().unwrap(), meeting_body("Dev yoga", 2, 0))
+        .await;
+    app.create_tenant("dev-site").await;
+    app.connect_site("dev-site").await;
+    // `marquee dev` prints this URL: the simulator adds a fresh context and the Zoom UA.
+    let resp = app
+        .http
+        .get(format!(
+            "{}/zoomapp/home?user=dev-host@example.com",
+            app.sim.url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    let home = read(resp).await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.html);
+    home.assert_owasp();
+    assert!(home.html.contains("Dev yoga"), "{}", home.html);
+    let cookie = cookie_pair(home.cookie.as_deref().unwrap());
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(5))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let resp = app
+        .http
+        .post(format!("{}/zoomapp/sites/dev-site/meetings", app.sim.url()))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf_token", home.csrf().as_str()),
+            ("topic", "Through the simulated client"),
+            ("start_time", start.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resp), "/zoomapp/sites/dev-site?created=1");
+}
