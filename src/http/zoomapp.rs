@@ -669,6 +669,26 @@ pub async fn external_callback(
     }
 }
 
+/// The New meeting form's idempotency field (`http::idempotency::FormKey`).
+pub const FORM_KEY_FIELD: &str = "idempotency_key";
+
+/// A New meeting refused before it ran (a malformed or reused key): a plain page with the
+/// app's headers (the idempotency layer has no request context to localize).
+pub fn refusal_page(problem: super::error::Problem) -> Response {
+    let t = strings(Lang::En);
+    let body = format!(
+        "<!doctype html><html lang=en><meta charset=utf-8><title>{title}</title><main><h1>{title}</h1><p>{}</p><p><a href=\"/zoomapp/home\">{}</a></p></main>",
+        minijinja::HtmlEscape(&problem.message),
+        t.back,
+        title = t.failure_title,
+    );
+    html::response(
+        problem.status,
+        body,
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'",
+    )
+}
+
 /// `GET /zoomapp/app.js`: the enhancements (in-client authorization, `openUrl`).
 #[handler]
 pub fn app_js() -> Response {

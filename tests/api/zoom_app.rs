@@ -319,9 +319,14 @@ async fn a_host_sees_and_acts_only_for_their_own_site() {
     let admin_no_csrf = post_form(&app, "/zoomapp/sites/alice-site/admin", &cookie, &[]).await;
     assert_eq!(admin_no_csrf.status, StatusCode::FORBIDDEN);
 
-    // Create for the own site: the site's widget shows it.
-    let created = post_form(&app, "/zoomapp/sites/alice-site/meetings", &cookie, &form).await;
-    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+    // Create for the own site: the site's widget shows it; a double submit makes one meeting.
+    let key = extract_between(&home.html, r#"name="idempotency_key" value=""#, "\"").unwrap();
+    let mut keyed = form.to_vec();
+    keyed.push(("idempotency_key", key.as_str()));
+    for _ in 0..2 {
+        let created = post_form(&app, "/zoomapp/sites/alice-site/meetings", &cookie, &keyed).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+    }
     let topics: Vec<String> = app
         .public_meetings("alice-site")
         .await

@@ -75,6 +75,8 @@ pub struct CurrentView {
 pub struct DashboardView<'a> {
     t: &'static AppStrings,
     csrf: String,
+    /// New meeting's one-time key: a double submit makes one meeting.
+    form_key: String,
     sdk: &'static str,
     site: SiteLink,
     may_open_admin: bool,
@@ -130,6 +132,7 @@ impl<'a> DashboardView<'a> {
         Self {
             t,
             csrf,
+            form_key: crate::crypto::random_token(""),
             sdk: super::SDK_URL,
             site: SiteLink::of(site),
             may_open_admin: site.role.may_open_admin(),
