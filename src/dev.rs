@@ -77,7 +77,11 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
     let public_url = format!("http://127.0.0.1:{}", opts.port);
 
     let mut sim_config = SimConfig::new(DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_WEBHOOK_SECRET);
-    sim_config.redirect_uris = vec![format!("{public_url}/oauth/zoom/callback")];
+    // The second: in-client OAuth of the Zoom App redirects to its home URL (docs/zoom-app.md).
+    sim_config.redirect_uris = vec![
+        format!("{public_url}/oauth/zoom/callback"),
+        format!("{public_url}/zoomapp/home"),
+    ];
     sim_config.seed = Some(SeedOptions::demo());
     // Zoom's events flow to Marquee as they would in production (signed, retried).
     sim_config.webhook_url = Some(format!("{public_url}/webhooks/zoom"));
@@ -135,7 +139,9 @@ pub async fn run_dev(opts: DevOptions) -> anyhow::Result<()> {
          \x20    Embed snippets (admin API):   GET {public_url}/api/v1/admin/snippets\n\
          \x20    The public JSON:              {public_url}/api/v1/sites/{DEMO_SITE}/meetings\n\
          \x20 3. API docs:                     {public_url}/docs\n\
-         \x20    Platform key, as X-Platform-Key: {platform_key}\n\n\
+         \x20    Platform key, as X-Platform-Key: {platform_key}\n\
+         \x20    The Zoom App as the Zoom client shows it (the simulator plays the client):\n\
+         \x20    {sim_url}/zoomapp/home  (?user=<Zoom user id or e-mail>; default: the signed-in user)\n\n\
          \x20 4. The other commands, run in this folder, use this instance ({env_note}):\n\
          \x20    marquee status · marquee admin-link {DEMO_SITE} · marquee sync {DEMO_SITE}\n\n\
          Restart for a fresh admin link (data is kept in {data_dir}). Ctrl-C stops.\n",

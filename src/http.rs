@@ -28,6 +28,7 @@ pub mod path_params;
 pub mod public_guard;
 pub mod rate_limit;
 pub mod webhooks;
+pub mod zoomapp;
 
 /// swagger-ui needs its own inline script and styles.
 const DOCS_CSP: &str = "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
@@ -109,6 +110,27 @@ pub fn routes(services: Services, templates: Templates) -> impl Endpoint {
         )
         .at("/admin/zoom/claim", post(pages::claim))
         .at("/zoomapp/install", get(pages::zoomapp_install))
+        .at("/zoomapp/home", get(zoomapp::home))
+        .at("/zoomapp/app.js", get(zoomapp::app_js))
+        .at("/zoomapp/sites/:slug", get(zoomapp::site_page))
+        .at(
+            "/zoomapp/sites/:slug/meetings",
+            post(zoomapp::create_meeting),
+        )
+        .at(
+            "/zoomapp/sites/:slug/meetings/:id/start",
+            post(zoomapp::start_meeting),
+        )
+        .at("/zoomapp/sites/:slug/admin", post(zoomapp::open_admin))
+        .at("/zoomapp/authorize", post(zoomapp::authorize_start))
+        .at(
+            "/zoomapp/authorize/complete",
+            post(zoomapp::authorize_complete),
+        )
+        .at(
+            "/zoomapp/authorize/external",
+            get(zoomapp::authorize_external),
+        )
         .at("/oauth/zoom/callback", get(pages::oauth_callback))
         .at("/webhooks/zoom", post(webhooks::zoom))
         .at("/embed.js", get(embed::embed_js))

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::domain::site::Lang;
 
 pub mod panel;
+pub mod zoom_app;
 
 /// Every string a widget shows.
 #[derive(Serialize)]

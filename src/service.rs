@@ -71,6 +71,7 @@ pub mod tokens;
 pub mod upkeep;
 pub mod webhooks;
 pub mod workers;
+pub mod zoom_app;
 pub mod zoom_budget;
 pub mod zoom_records;
 
@@ -101,6 +102,8 @@ pub struct Services {
     limits: registration::RegistrationLimits,
     /// The HTTP client of outbound events (no redirects, public addresses only).
     event_client: outbound::EventClient,
+    /// The clock Zoom App contexts expire by (pinned in tests).
+    app_clock: zoom_app::AppClock,
 }
 
 impl Services {
@@ -122,6 +125,7 @@ impl Services {
             wakeups: workers::Wakeups::default(),
             intake: Default::default(),
             public: public::PublicCache::default(),
+            app_clock: zoom_app::AppClock::default(),
         }
     }
 

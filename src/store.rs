@@ -49,6 +49,7 @@ pub mod sync_status;
 pub mod tenant;
 pub mod tombstone;
 pub mod webhook_event;
+pub mod zoom_app;
 
 pub use error::StoreError;
 

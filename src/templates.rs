@@ -103,6 +103,22 @@ const ADMIN: &[(&str, &str)] = &[
         "admin/disconnect.html.j2",
         include_str!("http/pages/disconnect.html.j2"),
     ),
+    (
+        "zoomapp/layout.html.j2",
+        include_str!("http/zoomapp/layout.html.j2"),
+    ),
+    (
+        "zoomapp/message.html.j2",
+        include_str!("http/zoomapp/message.html.j2"),
+    ),
+    (
+        "zoomapp/home.html.j2",
+        include_str!("http/zoomapp/home.html.j2"),
+    ),
+    (
+        "zoomapp/dashboard.html.j2",
+        include_str!("http/zoomapp/dashboard.html.j2"),
+    ),
 ];
 
 /// How often `marquee dev` looks for changed template files.

@@ -149,12 +149,28 @@ pub enum Principal {
         key_id: String,
         scopes: ScopeSet,
     },
+    /// A Zoom user inside the Zoom App acting for a site they host for (docs/zoom-app.md):
+    /// their meetings and recordings, never the site's settings or keys.
+    ZoomHost {
+        tenant_id: TenantId,
+        session_hash: String,
+    },
 }
+
+/// What a [`Principal::ZoomHost`] may do.
+pub const ZOOM_HOST_SCOPES: [Scope; 4] = [
+    Scope::MeetingsRead,
+    Scope::MeetingsWrite,
+    Scope::RecordingsRead,
+    Scope::RegistrationsRead,
+];
 
 impl Principal {
     pub fn tenant_id(&self) -> &TenantId {
         match self {
-            Principal::Owner { tenant_id, .. } | Principal::ApiKey { tenant_id, .. } => tenant_id,
+            Principal::Owner { tenant_id, .. }
+            | Principal::ApiKey { tenant_id, .. }
+            | Principal::ZoomHost { tenant_id, .. } => tenant_id,
         }
     }
 
@@ -163,6 +179,7 @@ impl Principal {
         match self {
             Principal::Owner { session_hash, .. } => format!("session:{session_hash}"),
             Principal::ApiKey { key_id, .. } => format!("key:{key_id}"),
+            Principal::ZoomHost { session_hash, .. } => format!("zoomapp:{session_hash}"),
         }
     }
 
@@ -170,6 +187,7 @@ impl Principal {
         match self {
             Principal::Owner { .. } => true,
             Principal::ApiKey { scopes, .. } => scopes.contains(scope),
+            Principal::ZoomHost { .. } => ZOOM_HOST_SCOPES.contains(&scope),
         }
     }
 }

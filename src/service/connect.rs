@@ -107,7 +107,7 @@ impl Connect<'_> {
         let tenant_id = principal.tenant_id().clone();
         let session_hash = match principal {
             Principal::Owner { session_hash, .. } => Some(session_hash.clone()),
-            Principal::ApiKey { .. } => None,
+            Principal::ApiKey { .. } | Principal::ZoomHost { .. } => None,
         };
         let state = random_token("");
         let verifier = pkce::new_verifier();

@@ -87,7 +87,10 @@ impl Upkeep<'_> {
         report.credentials_purged = self
             .store
             .write(move |mut db| {
-                Box::pin(async move { store::admin::purge_expired(&mut db, now).await })
+                Box::pin(async move {
+                    let admin = store::admin::purge_expired(&mut db, now).await?;
+                    Ok(admin + store::zoom_app::purge_expired(&mut db, now).await?)
+                })
             })
             .await?;
         report.idempotency_keys_purged = self.idempotency.purge_expired(now).await?;

@@ -294,6 +294,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_sequences,
     outbox_events,
     event_deliveries,
+    zoom_app_sessions,
+    zoom_app_attempts,
 );
 
 diesel::table! {
@@ -387,5 +389,32 @@ diesel::table! {
         answer_sealed -> Nullable<Text>,
         answer_key_id -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    zoom_app_sessions (id_hash) {
+        id_hash -> Text,
+        zoom_user_id -> Text,
+        mid -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    zoom_app_attempts (id_hash) {
+        id_hash -> Text,
+        session_hash -> Text,
+        kind -> Text,
+        state_hash -> Nullable<Text>,
+        verifier_sealed -> Nullable<Text>,
+        verifier_key_id -> Nullable<Text>,
+        act_hash -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
     }
 }

@@ -384,6 +384,25 @@ impl ZoomClient {
         read_json(api_call(request, access_token).await?).await
     }
 
+    /// `POST /zoomapp/deeplink` (docs/zoom.md §3.6) with the user's token: a link that opens the
+    /// Zoom client on the app, whose next context carries `action` as `act` (≤ 256 characters).
+    pub async fn create_deeplink(
+        &self,
+        access_token: &str,
+        action: &str,
+    ) -> Result<String, ZoomError> {
+        #[derive(serde::Deserialize)]
+        struct Deeplink {
+            deeplink: String,
+        }
+        let request = self
+            .http
+            .post(format!("{}/zoomapp/deeplink", self.config.api_url))
+            .json(&serde_json::json!({ "action": action, "type": 1 }));
+        let link: Deeplink = read_json(api_call(request, access_token).await?).await?;
+        Ok(link.deeplink)
+    }
+
     /// `PATCH /{meetings|webinars}/{id}[?occurrence_id=]`: changes a meeting, a webinar or one
     /// occurrence (204).
     pub async fn update_meeting(

@@ -95,7 +95,18 @@ pub struct CallbackQuery {
 
 /// `GET /oauth/zoom/callback`: Zoom's redirect after consent.
 #[handler]
-pub async fn oauth_callback(ui: Ui<'_>, jar: &CookieJar, q: Query<CallbackQuery>) -> Response {
+pub async fn oauth_callback(
+    ui: Ui<'_>,
+    app: crate::http::zoomapp::AppUi<'_>,
+    jar: &CookieJar,
+    q: Query<CallbackQuery>,
+) -> Response {
+    // A Zoom App's authorization in the system browser: its state says so (docs/zoom-app.md).
+    if let (Some(state), Some(code)) = (q.0.state.as_deref(), q.0.code.as_deref())
+        && state.starts_with(crate::service::zoom_app::EXTERNAL_STATE_PREFIX)
+    {
+        return crate::http::zoomapp::external_callback(app, jar, state, code).await;
+    }
     let cookie = cookie_value(jar);
     let params = CallbackParams {
         code: q.0.code,

@@ -22,6 +22,24 @@ pub(super) fn routes(r: &mut Routes) {
     r.add(Method::POST, "/_sim/zoomapp/context", p, app_context_header);
     r.add(Method::POST, "/_sim/zoomapp/open", p, open_app);
     r.add(Method::GET, "/_sim/install", p, install);
+    // The Zoom client's web view for a person at a browser: the app's pages on this origin.
+    for path in [
+        "/zoomapp/home",
+        "/zoomapp/app.js",
+        "/zoomapp/sites/{slug}",
+        "/zoomapp/authorize/external",
+    ] {
+        r.add(Method::GET, path, p, web_view_get);
+    }
+    for path in [
+        "/zoomapp/sites/{slug}/meetings",
+        "/zoomapp/sites/{slug}/meetings/{id}/start",
+        "/zoomapp/sites/{slug}/admin",
+        "/zoomapp/authorize",
+        "/zoomapp/authorize/complete",
+    ] {
+        r.add(Method::POST, path, p, web_view_post);
+    }
 }
 
 /// Builds a fresh context for `user_id` (default: signed-in user): `exp = ts + 120000`,
@@ -124,6 +142,83 @@ async fn open_app(sim: Arc<Sim>, call: Call) -> HResult {
         &json!({"status": status, "content_type": content_type, "missing_owasp_headers": missing,
                 "would_render": rendered, "context": ctx, "header": header}),
     ))
+}
+
+const ZOOM_UA: &str = "Mozilla/5.0 ZoomWebKit/537.36 (KHTML, like Gecko) ZoomApps/1.0";
+
+/// The app's origin: that of its first redirect URI (docs/simulator.md, "The Zoom client in a
+/// browser").
+fn app_origin(sim: &Sim) -> Result<String, poem::Response> {
+    sim.redirect_uris
+        .first()
+        .and_then(|u| url::Url::parse(u).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .ok_or_else(|| bad_request("the app has no redirect URI"))
+}
+
+async fn web_view_get(sim: Arc<Sim>, call: Call) -> HResult {
+    web_view(sim, call, Method::GET).await
+}
+
+async fn web_view_post(sim: Arc<Sim>, call: Call) -> HResult {
+    web_view(sim, call, Method::POST).await
+}
+
+/// Plays the Zoom client's web view for an ordinary browser: forwards `/zoomapp/…` to the app
+/// with the Zoom user agent, a fresh `x-zoom-app-context` on every home load (for `?user=` —
+/// an id or e-mail — or the signed-in user), and the browser's cookies, forms and CSRF
+/// header; answers with the app's status, headers and body. The app's pages link to
+/// `/zoomapp/…`, so the browser stays on this origin.
+async fn web_view(sim: Arc<Sim>, call: Call, method: Method) -> HResult {
+    let origin = app_origin(&sim)?;
+    let query: Vec<&(String, String)> = call.query.iter().filter(|(k, _)| k != "user").collect();
+    let mut target = format!("{origin}{}", call.path);
+    if !query.is_empty() {
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(query)
+            .finish();
+        target = format!("{target}?{q}");
+    }
+    let mut request = sim
+        .http
+        .request(method.clone(), &target)
+        .header("user-agent", ZOOM_UA)
+        .body(call.body.clone());
+    for name in [
+        "cookie",
+        "content-type",
+        "accept-language",
+        "x-csrf-token",
+        "accept",
+    ] {
+        if let Some(v) = call.header(name) {
+            request = request.header(name, v);
+        }
+    }
+    if method == Method::GET && call.path == "/zoomapp/home" {
+        let body = json!({"user_id": call.query("user")});
+        let (header, _) = context_for(&sim, &body)?;
+        request = request.header("x-zoom-app-context", header);
+    }
+    let answer = request
+        .send()
+        .await
+        .map_err(|e| json_response(502, &json!({"error": e.to_string()})))?;
+    let mut response = poem::Response::builder().status(answer.status());
+    for (name, value) in answer.headers() {
+        let keep = !matches!(
+            name.as_str(),
+            "content-length" | "transfer-encoding" | "connection" | "date"
+        );
+        if keep {
+            response = response.header(name.clone(), value.clone());
+        }
+    }
+    let body = answer
+        .bytes()
+        .await
+        .map_err(|e| json_response(502, &json!({"error": e.to_string()})))?;
+    Ok(response.body(body.to_vec()))
 }
 
 /// A Marketplace "Add" install: redirect to the app's first redirect URI with a code, no state.

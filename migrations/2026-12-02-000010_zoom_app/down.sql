@@ -1,0 +1,2 @@
+DROP TABLE zoom_app_attempts;
+DROP TABLE zoom_app_sessions;
