@@ -28,7 +28,7 @@ command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm 
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 echo "== building (release)"
-cargo build --release -q --bin marquee
+[ "${BUILD:-1}" = 0 ] || cargo build --release -q --bin marquee
 BIN=${CARGO_TARGET_DIR:-target}/release
 
 # The sample is Zoom's code: copied into bench/out/ (ignored), never committed.

@@ -29,7 +29,7 @@ need sqlite3 sqlite3
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 echo "== building (release)"
-cargo build --release -q --bin marquee
+[ "${BUILD:-1}" = 0 ] || cargo build --release -q --bin marquee
 BIN=${CARGO_TARGET_DIR:-target}/release
 TS=$(date +%s)
 python3 bench/intake_requests.py "$SECRET" "$TS" "$REQUESTS" "$OUT/requests.tsv"
@@ -51,7 +51,8 @@ echo "== $DURATION of intake at $CONNECTIONS connections, under strace"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s bench/intake.lua "http://127.0.0.1:$PORT" -- \
   "$PWD/$OUT/requests.tsv" "$TS" /webhooks/zoom 2 | grep '^INTAKE' | tee "$OUT/wrk.txt"
 sleep 1
-kill -INT "$STRACE_PID"; wait "$STRACE_PID" 2>/dev/null || true
+# Stop marquee itself (strace exits with it): detaching strace from a busy tracee can hang.
+kill -TERM "$(pgrep -P "$STRACE_PID" | head -1)"; wait "$STRACE_PID" 2>/dev/null || true
 rows=$(sqlite3 "$OUT/intake.db" "select count(*) from webhook_events")
 batches=$(grep -c 'webhook intake batch committed' "$OUT/marquee.log" || true)
 echo "sqlite synchronous: $(grep -o 'synchronous = [A-Z]*' src/store.rs | head -1)"
@@ -63,7 +64,7 @@ connections = int(sys.argv[5])
 # "<pid> <epoch.us> call(fd<desc>, "data"..., ...) = ret", possibly split into
 # "<unfinished ...>" and "<... call resumed> ...) = ret" when threads interleave.
 line_re = re.compile(r'^(\d+)\s+(\d+\.\d+)\s+(.*)$')
-call_re = re.compile(r'^(\w+)\((\d+)<([^>]*)>(.*)$')
+call_re = re.compile(r'^(\w+)\((\d+)<(.*?)>([,) ].*)$')  # a socket's <TCP:[a->b]> holds a '>'
 resumed_re = re.compile(r'^<\.\.\. (\w+) resumed>(.*)$')
 pending = {}  # pid -> (call, fd, desc, rest, start time)
 events = []   # (time, kind, fd)
@@ -107,9 +108,11 @@ for t, kind, desc in events:
     elif kind == "request":
         waiting[desc] = t
     else:
-        oks += 1
         read_at = waiting.pop(desc, None)
-        if read_at is None or last_sync is None or last_sync < read_at:
+        if read_at is None:
+            continue  # not a webhook's answer (the script's /healthz polls)
+        oks += 1
+        if last_sync is None or last_sync < read_at:
             early += 1
 print(f"HTTP 200s written: {oks}; rows stored: {rows}")
 print(f"WAL fsync/fdatasync calls: {syncs}; group commits logged: {batches}; events per commit: {oks / max(batches, 1):.1f}")
