@@ -14,7 +14,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use marquee::domain::{Principal, ScopeSet};
-use marquee::service::connect::CallbackParams;
+use marquee::service::connect::{CallbackBrowser, CallbackParams, Completed};
 use marquee_zoom_sim::{self as simulator, RateLimits, SeedOptions, SimConfig};
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -117,18 +117,22 @@ async fn run() {
         .unwrap();
     let started = Instant::now();
     // The callback starts the backfill (and carries on in the background after 10 s).
-    s.connect()
+    let completed = s
+        .connect()
         .complete(
             CallbackParams {
                 code: query.get("code").cloned(),
                 state: query.get("state").cloned(),
                 error: None,
             },
-            None,
+            CallbackBrowser::default(),
         )
         .await
-        .unwrap()
-        .expect("connected");
+        .unwrap();
+    assert!(
+        matches!(completed, Ok(Completed::Connected(_))),
+        "connected"
+    );
     let mut last_report = Instant::now();
     let status = loop {
         let st = s.sync().status_of(&tenant.id).await.unwrap();

@@ -38,3 +38,4 @@ mod webhooks;
 mod widget_options;
 mod widgets;
 mod widgets_browser;
+mod zoom_app_install;
