@@ -13,7 +13,7 @@ use marquee::config::Config;
 use marquee::crypto::KeyRing;
 use marquee::domain::{Principal, ScopeSet, TenantId};
 use marquee::service::Services;
-use marquee::service::connect::CallbackParams;
+use marquee::service::connect::{CallbackBrowser, CallbackParams};
 use marquee_zoom_sim::{self as simulator, RateLimits, SimConfig};
 
 const WARM_CALLS: usize = 20_000;
@@ -58,7 +58,11 @@ async fn connect(s: &Services, http: &reqwest::Client, sim_url: &str, slug: &str
         state: q.get("state").cloned(),
         error: None,
     };
-    s.connect().complete(params, None).await.unwrap().unwrap();
+    s.connect()
+        .complete(params, CallbackBrowser::default())
+        .await
+        .unwrap()
+        .unwrap();
     tenant.id
 }
 

@@ -20,6 +20,7 @@ use crate::domain::status::MeetingKind;
 use crate::i18n::panel;
 use crate::i18n::zoom_app::{AppStrings, strings};
 use crate::service::access::{csrf_matches, csrf_token};
+use crate::service::install::AppLanding;
 use crate::service::zoom_app::{
     AppSession, AuthOutcome, AuthRefused, ContextRefused, HostRole, HostSite, SiteView,
     ZOOM_APP_SESSION_TTL,
@@ -658,11 +659,17 @@ pub async fn external_callback(
     code: &str,
 ) -> Response {
     match ui.s.zoom_app().complete_external(state, code).await {
-        Ok(Ok((deeplink, outcome))) => {
+        Ok(Ok((landing, outcome))) => {
             if let AuthOutcome::Parked { claim_token } = outcome {
                 jar.add(claim_cookie(claim_token));
             }
-            see_other(&deeplink)
+            let status = match landing {
+                AppLanding::Deeplink(link) => return see_other(&link),
+                AppLanding::Unavailable => StatusCode::OK,
+                AppLanding::ForeignLink => StatusCode::BAD_GATEWAY,
+            };
+            let t = ui.strings();
+            ui.message(status, t.authorized_reopen_title, t.authorized_reopen_text, false)
         }
         Ok(Err(refused)) => attempt_refused(&ui, &refused),
         Err(e) => ui.failure(e),

@@ -176,7 +176,6 @@ pub struct PanelStrings {
     pub signed_out: Notice,
     /// Slots: `{name}`, `{email}`.
     pub install_parked: Notice,
-    pub connect_from_site: Notice,
     /// Slots: `{name}`, `{email}`.
     pub zoom_connected: Notice,
     pub consent_denied: Notice,
@@ -186,6 +185,10 @@ pub struct PanelStrings {
     pub attempt_foreign: Notice,
     pub no_authorization: Notice,
     pub exchange_refused: Notice,
+    /// Zoom App installed, but Zoom made no deep link. Slots: `{name}`, `{email}`.
+    pub app_installed_open_in_zoom: Notice,
+    /// Zoom App installed, but Zoom's deep link pointed off Zoom. Slots: `{name}`, `{email}`.
+    pub app_link_refused: Notice,
     /// The Sync, Embed and Disconnect pages.
     pub tools: &'static ToolStrings,
     /// The New-meeting form and the Start-meeting button.
@@ -358,10 +361,6 @@ const EN: PanelStrings = PanelStrings {
         title: "Almost done",
         text: "Zoom account {name} ({email}) is ready. Now open your site's admin panel (the admin link from your hosting provider) in this browser and choose \"Use this Zoom account\".",
     },
-    connect_from_site: Notice {
-        title: "Connect Zoom from your site",
-        text: "Open your site's admin panel with the admin link from your hosting provider, then press Connect Zoom. Zoom will ask you to allow access and bring you back.",
-    },
     zoom_connected: Notice {
         title: "Zoom connected",
         text: "This site is now connected to Zoom as {name} ({email}). You can close this window.",
@@ -393,6 +392,14 @@ const EN: PanelStrings = PanelStrings {
     exchange_refused: Notice {
         title: "Zoom did not confirm the connection",
         text: "Zoom refused the authorization. Press Connect Zoom again.",
+    },
+    app_installed_open_in_zoom: Notice {
+        title: "The Zoom App is installed",
+        text: "The app is installed for Zoom account {name} ({email}), but Zoom could not open it right now. Open it from the Apps tab in your Zoom client.",
+    },
+    app_link_refused: Notice {
+        title: "Zoom sent an unexpected link",
+        text: "The app is installed for Zoom account {name} ({email}), but the link Zoom sent to open it does not lead to Zoom, so it was not followed. Open the app from the Apps tab in your Zoom client.",
     },
     tools: &tools::EN,
     meeting_form: &meeting_form::EN,
@@ -564,10 +571,6 @@ const DE: PanelStrings = PanelStrings {
         title: "Fast fertig",
         text: "Das Zoom-Konto {name} ({email}) ist bereit. Öffnen Sie jetzt in diesem Browser die Verwaltung Ihrer Website (den Verwaltungslink Ihres Hosting-Anbieters) und wählen Sie „Dieses Zoom-Konto verwenden“.",
     },
-    connect_from_site: Notice {
-        title: "Zoom von Ihrer Website aus verbinden",
-        text: "Öffnen Sie die Verwaltung Ihrer Website mit dem Verwaltungslink Ihres Hosting-Anbieters und wählen Sie „Zoom verbinden“. Zoom fragt nach Ihrer Erlaubnis und bringt Sie zurück.",
-    },
     zoom_connected: Notice {
         title: "Zoom verbunden",
         text: "Diese Website ist jetzt mit Zoom verbunden als {name} ({email}). Sie können dieses Fenster schließen.",
@@ -599,6 +602,14 @@ const DE: PanelStrings = PanelStrings {
     exchange_refused: Notice {
         title: "Zoom hat die Verbindung nicht bestätigt",
         text: "Zoom hat die Freigabe abgelehnt. Wählen Sie erneut „Zoom verbinden“.",
+    },
+    app_installed_open_in_zoom: Notice {
+        title: "Die Zoom-App ist installiert",
+        text: "Die App ist für das Zoom-Konto {name} ({email}) installiert, aber Zoom konnte sie gerade nicht öffnen. Öffnen Sie sie im Zoom-Client über den Reiter „Apps“.",
+    },
+    app_link_refused: Notice {
+        title: "Zoom hat einen unerwarteten Link geschickt",
+        text: "Die App ist für das Zoom-Konto {name} ({email}) installiert, aber der Link, den Zoom zum Öffnen geschickt hat, führt nicht zu Zoom und wurde daher nicht geöffnet. Öffnen Sie die App im Zoom-Client über den Reiter „Apps“.",
     },
     tools: &tools::DE,
     meeting_form: &meeting_form::DE,

@@ -1,6 +1,10 @@
 //! Connecting a site to its owner's Zoom account: the authorization-code flow with `state`
 //! (random, single use, 10 minutes, bound to the tenant and to the owner's session) and PKCE S256
 //! (docs/zoom.md §1.2–1.3), then `/users/me`, sealed tokens, and a first sync.
+//!
+//! The Zoom App's direct landing URL uses the same state store with purpose
+//! `ZoomAppInstall`: its callback attaches the grant to the signed-in owner's site, or parks it
+//! for the claim flow, and then opens the app in the Zoom client (`service/install.rs`).
 
 use chrono::NaiveDateTime;
 
@@ -8,11 +12,13 @@ use crate::config::Config;
 use crate::crypto::{KeyRing, random_token, sha256_hex};
 use crate::domain::status::GrantStatus;
 use crate::domain::{Principal, Scope, TenantId};
-use crate::store::{self, Store, admin::NewOAuthState, admin::Refusal, audit};
-use crate::zoom::models::ZoomUser;
+use crate::store::admin::{NewOAuthState, OAuthPurpose, Refusal};
+use crate::store::{self, Store, audit};
+use crate::zoom::models::{TokenGrant, ZoomUser};
 use crate::zoom::{ZoomClient, ZoomError, pkce, scopes};
 
 use super::access::require;
+use super::install::{APP_HOME_ACTION, AppInstalled, Install, verifier_context};
 use super::sync::{SyncEngine, SyncReport};
 use super::tokens::Tokens;
 use super::{OAUTH_STATE_TTL, ServiceError, Services};
@@ -39,6 +45,30 @@ pub struct CallbackParams {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
+}
+
+/// The cookies the browser finishing a callback presented.
+#[derive(Clone, Copy, Default)]
+pub struct CallbackBrowser<'a> {
+    /// The admin session cookie.
+    pub session: Option<&'a str>,
+    /// The cookie of a Zoom App install started without a session.
+    pub install: Option<&'a str>,
+}
+
+/// What a callback finished.
+#[derive(Debug)]
+pub enum Completed {
+    Connected(Connected),
+    AppInstalled(AppInstalled),
+}
+
+/// A started Zoom App install.
+pub struct AppInstallStart {
+    pub authorize_url: String,
+    /// For someone not signed in: the install cookie's value, which binds the state to this
+    /// browser (only its hash is stored).
+    pub browser_token: Option<String>,
 }
 
 /// A completed connect.
@@ -84,6 +114,7 @@ pub struct Connect<'a> {
     config: &'a Config,
     tokens: Tokens<'a>,
     sync: SyncEngine<'a>,
+    install: Install<'a>,
 }
 
 impl Services {
@@ -96,6 +127,7 @@ impl Services {
             config: &self.config,
             tokens: self.tokens(),
             sync: self.sync(),
+            install: self.install(),
         }
     }
 }
@@ -104,14 +136,60 @@ impl Connect<'_> {
     /// Starts a connect and returns Zoom's authorize URL for the owner's browser.
     pub async fn start(&self, principal: &Principal) -> Result<String, ServiceError> {
         require(principal, Scope::SettingsWrite)?;
-        let tenant_id = principal.tenant_id().clone();
         let session_hash = match principal {
             Principal::Owner { session_hash, .. } => Some(session_hash.clone()),
             Principal::ApiKey { .. } | Principal::ZoomHost { .. } => None,
         };
+        self.authorize(
+            Some(principal.tenant_id()),
+            session_hash,
+            OAuthPurpose::Connect,
+        )
+        .await
+    }
+
+    /// Starts a Zoom App install from the app's direct landing URL. A signed-in `owner`'s install
+    /// attaches to their site; anyone else's is bound to their browser by a fresh install
+    /// token and parked after the callback.
+    pub async fn start_app_install(
+        &self,
+        owner: Option<&Principal>,
+    ) -> Result<AppInstallStart, ServiceError> {
+        let purpose = OAuthPurpose::ZoomAppInstall;
+        if let Some(principal @ Principal::Owner { session_hash, .. }) = owner {
+            require(principal, Scope::SettingsWrite)?;
+            let tenant = Some(principal.tenant_id());
+            let authorize_url = self
+                .authorize(tenant, Some(session_hash.clone()), purpose)
+                .await?;
+            return Ok(AppInstallStart {
+                authorize_url,
+                browser_token: None,
+            });
+        }
+        let browser_token = random_token("");
+        let authorize_url = self
+            .authorize(None, Some(sha256_hex(&browser_token)), purpose)
+            .await?;
+        Ok(AppInstallStart {
+            authorize_url,
+            browser_token: Some(browser_token),
+        })
+    }
+
+    /// Stores a fresh single-use state with its sealed PKCE verifier and returns Zoom's
+    /// authorize URL carrying both.
+    async fn authorize(
+        &self,
+        tenant_id: Option<&TenantId>,
+        session_hash: Option<String>,
+        purpose: OAuthPurpose,
+    ) -> Result<String, ServiceError> {
+        let tenant_id = tenant_id.cloned();
         let state = random_token("");
         let verifier = pkce::new_verifier();
-        let sealed_verifier = self.keys.seal(&verifier, tenant_id.as_str());
+        let context = verifier_context(tenant_id.as_ref().map(TenantId::as_str));
+        let sealed_verifier = self.keys.seal(&verifier, context);
         let state_hash = sha256_hex(&state);
         self.store
             .write(move |mut db| {
@@ -119,7 +197,8 @@ impl Connect<'_> {
                     let now = store::now();
                     let row = NewOAuthState {
                         state_hash: &state_hash,
-                        tenant_id: &tenant_id,
+                        tenant_id: tenant_id.as_ref(),
+                        purpose,
                         session_hash: session_hash.as_deref(),
                         verifier: &sealed_verifier,
                         now,
@@ -135,13 +214,13 @@ impl Connect<'_> {
             .authorize_url(&redirect_uri, &state, &pkce::s256_challenge(&verifier)))
     }
 
-    /// Finishes a connect from Zoom's redirect. `session_cookie` is the browser's admin
-    /// session cookie, if it has one.
+    /// Finishes a connect or a Zoom App install from Zoom's redirect, in the browser that
+    /// presented `browser`'s cookies.
     pub async fn complete(
         &self,
         params: CallbackParams,
-        session_cookie: Option<&str>,
-    ) -> Result<Result<Connected, CallbackRefused>, ServiceError> {
+        browser: CallbackBrowser<'_>,
+    ) -> Result<Result<Completed, CallbackRefused>, ServiceError> {
         if params.error.is_some() {
             return Ok(Err(CallbackRefused::Denied));
         }
@@ -152,8 +231,11 @@ impl Connect<'_> {
             return Ok(Err(CallbackRefused::MissingCode));
         };
         let state_hash = sha256_hex(&state);
-        let session_hash = session_cookie.map(sha256_hex);
-        let from_admin_session = session_hash.is_some();
+        let cookie_hashes: Vec<String> = [browser.session, browser.install]
+            .into_iter()
+            .flatten()
+            .map(sha256_hex)
+            .collect();
         let claimed = self
             .store
             .write(move |mut db| {
@@ -161,7 +243,7 @@ impl Connect<'_> {
                     store::admin::consume_oauth_state(
                         &mut db,
                         &state_hash,
-                        session_hash.as_deref(),
+                        &cookie_hashes,
                         store::now(),
                     )
                     .await
@@ -175,8 +257,8 @@ impl Connect<'_> {
             Err(Refusal::AlreadyUsed) => return Ok(Err(CallbackRefused::ReusedState)),
             Err(Refusal::Foreign) => return Ok(Err(CallbackRefused::ForeignState)),
         };
-        let tenant_id = claimed.tenant_id;
-        let verifier = self.keys.open(&claimed.verifier, tenant_id.as_str())?;
+        let context = verifier_context(claimed.tenant_id.as_ref().map(TenantId::as_str));
+        let verifier = self.keys.open(&claimed.verifier, context)?;
         let grant = match self
             .zoom
             .exchange_code(&code, &self.config.oauth_redirect_uri(), Some(&verifier))
@@ -189,7 +271,62 @@ impl Connect<'_> {
             Err(e) => return Err(e.into()),
         };
         let user = self.zoom.get_me(&grant.access_token).await?;
-        let grant_id = self.tokens.store_grant(&user, &grant, None).await?;
+        let from_admin_session = browser.session.is_some();
+        let completed = match (claimed.purpose, claimed.tenant_id) {
+            (OAuthPurpose::Connect, Some(tenant_id)) => Completed::Connected(
+                self.attach(tenant_id, user, &grant, from_admin_session)
+                    .await?,
+            ),
+            (OAuthPurpose::ZoomAppInstall, tenant_id) => {
+                Completed::AppInstalled(self.finish_app_install(tenant_id, user, &grant).await?)
+            }
+            // The schema's CHECK allows no connect without a site.
+            (OAuthPurpose::Connect, None) => return Ok(Err(CallbackRefused::UnknownState)),
+        };
+        Ok(Ok(completed))
+    }
+
+    /// Attaches the app install's grant to the signed-in owner's site (or parks it when nobody
+    /// was signed in), then asks Zoom for the deep link that opens the app.
+    async fn finish_app_install(
+        &self,
+        tenant_id: Option<TenantId>,
+        user: ZoomUser,
+        grant: &TokenGrant,
+    ) -> Result<AppInstalled, ServiceError> {
+        let account = user.account_id.clone();
+        let (zoom_email, zoom_display_name, claim_token) = match tenant_id {
+            Some(tenant_id) => {
+                let c = self.attach(tenant_id, user, grant, true).await?;
+                (c.zoom_email, c.zoom_display_name, None)
+            }
+            None => {
+                let claim_token = self.install.park_grant(&user, grant).await?;
+                tracing::info!(zoom.account_id = %user.account_id, "Zoom App install parked for a claim");
+                (user.email.clone(), user.name(), Some(claim_token))
+            }
+        };
+        let landing = self
+            .install
+            .open_app(&account, &grant.access_token, APP_HOME_ACTION)
+            .await;
+        Ok(AppInstalled {
+            zoom_email,
+            zoom_display_name,
+            claim_token,
+            landing,
+        })
+    }
+
+    /// Stores the grant, links it to the site and runs the first sync.
+    async fn attach(
+        &self,
+        tenant_id: TenantId,
+        user: ZoomUser,
+        grant: &TokenGrant,
+        from_admin_session: bool,
+    ) -> Result<Connected, ServiceError> {
+        let grant_id = self.tokens.store_grant(&user, grant, None).await?;
         let (tid, gid, account) = (tenant_id.clone(), grant_id.clone(), user.account_id.clone());
         self.store
             .write(move |mut db| {
@@ -214,13 +351,13 @@ impl Connect<'_> {
             .first_sync(&tenant_id)
             .await
             .map_err(|e| e.to_string());
-        Ok(Ok(Connected {
+        Ok(Connected {
             tenant_id,
             zoom_display_name: user.name(),
             zoom_email: user.email,
             from_admin_session,
             first_sync,
-        }))
+        })
     }
 
     /// The connected Zoom user, asked of Zoom now (proves the token works).

@@ -5,18 +5,60 @@
 //! browser that finished the install gets an HttpOnly claim cookie (its SHA-256 is stored on the
 //! grant); when that browser's owner signs into their site's admin panel, they can attach it.
 //! Parked grants nobody claims within a day are revoked and deleted by the upkeep task.
+//!
+//! The Zoom App's direct landing URL (`/zoomapp/install`) starts an install with our own state
+//! and PKCE (`Connect::start_app_install`); its callback parks the grant the same way when the
+//! browser is not signed in to a site, then opens the app in the Zoom client through a deep
+//! link ([`Install::open_app`]).
 
 use crate::config::Config;
 use crate::crypto::{random_token, sha256_hex};
 use crate::domain::{Principal, Scope};
 use crate::store::{self, Store, audit};
+use crate::zoom::models::{TokenGrant, ZoomUser};
 use crate::zoom::{ZoomClient, ZoomError};
 
 use super::access::require;
 use super::connect::CallbackRefused;
 use super::sync::{SyncEngine, SyncReport};
 use super::tokens::Tokens;
+use super::zoom_budget::{RateCategory, ZoomBudgets};
 use super::{ServiceError, Services};
+
+/// Where the Zoom App opens after an install: the deeplink's `action`, back as `act` in the
+/// app's next context. No secrets: Zoom shows it to the client.
+pub const APP_HOME_ACTION: &str = r#"{"to":"home"}"#;
+
+/// The seal context (AAD) of the PKCE verifier of an install started by someone not signed in
+/// to a site; a site's own flows seal under the tenant id.
+const UNBOUND_INSTALL_CONTEXT: &str = "zoom-app-install";
+
+/// The seal context of a pending authorization's PKCE verifier.
+pub(super) fn verifier_context(tenant_id: Option<&str>) -> &str {
+    tenant_id.unwrap_or(UNBOUND_INSTALL_CONTEXT)
+}
+
+/// Where the browser goes once a Zoom App install is done.
+#[derive(Debug)]
+pub enum AppLanding {
+    /// Zoom's deep link (on Zoom's web origin): opens the app in the Zoom client.
+    Deeplink(String),
+    /// Zoom would not make a deep link (down, rate limited, scope missing): the install stands;
+    /// the user opens the app from the Zoom client's Apps tab.
+    Unavailable,
+    /// Zoom answered with a link off its own web origin: not followed.
+    ForeignLink,
+}
+
+/// A finished Zoom App install.
+#[derive(Debug)]
+pub struct AppInstalled {
+    pub zoom_email: String,
+    pub zoom_display_name: String,
+    /// The claim cookie's value when the install was parked (nobody signed in to a site).
+    pub claim_token: Option<String>,
+    pub landing: AppLanding,
+}
 
 /// A parked Marketplace install, as the browser that finished it learns.
 pub struct ParkedInstall {
@@ -38,6 +80,7 @@ pub struct Install<'a> {
     store: &'a Store,
     zoom: &'a ZoomClient,
     config: &'a Config,
+    budgets: &'a ZoomBudgets,
     tokens: Tokens<'a>,
     sync: SyncEngine<'a>,
 }
@@ -49,6 +92,7 @@ impl Services {
             store: &self.store,
             zoom: &self.zoom,
             config: &self.config,
+            budgets: &self.budgets,
             tokens: self.tokens(),
             sync: self.sync(),
         }
@@ -70,9 +114,24 @@ impl Install<'_> {
             Err(e) => return Err(e.into()),
         };
         let user = self.zoom.get_me(&grant.access_token).await?;
+        let claim_token = self.park_grant(&user, &grant).await?;
+        Ok(Ok(ParkedInstall {
+            claim_token,
+            zoom_display_name: user.name(),
+            zoom_email: user.email,
+        }))
+    }
+
+    /// Stores an exchanged grant as parked and returns its claim token (for the browser's
+    /// cookie; only the hash is stored).
+    pub(super) async fn park_grant(
+        &self,
+        user: &ZoomUser,
+        grant: &TokenGrant,
+    ) -> Result<String, ServiceError> {
         let claim_token = random_token("");
         self.tokens
-            .store_grant(&user, &grant, Some(sha256_hex(&claim_token)))
+            .store_grant(user, grant, Some(sha256_hex(&claim_token)))
             .await?;
         let account = user.account_id.clone();
         self.store
@@ -83,11 +142,44 @@ impl Install<'_> {
                 })
             })
             .await?;
-        Ok(Ok(ParkedInstall {
-            claim_token,
-            zoom_display_name: user.name(),
-            zoom_email: user.email,
-        }))
+        Ok(claim_token)
+    }
+
+    /// Asks Zoom for the deep link that opens the app in the user's client (one Medium call,
+    /// paced by the account's budget). A failure never undoes the install: it is logged with
+    /// its reason and the user is told to open the app from the Apps tab.
+    /// `action` comes back as `act` in the app's next context (≤ 256 characters, no secret).
+    pub(super) async fn open_app(
+        &self,
+        account: &str,
+        access_token: &str,
+        action: &str,
+    ) -> AppLanding {
+        self.budgets.acquire(account, RateCategory::Medium).await;
+        match self
+            .zoom
+            .create_deeplink(access_token, action)
+            .await
+        {
+            Ok(link) if self.zoom.is_zoom_web_url(&link) => AppLanding::Deeplink(link),
+            Ok(link) => {
+                let origin = url::Url::parse(&link).map(|u| u.origin().ascii_serialization());
+                tracing::warn!(zoom.account_id = %account, link.origin = ?origin, "Zoom's deep link is off Zoom's web origin; not followed");
+                AppLanding::ForeignLink
+            }
+            Err(e) => {
+                if let ZoomError::RateLimited {
+                    retry_after, limit, ..
+                } = &e
+                {
+                    let category = RateCategory::Medium;
+                    self.budgets
+                        .rate_limited(account, category, *retry_after, *limit);
+                }
+                tracing::warn!(zoom.account_id = %account, reason = %e, "Zoom App deep link failed; the install stands");
+                AppLanding::Unavailable
+            }
+        }
     }
 
     /// The parked install behind a claim cookie, if it is still waiting.

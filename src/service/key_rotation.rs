@@ -66,9 +66,8 @@ impl KeyRotation<'_> {
             })
             .await?;
         for (state_hash, tenant_id, sealed) in states {
-            let verifier = self
-                .keys
-                .seal(&self.keys.open(&sealed, &tenant_id)?, &tenant_id);
+            let context = super::install::verifier_context(tenant_id.as_deref());
+            let verifier = self.keys.seal(&self.keys.open(&sealed, context)?, context);
             self.store
                 .write(move |mut db| {
                     Box::pin(async move {

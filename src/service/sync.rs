@@ -202,6 +202,9 @@ struct Run {
     grant: StoredGrant,
     version: i64,
     progress: Arc<Progress>,
+    /// One write of the job at a time: its parts store while others still read from Zoom, and
+    /// queueing here keeps SQLite's single writer from timing them out.
+    writes: tokio::sync::Mutex<()>,
 }
 
 /// A meeting or webinar as listed, with what kind it is.

@@ -19,6 +19,7 @@ use crate::store::{self, Store};
 use crate::zoom::app_context::{self, AppContext, AppContextError};
 use crate::zoom::{ZoomClient, ZoomError, pkce};
 
+use super::install::{AppLanding, Install};
 use super::meetings::{MeetingSearch, Meetings};
 use super::tenants::{LinkDestinations, Tenants};
 use super::tokens::Tokens;
@@ -163,6 +164,14 @@ pub struct ZoomApp<'a> {
     tokens: Tokens<'a>,
     meetings: Meetings<'a>,
     tenants: Tenants<'a>,
+    install: Install<'a>,
+}
+
+/// A finished exchange of an app authorization.
+struct Authorized {
+    outcome: AuthOutcome,
+    account: String,
+    access_token: zeroize::Zeroizing<String>,
 }
 
 impl Services {
@@ -177,6 +186,7 @@ impl Services {
             tokens: self.tokens(),
             meetings: self.meetings(),
             tenants: self.tenants(),
+            install: self.install(),
         }
     }
 }
@@ -400,7 +410,7 @@ impl ZoomApp<'_> {
         let outcome = self
             .exchange(&claimed, code, &redirect_uri, &session.zoom_user_id)
             .await?;
-        Ok(outcome.map(|(outcome, _)| outcome))
+        Ok(outcome.map(|authorized| authorized.outcome))
     }
 
     /// A new external attempt of the session: the opaque id of its browser link.
@@ -469,7 +479,7 @@ impl ZoomApp<'_> {
         code: &str,
         redirect_uri: &str,
         expected_user: &str,
-    ) -> Result<Result<(AuthOutcome, zeroize::Zeroizing<String>), AuthRefused>, ServiceError> {
+    ) -> Result<Result<Authorized, AuthRefused>, ServiceError> {
         let verifier = match &claimed.verifier {
             Some(sealed) => Some(self.keys.open(sealed, &claimed.session_hash)?),
             None => None,
@@ -513,7 +523,11 @@ impl ZoomApp<'_> {
         };
         self.tokens.store_grant(&user, &grant, claim_hash).await?;
         tracing::info!(zoom.account_id = %user.account_id, outcome = outcome.label(), "Zoom App authorized");
-        Ok(Ok((outcome, grant.access_token)))
+        Ok(Ok(Authorized {
+            outcome,
+            account: user.account_id,
+            access_token: grant.access_token,
+        }))
     }
 
     /// Begins the external attempt behind a browser link: Zoom's authorize URL (S256), or
@@ -564,12 +578,13 @@ impl ZoomApp<'_> {
 
     /// Finishes an external attempt from our OAuth callback (in the system browser): exchange,
     /// store, then a deeplink whose action is the attempt's opaque result id, so the Zoom
-    /// client re-opens the app with it as `act`. Returns the deeplink and the outcome.
+    /// client re-opens the app with it as `act` (paced, followed only on Zoom's web origin, as
+    /// an install's). Returns where the browser goes and the outcome.
     pub async fn complete_external(
         &self,
         state: &str,
         code: &str,
-    ) -> Result<Result<(String, AuthOutcome), AuthRefused>, ServiceError> {
+    ) -> Result<Result<(AppLanding, AuthOutcome), AuthRefused>, ServiceError> {
         let state_hash = sha256_hex(state);
         let found = self
             .store
@@ -594,10 +609,11 @@ impl ZoomApp<'_> {
             return Ok(Err(AuthRefused::UnknownAttempt));
         };
         let redirect_uri = self.config.oauth_redirect_uri();
-        let (outcome, token) = match self.exchange(&claimed, code, &redirect_uri, &uid).await? {
+        let authorized = match self.exchange(&claimed, code, &redirect_uri, &uid).await? {
             Ok(done) => done,
             Err(refused) => return Ok(Err(refused)),
         };
+        let outcome = authorized.outcome;
         let act = random_token("");
         let (id_hash, act_hash, label) =
             (claimed.id_hash.clone(), sha256_hex(&act), outcome.label());
@@ -609,8 +625,11 @@ impl ZoomApp<'_> {
             })
             .await?;
         let action = serde_json::json!({ "attempt": act }).to_string();
-        let deeplink = self.zoom.create_deeplink(&token, &action).await?;
-        Ok(Ok((deeplink, outcome)))
+        let landing = self
+            .install
+            .open_app(&authorized.account, &authorized.access_token, &action)
+            .await;
+        Ok(Ok((landing, outcome)))
     }
 
     /// The outcome of the external attempt a context's `act` names, if it was started by this

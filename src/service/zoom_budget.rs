@@ -4,6 +4,12 @@
 //! pacer first, so Marquee never bursts past the configured rate; a 429 pushes the account's
 //! next slot past `Retry-After` and, when Zoom names its limit, lowers the pace below it.
 //!
+//! Each pacer is a GCRA (the virtual-clock form of a token bucket): slots are spaced by the rate,
+//! but a slot nobody used in the last half second is not lost: up to half a second of the rate
+//! may go at once. Zoom's own buckets hold a full second of its (higher or equal) rate, so this
+//! never exceeds Zoom's limit, and a backfill whose callers were briefly late (a page still
+//! arriving, a write) catches up instead of leaving the budget idle.
+//!
 //! Slots are handed out in request order, so sites sharing an account take turns, and each
 //! account has its own pacer, so a huge account never slows the others. The pacer is
 //! per-instance; across instances only one sync job per account runs at a time (see
@@ -26,10 +32,29 @@ pub enum RateCategory {
 
 /// Below Zoom's stated limit by this factor, to leave room for the customer's other apps.
 const SAFETY: f64 = 0.8;
+/// Unused slots of this long a time may be used at once (a burst well inside Zoom's
+/// one-second buckets, docs/zoom.md §5.1).
+const BURST: Duration = Duration::from_millis(500);
 
 struct Pacer {
+    /// The virtual clock: when the next slot is due if no earlier one was skipped.
     next_slot: Instant,
     interval: Duration,
+    /// How far before `next_slot` a caller may go (skipped slots it may catch up).
+    tolerance: Duration,
+}
+
+impl Pacer {
+    fn new(now: Instant, interval: Duration) -> Self {
+        let burst = (BURST.as_secs_f64() / interval.as_secs_f64())
+            .floor()
+            .max(1.0);
+        Self {
+            next_slot: now,
+            interval,
+            tolerance: interval.mul_f64(burst - 1.0),
+        }
+    }
 }
 
 /// Pacers of every account in use. Cheap to clone.
@@ -63,12 +88,10 @@ impl ZoomBudgets {
         let mut pacers = self.pacers.lock().unwrap_or_else(|p| p.into_inner());
         let pacer = pacers
             .entry((account.to_owned(), category))
-            .or_insert_with(|| Pacer {
-                next_slot: now,
-                interval: self.interval(category),
-            });
-        let slot = pacer.next_slot.max(now);
-        pacer.next_slot = slot + pacer.interval;
+            .or_insert_with(|| Pacer::new(now, self.interval(category)));
+        let due = pacer.next_slot.max(now);
+        let slot = due.checked_sub(pacer.tolerance).unwrap_or(now).max(now);
+        pacer.next_slot = due + pacer.interval;
         slot
     }
 
@@ -91,10 +114,9 @@ impl ZoomBudgets {
         let mut pacers = self.pacers.lock().unwrap_or_else(|p| p.into_inner());
         let pacer = pacers
             .entry((account.to_owned(), category))
-            .or_insert_with(|| Pacer {
-                next_slot: now,
-                interval: self.interval(category),
-            });
+            .or_insert_with(|| Pacer::new(now, self.interval(category)));
+        // Zoom's bucket is empty now: no catching up, one slot per interval from here.
+        pacer.tolerance = Duration::ZERO;
         if let Some(limit) = limit.filter(|l| *l > 0) {
             let floor = Duration::from_secs_f64(1.0 / (f64::from(limit) * SAFETY));
             pacer.interval = pacer.interval.max(floor);
@@ -125,6 +147,27 @@ mod tests {
             other,
             "other account and category wait for nobody"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn skipped_slots_are_caught_up_within_half_a_second_of_the_rate() {
+        let budgets = ZoomBudgets::new(10.0, 10.0);
+        let start = Instant::now();
+        // Idle for a while: at most 5 slots (half a second at 10/s) go at once, then 10/s.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let idle_end = Instant::now();
+        for _ in 0..5 {
+            budgets.acquire("a", RateCategory::Light).await;
+        }
+        assert_eq!(Instant::now(), idle_end, "a burst of five");
+        budgets.acquire("a", RateCategory::Light).await;
+        assert_eq!(Instant::now() - idle_end, Duration::from_millis(100));
+        // Any window holds at most 5 + 10 × its length slots.
+        for _ in 0..10 {
+            budgets.acquire("a", RateCategory::Light).await;
+        }
+        assert_eq!(Instant::now() - idle_end, Duration::from_millis(1100));
+        assert!(Instant::now() - start > Duration::from_secs(4));
     }
 
     #[tokio::test(start_paused = true)]

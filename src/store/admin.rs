@@ -177,10 +177,36 @@ pub async fn delete_session(db: &mut Db<'_>, id_hash: &str) -> Result<(), StoreE
     Ok(())
 }
 
-/// A pending OAuth authorization as stored.
+/// What an OAuth authorization is for: connecting a site from its panel or the API, or
+/// installing the Zoom App from its direct landing URL (then opened in the Zoom client).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OAuthPurpose {
+    Connect,
+    ZoomAppInstall,
+}
+
+impl OAuthPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            OAuthPurpose::Connect => "connect",
+            OAuthPurpose::ZoomAppInstall => "zoom_app_install",
+        }
+    }
+
+    fn from_stored(stored: &str) -> Self {
+        match stored {
+            "zoom_app_install" => OAuthPurpose::ZoomAppInstall,
+            _ => OAuthPurpose::Connect,
+        }
+    }
+}
+
+/// A pending OAuth authorization as stored. `tenant_id` is `None` only for an app install
+/// started by someone not signed in to a site.
 pub struct NewOAuthState<'a> {
     pub state_hash: &'a str,
-    pub tenant_id: &'a TenantId,
+    pub tenant_id: Option<&'a TenantId>,
+    pub purpose: OAuthPurpose,
     pub session_hash: Option<&'a str>,
     pub verifier: &'a Sealed,
     pub now: NaiveDateTime,
@@ -193,7 +219,8 @@ pub async fn insert_oauth_state(
 ) -> Result<(), StoreError> {
     let row = (
         oauth_states::state_hash.eq(state.state_hash),
-        oauth_states::tenant_id.eq(state.tenant_id.as_str()),
+        oauth_states::tenant_id.eq(state.tenant_id.map(TenantId::as_str)),
+        oauth_states::purpose.eq(state.purpose.as_str()),
         oauth_states::session_hash.eq(state.session_hash),
         oauth_states::verifier_sealed.eq(&state.verifier.ciphertext),
         oauth_states::verifier_key_id.eq(&state.verifier.key_id),
@@ -207,26 +234,27 @@ pub async fn insert_oauth_state(
     Ok(())
 }
 
-/// A consumed OAuth state: whom it belongs to and the sealed PKCE verifier.
+/// A consumed OAuth state: whom it belongs to, what it is for and the sealed PKCE verifier.
 pub struct ClaimedOAuthState {
-    pub tenant_id: TenantId,
+    pub tenant_id: Option<TenantId>,
+    pub purpose: OAuthPurpose,
     pub session_hash: Option<String>,
     pub verifier: Sealed,
 }
 
 /// Marks the state used (single use) and returns it, or says why it cannot be used.
 ///
-/// A state started from an admin session can only be completed by that same session
-/// (`session_hash`), which stops one owner's browser from finishing another's connect.
-/// A refusal changes nothing.
+/// A state started from a browser (an admin session, or the install cookie of someone not
+/// signed in) can only be completed by that same browser: `session_hashes` are the hashes of
+/// the cookies the callback's browser presented. That stops one browser from finishing
+/// another's flow. A refusal changes nothing.
 pub async fn consume_oauth_state(
     db: &mut Db<'_>,
     state_hash: &str,
-    session_hash: Option<&str>,
+    session_hashes: &[String],
     now: NaiveDateTime,
 ) -> Result<Result<ClaimedOAuthState, Refusal>, StoreError> {
-    type Claimed = (String, Option<String>, String, String);
-    let session = session_hash.unwrap_or("");
+    type Claimed = (Option<String>, String, Option<String>, String, String);
     let claimed: Option<Claimed> = with_db!(db, |c| diesel::update(
         oauth_states::table
             .filter(oauth_states::state_hash.eq(state_hash))
@@ -235,12 +263,13 @@ pub async fn consume_oauth_state(
             .filter(
                 oauth_states::session_hash
                     .is_null()
-                    .or(oauth_states::session_hash.eq(session))
+                    .or(oauth_states::session_hash.eq_any(session_hashes))
             )
     )
     .set(oauth_states::used_at.eq(now))
     .returning((
         oauth_states::tenant_id,
+        oauth_states::purpose,
         oauth_states::session_hash,
         oauth_states::verifier_sealed,
         oauth_states::verifier_key_id,
@@ -248,9 +277,10 @@ pub async fn consume_oauth_state(
     .get_result(c)
     .await
     .optional())?;
-    if let Some((tenant_id, session_hash, ciphertext, key_id)) = claimed {
+    if let Some((tenant_id, purpose, session_hash, ciphertext, key_id)) = claimed {
         return Ok(Ok(ClaimedOAuthState {
-            tenant_id: TenantId::from_stored(tenant_id),
+            tenant_id: tenant_id.map(TenantId::from_stored),
+            purpose: OAuthPurpose::from_stored(&purpose),
             session_hash,
             verifier: Sealed { key_id, ciphertext },
         }));
@@ -268,22 +298,24 @@ pub async fn consume_oauth_state(
     }))
 }
 
-/// Unused OAuth states whose verifier is sealed under another key than `current_key_id`.
+/// Unused OAuth states whose verifier is sealed under another key than `current_key_id`:
+/// (state hash, tenant if any, sealed verifier).
 pub async fn states_not_under_key(
     db: &mut Db<'_>,
     current_key_id: &str,
-) -> Result<Vec<(String, String, Sealed)>, StoreError> {
-    let rows: Vec<(String, String, String, String)> = with_db!(db, |c| oauth_states::table
-        .filter(oauth_states::verifier_key_id.ne(current_key_id))
-        .filter(oauth_states::used_at.is_null())
-        .select((
-            oauth_states::state_hash,
-            oauth_states::tenant_id,
-            oauth_states::verifier_sealed,
-            oauth_states::verifier_key_id
-        ))
-        .load(c)
-        .await)?;
+) -> Result<Vec<(String, Option<String>, Sealed)>, StoreError> {
+    let rows: Vec<(String, Option<String>, String, String)> =
+        with_db!(db, |c| oauth_states::table
+            .filter(oauth_states::verifier_key_id.ne(current_key_id))
+            .filter(oauth_states::used_at.is_null())
+            .select((
+                oauth_states::state_hash,
+                oauth_states::tenant_id,
+                oauth_states::verifier_sealed,
+                oauth_states::verifier_key_id
+            ))
+            .load(c)
+            .await)?;
     Ok(rows
         .into_iter()
         .map(|(hash, tenant, ciphertext, key_id)| (hash, tenant, Sealed { key_id, ciphertext }))

@@ -50,13 +50,14 @@ diesel::table! {
 diesel::table! {
     oauth_states (state_hash) {
         state_hash -> Text,
-        tenant_id -> Text,
+        tenant_id -> Nullable<Text>,
         session_hash -> Nullable<Text>,
         verifier_sealed -> Text,
         verifier_key_id -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        purpose -> Text,
     }
 }
 

@@ -14,6 +14,12 @@ use super::models::{
 };
 use crate::config::ZoomConfig;
 
+/// The answer of `POST /zoomapp/deeplink`.
+#[derive(serde::Deserialize)]
+struct Deeplink {
+    deeplink: String,
+}
+
 /// The one field of a meeting's detail that `start_url` reads.
 #[derive(serde::Deserialize)]
 struct StartLink {
@@ -384,25 +390,6 @@ impl ZoomClient {
         read_json(api_call(request, access_token).await?).await
     }
 
-    /// `POST /zoomapp/deeplink` (docs/zoom.md §3.6) with the user's token: a link that opens the
-    /// Zoom client on the app, whose next context carries `action` as `act` (≤ 256 characters).
-    pub async fn create_deeplink(
-        &self,
-        access_token: &str,
-        action: &str,
-    ) -> Result<String, ZoomError> {
-        #[derive(serde::Deserialize)]
-        struct Deeplink {
-            deeplink: String,
-        }
-        let request = self
-            .http
-            .post(format!("{}/zoomapp/deeplink", self.config.api_url))
-            .json(&serde_json::json!({ "action": action, "type": 1 }));
-        let link: Deeplink = read_json(api_call(request, access_token).await?).await?;
-        Ok(link.deeplink)
-    }
-
     /// `PATCH /{meetings|webinars}/{id}[?occurrence_id=]`: changes a meeting, a webinar or one
     /// occurrence (204).
     pub async fn update_meeting(
@@ -466,6 +453,30 @@ impl ZoomClient {
         Ok(Zeroizing::new(link.start_url))
     }
 
+    /// `POST /zoomapp/deeplink` (rate label Medium, docs/zoom.md §3.6): a link that opens the
+    /// app in the user's Zoom client; `action` (at most 256 characters) comes back as `act` in
+    /// the app's next context. `type` 1: in the running meeting if any, else the Apps tab.
+    pub async fn create_deeplink(
+        &self,
+        access_token: &str,
+        action: &str,
+    ) -> Result<String, ZoomError> {
+        let body = serde_json::json!({"action": action, "type": 1});
+        let request = self
+            .http
+            .post(format!("{}/zoomapp/deeplink", self.config.api_url))
+            .json(&body);
+        let link: Deeplink = read_json(api_call(request, access_token).await?).await?;
+        Ok(link.deeplink)
+    }
+
+    /// Whether `url` is on Zoom's web origin (the configured OAuth base: zoom.us, or the
+    /// simulator), the only place a browser is sent to from a Zoom answer.
+    pub fn is_zoom_web_url(&self, url: &str) -> bool {
+        let zoom = url::Url::parse(&self.config.oauth_url).expect("validated at start-up");
+        url::Url::parse(url).is_ok_and(|u| u.origin() == zoom.origin())
+    }
+
     async fn api_get<T: DeserializeOwned>(
         &self,
         token: &str,
@@ -504,7 +515,8 @@ async fn api_call(request: reqwest::RequestBuilder, token: &str) -> Result<Respo
 /// The kind of resource a Zoom API path is about: a label with a handful of values, never an
 /// id (the most specific resource named in the path wins).
 fn endpoint_category(path: &str) -> &'static str {
-    const CATEGORIES: [(&str, &str); 6] = [
+    const CATEGORIES: [(&str, &str); 7] = [
+        ("zoomapp", "zoom_app"),
         ("questions", "registration_questions"),
         ("registrants", "registrants"),
         ("recordings", "recordings"),

@@ -470,35 +470,6 @@ async fn a_marketplace_install_is_parked_until_its_owner_claims_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_direct_landing_url_starts_our_own_flow_for_signed_in_owners() {
-    let app = TestApp::spawn().await;
-    app.create_tenant("landing").await;
-    let resp = app
-        .http
-        .get(app.at("/zoomapp/install"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    assert!(resp.text().await.unwrap().contains("admin panel"));
-
-    let session = app.sign_in("landing").await;
-    let resp = app
-        .http
-        .get(app.at("/zoomapp/install"))
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let url = crate::helpers::location(&resp);
-    assert!(
-        url.starts_with(&format!("{}/oauth/authorize?", app.sim.url())) && url.contains("state="),
-        "{url}"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upkeep_refreshes_idle_grants_and_clears_what_can_no_longer_be_used() {
     let app = TestApp::spawn().await;
     app.sim_user("idle@example.com").await;

@@ -39,3 +39,4 @@ mod widget_options;
 mod widgets;
 mod widgets_browser;
 mod zoom_app;
+mod zoom_app_install;

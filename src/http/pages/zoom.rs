@@ -1,5 +1,6 @@
 //! Connecting the site to Zoom from the panel: the Connect and Disconnect buttons, Zoom's OAuth
-//! callback, and Marketplace installs (parked until the owner claims them in this browser).
+//! callback, Marketplace installs (parked until the owner claims them in this browser), and the
+//! Zoom App's direct landing URL, which ends by opening the app in the Zoom client.
 
 use poem::http::StatusCode;
 use poem::web::cookie::{Cookie, CookieJar};
@@ -12,10 +13,18 @@ use super::session::{CsrfForm, checked_owner, cookie_value, find_owner, session_
 use super::{Ui, see_other};
 use crate::i18n::panel::{Notice, fill};
 use crate::service::ServiceError;
-use crate::service::connect::{CallbackParams, CallbackRefused, Connected};
+use crate::service::connect::{
+    CallbackBrowser, CallbackParams, CallbackRefused, Completed, Connected,
+};
+use crate::service::install::{AppInstalled, AppLanding};
 
 /// Holds the claim token of a Marketplace install finished in this browser.
 pub const CLAIM_COOKIE: &str = "marquee_claim";
+
+/// Binds a Zoom App install started without an admin session to this browser, until Zoom's
+/// redirect comes back (only the callback reads it).
+const INSTALL_COOKIE: &str = "marquee_install";
+const INSTALL_COOKIE_PATH: &str = "/oauth/zoom";
 
 /// `POST /admin/zoom/connect`: the Connect button; redirects the browser to Zoom.
 #[handler]
@@ -108,6 +117,7 @@ pub async fn oauth_callback(
         return crate::http::zoomapp::external_callback(app, jar, state, code).await;
     }
     let cookie = cookie_value(jar);
+    let install = jar.get(INSTALL_COOKIE).map(|c| c.value_str().to_owned());
     let params = CallbackParams {
         code: q.0.code,
         state: q.0.state,
@@ -117,11 +127,42 @@ pub async fn oauth_callback(
     if let (true, Some(code)) = (stateless, params.code.as_deref().filter(|c| !c.is_empty())) {
         return marketplace_install(&ui, jar, code, cookie.is_some()).await;
     }
-    match ui.s.connect().complete(params, cookie.as_deref()).await {
-        Ok(Ok(connected)) => connected_page(&ui, connected),
+    let browser = CallbackBrowser {
+        session: cookie.as_deref(),
+        install: install.as_deref(),
+    };
+    match ui.s.connect().complete(params, browser).await {
+        Ok(Ok(Completed::Connected(connected))) => connected_page(&ui, connected),
+        Ok(Ok(Completed::AppInstalled(installed))) => app_installed(&ui, jar, installed),
         Ok(Err(refused)) => refused_page(&ui, refused),
         Err(e) => ui.failure(e),
     }
+}
+
+/// The end of a Zoom App install: a parked install leaves its claim cookie, then the browser
+/// goes to Zoom's deep link (checked to be on Zoom's origin by the service), or, without one,
+/// learns that the app is installed and where to open it.
+fn app_installed(ui: &Ui<'_>, jar: &CookieJar, installed: AppInstalled) -> Response {
+    jar.remove(INSTALL_COOKIE);
+    let parked = installed.claim_token.is_some();
+    if let Some(token) = installed.claim_token {
+        jar.add(claim_cookie(ui, token));
+    }
+    let t = ui.strings();
+    let (status, notice) = match installed.landing {
+        AppLanding::Deeplink(link) => return see_other(link),
+        AppLanding::Unavailable => (StatusCode::OK, t.app_installed_open_in_zoom),
+        AppLanding::ForeignLink => (StatusCode::BAD_GATEWAY, t.app_link_refused),
+    };
+    let who = [
+        ("name", installed.zoom_display_name.as_str()),
+        ("email", installed.zoom_email.as_str()),
+    ];
+    let mut text = fill(notice.text, &who);
+    if parked {
+        text = format!("{text} {}", fill(t.install_parked.text, &who));
+    }
+    ui.message(status, notice.title, &text, false)
 }
 
 /// A code without our state: an install from the Zoom Marketplace. Park it for the owner to claim.
@@ -180,17 +221,35 @@ pub async fn claim(ui: Ui<'_>, jar: &CookieJar, form: Form<CsrfForm>) -> Respons
 }
 
 /// `GET /zoomapp/install`: the app's direct landing URL on the Marketplace ("Visit Site to Add").
-/// A signed-in owner starts the normal flow with our state; anyone else is told how to sign in.
+/// Sends the browser to Zoom's authorize page with our state and PKCE. A signed-in owner's
+/// install attaches to their site; anyone else's is parked for the claim flow after Zoom's
+/// redirect (bound to this browser by the install cookie).
 #[handler]
 pub async fn zoomapp_install(ui: Ui<'_>, jar: &CookieJar) -> Response {
-    match find_owner(&ui, jar).await {
-        Ok(Some(owner)) => match ui.s.connect().start(&owner.principal).await {
-            Ok(url) => see_other(url),
-            Err(e) => ui.failure(e),
-        },
-        Ok(None) => ui.notice(StatusCode::OK, ui.strings().connect_from_site, false),
-        Err(page) => page,
+    let owner = match find_owner(&ui, jar).await {
+        Ok(owner) => owner,
+        Err(page) => return page,
+    };
+    let principal = owner.as_ref().map(|o| &o.principal);
+    match ui.s.connect().start_app_install(principal).await {
+        Ok(start) => {
+            if let Some(token) = start.browser_token {
+                jar.add(install_cookie(&ui, token));
+            }
+            see_other(start.authorize_url)
+        }
+        Err(e) => ui.failure(e),
     }
+}
+
+/// Lives as long as the OAuth state it binds, and only the callback's path sees it.
+fn install_cookie(ui: &Ui<'_>, value: String) -> Cookie {
+    let mut cookie = session_cookie(ui.s, value);
+    cookie.set_name(INSTALL_COOKIE);
+    cookie.set_path(INSTALL_COOKIE_PATH);
+    let ttl = crate::service::OAUTH_STATE_TTL.to_std().unwrap_or_default();
+    cookie.set_max_age(ttl);
+    cookie
 }
 
 fn connected_page(ui: &Ui<'_>, c: Connected) -> Response {

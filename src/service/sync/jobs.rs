@@ -184,6 +184,7 @@ impl SyncJobs<'_> {
             grant,
             version: epoch_ms(store::now()),
             progress,
+            writes: tokio::sync::Mutex::new(()),
         };
         let work = SyncWork {
             store: self.store,

@@ -18,6 +18,9 @@ use super::calls::bounded;
 use super::recordings::month_windows;
 use super::{Fetched, Listed, MAX_PAGES, Run, SyncWork, WRITE_CHUNK};
 
+/// Meeting details read before they are handed to the writer.
+const DETAIL_BATCH: usize = 50;
+
 impl SyncWork<'_> {
     pub(super) async fn full_sync(
         &self,
@@ -82,16 +85,6 @@ impl SyncWork<'_> {
         run.progress
             .add_total(hosts.len() * if webinars { 2 } else { 1 });
         run.progress.note("listing meetings");
-        let concurrency = self.config.request_concurrency;
-        let listed: Vec<Vec<Listed>> = bounded(
-            hosts
-                .iter()
-                .map(|host| self.list_host_meetings(run, host, webinars))
-                .collect::<Vec<_>>(),
-            concurrency,
-        )
-        .await?;
-        let listed: Vec<Listed> = listed.into_iter().flatten().collect();
         let tid = run.tenant.clone();
         let stored = self
             .store
@@ -100,46 +93,34 @@ impl SyncWork<'_> {
             })
             .await?;
         let now = Utc::now().naive_utc();
-        let (to_fetch, ready): (Vec<Listed>, Vec<Listed>) = listed
-            .into_iter()
-            .partition(|l| needs_detail(&l.meeting, stored.get(&l.meeting.id), now));
-        run.progress.add_total(to_fetch.len());
-        run.progress.note("reading meeting details");
-        let mut keep: HashMap<MeetingKind, HashSet<i64>> = HashMap::new();
-        let mut fetched: Vec<Fetched> = Vec::with_capacity(ready.len() + to_fetch.len());
-        for l in ready {
-            keep.entry(l.kind).or_default().insert(l.meeting.id);
-            let unchanged = stored
-                .get(&l.meeting.id)
-                .is_some_and(|s| !list_differs(&l.meeting, s));
-            if !unchanged {
-                let id = l.meeting.id;
-                let merged = merge_listed(zoom_records::meeting(l.meeting), stored.get(&id));
-                fetched.push(Fetched {
-                    meeting: merged,
-                    kind: l.kind,
-                    occurrences: None,
-                });
+        // Each host's details are read as soon as its list is in, so the Light budget is busy
+        // from the first list on; one writer stores each host's meetings meanwhile, so no
+        // reader waits for a write.
+        let (written, mut to_write) = tokio::sync::mpsc::unbounded_channel::<Vec<Fetched>>();
+        let reading = async move {
+            let written = &written;
+            bounded(
+                hosts
+                    .iter()
+                    .map(|host| self.sync_host_meetings(run, host, webinars, &stored, now, written))
+                    .collect::<Vec<_>>(),
+                self.config.request_concurrency,
+            )
+            .await
+        };
+        let writing = async {
+            while let Some(batch) = to_write.recv().await {
+                self.store_meetings(run, batch).await?;
             }
-        }
-        let details: Vec<Option<Fetched>> = bounded(
-            to_fetch
-                .iter()
-                .map(|l| self.meeting_detail(run, l.meeting.id, l.kind))
-                .collect::<Vec<_>>(),
-            concurrency,
-        )
-        .await?;
-        for f in details.into_iter().flatten() {
-            keep.entry(f.kind)
-                .or_default()
-                .insert(f.meeting.zoom_meeting_id);
-            fetched.push(f);
+            Ok::<_, ServiceError>(())
+        };
+        let (per_host, ()) = futures::try_join!(reading, writing)?;
+        let mut keep: HashMap<MeetingKind, HashSet<i64>> = HashMap::new();
+        for (kind, ids) in per_host.into_iter().flatten() {
+            keep.entry(kind).or_default().extend(ids);
         }
         let meetings = keep.get(&MeetingKind::Meeting).map_or(0, HashSet::len);
         let webinar_count = keep.get(&MeetingKind::Webinar).map_or(0, HashSet::len);
-        run.progress.note("storing meetings");
-        self.store_meetings(run, fetched).await?;
         let mut removed = 0;
         for kind in [MeetingKind::Meeting, MeetingKind::Webinar] {
             let keep = keep.remove(&kind).unwrap_or_default();
@@ -171,6 +152,64 @@ impl SyncWork<'_> {
             removed: removed as i64,
             ..SyncCounts::default()
         })
+    }
+
+    /// One host: lists, reads the details that are needed, hands what changed to the writer.
+    /// Returns the ids Zoom listed, by kind (what the site keeps).
+    async fn sync_host_meetings(
+        &self,
+        run: &Run,
+        host: &str,
+        webinars: bool,
+        stored: &HashMap<i64, Meeting>,
+        now: NaiveDateTime,
+        writer: &tokio::sync::mpsc::UnboundedSender<Vec<Fetched>>,
+    ) -> Result<HashMap<MeetingKind, HashSet<i64>>, ServiceError> {
+        let listed = self.list_host_meetings(run, host, webinars).await?;
+        let (to_fetch, ready): (Vec<Listed>, Vec<Listed>) = listed
+            .into_iter()
+            .partition(|l| needs_detail(&l.meeting, stored.get(&l.meeting.id), now));
+        run.progress.add_total(to_fetch.len());
+        run.progress.note("reading meeting details");
+        let mut keep: HashMap<MeetingKind, HashSet<i64>> = HashMap::new();
+        let mut fetched: Vec<Fetched> = Vec::with_capacity(ready.len());
+        for l in ready {
+            keep.entry(l.kind).or_default().insert(l.meeting.id);
+            let unchanged = stored
+                .get(&l.meeting.id)
+                .is_some_and(|s| !list_differs(&l.meeting, s));
+            if !unchanged {
+                let id = l.meeting.id;
+                let merged = merge_listed(zoom_records::meeting(l.meeting), stored.get(&id));
+                fetched.push(Fetched {
+                    meeting: merged,
+                    kind: l.kind,
+                    occurrences: None,
+                });
+            }
+        }
+        // The writer ends only after every host is read, so it is still listening.
+        let _ = writer.send(fetched);
+        // Details go to the writer in small batches as they come, so little is left to store
+        // once the last one is read.
+        for batch in to_fetch.chunks(DETAIL_BATCH) {
+            let details: Vec<Option<Fetched>> = bounded(
+                batch
+                    .iter()
+                    .map(|l| self.meeting_detail(run, l.meeting.id, l.kind))
+                    .collect::<Vec<_>>(),
+                self.config.request_concurrency,
+            )
+            .await?;
+            let details: Vec<Fetched> = details.into_iter().flatten().collect();
+            for f in &details {
+                keep.entry(f.kind)
+                    .or_default()
+                    .insert(f.meeting.zoom_meeting_id);
+            }
+            let _ = writer.send(details);
+        }
+        Ok(keep)
     }
 
     /// All pages of one host's scheduled meetings (and webinars when allowed).
@@ -272,6 +311,7 @@ impl SyncWork<'_> {
         while fetched.peek().is_some() {
             let chunk: Vec<Fetched> = fetched.by_ref().take(WRITE_CHUNK).collect();
             let (tid, version) = (run.tenant.clone(), run.version);
+            let _turn = run.writes.lock().await;
             self.store
                 .write(move |mut db| {
                     Box::pin(async move {

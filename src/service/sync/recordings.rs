@@ -56,6 +56,7 @@ impl SyncWork<'_> {
         while rest.peek().is_some() {
             let chunk: Vec<RecordingData> = rest.by_ref().take(WRITE_CHUNK).collect();
             let (tid, version) = (run.tenant.clone(), run.version);
+            let _turn = run.writes.lock().await;
             self.store
                 .write(move |mut db| {
                     Box::pin(async move {
