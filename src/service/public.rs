@@ -51,7 +51,7 @@ pub const PAGE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// What one cache entry costs beyond its own bytes (key, moka's bookkeeping, the `Arc`s).
 const ENTRY_OVERHEAD: usize = 256;
 /// Pages smaller than this are not worth compressing.
-const MIN_COMPRESSED: usize = 512;
+const MIN_COMPRESSED: usize = 256;
 /// Largest page of a public list.
 pub const MAX_PAGE_SIZE: i64 = 100;
 /// Deepest numbered page of a widget list (bounds the work of one uncached request).

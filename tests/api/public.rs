@@ -119,7 +119,10 @@ async fn meetings_are_paged_filtered_and_hidden_ones_are_not_found() {
 async fn responses_carry_etags_answer_304_and_change_with_the_content_version() {
     let app = TestApp::spawn().await;
     let (created, _) = app
-        .public_site("cached", vec![meeting_body("Before", 2, 0)])
+        .public_site(
+            "cached",
+            vec![meeting_body("Before", 2, 0), meeting_body("Later on", 3, 0)],
+        )
         .await;
     let id = created[0]["id"].as_i64().unwrap();
     let path = "/api/v1/sites/cached/meetings";
@@ -200,7 +203,8 @@ async fn responses_carry_etags_answer_304_and_change_with_the_content_version() 
             .send()
             .await
             .unwrap();
-        assert_eq!(zipped.headers()["content-encoding"], "gzip", "{url}");
+        let coding = zipped.headers().get("content-encoding");
+        assert_eq!(coding.map(|v| v.to_str().unwrap()), Some("gzip"), "{url}");
         assert!(
             zipped.headers()["vary"]
                 .to_str()
