@@ -241,8 +241,8 @@ impl PublicCache {
     /// request is re-reading it already. `None` when not cached.
     fn site(&self, slug: &str) -> Option<(Arc<PublicSite>, bool)> {
         let entry = self.sites.get(slug)?;
-        let fresh = entry.epoch == self.epoch.load(Ordering::Acquire)
-            && entry.checked.elapsed() < SITE_TTL;
+        let fresh =
+            entry.epoch == self.epoch.load(Ordering::Acquire) && entry.checked.elapsed() < SITE_TTL;
         let refresh = !fresh && !entry.refreshing.swap(true, Ordering::AcqRel);
         Some((entry.site.clone(), refresh))
     }
@@ -273,7 +273,11 @@ impl PublicCache {
     }
 
     /// The cached page `key` of the site, if built from the site's current content version.
-    fn page(&self, site: &PublicSite, key: String) -> (Option<Arc<CachedPage>>, (TenantId, String)) {
+    fn page(
+        &self,
+        site: &PublicSite,
+        key: String,
+    ) -> (Option<Arc<CachedPage>>, (TenantId, String)) {
         let key = (site.tenant.id.clone(), key);
         let page = self
             .pages

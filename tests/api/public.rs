@@ -454,7 +454,10 @@ async fn cors_and_frame_ancestors_follow_the_allowed_origins() {
         csp.contains(&format!("script-src 'sha256-{hash}';")),
         "{csp}"
     );
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("nonce-"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("nonce-"),
+        "{csp}"
+    );
     let (_, again, _) = app.get_public("/embed/origins/meetings").await;
     assert_eq!(
         again["content-security-policy"], headers["content-security-policy"],

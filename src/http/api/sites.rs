@@ -703,4 +703,3 @@ impl ListPosition {
         format!("{}:{}", self.limit, self.after.as_deref().unwrap_or(""))
     }
 }
-

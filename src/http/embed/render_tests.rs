@@ -436,6 +436,9 @@ fn every_page_allows_exactly_its_inline_script_and_style() {
             assert!(!expected.is_empty(), "{name}: has an inline {tag}");
             assert_eq!(directive, expected.join(" "), "{name}: {tag}-src");
         }
-        assert!(!policy.contains("nonce") && !policy.contains("unsafe"), "{name}");
+        assert!(
+            !policy.contains("nonce") && !policy.contains("unsafe"),
+            "{name}"
+        );
     }
 }

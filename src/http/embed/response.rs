@@ -23,9 +23,9 @@ use crate::http::public_guard::{encode, not_modified, preferred_coding};
 use crate::service::public::{CachedPage, PageBody};
 use crate::templates::Templates;
 
-/// Widgets may be reused by browsers briefly and revalidated cheaply (ETag): the body changes
-/// when the site's content version does.
-const WIDGET_CACHE_CONTROL: &str = "public, max-age=30, stale-while-revalidate=300";
+/// Browsers revalidate a widget on every view (a 304 costs nothing): an owner who just saved
+/// the settings sees them in the preview at once.
+const WIDGET_CACHE_CONTROL: &str = "public, no-cache";
 /// A page with a per-response form key must never be reused.
 const PERSONAL_CACHE_CONTROL: &str = "private, no-store";
 
@@ -54,12 +54,16 @@ pub(super) fn widget_response(
     status: StatusCode,
     page: &CachedPage,
 ) -> Response {
-    let policy = page.policy.clone().unwrap_or_else(|| widget_csp(Some(site), "", ""));
+    let policy = page
+        .policy
+        .clone()
+        .unwrap_or_else(|| widget_csp(Some(site), "", ""));
     if page.has_slots {
         let body = fill_slots(&String::from_utf8_lossy(&page.body), &random_token(""));
         return html_headers(status, &policy, PERSONAL_CACHE_CONTROL).body(body);
     }
-    let builder = html_headers(status, &policy, WIDGET_CACHE_CONTROL).header(header::ETAG, &page.etag);
+    let builder =
+        html_headers(status, &policy, WIDGET_CACHE_CONTROL).header(header::ETAG, &page.etag);
     if status == StatusCode::OK && not_modified(req, page) {
         return builder.status(StatusCode::NOT_MODIFIED).finish();
     }
@@ -155,7 +159,9 @@ fn inline_hashes(html: &str, tag: &str) -> String {
     let mut rest = html;
     while let Some(at) = rest.find(&open) {
         let tail = &rest[at + open.len()..];
-        let Some(end_of_tag) = tail.find('>') else { break };
+        let Some(end_of_tag) = tail.find('>') else {
+            break;
+        };
         let inner = &tail[end_of_tag + 1..];
         let Some(len) = inner.find(&close) else { break };
         let digest = sha2::Sha256::digest(&inner.as_bytes()[..len]);
@@ -186,7 +192,13 @@ fn widget_csp(site: Option<&PublicSite>, scripts: &str, styles: &str) -> String 
         }
         None => "*".to_owned(),
     };
-    let or_none = |s: &str| if s.is_empty() { "'none'".to_owned() } else { s.to_owned() };
+    let or_none = |s: &str| {
+        if s.is_empty() {
+            "'none'".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
     format!(
         "default-src 'none'; script-src {}; style-src {}; \
          img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
