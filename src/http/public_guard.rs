@@ -7,13 +7,20 @@
 //!   browsers refuse to hand them the response.
 //! * [`registration_limit`] is the tighter body limit of the two registration routes (the JSON
 //!   API's and the plain form's): registrations are small.
+//! * [`encode`] and [`not_modified`] answer a cached page (widget or JSON) the same way for both: its constant
+//!   bytes in the best coding the client accepts (made once per page, kept with it), its entity
+//!   tag per coding, and 304 when the client has it. The JSON operations mark their answer
+//!   with the page ([`CachedAnswer`]) and [`PublicGuard`] applies it.
 
-use poem::http::{HeaderValue, Method, StatusCode, header};
+use std::sync::Arc;
+
+use poem::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
 use super::error::to_json_error;
 use super::middleware::BodyLimit;
 use crate::service::Services;
+use crate::service::public::{CachedPage, Coding};
 
 /// Largest registration body: names, e-mail and a few answers fit many times over.
 pub const MAX_REGISTRATION_BODY: usize = 16 * 1024;
@@ -69,6 +76,7 @@ impl<E: Endpoint> Endpoint for PublicGuardEndpoint<E> {
             None => false,
         };
         let preflight = req.method() == Method::OPTIONS;
+        let coding = preferred_coding(req.headers());
         let mut resp = if preflight {
             StatusCode::NO_CONTENT.into_response()
         } else {
@@ -78,6 +86,11 @@ impl<E: Endpoint> Endpoint for PublicGuardEndpoint<E> {
                 Err(e) => to_json_error(e),
             }
         };
+        if let Some(CachedAnswer(page)) = resp.data::<CachedAnswer>().cloned()
+            && resp.status() == StatusCode::OK
+        {
+            encode(&mut resp, &page, coding);
+        }
         let headers = resp.headers_mut();
         headers.append(header::VARY, HeaderValue::from_static("Origin"));
         if let (true, Some(origin)) = (allowed, origin)
@@ -118,9 +131,108 @@ async fn allowed_origin(req: &Request, slug: &str, origin: &str) -> bool {
     }
 }
 
+/// Marks a JSON answer as the cached page it sends, so that [`PublicGuard`] can send the
+/// page's compressed variant instead.
+#[derive(Clone)]
+pub struct CachedAnswer(pub Arc<CachedPage>);
+
+/// The coding to send a cached page in: brotli, else gzip, when `Accept-Encoding` takes it
+/// (a zero `q` refuses), else none.
+pub fn preferred_coding(headers: &HeaderMap) -> Option<Coding> {
+    let mut best = None;
+    for accepted in headers.get_all(header::ACCEPT_ENCODING) {
+        for item in accepted.to_str().unwrap_or("").split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            match name {
+                _ if refused => {}
+                "br" => return Some(Coding::Brotli),
+                "gzip" | "x-gzip" => best = Some(Coding::Gzip),
+                _ => {}
+            }
+        }
+    }
+    best
+}
+
+/// The entity tag of the page in `coding`: each representation has its own strong tag.
+fn coded_etag(etag: &str, coding: Option<Coding>) -> String {
+    let suffix = match coding {
+        None => return etag.to_owned(),
+        Some(Coding::Gzip) => "-gz",
+        Some(Coding::Brotli) => "-br",
+    };
+    let bare = etag.trim_end_matches('"');
+    format!("{bare}{suffix}\"")
+}
+
+/// `If-None-Match` holds a list of tags (weak ones included, RFC 9110 §13.1.2) or `*`; a tag
+/// of any coding of the page matches (the client has the same content).
+pub fn etag_matches(header: &str, etag: &str) -> bool {
+    header
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .map(|t| {
+            t.strip_suffix("-gz\"")
+                .or_else(|| t.strip_suffix("-br\""))
+                .map_or_else(|| t.to_owned(), |bare| format!("{bare}\""))
+        })
+        .any(|t| t == "*" || t == etag)
+}
+
+/// Whether the client's `If-None-Match` names the page.
+pub fn not_modified(headers: &HeaderMap, page: &CachedPage) -> bool {
+    !page.has_slots
+        && headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|h| etag_matches(h, &page.etag))
+}
+
+/// Puts the page's body in `coding` (when it has one) into the answer, with its entity tag and
+/// `Vary: Accept-Encoding`. A page with per-response slots is left as it is.
+pub fn encode(resp: &mut Response, page: &CachedPage, coding: Option<Coding>) {
+    if page.has_slots || page.encoded(Coding::Gzip).is_none() {
+        return;
+    }
+    let headers = resp.headers_mut();
+    headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    let Some((coding, body)) = coding.and_then(|c| Some((c, page.encoded(c)?.clone()))) else {
+        return;
+    };
+    let name = match coding {
+        Coding::Gzip => "gzip",
+        Coding::Brotli => "br",
+    };
+    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+    if let Ok(tag) = HeaderValue::from_str(&coded_etag(&page.etag, Some(coding))) {
+        headers.insert(header::ETAG, tag);
+    }
+    resp.set_body(body);
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{api_site, site_in_path};
+    use super::{api_site, coded_etag, etag_matches, site_in_path};
+    use crate::service::public::Coding;
+
+    #[test]
+    fn if_none_match_lists_weak_tags_and_codings() {
+        assert!(etag_matches("\"abc\"", "\"abc\""));
+        assert!(etag_matches("W/\"x\", \"abc\"", "\"abc\""));
+        assert!(etag_matches("*", "\"abc\""));
+        assert!(!etag_matches("\"abd\"", "\"abc\""));
+        let gz = coded_etag("\"abc\"", Some(Coding::Gzip));
+        assert_eq!(gz, "\"abc-gz\"");
+        assert!(etag_matches(&gz, "\"abc\""));
+        assert!(etag_matches("\"abc-br\"", "\"abc\""));
+    }
 
     #[test]
     fn site_of_api_paths() {

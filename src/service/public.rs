@@ -3,22 +3,31 @@
 //!
 //! Caching across instances: every write of visitor-visible data bumps the tenant's
 //! `content_version` in the database (sync, webhooks, owner settings). Each instance keeps
-//! * the site (tenant, settings, content version) per slug, re-read with one small indexed query
-//!   when older than [`SITE_TTL`] — so another instance's change shows within that time, and
-//!   this instance's own owner writes show at once ([`PublicCache::forget_site`]);
-//! * rendered pages per tenant, valid only for the content version they were built from and
-//!   for at most [`PAGE_TTL`] (lists drop meetings that ended even when nothing else changes).
+//! * the site (tenant, settings, content version) per slug. An entry is trusted for
+//!   [`SITE_TTL`]; after that the first request to find it stale re-reads it (one small indexed
+//!   query) while concurrent requests keep serving the entry they have — so another instance's
+//!   change shows within `SITE_TTL` plus one query, and no burst of visitors stampedes the
+//!   database. This instance's own writes show at once ([`PublicCache::forget_site`],
+//!   [`PublicCache::forget_all_sites`]);
+//! * rendered pages per tenant and key, valid only for the content version they were built from
+//!   and for at most [`PAGE_TTL`] (lists drop meetings that ended even when nothing else
+//!   changes). A page is constant bytes: its compressed variants are made once, on the first
+//!   request that accepts them.
 //!
-//! Both maps are bounded ([`MAX_SITES`], [`MAX_PAGES`]): when full they are emptied, which costs
-//! a few re-reads, never correctness.
+//! Both caches are bounded in bytes ([`SITE_CACHE_BYTES`], [`PAGE_CACHE_BYTES`]; moka with a
+//! weigher, evicting the least used first), so any number of sites fits in a fixed budget and
+//! the sites visitors read stay. Reading either costs no lock: moka's reads are lock-free.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
-use std::sync::{Arc, Mutex, RwLock};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use chrono::NaiveDateTime;
+use moka::sync::Cache;
 
 use crate::domain::TenantId;
 use crate::domain::cursor::ListKey;
@@ -35,8 +44,14 @@ use super::{Background, ServiceError, Services};
 pub const SITE_TTL: Duration = Duration::from_secs(1);
 /// How long a rendered page is served at most, even if nothing changed.
 pub const PAGE_TTL: Duration = Duration::from_secs(60);
-const MAX_SITES: usize = 100_000;
-const MAX_PAGES: usize = 50_000;
+/// Memory for cached sites (about 1 KB each: 100,000 sites need ~24 MB at most).
+pub const SITE_CACHE_BYTES: u64 = 24 * 1024 * 1024;
+/// Memory for cached pages, compressed variants counted in.
+pub const PAGE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// What one cache entry costs beyond its own bytes (key, moka's bookkeeping, the `Arc`s).
+const ENTRY_OVERHEAD: usize = 256;
+/// Pages smaller than this are not worth compressing.
+const MIN_COMPRESSED: usize = 256;
 /// Largest page of a public list.
 pub const MAX_PAGE_SIZE: i64 = 100;
 /// Deepest numbered page of a widget list (bounds the work of one uncached request).
@@ -51,127 +66,224 @@ pub enum Seen {
     ByOwner,
 }
 
-/// A rendered response body with its entity tag, as cached per tenant and content version.
+/// What a page builder hands the cache: the body and, for HTML, the page's own
+/// Content-Security-Policy (it names the hashes of the page's inline script and style).
+#[derive(Debug, Default)]
+pub struct PageBody {
+    pub bytes: Vec<u8>,
+    pub policy: Option<String>,
+    /// The body has per-response slots (a form's idempotency key): it is filled per response,
+    /// so it is never sent as it is, compressed or answered with 304.
+    pub has_slots: bool,
+}
+
+impl From<Vec<u8>> for PageBody {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self {
+            bytes,
+            policy: None,
+            has_slots: false,
+        }
+    }
+}
+
+/// A content coding a client may accept for a cached page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coding {
+    Gzip,
+    Brotli,
+}
+
+/// A rendered response body with its entity tag, as cached per tenant and content version:
+/// constant bytes, served as they are (a clone of `Bytes`), never rewritten per response.
 #[derive(Debug)]
 pub struct CachedPage {
     pub body: Bytes,
     /// Strong entity tag (quoted), derived from the body.
     pub etag: String,
+    /// The page's own Content-Security-Policy, when it is HTML.
+    pub policy: Option<String>,
+    /// See [`PageBody::has_slots`].
+    pub has_slots: bool,
+    /// The content version of the site the page was built from.
+    version: i64,
     built: Instant,
+    gzip: OnceLock<Option<Bytes>>,
+    brotli: OnceLock<Option<Bytes>>,
 }
 
 impl CachedPage {
-    pub fn new(body: impl Into<Bytes>) -> Self {
-        let body = body.into();
+    pub fn new(body: impl Into<PageBody>) -> Self {
+        Self::of_version(body.into(), 0)
+    }
+
+    fn of_version(body: PageBody, version: i64) -> Self {
+        let bytes = Bytes::from(body.bytes);
         use sha2::Digest;
-        let digest = hex::encode(&sha2::Sha256::digest(&body)[..16]);
+        let digest = hex::encode(&sha2::Sha256::digest(&bytes)[..16]);
         Self {
             etag: format!("\"{digest}\""),
-            body,
+            body: bytes,
+            policy: body.policy,
+            has_slots: body.has_slots,
+            version,
             built: Instant::now(),
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
         }
+    }
+
+    /// The body in `coding`, compressed on first demand and kept with the page; `None` when
+    /// the page is too small to gain from it.
+    pub fn encoded(&self, coding: Coding) -> Option<&Bytes> {
+        if self.body.len() < MIN_COMPRESSED || self.has_slots {
+            return None;
+        }
+        let (slot, compress): (_, fn(&[u8]) -> Option<Vec<u8>>) = match coding {
+            Coding::Gzip => (&self.gzip, gzip),
+            Coding::Brotli => (&self.brotli, brotli),
+        };
+        slot.get_or_init(|| compress(&self.body).map(Bytes::from))
+            .as_ref()
+    }
+
+    /// Bytes held, for the cache's budget: the body and room for its two compressed variants
+    /// (made later, so estimated: text pages shrink to well under a third each).
+    fn weight(&self) -> usize {
+        self.body.len() + self.body.len() / 2 + self.policy.as_ref().map_or(0, String::len)
     }
 }
 
+fn gzip(body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 3),
+        flate2::Compression::default(),
+    );
+    out.write_all(body).ok()?;
+    out.finish().ok()
+}
+
+fn brotli(body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(body.len() / 3);
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 9,
+        lgwin: 20,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &body[..], &mut out, &params).ok()?;
+    Some(out)
+}
+
+/// One cached site: immutable but for who is refreshing it.
 struct SiteEntry {
     site: Arc<PublicSite>,
     checked: Instant,
+    /// The value of [`PublicCache::epoch`] when read: older entries are stale.
+    epoch: u64,
+    /// A request is re-reading this site; others serve this entry meanwhile.
+    refreshing: AtomicBool,
 }
 
-struct TenantPages {
-    version: i64,
-    pages: HashMap<String, Arc<CachedPage>>,
+impl SiteEntry {
+    fn weight(&self) -> usize {
+        let t = &self.site.tenant;
+        let origins = t.origins.len() + self.site.settings.allowed_origins.len();
+        std::mem::size_of::<PublicSite>()
+            + t.slug.as_str().len() * 2
+            + t.display_name.len()
+            + t.id.as_str().len()
+            + origins * 64
+    }
 }
 
 /// The per-instance caches of the public face (see the module docs). Cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PublicCache {
-    sites: Arc<RwLock<HashMap<String, SiteEntry>>>,
-    pages: Arc<RwLock<HashMap<TenantId, TenantPages>>>,
-    page_count: Arc<Mutex<usize>>,
+    sites: Cache<String, Arc<SiteEntry>>,
+    pages: Cache<(TenantId, String), Arc<CachedPage>>,
+    /// Bumped by [`PublicCache::forget_all_sites`]: every site entry read before is stale.
+    epoch: Arc<AtomicU64>,
     /// Question fetches running in the background, so a burst of visitors starts one.
     fetching: Arc<Mutex<HashSet<(TenantId, i64)>>>,
 }
 
+impl Default for PublicCache {
+    fn default() -> Self {
+        Self::with_budget(SITE_CACHE_BYTES, PAGE_CACHE_BYTES)
+    }
+}
+
+/// An entry's weight for moka (which counts in `u32`).
+fn weight(bytes: usize) -> u32 {
+    u32::try_from(bytes + ENTRY_OVERHEAD).unwrap_or(u32::MAX)
+}
+
 impl PublicCache {
-    fn site(&self, slug: &str) -> Option<Arc<PublicSite>> {
-        let sites = self.sites.read().unwrap_or_else(|p| p.into_inner());
-        sites
-            .get(slug)
-            .filter(|e| e.checked.elapsed() < SITE_TTL)
-            .map(|e| e.site.clone())
-    }
-
-    fn put_site(&self, site: Arc<PublicSite>) {
-        let mut sites = self.sites.write().unwrap_or_else(|p| p.into_inner());
-        if sites.len() >= MAX_SITES {
-            sites.clear();
+    /// Caches bounded to `site_bytes` and `page_bytes` of memory.
+    pub fn with_budget(site_bytes: u64, page_bytes: u64) -> Self {
+        Self {
+            sites: Cache::builder()
+                .max_capacity(site_bytes)
+                .weigher(|slug: &String, e: &Arc<SiteEntry>| weight(slug.len() + e.weight()))
+                .build(),
+            pages: Cache::builder()
+                .max_capacity(page_bytes)
+                .weigher(|(_, key): &(TenantId, String), p: &Arc<CachedPage>| {
+                    weight(key.len() + p.weight())
+                })
+                .build(),
+            epoch: Arc::new(AtomicU64::new(0)),
+            fetching: Arc::default(),
         }
-        sites.insert(
-            site.tenant.slug.to_string(),
-            SiteEntry {
-                site,
-                checked: Instant::now(),
-            },
-        );
     }
 
-    /// Drops this instance's copies of every site, so their content versions are read again
-    /// (costs at most one indexed read per site; the same happens every `SITE_TTL` anyway).
-    /// Called when visible data changed through this instance (sync, webhook, disconnect): its
-    /// pages show the change at once; other instances notice within `SITE_TTL`.
-    pub fn forget_all_sites(&self) {
+    /// The cached site, and whether this caller should re-read it: it is stale and no other
+    /// request is re-reading it already. `None` when not cached.
+    fn site(&self, slug: &str) -> Option<(Arc<PublicSite>, bool)> {
+        let entry = self.sites.get(slug)?;
+        let fresh =
+            entry.epoch == self.epoch.load(Ordering::Acquire) && entry.checked.elapsed() < SITE_TTL;
+        let refresh = !fresh && !entry.refreshing.swap(true, Ordering::AcqRel);
+        Some((entry.site.clone(), refresh))
+    }
+
+    fn put_site(&self, site: Arc<PublicSite>, epoch: u64) {
+        let entry = SiteEntry {
+            site,
+            checked: Instant::now(),
+            epoch,
+            refreshing: AtomicBool::new(false),
+        };
         self.sites
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+            .insert(entry.site.tenant.slug.to_string(), Arc::new(entry));
+    }
+
+    /// Marks this instance's copies of every site stale, so their content versions are read
+    /// again (at most one indexed read per site, on its next visit; the same happens every
+    /// `SITE_TTL` anyway). Called when visible data changed through this instance (sync,
+    /// webhook, disconnect): its pages show the change at once; other instances notice within
+    /// `SITE_TTL`.
+    pub fn forget_all_sites(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Drops this instance's copy of a site, after this instance changed it.
     pub fn forget_site(&self, slug: &str) {
-        let mut sites = self.sites.write().unwrap_or_else(|p| p.into_inner());
-        sites.remove(slug);
+        self.sites.invalidate(slug);
     }
 
     /// The cached page `key` of the site, if built from the site's current content version.
-    fn page(&self, site: &PublicSite, key: &str) -> Option<Arc<CachedPage>> {
-        let pages = self.pages.read().unwrap_or_else(|p| p.into_inner());
-        let tenant = pages.get(&site.tenant.id)?;
-        if tenant.version != site.content_version {
-            return None;
-        }
-        tenant
+    fn page(
+        &self,
+        site: &PublicSite,
+        key: String,
+    ) -> (Option<Arc<CachedPage>>, (TenantId, String)) {
+        let key = (site.tenant.id.clone(), key);
+        let page = self
             .pages
-            .get(key)
-            .filter(|p| p.built.elapsed() < PAGE_TTL)
-            .cloned()
-    }
-
-    /// Caches a page built from the site's current content version.
-    fn put_page(&self, site: &PublicSite, key: String, page: Arc<CachedPage>) {
-        let mut count = self.page_count.lock().unwrap_or_else(|p| p.into_inner());
-        let mut pages = self.pages.write().unwrap_or_else(|p| p.into_inner());
-        if *count >= MAX_PAGES {
-            pages.clear();
-            *count = 0;
-        }
-        let tenant = pages
-            .entry(site.tenant.id.clone())
-            .or_insert_with(|| TenantPages {
-                version: site.content_version,
-                pages: HashMap::new(),
-            });
-        if tenant.version < site.content_version {
-            *count -= tenant.pages.len();
-            tenant.pages.clear();
-            tenant.version = site.content_version;
-        } else if tenant.version > site.content_version {
-            // Built from an older read than what is cached already: do not go back in time.
-            return;
-        }
-        if tenant.pages.insert(key, page).is_none() {
-            *count += 1;
-        }
+            .get(&key)
+            .filter(|p| p.version == site.content_version && p.built.elapsed() < PAGE_TTL);
+        (page, key)
     }
 
     fn start_fetch(&self, tenant_id: &TenantId, meeting_id: i64) -> bool {
@@ -284,10 +396,31 @@ impl Public<'_> {
     /// Unknown sites are `NotFound`.
     pub async fn site(&self, slug: &str) -> Result<Arc<PublicSite>, ServiceError> {
         let cached = self.cache.site(slug);
-        crate::telemetry::metrics::cache("public_sites", cached.is_some());
-        if let Some(site) = cached {
-            return Ok(site);
+        crate::telemetry::metrics::cache("public_sites", cached.as_ref().is_some_and(|c| !c.1));
+        match cached {
+            Some((site, false)) => Ok(site),
+            Some((site, true)) => match self.read_site(slug).await {
+                Ok(fresh) => Ok(fresh),
+                // The site is gone now; a failed read serves what we have (within a second's
+                // staleness) and lets the next request try again.
+                Err(ServiceError::NotFound(what)) => {
+                    self.cache.forget_site(slug);
+                    Err(ServiceError::NotFound(what))
+                }
+                Err(e) => {
+                    self.cache.forget_site(slug);
+                    tracing::warn!(error = %e, "site re-read failed; served the cached copy");
+                    Ok(site)
+                }
+            },
+            None => self.read_site(slug).await,
         }
+    }
+
+    /// Reads the site from the store and caches it.
+    async fn read_site(&self, slug: &str) -> Result<Arc<PublicSite>, ServiceError> {
+        // Read before the query: a forget during it leaves this entry stale.
+        let epoch = self.cache.epoch.load(Ordering::Acquire);
         let lookup = slug.to_owned();
         let site = self
             .store
@@ -297,7 +430,7 @@ impl Public<'_> {
             .await?
             .ok_or(ServiceError::NotFound("site"))?;
         let site = Arc::new(site);
-        self.cache.put_site(site.clone());
+        self.cache.put_site(site.clone(), epoch);
         Ok(site)
     }
 
@@ -317,7 +450,7 @@ impl Public<'_> {
     /// The rendered page `key` of the site (a JSON body or a widget's HTML), as cached for the
     /// site's current content version; on a miss `build` renders it and it is cached. Every
     /// visitor read is served through here.
-    pub async fn cached_page<F, Fut, E>(
+    pub async fn cached_page<F, Fut, B, E>(
         &self,
         site: &PublicSite,
         key: String,
@@ -325,15 +458,19 @@ impl Public<'_> {
     ) -> Result<Arc<CachedPage>, E>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Vec<u8>, E>>,
+        Fut: Future<Output = Result<B, E>>,
+        B: Into<PageBody>,
     {
-        let cached = self.cache.page(site, &key);
+        let (cached, key) = self.cache.page(site, key);
         crate::telemetry::metrics::cache("public_pages", cached.is_some());
         if let Some(page) = cached {
             return Ok(page);
         }
-        let page = Arc::new(CachedPage::new(build().await?));
-        self.cache.put_page(site, key, page.clone());
+        let page = Arc::new(CachedPage::of_version(
+            build().await?.into(),
+            site.content_version,
+        ));
+        self.cache.pages.insert(key, page.clone());
         Ok(page)
     }
 

@@ -728,7 +728,7 @@ async fn the_plain_forms_hidden_key_replays_a_double_submit() {
     assert_eq!(headers["idempotent-replayed"], "true");
     assert_eq!(
         headers["content-security-policy"], first_headers["content-security-policy"],
-        "the page's nonce and its policy stay a pair"
+        "the page's inline hashes and its policy stay a pair"
     );
     let (status, headers, other) = submit("someone@example.com").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{other}");

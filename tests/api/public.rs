@@ -119,7 +119,10 @@ async fn meetings_are_paged_filtered_and_hidden_ones_are_not_found() {
 async fn responses_carry_etags_answer_304_and_change_with_the_content_version() {
     let app = TestApp::spawn().await;
     let (created, _) = app
-        .public_site("cached", vec![meeting_body("Before", 2, 0)])
+        .public_site(
+            "cached",
+            vec![meeting_body("Before", 2, 0), meeting_body("Later on", 3, 0)],
+        )
         .await;
     let id = created[0]["id"].as_i64().unwrap();
     let path = "/api/v1/sites/cached/meetings";
@@ -169,10 +172,70 @@ async fn responses_carry_etags_answer_304_and_change_with_the_content_version() 
     assert!(fresh.contains("After"), "the bump invalidated the cache");
     let (_, widget_headers, widget) = app.get_public("/embed/cached/meetings").await;
     assert!(widget.contains("After"));
-    assert!(
-        widget_headers.get("etag").is_none(),
-        "widgets carry a per-response nonce"
+    let (_, again_headers, again) = app.get_public("/embed/cached/meetings").await;
+    assert_eq!(again, widget, "a cached widget is constant bytes");
+    assert_eq!(again_headers["etag"], widget_headers["etag"]);
+    assert_eq!(
+        again_headers["content-security-policy"],
+        widget_headers["content-security-policy"]
     );
+    // Revalidation costs nothing; the policy comes with the 304 too.
+    let url = app.at("/embed/cached/meetings");
+    let tag = widget_headers["etag"].clone();
+    let unchanged = app
+        .http
+        .get(&url)
+        .header("if-none-match", tag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+    assert!(unchanged.headers().contains_key("content-security-policy"));
+    // The gzip variant is the same page, with its own tag (which revalidates as well).
+    for url in [url.clone(), app.at("/api/v1/sites/cached/meetings")] {
+        let plain = app.http.get(&url).send().await.unwrap();
+        let plain_tag = plain.headers()["etag"].clone();
+        let plain = plain.bytes().await.unwrap();
+        let zipped = app
+            .http
+            .get(&url)
+            .header("accept-encoding", "gzip, deflate")
+            .send()
+            .await
+            .unwrap();
+        let coding = zipped.headers().get("content-encoding");
+        assert_eq!(coding.map(|v| v.to_str().unwrap()), Some("gzip"), "{url}");
+        assert!(
+            zipped.headers()["vary"]
+                .to_str()
+                .unwrap()
+                .contains("Accept-Encoding")
+                || zipped
+                    .headers()
+                    .get_all("vary")
+                    .iter()
+                    .any(|v| v == "Accept-Encoding"),
+            "{url}"
+        );
+        let zipped_tag = zipped.headers()["etag"].clone();
+        assert_ne!(zipped_tag, plain_tag, "{url}: one tag per coding");
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&zipped.bytes().await.unwrap()[..]),
+            &mut unzipped,
+        )
+        .unwrap();
+        assert_eq!(unzipped, plain, "{url}");
+        let revalidated = app
+            .http
+            .get(&url)
+            .header("accept-encoding", "gzip")
+            .header("if-none-match", zipped_tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED, "{url}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -383,16 +446,22 @@ async fn cors_and_frame_ancestors_follow_the_allowed_origins() {
         csp.contains("frame-ancestors 'self' http://127.0.0.1:9 https://a.example"),
         "{csp}"
     );
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|r| r.split('\'').next())
-        .unwrap();
-    assert!(html.contains(&format!("<script nonce=\"{nonce}\">")));
+    // The page's one inline script is allowed by its hash, and nothing else is.
+    let script = crate::helpers::extract_between(&html, "<script>", "</script>").unwrap();
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(script.as_bytes());
+    let hash = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest);
+    assert!(
+        csp.contains(&format!("script-src 'sha256-{hash}';")),
+        "{csp}"
+    );
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("nonce-"),
+        "{csp}"
+    );
     let (_, again, _) = app.get_public("/embed/origins/meetings").await;
-    assert_ne!(
+    assert_eq!(
         again["content-security-policy"], headers["content-security-policy"],
-        "a fresh nonce per response"
+        "the policy is the page's, computed once"
     );
 }
 

@@ -260,7 +260,7 @@ async fn empty_and_error_states_are_friendly_localised_notices() {
         assert!(!html.contains("Not found."), "{path}: {html}");
         let csp = headers["content-security-policy"].to_str().unwrap();
         assert!(
-            csp.contains("style-src 'nonce-"),
+            csp.contains("style-src 'sha256-"),
             "{path}: styled under the widget CSP: {csp}"
         );
     }

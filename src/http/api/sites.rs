@@ -7,7 +7,6 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem::{Endpoint, EndpointExt};
@@ -27,7 +26,7 @@ use crate::domain::public::{
 };
 use crate::domain::site::{Feature, PublicSite};
 use crate::http::error::{ApiError, statuses};
-use crate::http::public_guard;
+use crate::http::public_guard::{self, CachedAnswer, etag_matches};
 use crate::http::rate_limit::RegistrationLimits;
 use crate::service::paging::{self, MAX_CURSOR_CHARS};
 use crate::service::public::{CachedPage, MeetingFilter, Public};
@@ -346,7 +345,7 @@ pub enum RegisterResponse {
 
 /// A JSON body serialized once and served from the cache; documented as `T`.
 pub struct CachedJson<T> {
-    body: Bytes,
+    page: Arc<CachedPage>,
     _type: PhantomData<fn() -> T>,
 }
 
@@ -364,9 +363,11 @@ impl<T: Type> Payload for CachedJson<T> {
 
 impl<T: Send> poem::IntoResponse for CachedJson<T> {
     fn into_response(self) -> poem::Response {
-        poem::Response::builder()
+        let mut resp = poem::Response::builder()
             .content_type("application/json; charset=utf-8")
-            .body(self.body)
+            .body(self.page.body.clone());
+        resp.set_data(CachedAnswer(self.page));
+        resp
     }
 }
 
@@ -391,28 +392,23 @@ pub enum Cached<T: Type + Send> {
 }
 
 impl<T: Type + Send> Cached<T> {
+    /// The page, or 304. `http::public_guard` sends the page's compressed variant when the
+    /// client accepts one (the body's marker, [`CachedAnswer`]).
     fn answer(page: Arc<CachedPage>, if_none_match: Option<&str>) -> Self {
         let cache_control = PUBLIC_CACHE_CONTROL.to_owned();
         if if_none_match.is_some_and(|header| etag_matches(header, &page.etag)) {
             return Self::NotModified(page.etag.clone(), cache_control);
         }
+        let etag = page.etag.clone();
         Self::Ok(
             CachedJson {
-                body: page.body.clone(),
+                page,
                 _type: PhantomData,
             },
-            page.etag.clone(),
+            etag,
             cache_control,
         )
     }
-}
-
-/// `If-None-Match` holds a list of tags (weak ones included, RFC 9110 §13.1.2) or `*`.
-pub fn etag_matches(header: &str, etag: &str) -> bool {
-    header
-        .split(',')
-        .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == "*" || t == etag)
 }
 
 fn to_json<T: ToJSON>(value: &T) -> Vec<u8> {
@@ -705,18 +701,5 @@ impl ListPosition {
 
     fn cache_key(&self) -> String {
         format!("{}:{}", self.limit, self.after.as_deref().unwrap_or(""))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn if_none_match_lists_and_weak_tags() {
-        assert!(etag_matches("\"abc\"", "\"abc\""));
-        assert!(etag_matches("W/\"x\", \"abc\"", "\"abc\""));
-        assert!(etag_matches("*", "\"abc\""));
-        assert!(!etag_matches("\"abd\"", "\"abc\""));
     }
 }

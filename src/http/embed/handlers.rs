@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, Utc};
-use poem::http::{StatusCode, header};
+use poem::http::{HeaderMap, StatusCode, header};
 use poem::web::{Data, Form, Path, Query};
 use poem::{IntoResponse, Response, handler};
 
@@ -14,11 +14,11 @@ use super::models::{
     WidgetContent, render_page,
 };
 use super::presentation::{HostRef, Presentation, WidgetParams};
-use super::response::{failure, notice, widget_response};
+use super::response::{failure, html_response, notice, page_body, widget_response};
 use crate::domain::site::{Feature, PublicSite};
 use crate::http::error::{Problem, classify};
 use crate::http::ics;
-use crate::service::public::{CachedPage, MeetingFilter, Public, RecordingFilter};
+use crate::service::public::{MeetingFilter, PageBody, Public, RecordingFilter};
 use crate::service::registration::{RegisterOutcome, RegisterRequest};
 use crate::service::{ServiceError, Services};
 use crate::templates::Templates;
@@ -33,8 +33,9 @@ pub async fn meetings(
     t: Data<&Templates>,
     Path(slug): Path<String>,
     Query(params): Query<WidgetParams>,
+    headers: &HeaderMap,
 ) -> Response {
-    upcoming(&s, &t, &slug, Feature::Meetings, &params).await
+    upcoming(&s, &t, headers, &slug, Feature::Meetings, &params).await
 }
 
 /// `GET /embed/{site}/webinars`: the upcoming webinars widget (the meetings list's template;
@@ -45,14 +46,16 @@ pub async fn webinars(
     t: Data<&Templates>,
     Path(slug): Path<String>,
     Query(params): Query<WidgetParams>,
+    headers: &HeaderMap,
 ) -> Response {
-    upcoming(&s, &t, &slug, Feature::Webinars, &params).await
+    upcoming(&s, &t, headers, &slug, Feature::Webinars, &params).await
 }
 
 /// The list of upcoming meetings or webinars (`feature`), a recurring series as one card.
 async fn upcoming(
     s: &Services,
     t: &Templates,
+    headers: &HeaderMap,
     slug: &str,
     feature: Feature,
     params: &WidgetParams,
@@ -64,6 +67,7 @@ async fn upcoming(
     widget(
         s,
         t,
+        headers,
         slug,
         Some(feature),
         params,
@@ -90,11 +94,13 @@ pub async fn meeting(
     t: Data<&Templates>,
     Path((slug, id)): Path<(String, i64)>,
     Query(params): Query<WidgetParams>,
+    headers: &HeaderMap,
 ) -> Response {
     let what = format!("meeting:{id}");
     widget(
         &s,
         &t,
+        headers,
         &slug,
         None,
         &params,
@@ -119,12 +125,14 @@ pub async fn recordings(
     t: Data<&Templates>,
     Path(slug): Path<String>,
     Query(params): Query<WidgetParams>,
+    headers: &HeaderMap,
 ) -> Response {
     let feature = Some(Feature::Recordings);
     let what = "recordings".to_owned();
     widget(
         &s,
         &t,
+        headers,
         &slug,
         feature,
         &params,
@@ -249,23 +257,23 @@ async fn send_registration(
 /// as the JSON API.
 fn result_response(site: &PublicSite, body: String, refusal: Option<&Problem>) -> Response {
     let status = refusal.map_or(StatusCode::OK, |p| p.status);
-    let mut resp = widget_response(site, status, &CachedPage::new(body));
+    let mut resp = html_response(Some(site), status, body.as_bytes());
     if let Some(problem) = refusal {
         problem.set_retry_after(&mut resp);
     }
     resp
 }
 
-/// A widget page for the page cache; a template that fails to render is logged and answered
-/// as an internal error.
+/// A widget page for the page cache (with its policy); a template that fails to render is
+/// logged and answered as an internal error.
 fn render<C: WidgetContent>(
     t: &Templates,
     site: &PublicSite,
     view: &Presentation,
     content: C,
-) -> Result<Vec<u8>, Problem> {
+) -> Result<PageBody, Problem> {
     render_page(t, site, view, content)
-        .map(String::into_bytes)
+        .map(|html| page_body(Some(site), html))
         .map_err(|e| {
             tracing::error!(error = %e, template = C::TEMPLATE, "widget failed to render");
             Problem::internal()
@@ -275,9 +283,11 @@ fn render<C: WidgetContent>(
 /// Serves the widget page `what` of the site (with `feature` public there, when the widget
 /// shows one) from the page cache; on a miss `build` reads the page's data and renders it.
 /// Every failure, of the site or of `build`, is the widget's notice page.
+#[allow(clippy::too_many_arguments)]
 async fn widget<B>(
     s: &Services,
     t: &Templates,
+    headers: &HeaderMap,
     slug: &str,
     feature: Option<Feature>,
     params: &WidgetParams,
@@ -285,7 +295,7 @@ async fn widget<B>(
     build: B,
 ) -> Response
 where
-    B: AsyncFnOnce(Public<'_>, &PublicSite, &Presentation) -> Result<Vec<u8>, Problem>,
+    B: AsyncFnOnce(Public<'_>, &PublicSite, &Presentation) -> Result<PageBody, Problem>,
 {
     let public = s.public();
     let site = match public.site(slug).await {
@@ -307,7 +317,7 @@ where
         .cached_page(&site, key, || build(public, &site, &view))
         .await
     {
-        Ok(page) => widget_response(&site, StatusCode::OK, &page),
+        Ok(page) => widget_response(headers, &site, StatusCode::OK, &page),
         Err(problem) => failure(t, Some(&site), &view, problem),
     }
 }

@@ -408,3 +408,37 @@ fn outcome(registration: Registration, created: bool) -> RegisterOutcome {
         created,
     }
 }
+
+/// The policy of every page names the hash of each of its inline scripts and styles (so the
+/// browser runs them) and allows no other script or style source.
+#[test]
+fn every_page_allows_exactly_its_inline_script_and_style() {
+    use base64::Engine;
+    use sha2::Digest;
+    for (name, html) in pages() {
+        let body = super::response::page_body(Some(&site()), html.clone());
+        let policy = body.policy.unwrap();
+        for tag in ["script", "style"] {
+            let directive = policy
+                .split("; ")
+                .find_map(|d| d.strip_prefix(&format!("{tag}-src ")))
+                .unwrap();
+            let expected: Vec<String> = html
+                .split(&format!("<{tag}>"))
+                .skip(1)
+                .map(|rest| rest.split(&format!("</{tag}>")).next().unwrap())
+                .map(|inner| {
+                    let digest = sha2::Sha256::digest(inner.as_bytes());
+                    let b64 = base64::engine::general_purpose::STANDARD.encode(digest);
+                    format!("'sha256-{b64}'")
+                })
+                .collect();
+            assert!(!expected.is_empty(), "{name}: has an inline {tag}");
+            assert_eq!(directive, expected.join(" "), "{name}: {tag}-src");
+        }
+        assert!(
+            !policy.contains("nonce") && !policy.contains("unsafe"),
+            "{name}"
+        );
+    }
+}
