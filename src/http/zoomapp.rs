@@ -669,7 +669,12 @@ pub async fn external_callback(
                 AppLanding::ForeignLink => StatusCode::BAD_GATEWAY,
             };
             let t = ui.strings();
-            ui.message(status, t.authorized_reopen_title, t.authorized_reopen_text, false)
+            ui.message(
+                status,
+                t.authorized_reopen_title,
+                t.authorized_reopen_text,
+                false,
+            )
         }
         Ok(Err(refused)) => attempt_refused(&ui, &refused),
         Err(e) => ui.failure(e),

@@ -18,27 +18,11 @@ use crate::zoom::models::{TokenGrant, ZoomUser};
 use crate::zoom::{ZoomClient, ZoomError, pkce, scopes};
 
 use super::access::require;
+pub use super::install::CallbackRefused;
 use super::install::{APP_HOME_ACTION, AppInstalled, Install, verifier_context};
 use super::sync::{SyncEngine, SyncReport};
 use super::tokens::Tokens;
 use super::{OAUTH_STATE_TTL, ServiceError, Services};
-
-/// Why a callback was refused. Each has its own page; none stores anything.
-#[derive(Debug)]
-pub enum CallbackRefused {
-    /// The owner pressed "Deny" on Zoom's consent page.
-    Denied,
-    /// No `state`: not a flow Marquee started (e.g. a Marketplace install).
-    MissingState,
-    UnknownState,
-    ExpiredState,
-    ReusedState,
-    /// The state belongs to another owner's session.
-    ForeignState,
-    MissingCode,
-    /// Zoom would not exchange the code (expired, already used, redirect mismatch, …).
-    ExchangeFailed(String),
-}
 
 /// What the callback receives from Zoom's redirect.
 pub struct CallbackParams {

@@ -19,7 +19,6 @@ use crate::zoom::models::{TokenGrant, ZoomUser};
 use crate::zoom::{ZoomClient, ZoomError};
 
 use super::access::require;
-use super::connect::CallbackRefused;
 use super::sync::{SyncEngine, SyncReport};
 use super::tokens::Tokens;
 use super::zoom_budget::{RateCategory, ZoomBudgets};
@@ -58,6 +57,24 @@ pub struct AppInstalled {
     /// The claim cookie's value when the install was parked (nobody signed in to a site).
     pub claim_token: Option<String>,
     pub landing: AppLanding,
+}
+
+/// Why an OAuth callback was refused (Connect Zoom's and an install's: `service::connect`
+/// re-exports it). Each has its own page; none stores anything.
+#[derive(Debug)]
+pub enum CallbackRefused {
+    /// The owner pressed "Deny" on Zoom's consent page.
+    Denied,
+    /// No `state`: not a flow Marquee started (e.g. a Marketplace install).
+    MissingState,
+    UnknownState,
+    ExpiredState,
+    ReusedState,
+    /// The state belongs to another owner's session.
+    ForeignState,
+    MissingCode,
+    /// Zoom would not exchange the code (expired, already used, redirect mismatch, …).
+    ExchangeFailed(String),
 }
 
 /// A parked Marketplace install, as the browser that finished it learns.
@@ -156,11 +173,7 @@ impl Install<'_> {
         action: &str,
     ) -> AppLanding {
         self.budgets.acquire(account, RateCategory::Medium).await;
-        match self
-            .zoom
-            .create_deeplink(access_token, action)
-            .await
-        {
+        match self.zoom.create_deeplink(access_token, action).await {
             Ok(link) if self.zoom.is_zoom_web_url(&link) => AppLanding::Deeplink(link),
             Ok(link) => {
                 let origin = url::Url::parse(&link).map(|u| u.origin().ascii_serialization());

@@ -121,7 +121,7 @@ fn minimal_body(doc: &Value, op: &Value) -> Option<Value> {
         let value = match property["type"].as_str() {
             Some("boolean") => json!(false),
             Some("integer") => json!(1),
-            Some("array") => sample_items(property),
+            Some("array") => sample_items(doc, property),
             Some("string") if property["enum"].is_array() => property["enum"][0].clone(),
             Some("string") => json!("x"),
             other => panic!("no sample for a required {other:?} property {name}"),
@@ -131,11 +131,17 @@ fn minimal_body(doc: &Value, op: &Value) -> Option<Value> {
     Some(Value::Object(body))
 }
 
-/// An array as short as the schema allows: `minItems` strings (a wrong value is refused after
-/// the scope check, an array too short before it).
-fn sample_items(property: &Value) -> Value {
+/// An array as short as the schema allows: `minItems` strings, each the first value of an
+/// enum of items (a wrong value is refused after the scope check, an array too short or an
+/// item off its enum before it).
+fn sample_items(doc: &Value, property: &Value) -> Value {
     let least = property["minItems"].as_u64().unwrap_or(0) as usize;
-    json!(vec!["x"; least])
+    let item = resolved(doc, &property["items"]);
+    let sample = match item["enum"].as_array() {
+        Some(values) => values[0].clone(),
+        None => json!("x"),
+    };
+    json!(vec![sample; least])
 }
 
 /// A schema, or the one its `$ref` names.
