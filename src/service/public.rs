@@ -139,7 +139,7 @@ impl CachedPage {
         if self.body.len() < MIN_COMPRESSED || self.has_slots {
             return None;
         }
-        let (slot, compress): (_, fn(&[u8]) -> Option<Vec<u8>>) = match coding {
+        let (slot, compress): (_, Compressor) = match coding {
             Coding::Gzip => (&self.gzip, gzip),
             Coding::Brotli => (&self.brotli, brotli),
         };
@@ -153,6 +153,9 @@ impl CachedPage {
         self.body.len() + self.body.len() / 2 + self.policy.as_ref().map_or(0, String::len)
     }
 }
+
+/// Compresses a page body (`None` if the encoder fails).
+type Compressor = fn(&[u8]) -> Option<Vec<u8>>;
 
 fn gzip(body: &[u8]) -> Option<Vec<u8>> {
     let mut out = flate2::write::GzEncoder::new(
