@@ -48,6 +48,12 @@ CONTROL_REFUSED = "must not contain control characters"
 NOT_A_URL = ("is not an origin like", "is not a web address like")
 URL_FIELDS = ("allowed_origins", "origins", "return_url", "refresh_url")
 LOW_CONTRAST = "text needs at least 4.5:1"
+# `domain::event::UrlRefusal`: an event endpoint's URL must be absolute https on a host that
+# resolves to public addresses only, which no JSON Schema can say (DNS).
+ENDPOINT_URL_REFUSED = (
+    "must be an absolute URL", "must use https", "must not carry a user name or password",
+    "must not have a #fragment", "its host does not resolve", "its host resolves to a private",
+)
 
 
 MEETING_RULE_FIELDS = (
@@ -70,6 +76,12 @@ def is_replay_selection_rule(case, error: dict) -> bool:
     two shapes, which OpenAPI 3.0 cannot require of an all-optional body)."""
     on_replay = "/event-endpoints" in case.path and case.path.endswith("/replay")
     return on_replay and error.get("field") in ("event_ids", "from", "to")
+
+
+def is_endpoint_url_rule(case, error: dict) -> bool:
+    message = str(error.get("message"))
+    on_endpoint = "/event-endpoints" in case.path and error.get("field") == "url"
+    return on_endpoint and any(m in message for m in ENDPOINT_URL_REFUSED)
 
 
 def is_url_field(error: dict) -> bool:
@@ -139,6 +151,8 @@ def filter_failure(context, failure, case, response):
         return dropped("meeting rule beyond the schema", error)
     if is_url_field(error) and any(m in str(error.get("message")) for m in NOT_A_URL):
         return dropped("origin or page URL that is no URL", error)
+    if is_endpoint_url_rule(case, error):
+        return dropped("event endpoint URL not public https", error)
     if is_replay_selection_rule(case, error):
         return dropped("replay selection beyond the schema", error)
     if error.get("field") == "accent_color" and LOW_CONTRAST in str(error.get("message")):
