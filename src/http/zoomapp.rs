@@ -225,6 +225,20 @@ async fn checked(
     Ok(session)
 }
 
+/// The session (if `csrf` is its token) and its site `slug` (any other is 404), or the page.
+async fn checked_site(
+    ui: &AppUi<'_>,
+    jar: &CookieJar,
+    csrf: Option<&str>,
+    slug: &str,
+) -> Result<(AppSession, HostSite), Response> {
+    let session = checked(ui, jar, csrf).await?;
+    match ui.s.zoom_app().site(&session, slug).await {
+        Ok(site) => Ok((session, site)),
+        Err(e) => Err(ui.failure(e)),
+    }
+}
+
 /// `GET /zoomapp/home`: Zoom's home URL. A context (re)opens the session; without one, a live
 /// session (a reload, a link back) still shows the home; else a refusal.
 #[handler]
@@ -379,13 +393,9 @@ pub async fn create_meeting(
     Path(slug): Path<String>,
     form: Form<NewMeetingForm>,
 ) -> Response {
-    let session = match checked(&ui, jar, form.0.csrf_token.as_deref()).await {
-        Ok(s) => s,
+    let (session, site) = match checked_site(&ui, jar, form.0.csrf_token.as_deref(), &slug).await {
+        Ok(found) => found,
         Err(page) => return page,
-    };
-    let site = match ui.s.zoom_app().site(&session, &slug).await {
-        Ok(site) => site,
-        Err(e) => return ui.failure(e),
     };
     let f = form.0;
     let request = MeetingRequest {
@@ -439,13 +449,9 @@ pub async fn start_meeting(
     Path((slug, id)): Path<(String, i64)>,
     form: Form<CsrfOnly>,
 ) -> Response {
-    let session = match checked(&ui, jar, form.0.csrf_token.as_deref()).await {
-        Ok(s) => s,
+    let (session, site) = match checked_site(&ui, jar, form.0.csrf_token.as_deref(), &slug).await {
+        Ok(found) => found,
         Err(page) => return page,
-    };
-    let site = match ui.s.zoom_app().site(&session, &slug).await {
-        Ok(site) => site,
-        Err(e) => return ui.failure(e),
     };
     match ui
         .s
