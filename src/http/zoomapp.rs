@@ -225,16 +225,16 @@ async fn checked(
     Ok(session)
 }
 
-/// The session (if `csrf` is its token) and its site `slug` (any other is 404), or the page.
+/// The session's site `slug` (any other is 404) if `csrf` is the session's token, or the page.
 async fn checked_site(
     ui: &AppUi<'_>,
     jar: &CookieJar,
     csrf: Option<&str>,
     slug: &str,
-) -> Result<(AppSession, HostSite), Response> {
+) -> Result<HostSite, Response> {
     let session = checked(ui, jar, csrf).await?;
     match ui.s.zoom_app().site(&session, slug).await {
-        Ok(site) => Ok((session, site)),
+        Ok(site) => Ok(site),
         Err(e) => Err(ui.failure(e)),
     }
 }
@@ -393,7 +393,7 @@ pub async fn create_meeting(
     Path(slug): Path<String>,
     form: Form<NewMeetingForm>,
 ) -> Response {
-    let (session, site) = match checked_site(&ui, jar, form.0.csrf_token.as_deref(), &slug).await {
+    let site = match checked_site(&ui, jar, form.0.csrf_token.as_deref(), &slug).await {
         Ok(found) => found,
         Err(page) => return page,
     };
@@ -449,7 +449,7 @@ pub async fn start_meeting(
     Path((slug, id)): Path<(String, i64)>,
     form: Form<CsrfOnly>,
 ) -> Response {
-    let (session, site) = match checked_site(&ui, jar, form.0.csrf_token.as_deref(), &slug).await {
+    let site = match checked_site(&ui, jar, form.0.csrf_token.as_deref(), &slug).await {
         Ok(found) => found,
         Err(page) => return page,
     };
